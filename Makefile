@@ -1,0 +1,34 @@
+# mlpredict: PGXS build.  The version lives only in mlpredict.control.
+EXTENSION   = mlpredict
+EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+MODULE_big  = $(EXTENSION)
+
+OBJS = \
+	src/mlpredict.o src/guc.o src/util.o \
+	src/catalog/connection.o src/catalog/model.o src/catalog/catalog_access.o \
+	src/catalog/typed_function.o \
+	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
+	src/types/typemap.o src/types/json_datum.o \
+	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
+	src/provider/provider.o src/provider/openai.o \
+	src/format/format.o src/format/openai_chat.o src/format/openai_embed.o \
+	src/http/http_backend.o \
+	src/exec/request.o src/exec/predict.o src/exec/debug.o
+
+DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+PG_CPPFLAGS = -I$(srcdir)/src -DMLPREDICT_VERSION=\"$(EXTVERSION)\" $(shell curl-config --cflags)
+PG_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
+SHLIB_LINK  = $(shell curl-config --libs) -lssl -lcrypto
+
+REGRESS      = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
+REGRESS_OPTS = --inputdir=test --outputdir=test --temp-config=test/mlpredict.conf
+EXTRA_CLEAN  = test/results test/regression.diffs test/regression.out tmp_check test/tmp_check
+
+PG_CONFIG  ?= pg_config
+PGXS       := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@

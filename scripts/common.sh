@@ -1,0 +1,51 @@
+# Shared by scripts/test.sh and scripts/demo.sh: locating PostgreSQL, running
+# commands as the postgres OS user when we are root, and the provider stand-in.
+
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+PG_BINDIR=$("$PG_CONFIG" --bindir)
+PG_PGXS=$(dirname "$("$PG_CONFIG" --pgxs)")/..
+STANDIN_PYTHON=${STANDIN_PYTHON:-/usr/bin/python3}
+[ -x "$STANDIN_PYTHON" ] || STANDIN_PYTHON=$(command -v python3)
+STANDIN_PORT=${STANDIN_PORT:-18787}
+
+# Run a command as the postgres OS user when root (PostgreSQL refuses root).
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# Build and install the extension (install needs root or sudo).
+build_and_install() {
+	make -s PG_CONFIG="$PG_CONFIG" >/dev/null
+	if [ "$(id -u)" -eq 0 ]; then
+		make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+	else
+		sudo make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+	fi
+}
+
+# Start the stand-in on $STANDIN_PORT; sets STANDIN_PID.  $1: work dir.
+start_standin() {
+	local dir=$1
+	rm -f "$dir/standin.port"
+	"$STANDIN_PYTHON" test/standin/standin.py --port "$STANDIN_PORT" \
+		--port-file "$dir/standin.port" --pid-file "$dir/standin.pid" \
+		--log "$dir/standin.log" ${STANDIN_ARGS:-} &
+	STANDIN_PID=$!
+	for _ in $(seq 100); do
+		[ -s "$dir/standin.port" ] && return 0
+		kill -0 "$STANDIN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "the provider stand-in did not start on port $STANDIN_PORT (is the port in use?)" >&2
+	return 1
+}
+
+stop_standin() {
+	[ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null && wait "$STANDIN_PID" 2>/dev/null
+	STANDIN_PID=
+}

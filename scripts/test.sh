@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every mlpredict test on a fresh Debian 12 machine: installs what is
+# missing, builds and installs the extension, then runs the stand-in's own
+# tests, the C unit tests and the pg_regress suites on a temporary instance
+# (as the postgres OS user when run as root).  Prints "N passed, M failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+. scripts/common.sh
+
+work=$(mktemp -d /tmp/mlpredict-test.XXXXXX)
+chmod 755 "$work"
+trap 'stop_standin; [ -n "${KEEP_TMP:-}" ] || rm -rf "$work"' EXIT
+
+build_and_install
+
+passed=0
+failed=0
+count() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi; }
+
+echo "== provider stand-in self-test"
+count "$STANDIN_PYTHON" test/standin/test_standin.py -q
+
+echo "== pg_regress"
+start_standin "$work"
+chown postgres "$work" 2>/dev/null || true
+tests=$(ls test/sql/*.sql | xargs -n1 basename | sed 's/\.sql$//' | sort)
+set +e
+as_pg "$PG_PGXS/src/test/regress/pg_regress" --bindir="$PG_BINDIR" \
+	--inputdir=test --outputdir="$work" --temp-instance="$work/instance" \
+	--temp-config=test/mlpredict.conf --dbname=contrib_regression $tests
+rc=$?
+set -e
+stop_standin
+if [ $rc -ne 0 ]; then
+	[ -f "$work/regression.diffs" ] && cat "$work/regression.diffs"
+	failed=$((failed + 1))
+else
+	passed=$((passed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,245 @@
+/* mlpredict install script: catalog tables, views, option type and SQL functions */
+
+\echo Use "CREATE EXTENSION mlpredict" to load this file. \quit
+
+/*
+ * Catalog.  The tables are written only by the extension's C code (which
+ * switches to the extension owner for that); users read them through the
+ * views below.  pg_extension_config_dump makes pg_dump carry their rows.
+ */
+CREATE TABLE mlpredict.connection (
+	name		text PRIMARY KEY,
+	type		text NOT NULL,
+	endpoint	text NOT NULL,
+	options		jsonb NOT NULL DEFAULT '{}',
+	comment		text,
+	owner		name NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	CHECK (type OPERATOR(pg_catalog.=) pg_catalog.lower(type))
+);
+COMMENT ON TABLE mlpredict.connection IS
+	'Provider connections: endpoint and non-secret options (secrets live in connection_secret)';
+
+CREATE TABLE mlpredict.connection_secret (
+	connection	text PRIMARY KEY
+				REFERENCES mlpredict.connection (name) ON UPDATE CASCADE ON DELETE CASCADE,
+	secrets		jsonb NOT NULL
+);
+COMMENT ON TABLE mlpredict.connection_secret IS
+	'Connection secrets; readable only by the extension owner';
+
+CREATE TABLE mlpredict.model (
+	schema_name	name NOT NULL,
+	name		text NOT NULL,
+	input		jsonb NOT NULL,
+	output		jsonb NOT NULL,
+	task		text NOT NULL,
+	comment		text,
+	default_version integer NOT NULL DEFAULT 1,
+	owner		name NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (schema_name, name),
+	CHECK (task OPERATOR(pg_catalog.=) ANY (ARRAY['classification', 'clustering', 'embedding', 'regression', 'text_generation'])),
+	CHECK (default_version BETWEEN 1 AND 10)
+);
+COMMENT ON TABLE mlpredict.model IS
+	'Models: INPUT/OUTPUT schema, task and comment shared by all versions';
+
+CREATE TABLE mlpredict.model_version (
+	schema_name	name NOT NULL,
+	name		text NOT NULL,
+	version		integer NOT NULL CHECK (version BETWEEN 1 AND 10),
+	options		jsonb NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (schema_name, name, version),
+	FOREIGN KEY (schema_name, name) REFERENCES mlpredict.model (schema_name, name)
+		ON UPDATE CASCADE ON DELETE CASCADE
+);
+COMMENT ON TABLE mlpredict.model_version IS
+	'Model versions (1..10): the WITH options of each version';
+
+SELECT pg_catalog.pg_extension_config_dump('mlpredict.connection', '');
+SELECT pg_catalog.pg_extension_config_dump('mlpredict.connection_secret', '');
+SELECT pg_catalog.pg_extension_config_dump('mlpredict.model', '');
+SELECT pg_catalog.pg_extension_config_dump('mlpredict.model_version', '');
+
+REVOKE ALL ON mlpredict.connection, mlpredict.connection_secret,
+	mlpredict.model, mlpredict.model_version FROM PUBLIC;
+
+/* Renders a stored column list the way DESCRIBE MODEL shows it. */
+CREATE FUNCTION mlpredict.format_columns(columns jsonb)
+RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT '(' || string_agg(format('`%s` %s', c->>'name', c->>'type'), ', ' ORDER BY ord) || ')'
+	FROM jsonb_array_elements(columns) WITH ORDINALITY AS a(c, ord)
+$$;
+COMMENT ON FUNCTION mlpredict.format_columns(jsonb) IS
+	'Formats a stored INPUT/OUTPUT column list as Flink DDL text';
+
+/* Views: what users read.  Secrets are never shown, only which keys are set. */
+CREATE VIEW mlpredict.connections AS
+SELECT c.name,
+	   upper(c.type) AS type,
+	   c.endpoint,
+	   c.options,
+	   (SELECT jsonb_object_agg(k, '*****') FROM jsonb_object_keys(s.secrets) AS k) AS secrets,
+	   c.comment,
+	   c.owner,
+	   c.created_at
+FROM mlpredict.connection c
+	 LEFT JOIN mlpredict.connection_secret s ON s.connection = c.name;
+COMMENT ON VIEW mlpredict.connections IS 'Registered connections, secrets masked';
+
+CREATE VIEW mlpredict.models AS
+SELECT m.schema_name AS schema,
+	   m.name,
+	   v.version,
+	   v.version = m.default_version AS is_default,
+	   v.options->>'provider' AS provider,
+	   m.task,
+	   mlpredict.format_columns(m.input) AS input,
+	   mlpredict.format_columns(m.output) AS output,
+	   v.options,
+	   m.comment,
+	   m.owner,
+	   v.created_at
+FROM mlpredict.model m
+	 JOIN mlpredict.model_version v USING (schema_name, name);
+COMMENT ON VIEW mlpredict.models IS 'Registered models, one row per version';
+
+GRANT SELECT ON mlpredict.connections, mlpredict.models TO PUBLIC;
+
+/*
+ * Runtime options: the counterpart of Confluent's trailing MAP[...] argument.
+ * A value of this type as the last argument of ml_predict (or of a model's
+ * typed function) is never mistaken for a model input.  NULL fields take
+ * their defaults from the mlpredict.* GUCs.
+ */
+CREATE TYPE mlpredict.predict_options AS (
+	client_timeout	integer,
+	retry_count		integer,
+	debug			boolean,
+	max_parallelism	integer,
+	async_enabled	boolean
+);
+COMMENT ON TYPE mlpredict.predict_options IS
+	'Per-call runtime options for ml_predict (client_timeout in seconds)';
+
+CREATE FUNCTION mlpredict.options(
+	client_timeout integer DEFAULT NULL,
+	retry_count integer DEFAULT NULL,
+	debug boolean DEFAULT NULL,
+	max_parallelism integer DEFAULT NULL,
+	async_enabled boolean DEFAULT NULL)
+RETURNS mlpredict.predict_options
+AS 'MODULE_PATHNAME', 'mlpredict_options'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mlpredict.options(integer, integer, boolean, integer, boolean) IS
+	'Builds runtime options for ml_predict with named arguments';
+
+CREATE FUNCTION mlpredict.map(VARIADIC pairs "any")
+RETURNS mlpredict.predict_options
+AS 'MODULE_PATHNAME', 'mlpredict_map'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION mlpredict.map("any") IS
+	'Builds runtime options from key/value pairs, like Confluent''s MAP[''client_timeout'', 60, ...]';
+
+/* Connections */
+CREATE FUNCTION mlpredict.create_connection(name text, options jsonb, comment text DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_create_connection'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.create_connection(text, jsonb, text) IS
+	'Registers a provider connection (CREATE CONNECTION)';
+
+CREATE FUNCTION mlpredict.alter_connection(name text, options jsonb)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_alter_connection'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.alter_connection(text, jsonb) IS
+	'Changes a connection''s endpoint, secrets or options (ALTER CONNECTION ... SET)';
+
+CREATE FUNCTION mlpredict.drop_connection(name text, if_exists boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_drop_connection'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.drop_connection(text, boolean) IS
+	'Removes a connection and its secrets (DROP CONNECTION)';
+
+CREATE FUNCTION mlpredict.describe_connection(name text)
+RETURNS TABLE (name text, type text, endpoint text, comment text)
+AS 'MODULE_PATHNAME', 'mlpredict_describe_connection'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION mlpredict.describe_connection(text) IS
+	'Shows a connection without its secrets (DESCRIBE CONNECTION)';
+
+/* Models */
+CREATE FUNCTION mlpredict.create_model(name text, input text, output text, options jsonb,
+									   comment text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'mlpredict_create_model'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.create_model(text, text, text, jsonb, text) IS
+	'Registers a model or adds a version to it (CREATE MODEL); returns the version number';
+
+CREATE FUNCTION mlpredict.alter_model(name text, set_options jsonb DEFAULT NULL,
+									  reset_options text[] DEFAULT NULL)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_alter_model'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.alter_model(text, jsonb, text[]) IS
+	'Sets or resets options of a model version, or its default version (ALTER MODEL ... SET/RESET)';
+
+CREATE FUNCTION mlpredict.rename_model(name text, new_name text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_rename_model'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.rename_model(text, text) IS
+	'Renames a model and its typed function (ALTER MODEL ... RENAME TO)';
+
+CREATE FUNCTION mlpredict.drop_model(name text, if_exists boolean DEFAULT false)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_drop_model'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.drop_model(text, boolean) IS
+	'Drops a model version (m$2), the default version (m) or the whole model (m$all)';
+
+CREATE FUNCTION mlpredict.describe_model(name text)
+RETURNS TABLE (version_id integer, is_default_version boolean, inputs text, outputs text,
+			   options text, comment text)
+AS 'MODULE_PATHNAME', 'mlpredict_describe_model'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION mlpredict.describe_model(text) IS
+	'Shows one version, the default version or all versions of a model (DESCRIBE MODEL)';
+
+CREATE FUNCTION mlpredict.show_create_model(name text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mlpredict_show_create_model'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION mlpredict.show_create_model(text) IS
+	'Returns the CREATE MODEL statement of a model version (SHOW CREATE MODEL)';
+
+/* Confluent statements, verbatim */
+CREATE FUNCTION mlpredict.execute(statement text)
+RETURNS SETOF json
+AS 'MODULE_PATHNAME', 'mlpredict_execute'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.execute(text) IS
+	'Runs one Confluent CREATE/ALTER/DROP/DESCRIBE/SHOW statement for connections and models';
+
+/* Inference */
+CREATE FUNCTION mlpredict.ml_predict(model text, VARIADIC inputs "any")
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mlpredict_ml_predict'
+LANGUAGE C VOLATILE ROWS 1;
+COMMENT ON FUNCTION mlpredict.ml_predict(text, "any") IS
+	'Calls a model for one row of inputs; use with LATERAL and a column definition list';
+
+CREATE FUNCTION mlpredict.debug_request(model text, VARIADIC inputs "any")
+RETURNS TABLE (method text, url text, headers jsonb, body text)
+AS 'MODULE_PATHNAME', 'mlpredict_debug_request'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.debug_request(text, "any") IS
+	'Shows the HTTP request a model would send for these inputs, secrets masked; sends nothing';

@@ -1,0 +1,103 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.h
+ *	  Connections and models as the rest of the extension sees them, and
+ *	  the operations that read and write the catalog tables.
+ *
+ * All reads and writes of mlpredict.connection, connection_secret, model
+ * and model_version go through the functions declared here.  They run SPI
+ * as the extension owner with a safe search_path (catalog_access.c), so
+ * callers need no privileges on the tables; the functions check the
+ * caller's rights (ownership, CREATE on the schema) themselves.
+ *
+ * IDENTIFICATION
+ *	  src/catalog/catalog.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_CATALOG_H
+#define MLPREDICT_CATALOG_H
+
+#include "executor/spi.h"
+
+#include "mlpredict.h"
+
+/* A registered connection. */
+typedef struct MlConnection
+{
+	char	   *name;
+	char	   *type;			/* lower case: "openai", "bedrock", ... */
+	char	   *endpoint;
+	List	   *options;		/* MlOption *: non-secret options */
+	List	   *secrets;		/* MlOption *: only when loaded with secrets */
+	char	   *comment;
+	char	   *owner;
+} MlConnection;
+
+/* One version of a registered model. */
+typedef struct MlModel
+{
+	char	   *schema;
+	char	   *name;
+	List	   *input;			/* MlColumn * */
+	List	   *output;			/* MlColumn * */
+	char	   *task;
+	char	   *comment;
+	char	   *owner;
+	int			default_version;
+	int			version;		/* the version described by options */
+	List	   *options;		/* MlOption *, keys lower case */
+} MlModel;
+
+/* catalog_access.c: SPI as the extension owner */
+typedef struct CatalogAccess
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+} CatalogAccess;
+
+extern void CatalogBegin(CatalogAccess *access);
+extern void CatalogEnd(CatalogAccess *access);
+extern int	CatalogExec(const char *sql, int nargs, Oid *argtypes,
+						Datum *values, const char *nulls, bool read_only);
+extern char *CatalogGetText(int row, int col);
+extern void CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
+							  const char *name);
+
+/* connection.c */
+extern void CatalogCreateConnection(const char *name, List *options,
+									const char *comment, bool or_replace,
+									bool if_not_exists, const char *statement);
+extern void CatalogAlterConnection(const char *name, List *options,
+								   bool if_exists, const char *statement);
+extern void CatalogDropConnection(const char *name, bool if_exists);
+extern MlConnection *CatalogGetConnection(const char *name, bool with_secrets,
+										  bool missing_ok);
+extern List *CatalogListConnections(void);
+
+/* model.c */
+extern int	CatalogCreateModel(MlModelRef *ref, const char *input, int input_location,
+							   const char *output, int output_location,
+							   List *options, const char *comment,
+							   bool if_not_exists, const char *statement);
+extern void CatalogAlterModelOptions(MlModelRef *ref, List *set_options,
+									 List *reset_keys, bool if_exists,
+									 const char *statement);
+extern void CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists);
+extern void CatalogDropModel(MlModelRef *ref, bool if_exists);
+extern MlModel *CatalogGetModel(MlModelRef *ref, bool missing_ok);
+extern List *CatalogGetModelVersions(MlModelRef *ref, bool missing_ok);
+extern List *CatalogListModels(const char *schema);
+extern char *CatalogModelCreationSchema(MlModelRef *ref);
+extern char *CatalogResolveModelSchema(MlModelRef *ref, bool missing_ok);
+
+/* typed_function.c */
+extern void TypedFunctionCreate(MlModel *model);
+extern void TypedFunctionRename(MlModel *model, const char *new_schema,
+								const char *new_name);
+extern void TypedFunctionDrop(MlModel *model);
+extern Oid	TypedFunctionLookup(MlModel *model);
+extern void TypedFunctionCheckExecute(MlModel *model);
+
+#endif							/* MLPREDICT_CATALOG_H */

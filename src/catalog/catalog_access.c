@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog_access.c
+ *	  SPI access to the catalog tables as the extension owner.
+ *
+ * The catalog tables are not accessible to ordinary roles.  CatalogBegin
+ * connects SPI, switches the user id to the owner of the mlpredict
+ * extension (SECURITY_LOCAL_USERID_CHANGE, as RI triggers and REFRESH
+ * MATERIALIZED VIEW do) and pins search_path to pg_catalog, pg_temp so
+ * that no object of the caller's can capture a name in our queries.
+ * Transaction or subtransaction abort restores both the user id and the
+ * GUC state, so an ERROR between Begin and End leaves nothing behind.
+ *
+ * IDENTIFICATION
+ *	  src/catalog/catalog_access.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/pg_extension.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+
+#include "catalog/catalog.h"
+
+/*
+ * extension_owner
+ *		OID of the role that owns the mlpredict extension.
+ */
+static Oid
+extension_owner(void)
+{
+	Oid			extoid = get_extension_oid("mlpredict", false);
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			owner = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(extoid));
+	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(owner))
+		elog(ERROR, "could not find owner of extension mlpredict");
+	return owner;
+}
+
+/*
+ * CatalogBegin
+ *		Connect SPI and become the extension owner with a safe search_path.
+ */
+void
+CatalogBegin(CatalogAccess *access)
+{
+	Oid			owner = extension_owner();
+
+	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	access->save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	SetUserIdAndSecContext(owner,
+						   access->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+}
+
+
+/*
+ * CatalogEnd
+ *		Undo CatalogBegin: restore user, GUCs and disconnect SPI.
+ */
+void
+CatalogEnd(CatalogAccess *access)
+{
+	SetUserIdAndSecContext(access->save_userid, access->save_sec_context);
+	AtEOXact_GUC(true, access->save_nestlevel);
+	SPI_finish();
+}
+
+/*
+ * CatalogExec
+ *		Run one parameterized statement; returns SPI_processed.  Raises ERROR
+ *		on SPI failure.  Reads are run as non-read-only too, so that they
+ *		take a fresh snapshot and see what this command wrote before
+ *		(read_only is kept in the signature to document intent).
+ */
+int
+CatalogExec(const char *sql, int nargs, Oid *argtypes, Datum *values,
+			const char *nulls, bool read_only)
+{
+	int			rc;
+
+	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "catalog query failed: %s", SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/*
+ * CatalogGetText
+ *		Column col (1-based) of result row as a string copied into the
+ *		caller's (upper executor) context; NULL for SQL NULL.
+ */
+char *
+CatalogGetText(int row, int col)
+{
+	char	   *value = SPI_getvalue(SPI_tuptable->vals[row],
+									 SPI_tuptable->tupdesc, col);
+	char	   *result;
+
+	if (value == NULL)
+		return NULL;
+	result = SPI_palloc(strlen(value) + 1);
+	strcpy(result, value);
+	return result;
+}
+
+/*
+ * CatalogCheckOwner
+ *		caller is the role acting (GetUserId() outside a catalog section, the
+ *		saved user id inside one).  Only the owner (or a member of the owning role) or a superuser may
+ *		alter or drop an object.
+ */
+void
+CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
+				  const char *name)
+{
+	Oid			owner_oid = get_role_oid(owner, true);
+
+	if (superuser_arg(caller))
+		return;
+	if (OidIsValid(owner_oid) && has_privs_of_role(caller, owner_oid))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("must be owner of %s \"%s\"", kind, name)));
+}

@@ -1,0 +1,88 @@
+/*-------------------------------------------------------------------------
+ *
+ * ddl.h
+ *	  The parse tree of one Confluent-style statement (CREATE CONNECTION,
+ *	  CREATE MODEL, ...) as accepted by mlpredict.execute().
+ *
+ * The lexer (lexer.c) and the recursive-descent parser (parser.c) turn the
+ * statement text into a DdlStatement; execute.c carries it out through the
+ * catalog API.  Syntax errors are raised by the parser with the position of
+ * the offending token (internalerrposition/internalerrquery), the way
+ * PL/pgSQL reports positions inside its own statements.
+ *
+ * IDENTIFICATION
+ *	  src/ddl/ddl.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_DDL_H
+#define MLPREDICT_DDL_H
+
+#include "mlpredict.h"
+
+typedef enum DdlKind
+{
+	DDL_CREATE_CONNECTION,
+	DDL_ALTER_CONNECTION,		/* ALTER CONNECTION [IF EXISTS] c SET (...) */
+	DDL_DROP_CONNECTION,
+	DDL_DESCRIBE_CONNECTION,
+	DDL_SHOW_CONNECTIONS,
+	DDL_CREATE_MODEL,
+	DDL_ALTER_MODEL_SET,
+	DDL_ALTER_MODEL_RESET,
+	DDL_ALTER_MODEL_RENAME,
+	DDL_DROP_MODEL,
+	DDL_DESCRIBE_MODEL,
+	DDL_SHOW_MODELS,
+	DDL_SHOW_CREATE_MODEL
+} DdlKind;
+
+typedef struct DdlStatement
+{
+	DdlKind		kind;
+	bool		or_replace;		/* CREATE OR REPLACE CONNECTION */
+	bool		if_not_exists;
+	bool		if_exists;
+
+	/* connection statements: the connection name (unquoted) */
+	char	   *connection;
+
+	/* model statements: the model reference (and RENAME TO target) */
+	MlModelRef *model;
+	MlModelRef *new_model;		/* ALTER MODEL ... RENAME TO */
+
+	/* WITH (...) or SET (...): list of MlOption *; RESET (...): list of
+	 * MlOption * whose value is NULL */
+	List	   *options;
+
+	/* CREATE MODEL: raw text between the parentheses of INPUT (...) and
+	 * OUTPUT (...), plus the byte offset of that text in the statement */
+	char	   *input;
+	int			input_location;
+	char	   *output;
+	int			output_location;
+
+	char	   *comment;		/* COMMENT '...' or NULL */
+
+	/* SHOW ...: [NOT] LIKE 'pattern' */
+	char	   *like_pattern;
+	bool		not_like;
+
+	/* SHOW MODELS FROM/IN schema */
+	char	   *schema;
+} DdlStatement;
+
+/* parser.c: parse exactly one statement (a trailing semicolon is allowed) */
+extern DdlStatement *DdlParse(const char *statement);
+
+/*
+ * parser.c: parse a model reference ([schema.]name[$version]) or a
+ * connection name given as a string argument of the function forms.
+ * Identifiers follow the statement rules (unquoted ones are folded to lower
+ * case; `...` and "..." keep case).  Malformed text raises ERROR with
+ * ERRCODE_INVALID_NAME.
+ */
+extern MlModelRef *MlParseModelRef(const char *text);
+extern char *MlParseConnectionName(const char *text);
+
+#endif							/* MLPREDICT_DDL_H */

@@ -1,0 +1,243 @@
+/*-------------------------------------------------------------------------
+ *
+ * execute.c
+ *	  mlpredict.execute(statement): run one Confluent statement verbatim.
+ *
+ * The statement is parsed (parser.c) and carried out through the catalog
+ * API, exactly as the function forms do.  Every statement returns rows of
+ * json: DESCRIBE and SHOW return their result rows keyed by Confluent's
+ * column names; CREATE, ALTER and DROP return one row describing what was
+ * done.  json (not jsonb) keeps the columns in Confluent's order.
+ *
+ * IDENTIFICATION
+ *	  src/ddl/execute.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+
+#include "catalog/catalog.h"
+#include "compat.h"
+#include "ddl/ddl.h"
+#include "ddl/describe.h"
+#include "util.h"
+
+PG_FUNCTION_INFO_V1(mlpredict_execute);
+
+/*
+ * emit_json
+ *		Append one json row.
+ */
+static void
+emit_json(ReturnSetInfo *rsinfo, const char *json)
+{
+	Datum		value = DirectFunctionCall1(json_in, CStringGetDatum(json));
+	bool		isnull = false;
+
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+}
+
+/*
+ * emit_result
+ *		Each row of a DESCRIBE/SHOW result as a json object.
+ */
+static void
+emit_result(ReturnSetInfo *rsinfo, DdlResult *result)
+{
+	ListCell   *lc;
+
+	foreach(lc, result->rows)
+	{
+		char	  **row = lfirst(lc);
+		StringInfoData buf;
+		int			i;
+
+		initStringInfo(&buf);
+		appendStringInfoChar(&buf, '{');
+		for (i = 0; i < result->ncolumns; i++)
+		{
+			appendStringInfoString(&buf, i ? ", " : "");
+			escape_json(&buf, result->columns[i]);
+			appendStringInfoString(&buf, ": ");
+			if (row[i])
+				escape_json(&buf, row[i]);
+			else
+				appendStringInfoString(&buf, "null");
+		}
+		appendStringInfoChar(&buf, '}');
+		emit_json(rsinfo, buf.data);
+	}
+}
+
+/*
+ * emit_status
+ *		{"status": "<message>"} for statements that change things.
+ */
+static void
+emit_status(ReturnSetInfo *rsinfo, const char *message)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "{\"status\": ");
+	escape_json(&buf, message);
+	appendStringInfoChar(&buf, '}');
+	emit_json(rsinfo, buf.data);
+}
+
+/*
+ * ref_text
+ *		A model reference as written back in messages.
+ */
+static char *
+ref_text(MlModelRef *ref)
+{
+	char	   *name = ref->schema ? MlQualifiedModelName(ref->schema, ref->name) :
+		pstrdup(quote_identifier(ref->name));
+
+	switch (ref->version_kind)
+	{
+		case ML_VERSION_NUMBER:
+			return psprintf("%s$%d", name, ref->version);
+		case ML_VERSION_LATEST:
+			return psprintf("%s$latest", name);
+		case ML_VERSION_ALL:
+			return psprintf("%s$all", name);
+		default:
+			return name;
+	}
+}
+
+/*
+ * execute_create_model
+ *		CREATE MODEL and its status line, in Confluent's words.
+ */
+static void
+execute_create_model(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
+{
+	int			version = CatalogCreateModel(stmt->model, stmt->input, stmt->input_location,
+											 stmt->output, stmt->output_location,
+											 stmt->options, stmt->comment,
+											 stmt->if_not_exists, sql);
+	MlModel    *model;
+
+	if (version == 0)
+	{
+		emit_status(rsinfo, psprintf("Model %s already exists; nothing was created.",
+									 ref_text(stmt->model)));
+		return;
+	}
+	model = CatalogGetModel(stmt->model, false);
+	emit_status(rsinfo, psprintf("Model %s with version %d created. Default version: %d.",
+								 MlQualifiedModelName(model->schema, model->name),
+								 version, model->default_version));
+}
+
+/*
+ * execute_connection
+ *		The CONNECTION statements.
+ */
+static void
+execute_connection(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
+{
+	const char *name = stmt->connection;
+
+	switch (stmt->kind)
+	{
+		case DDL_CREATE_CONNECTION:
+			CatalogCreateConnection(name, stmt->options, stmt->comment,
+									stmt->or_replace, stmt->if_not_exists, sql);
+			emit_status(rsinfo, psprintf("Connection %s created.", name));
+			break;
+		case DDL_ALTER_CONNECTION:
+			CatalogAlterConnection(name, stmt->options, stmt->if_exists, sql);
+			emit_status(rsinfo, psprintf("Connection %s altered.", name));
+			break;
+		case DDL_DROP_CONNECTION:
+			CatalogDropConnection(name, stmt->if_exists);
+			emit_status(rsinfo, psprintf("Connection %s dropped.", name));
+			break;
+		case DDL_DESCRIBE_CONNECTION:
+			emit_result(rsinfo, DescribeConnection(name));
+			break;
+		default:
+			emit_result(rsinfo, ShowConnections(stmt->like_pattern, stmt->not_like));
+			break;
+	}
+}
+
+/*
+ * execute_model
+ *		The MODEL statements.
+ */
+static void
+execute_model(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
+{
+	switch (stmt->kind)
+	{
+		case DDL_CREATE_MODEL:
+			execute_create_model(rsinfo, stmt, sql);
+			break;
+		case DDL_ALTER_MODEL_SET:
+			CatalogAlterModelOptions(stmt->model, stmt->options, NIL, stmt->if_exists, sql);
+			emit_status(rsinfo, psprintf("Model %s altered.", ref_text(stmt->model)));
+			break;
+		case DDL_ALTER_MODEL_RESET:
+			CatalogAlterModelOptions(stmt->model, NIL, stmt->options, stmt->if_exists, sql);
+			emit_status(rsinfo, psprintf("Model %s altered.", ref_text(stmt->model)));
+			break;
+		case DDL_ALTER_MODEL_RENAME:
+			CatalogRenameModel(stmt->model, stmt->new_model, stmt->if_exists);
+			emit_status(rsinfo, psprintf("Model %s renamed to %s.", ref_text(stmt->model),
+										 ref_text(stmt->new_model)));
+			break;
+		case DDL_DROP_MODEL:
+			CatalogDropModel(stmt->model, stmt->if_exists);
+			emit_status(rsinfo, psprintf("Model %s dropped.", ref_text(stmt->model)));
+			break;
+		case DDL_DESCRIBE_MODEL:
+			emit_result(rsinfo, DescribeModel(stmt->model, false));
+			break;
+		case DDL_SHOW_MODELS:
+			emit_result(rsinfo, ShowModels(stmt->schema, stmt->like_pattern, stmt->not_like));
+			break;
+		case DDL_SHOW_CREATE_MODEL:
+			emit_result(rsinfo, ShowCreateModel(stmt->model));
+			break;
+		default:
+			elog(ERROR, "unrecognized statement kind: %d", (int) stmt->kind);
+	}
+}
+
+/*
+ * mlpredict_execute
+ *		Parse and run one statement; return its rows.
+ */
+Datum
+mlpredict_execute(PG_FUNCTION_ARGS)
+{
+	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	DdlStatement *stmt = DdlParse(sql);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	/* a scalar SETOF json result: the executor's expected desc has its column */
+	MlInitMaterializedSRF(fcinfo, true);
+	switch (stmt->kind)
+	{
+		case DDL_CREATE_CONNECTION:
+		case DDL_ALTER_CONNECTION:
+		case DDL_DROP_CONNECTION:
+		case DDL_DESCRIBE_CONNECTION:
+		case DDL_SHOW_CONNECTIONS:
+			execute_connection(rsinfo, stmt, sql);
+			break;
+		default:
+			execute_model(rsinfo, stmt, sql);
+			break;
+	}
+	return (Datum) 0;
+}

@@ -1,0 +1,810 @@
+/*-------------------------------------------------------------------------
+ *
+ * parser.c
+ *	  Recursive-descent parser for the Confluent-style statements accepted
+ *	  by mlpredict.execute(), and for model references and connection
+ *	  names passed as strings to the function forms.
+ *
+ * Grammar (keywords are case-insensitive; [] optional, {} alternatives):
+ *
+ *	  CREATE [OR REPLACE] CONNECTION [IF NOT EXISTS] conn
+ *			[COMMENT 'c'] WITH ( options )
+ *	  ALTER CONNECTION [IF EXISTS] conn SET ( options )
+ *	  DROP CONNECTION [IF EXISTS] conn
+ *	  {DESCRIBE | DESC} CONNECTION conn
+ *	  SHOW CONNECTIONS [[NOT] LIKE 'pattern']
+ *	  CREATE MODEL [IF NOT EXISTS] model [INPUT ( cols )] [OUTPUT ( cols )]
+ *			[COMMENT 'c'] WITH ( options )
+ *	  ALTER MODEL [IF EXISTS] model SET ( options )
+ *	  ALTER MODEL [IF EXISTS] model RESET ( key [, ...] )
+ *	  ALTER MODEL [IF EXISTS] model RENAME TO model
+ *	  DROP MODEL [IF EXISTS] model
+ *	  {DESCRIBE | DESC} MODEL model
+ *	  SHOW MODELS [{FROM | IN} schema] [[NOT] LIKE 'pattern']
+ *	  SHOW CREATE MODEL model
+ *
+ *	  options := key = value [, ...]
+ *	  key	  := 'string' | identifier [. identifier ...]
+ *	  value   := 'string' | number | TRUE | FALSE
+ *	  conn	  := identifier				(not qualified)
+ *	  model   := [schema .] name [$version]
+ *
+ * The INPUT and OUTPUT column lists are kept as raw text (with their byte
+ * offsets) for types/typemap.c to parse.  Option keys, duplicates and
+ * values are not checked here.  One statement is parsed; a trailing
+ * semicolon is allowed and nothing may follow it.  Syntax errors carry the
+ * statement as internal query and the position of the offending token.
+ *
+ * All memory is palloc'd in CurrentMemoryContext.
+ *
+ * IDENTIFICATION
+ *	  src/ddl/parser.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "ddl/ddl.h"
+#include "ddl/lexer.h"
+
+#define SUPPORTED_HINT \
+	"Supported statements are CREATE, ALTER, DROP, DESCRIBE and SHOW for CONNECTION and MODEL."
+
+/* the state of one statement parse */
+typedef struct DdlParser
+{
+	DdlLexer	lex;			/* lexer over the statement, for errors */
+	DdlToken   *tokens;			/* all tokens, ending with EOF */
+	int			ntokens;
+	int			pos;			/* index of the current token */
+	DdlStatement *stmt;			/* result under construction */
+} DdlParser;
+
+static void parse_create(DdlParser *p);
+static void parse_create_connection(DdlParser *p);
+static void parse_create_model(DdlParser *p);
+static void parse_alter(DdlParser *p);
+static void parse_alter_model(DdlParser *p);
+static void parse_drop(DdlParser *p);
+static void parse_describe(DdlParser *p);
+static void parse_show(DdlParser *p);
+static List *parse_options(DdlParser *p, bool with_values);
+static char *parse_connection_name(DdlParser *p);
+static MlModelRef *parse_model_ref(DdlParser *p, int *location);
+static MlModelRef *make_model_ref(char **parts, int nparts,
+								  const char *display, const char *query,
+								  int location);
+
+/* the current token */
+static inline DdlToken *
+current(DdlParser *p)
+{
+	return &p->tokens[p->pos];
+}
+
+/* the token n places after the current one (EOF past the end) */
+static inline DdlToken *
+lookahead(DdlParser *p, int n)
+{
+	int			i = p->pos + n;
+
+	if (i >= p->ntokens)
+		i = p->ntokens - 1;
+	return &p->tokens[i];
+}
+
+/* move to the next token; EOF is never passed */
+static inline void
+advance(DdlParser *p)
+{
+	if (p->tokens[p->pos].kind != DDL_TOKEN_EOF)
+		p->pos++;
+}
+
+/* raise a syntax error at the current token */
+static _Noreturn void
+syntax_error(DdlParser *p, const char *detail, const char *hint)
+{
+	DdlSyntaxError(&p->lex, current(p), detail, hint);
+}
+
+/* consume the keyword if it is the current token */
+static bool
+accept_keyword(DdlParser *p, const char *keyword)
+{
+	if (!DdlTokenIsKeyword(current(p), keyword))
+		return false;
+	advance(p);
+	return true;
+}
+
+/* consume the keyword or raise a syntax error with detail */
+static void
+expect_keyword(DdlParser *p, const char *keyword, const char *detail)
+{
+	if (!accept_keyword(p, keyword))
+		syntax_error(p, detail, NULL);
+}
+
+/* consume the punctuation character if it is the current token */
+static bool
+accept_punct(DdlParser *p, char c)
+{
+	if (!DdlTokenIsPunct(current(p), c))
+		return false;
+	advance(p);
+	return true;
+}
+
+/* consume the punctuation character or raise a syntax error with detail */
+static void
+expect_punct(DdlParser *p, char c, const char *detail)
+{
+	if (!accept_punct(p, c))
+		syntax_error(p, detail, NULL);
+}
+
+/* the cursor position for an error at location, or 0 without a query */
+static int
+error_cursor(const char *query, int location)
+{
+	return query ? DdlErrorPosition(query, location) : 0;
+}
+
+/*
+ * DdlParse
+ *		Parse one statement into a palloc'd DdlStatement.  Raises ERROR for
+ *		an empty statement and for any syntax error.
+ */
+DdlStatement *
+DdlParse(const char *statement)
+{
+	DdlParser	p;
+
+	if (statement == NULL)
+		statement = "";
+	memset(&p, 0, sizeof(p));
+	DdlLexerInit(&p.lex, statement, statement, 0);
+	p.tokens = DdlLexerTokenize(&p.lex, &p.ntokens);
+
+	if (current(&p)->kind == DDL_TOKEN_EOF ||
+		(DdlTokenIsPunct(current(&p), ';') &&
+		 lookahead(&p, 1)->kind == DDL_TOKEN_EOF))
+		ereport(ERROR,
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("empty statement")));
+
+	p.stmt = palloc0(sizeof(DdlStatement));
+	p.stmt->input_location = -1;
+	p.stmt->output_location = -1;
+
+	if (accept_keyword(&p, "CREATE"))
+		parse_create(&p);
+	else if (accept_keyword(&p, "ALTER"))
+		parse_alter(&p);
+	else if (accept_keyword(&p, "DROP"))
+		parse_drop(&p);
+	else if (accept_keyword(&p, "DESCRIBE") || accept_keyword(&p, "DESC"))
+		parse_describe(&p);
+	else if (accept_keyword(&p, "SHOW"))
+		parse_show(&p);
+	else
+		syntax_error(&p, NULL, SUPPORTED_HINT);
+
+	accept_punct(&p, ';');
+	if (current(&p)->kind != DDL_TOKEN_EOF)
+		syntax_error(&p, NULL, NULL);
+	return p.stmt;
+}
+
+/* IF NOT EXISTS, when present */
+static bool
+parse_if_not_exists(DdlParser *p)
+{
+	if (!DdlTokenIsKeyword(current(p), "IF") ||
+		!DdlTokenIsKeyword(lookahead(p, 1), "NOT"))
+		return false;
+	advance(p);
+	advance(p);
+	expect_keyword(p, "EXISTS", "Expected IF NOT EXISTS.");
+	return true;
+}
+
+/* IF EXISTS, when present */
+static bool
+parse_if_exists(DdlParser *p)
+{
+	if (!DdlTokenIsKeyword(current(p), "IF") ||
+		!DdlTokenIsKeyword(lookahead(p, 1), "EXISTS"))
+		return false;
+	advance(p);
+	advance(p);
+	return true;
+}
+
+/* a string literal; detail says what was expected */
+static char *
+parse_string(DdlParser *p, const char *detail)
+{
+	DdlToken   *tok = current(p);
+
+	if (tok->kind != DDL_TOKEN_STRING)
+		syntax_error(p, detail, NULL);
+	advance(p);
+	return pstrdup(tok->value);
+}
+
+/*
+ * parse_paren_text
+ *		"( ... )" with balanced parentheses: return the raw text between the
+ *		outer parentheses and its byte offset in the statement.
+ */
+static void
+parse_paren_text(DdlParser *p, char **text, int *location)
+{
+	DdlToken   *open = current(p);
+	int			depth = 1;
+	int			start;
+
+	expect_punct(p, '(', "Expected a column list in parentheses.");
+	for (;;)
+	{
+		DdlToken   *tok = current(p);
+
+		if (tok->kind == DDL_TOKEN_EOF)
+			syntax_error(p, "Expected \")\" to close the column list.", NULL);
+		if (DdlTokenIsPunct(tok, '('))
+			depth++;
+		else if (DdlTokenIsPunct(tok, ')') && --depth == 0)
+			break;
+		advance(p);
+	}
+	start = open->location + 1;
+	*text = pnstrdup(p->lex.query + start, current(p)->location - start);
+	*location = start;
+	advance(p);
+}
+
+/* CREATE [OR REPLACE] {CONNECTION | MODEL} ... */
+static void
+parse_create(DdlParser *p)
+{
+	bool		or_replace = false;
+
+	if (accept_keyword(p, "OR"))
+	{
+		expect_keyword(p, "REPLACE", "Expected OR REPLACE.");
+		or_replace = true;
+	}
+	if (accept_keyword(p, "CONNECTION"))
+	{
+		p->stmt->or_replace = or_replace;
+		parse_create_connection(p);
+	}
+	else if (or_replace && DdlTokenIsKeyword(current(p), "MODEL"))
+		syntax_error(p, "CREATE OR REPLACE is supported only for connections.",
+					 "Run CREATE MODEL again to add a new version of an existing model.");
+	else if (accept_keyword(p, "MODEL"))
+		parse_create_model(p);
+	else
+		syntax_error(p, or_replace ? "Expected CONNECTION." :
+					 "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+}
+
+/* CREATE [OR REPLACE] CONNECTION, after the CONNECTION keyword */
+static void
+parse_create_connection(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+
+	stmt->kind = DDL_CREATE_CONNECTION;
+	stmt->if_not_exists = parse_if_not_exists(p);
+	stmt->connection = parse_connection_name(p);
+	if (accept_keyword(p, "COMMENT"))
+		stmt->comment = parse_string(p, "Expected a string literal after COMMENT.");
+	expect_keyword(p, "WITH", "Expected WITH (...).");
+	stmt->options = parse_options(p, true);
+}
+
+/* reject name$version where a version makes no sense */
+static void
+reject_model_version(DdlParser *p, MlModelRef *ref, int location,
+					 const char *where)
+{
+	if (ref->version_kind == ML_VERSION_DEFAULT)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("a model version cannot be specified in %s", where),
+			 errhint("Remove the $version suffix from the model name."),
+			 internalerrposition(DdlErrorPosition(p->lex.query, location)),
+			 internalerrquery(p->lex.query)));
+}
+
+/*
+ * parse_create_model
+ *		CREATE MODEL, after the MODEL keyword.  INPUT, OUTPUT and COMMENT
+ *		may come in any order, each at most once.
+ */
+static void
+parse_create_model(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+	int			location;
+
+	stmt->kind = DDL_CREATE_MODEL;
+	stmt->if_not_exists = parse_if_not_exists(p);
+	stmt->model = parse_model_ref(p, &location);
+	reject_model_version(p, stmt->model, location, "CREATE MODEL");
+
+	for (;;)
+	{
+		if (stmt->input == NULL && accept_keyword(p, "INPUT"))
+			parse_paren_text(p, &stmt->input, &stmt->input_location);
+		else if (stmt->output == NULL && accept_keyword(p, "OUTPUT"))
+			parse_paren_text(p, &stmt->output, &stmt->output_location);
+		else if (stmt->comment == NULL && accept_keyword(p, "COMMENT"))
+			stmt->comment = parse_string(p, "Expected a string literal after COMMENT.");
+		else
+			break;
+	}
+	expect_keyword(p, "WITH", "Expected WITH (...).");
+	stmt->options = parse_options(p, true);
+}
+
+/* ALTER {CONNECTION | MODEL} ... */
+static void
+parse_alter(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+
+	if (accept_keyword(p, "CONNECTION"))
+	{
+		stmt->kind = DDL_ALTER_CONNECTION;
+		stmt->if_exists = parse_if_exists(p);
+		stmt->connection = parse_connection_name(p);
+		expect_keyword(p, "SET", "Expected SET (...).");
+		stmt->options = parse_options(p, true);
+	}
+	else if (accept_keyword(p, "MODEL"))
+		parse_alter_model(p);
+	else
+		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+}
+
+/* ALTER MODEL, after the MODEL keyword: SET, RESET or RENAME TO */
+static void
+parse_alter_model(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+	int			location;
+	int			new_location;
+
+	stmt->if_exists = parse_if_exists(p);
+	stmt->model = parse_model_ref(p, &location);
+	if (accept_keyword(p, "SET"))
+	{
+		stmt->kind = DDL_ALTER_MODEL_SET;
+		stmt->options = parse_options(p, true);
+	}
+	else if (accept_keyword(p, "RESET"))
+	{
+		stmt->kind = DDL_ALTER_MODEL_RESET;
+		stmt->options = parse_options(p, false);
+	}
+	else if (accept_keyword(p, "RENAME"))
+	{
+		stmt->kind = DDL_ALTER_MODEL_RENAME;
+		expect_keyword(p, "TO", "Expected RENAME TO.");
+		reject_model_version(p, stmt->model, location, "ALTER MODEL ... RENAME");
+		stmt->new_model = parse_model_ref(p, &new_location);
+		reject_model_version(p, stmt->new_model, new_location,
+							 "ALTER MODEL ... RENAME");
+	}
+	else
+		syntax_error(p, "Expected SET (...), RESET (...) or RENAME TO.", NULL);
+}
+
+/* DROP {CONNECTION | MODEL} [IF EXISTS] name */
+static void
+parse_drop(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+	int			location;
+
+	if (accept_keyword(p, "CONNECTION"))
+	{
+		stmt->kind = DDL_DROP_CONNECTION;
+		stmt->if_exists = parse_if_exists(p);
+		stmt->connection = parse_connection_name(p);
+	}
+	else if (accept_keyword(p, "MODEL"))
+	{
+		stmt->kind = DDL_DROP_MODEL;
+		stmt->if_exists = parse_if_exists(p);
+		stmt->model = parse_model_ref(p, &location);
+	}
+	else
+		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+}
+
+/* {DESCRIBE | DESC} {CONNECTION | MODEL} name */
+static void
+parse_describe(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+	int			location;
+
+	if (accept_keyword(p, "CONNECTION"))
+	{
+		stmt->kind = DDL_DESCRIBE_CONNECTION;
+		stmt->connection = parse_connection_name(p);
+	}
+	else if (accept_keyword(p, "MODEL"))
+	{
+		stmt->kind = DDL_DESCRIBE_MODEL;
+		stmt->model = parse_model_ref(p, &location);
+	}
+	else
+		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+}
+
+/* [NOT] LIKE 'pattern', when present */
+static void
+parse_like(DdlParser *p)
+{
+	if (accept_keyword(p, "NOT"))
+	{
+		expect_keyword(p, "LIKE", "Expected NOT LIKE.");
+		p->stmt->not_like = true;
+	}
+	else if (!accept_keyword(p, "LIKE"))
+		return;
+	p->stmt->like_pattern = parse_string(p, "Expected a pattern string after LIKE.");
+}
+
+/* the schema of SHOW MODELS FROM/IN: one identifier */
+static char *
+parse_schema_name(DdlParser *p)
+{
+	DdlToken   *tok = current(p);
+	char	   *name;
+
+	if (!DdlTokenIsIdent(tok))
+		syntax_error(p, "Expected a schema name.", NULL);
+	name = DdlTokenIdentifier(tok);
+	advance(p);
+	if (DdlTokenIsPunct(current(p), '.'))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("catalog-qualified schema names are not supported"),
+				 errhint("Write the schema name without a catalog prefix."),
+				 internalerrposition(DdlErrorPosition(p->lex.query, tok->location)),
+				 internalerrquery(p->lex.query)));
+	return name;
+}
+
+/* SHOW CONNECTIONS, SHOW MODELS or SHOW CREATE MODEL */
+static void
+parse_show(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+	int			location;
+
+	if (accept_keyword(p, "CONNECTIONS"))
+	{
+		stmt->kind = DDL_SHOW_CONNECTIONS;
+		parse_like(p);
+	}
+	else if (accept_keyword(p, "MODELS"))
+	{
+		stmt->kind = DDL_SHOW_MODELS;
+		if (accept_keyword(p, "FROM") || accept_keyword(p, "IN"))
+			stmt->schema = parse_schema_name(p);
+		parse_like(p);
+	}
+	else if (accept_keyword(p, "CREATE"))
+	{
+		expect_keyword(p, "MODEL", "Expected SHOW CREATE MODEL.");
+		stmt->kind = DDL_SHOW_CREATE_MODEL;
+		stmt->model = parse_model_ref(p, &location);
+	}
+	else
+		syntax_error(p, "Expected CONNECTIONS, MODELS or CREATE MODEL.",
+					 SUPPORTED_HINT);
+}
+
+/*
+ * parse_option_key
+ *		A string literal, or an identifier with optional dotted parts
+ *		(openai.connection).  Keys are kept as written.
+ */
+static char *
+parse_option_key(DdlParser *p)
+{
+	DdlToken   *tok = current(p);
+	StringInfoData buf;
+
+	if (tok->kind == DDL_TOKEN_STRING)
+	{
+		advance(p);
+		return pstrdup(tok->value);
+	}
+	if (!DdlTokenIsIdent(tok))
+		syntax_error(p, "Expected an option key such as 'provider'.", NULL);
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		appendStringInfoString(&buf, current(p)->value);
+		advance(p);
+		if (!DdlTokenIsPunct(current(p), '.') ||
+			!DdlTokenIsIdent(lookahead(p, 1)))
+			break;
+		appendStringInfoChar(&buf, '.');
+		advance(p);
+	}
+	return buf.data;
+}
+
+/* an option value: string, number, TRUE or FALSE, returned as text */
+static char *
+parse_option_value(DdlParser *p)
+{
+	DdlToken   *tok = current(p);
+
+	if (tok->kind == DDL_TOKEN_STRING || tok->kind == DDL_TOKEN_NUMBER)
+	{
+		advance(p);
+		return pstrdup(tok->value);
+	}
+	if (accept_keyword(p, "TRUE"))
+		return pstrdup("true");
+	if (accept_keyword(p, "FALSE"))
+		return pstrdup("false");
+	syntax_error(p, "Expected a string literal, a number, TRUE or FALSE.", NULL);
+}
+
+/*
+ * parse_options
+ *		"( key = value [, ...] )" or, without values (RESET),
+ *		"( key [, ...] )".  Returns a list of MlOption; RESET options have a
+ *		NULL value.  At least one option is required.
+ */
+static List *
+parse_options(DdlParser *p, bool with_values)
+{
+	List	   *options = NIL;
+
+	expect_punct(p, '(', with_values ?
+				 "Expected ('key' = 'value', ...)." : "Expected ('key', ...).");
+	do
+	{
+		MlOption   *opt = palloc0(sizeof(MlOption));
+
+		opt->location = current(p)->location;
+		opt->key = parse_option_key(p);
+		if (with_values)
+		{
+			expect_punct(p, '=', "Expected = after the option key.");
+			opt->value = parse_option_value(p);
+		}
+		options = lappend(options, opt);
+	} while (accept_punct(p, ','));
+	expect_punct(p, ')', "Expected \",\" or \")\".");
+	return options;
+}
+
+/* raise the error for a qualified connection name */
+static _Noreturn void
+qualified_connection_error(const char *query, int location)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("connection names cannot be qualified"),
+			 errhint("Write the connection name without a catalog or database prefix."),
+			 internalerrposition(error_cursor(query, location)),
+			 internalerrquery(query)));
+}
+
+/*
+ * parse_connection_name
+ *		A single identifier; unquoted names are folded to lower case.
+ */
+static char *
+parse_connection_name(DdlParser *p)
+{
+	DdlToken   *tok = current(p);
+	char	   *name;
+
+	if (!DdlTokenIsIdent(tok))
+		syntax_error(p, "Expected a connection name.", NULL);
+	name = DdlTokenIdentifier(tok);
+	advance(p);
+	if (DdlTokenIsPunct(current(p), '.'))
+		qualified_connection_error(p->lex.query, tok->location);
+	return name;
+}
+
+/*
+ * parse_model_ref
+ *		[schema.]name[$version]; *location receives the byte offset of the
+ *		reference in the statement.
+ */
+static MlModelRef *
+parse_model_ref(DdlParser *p, int *location)
+{
+	char	   *parts[3];
+	int			nparts = 0;
+	DdlToken   *first = current(p);
+	DdlToken   *last = first;
+	char	   *display;
+
+	for (;;)
+	{
+		DdlToken   *tok = current(p);
+
+		if (!DdlTokenIsIdent(tok))
+			syntax_error(p, "Expected a model name.", NULL);
+		if (nparts < 3)
+			parts[nparts++] = DdlTokenIdentifier(tok);
+		last = tok;
+		advance(p);
+		if (!DdlTokenIsPunct(current(p), '.'))
+			break;
+		advance(p);
+	}
+	display = pnstrdup(p->lex.query + first->location,
+					   last->location + last->length - first->location);
+	*location = first->location;
+	return make_model_ref(parts, nparts, display, p->lex.query,
+						  first->location);
+}
+
+/* raise the error for a malformed model name */
+static _Noreturn void
+invalid_model_name(const char *display, const char *query, int location)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_NAME),
+			 errmsg("invalid model name \"%s\"", display),
+			 errhint("Write the model name as [schema.]name[$version], quoting names that contain other characters with double quotes or backquotes."),
+			 internalerrposition(error_cursor(query, location)),
+			 internalerrquery(query)));
+}
+
+/*
+ * set_model_version
+ *		Interpret the text after "$": 1..MLPREDICT_MAX_VERSIONS, "latest"
+ *		or "all" (case-insensitive).
+ */
+static void
+set_model_version(MlModelRef *ref, const char *version, const char *query,
+				  int location)
+{
+	const char *c;
+	int			n = 0;
+
+	if (pg_strcasecmp(version, "latest") == 0)
+	{
+		ref->version_kind = ML_VERSION_LATEST;
+		return;
+	}
+	if (pg_strcasecmp(version, "all") == 0)
+	{
+		ref->version_kind = ML_VERSION_ALL;
+		return;
+	}
+	for (c = version; *c != '\0' && n >= 0; c++)
+	{
+		if (*c < '0' || *c > '9')
+			n = -1;
+		else if ((n = n * 10 + (*c - '0')) > MLPREDICT_MAX_VERSIONS)
+			n = -1;
+	}
+	if (n < 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid model version \"%s\"", version),
+				 errhint("Versions are integers from 1 to %d, \"latest\" or \"all\".",
+						 MLPREDICT_MAX_VERSIONS),
+				 internalerrposition(error_cursor(query, location)),
+				 internalerrquery(query)));
+	ref->version_kind = ML_VERSION_NUMBER;
+	ref->version = n;
+}
+
+/*
+ * make_model_ref
+ *		Build a model reference from its (already case-folded) dotted
+ *		parts, splitting the version suffix off the last part at its last
+ *		"$".  display is the reference as written; query and location place
+ *		error reports (query NULL: no position).
+ */
+static MlModelRef *
+make_model_ref(char **parts, int nparts, const char *display,
+			   const char *query, int location)
+{
+	MlModelRef *ref = palloc0(sizeof(MlModelRef));
+	char	   *name = parts[nparts - 1];
+	char	   *dollar = strrchr(name, '$');
+
+	if (nparts > 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("catalog-qualified model names are not supported"),
+				 errhint("Qualify the model name with a schema only, as in schema.name."),
+				 internalerrposition(error_cursor(query, location)),
+				 internalerrquery(query)));
+
+	ref->schema = nparts == 2 ? parts[0] : NULL;
+	ref->version_kind = ML_VERSION_DEFAULT;
+	if (dollar != NULL)
+		*dollar = '\0';
+	if (name[0] == '\0')
+		invalid_model_name(display, query, location);
+	if (dollar != NULL)
+		set_model_version(ref, dollar + 1, query, location);
+	ref->name = name;
+	return ref;
+}
+
+/*
+ * MlParseModelRef
+ *		Parse a model reference passed as a string, such as
+ *		'public.sentimentmodel$2', '"MyModel"' or '`m$all`'.
+ */
+MlModelRef *
+MlParseModelRef(const char *text)
+{
+	DdlLexer	lex;
+	DdlToken   *tokens;
+	int			ntokens;
+	char	   *parts[3];
+	int			nparts = 0;
+	int			i = 0;
+
+	DdlLexerInit(&lex, text, text, 0);
+	lex.soft_errors = true;
+	tokens = DdlLexerTokenize(&lex, &ntokens);
+	for (;;)
+	{
+		if (!DdlTokenIsIdent(&tokens[i]) || nparts >= 3)
+			invalid_model_name(text, NULL, -1);
+		parts[nparts++] = DdlTokenIdentifier(&tokens[i++]);
+		if (!DdlTokenIsPunct(&tokens[i], '.'))
+			break;
+		i++;
+	}
+	if (tokens[i].kind != DDL_TOKEN_EOF)
+		invalid_model_name(text, NULL, -1);
+	return make_model_ref(parts, nparts, text, NULL, -1);
+}
+
+/*
+ * MlParseConnectionName
+ *		Parse a connection name passed as a string: one identifier, which
+ *		may contain hyphens (openai-connection) or be quoted.
+ */
+char *
+MlParseConnectionName(const char *text)
+{
+	DdlLexer	lex;
+	DdlToken   *tokens;
+	int			ntokens;
+
+	DdlLexerInit(&lex, text, text, 0);
+	lex.soft_errors = true;
+	tokens = DdlLexerTokenize(&lex, &ntokens);
+	if (DdlTokenIsIdent(&tokens[0]) && DdlTokenIsPunct(&tokens[1], '.') &&
+		DdlTokenIsIdent(&tokens[2]))
+		qualified_connection_error(NULL, -1);
+	if (!DdlTokenIsIdent(&tokens[0]) || tokens[1].kind != DDL_TOKEN_EOF)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("invalid connection name \"%s\"", text),
+				 errhint("Enclose a connection name that is not a plain identifier in double quotes or backquotes.")));
+	return DdlTokenIdentifier(&tokens[0]);
+}

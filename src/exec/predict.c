@@ -1,0 +1,301 @@
+/*-------------------------------------------------------------------------
+ *
+ * predict.c
+ *	  mlpredict.ml_predict(model, VARIADIC inputs "any"): the set-returning
+ *	  function behind LATERAL ml_predict(...) and every typed model function.
+ *
+ * Per query (cached in fn_extra) the model reference is resolved, the
+ * caller's EXECUTE privilege on the model's typed function is checked, the
+ * model is prepared for calls, and each argument's type is matched against
+ * the model's INPUT columns.  Per row the inputs are converted, one request
+ * is sent and the answer is returned as one row typed by the model's
+ * OUTPUT.  A NULL input gives a row of NULLs without a request.  Work for a
+ * row happens in a context reset at the next row, so nothing accumulates.
+ *
+ * IDENTIFICATION
+ *	  src/exec/predict.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "parser/parse_coerce.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "ddl/ddl.h"
+#include "exec/predict.h"
+#include "types/typemap.h"
+#include "util.h"
+
+PG_FUNCTION_INFO_V1(mlpredict_ml_predict);
+
+/*
+ * input_list_text
+ *		"(`text` STRING, ...)" for messages.
+ */
+static char *
+input_list_text(MlModel *model)
+{
+	return psprintf("(%s)", MlColumnsToFlink(model->input));
+}
+
+/*
+ * plan_conversion
+ *		Decide how an argument of type argtype becomes column col.
+ */
+static void
+plan_conversion(ArgInfo *arg, Oid argtype, MlColumn *col, int position,
+				const char *fname, MlTarget *target, MemoryContext mcxt)
+{
+	Oid			funcid = InvalidOid;
+	CoercionPathType path;
+
+	arg->typmod = col->typmod;
+	if (argtype == col->typid)
+	{
+		arg->conversion = ARG_AS_IS;
+		return;
+	}
+	if (argtype == UNKNOWNOID)
+	{
+		Oid			infunc;
+
+		getTypeInputInfo(col->typid, &infunc, &arg->ioparam);
+		fmgr_info_cxt(infunc, &arg->func, mcxt);
+		arg->conversion = ARG_INPUT_FUNCTION;
+		return;
+	}
+	path = find_coercion_pathway(col->typid, argtype, COERCION_IMPLICIT, &funcid);
+	if (path == COERCION_PATH_RELABELTYPE)
+		arg->conversion = ARG_AS_IS;
+	else if (path == COERCION_PATH_FUNC && OidIsValid(funcid))
+	{
+		fmgr_info_cxt(funcid, &arg->func, mcxt);
+		arg->conversion = ARG_CAST_FUNCTION;
+	}
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("argument %d of %s has type %s but INPUT column \"%s\" of model \"%s\" is %s",
+						position, fname, format_type_be(argtype), col->name,
+						target->display_name, col->decl),
+				 errhint("Cast the argument, for example %s::%s.",
+						 col->name, col->pgtype)));
+}
+
+/*
+ * plan_arguments
+ *		Check the argument count and plan each argument's conversion.
+ */
+static void
+plan_arguments(PredictState *state, FunctionCallInfo fcinfo, const char *fname)
+{
+	MlTarget   *target = state->target;
+	int			nargs = PG_NARGS() - 1;
+	int			i;
+
+	if (get_fn_expr_variadic(fcinfo->flinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s does not accept a VARIADIC array", fname),
+				 errhint("Pass each model input as its own argument.")));
+	state->has_options = nargs > 0 &&
+		get_fn_expr_argtype(fcinfo->flinfo, nargs) == MlRuntimeOptionsTypeId();
+	if (state->has_options)
+		nargs--;
+	if (nargs != target->ninputs)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("model \"%s\" takes %d input%s but %d %s given",
+						target->display_name, target->ninputs,
+						target->ninputs == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were"),
+				 errdetail("The model's INPUT is %s.", input_list_text(target->model))));
+	state->args = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+										 sizeof(ArgInfo) * Max(nargs, 1));
+	for (i = 0; i < nargs; i++)
+		plan_conversion(&state->args[i], get_fn_expr_argtype(fcinfo->flinfo, i + 1),
+						list_nth(target->model->input, i), i + 2, fname, target,
+						fcinfo->flinfo->fn_mcxt);
+}
+
+/*
+ * MlPredictState
+ *		The call state for this query, built on the first call (or when the
+ *		model argument changes).  Raises ERROR for unknown models, missing
+ *		privileges and argument mismatches.
+ */
+PredictState *
+MlPredictState(FunctionCallInfo fcinfo, const char *fname)
+{
+	PredictState *state = fcinfo->flinfo->fn_extra;
+	char	   *model_text;
+	MemoryContext old;
+	MlModel    *model;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model name must not be null")));
+	model_text = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (state && strcmp(state->model_text, model_text) == 0)
+		return state;
+
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	if (state)
+		MemoryContextDelete(state->row_context);
+	state = palloc0(sizeof(PredictState));
+	state->model_text = pstrdup(model_text);
+	model = CatalogGetModel(MlParseModelRef(model_text), false);
+	TypedFunctionCheckExecute(model);
+	state->target = MlTargetBuild(model);
+	plan_arguments(state, fcinfo, fname);
+	state->row_context = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
+											   "mlpredict row",
+											   ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(old);
+	fcinfo->flinfo->fn_extra = state;
+	return state;
+}
+
+/*
+ * convert_argument
+ *		Apply an argument's planned conversion.
+ */
+static Datum
+convert_argument(ArgInfo *arg, Datum value)
+{
+	switch (arg->conversion)
+	{
+		case ARG_AS_IS:
+			return value;
+		case ARG_INPUT_FUNCTION:
+			return InputFunctionCall(&arg->func, DatumGetCString(value),
+									 arg->ioparam, arg->typmod);
+		case ARG_CAST_FUNCTION:
+			return FunctionCall3(&arg->func, value, Int32GetDatum(arg->typmod),
+								 BoolGetDatum(false));
+		case ARG_VIA_IO:
+			return InputFunctionCall(&arg->func,
+									 OutputFunctionCall(&arg->outfunc, value),
+									 arg->ioparam, arg->typmod);
+	}
+	return value;
+}
+
+/*
+ * MlPredictInputs
+ *		Converted input values of this call, and its runtime options.
+ */
+void
+MlPredictInputs(PredictState *state, FunctionCallInfo fcinfo, Datum *values,
+				bool *nulls, MlRuntimeOptions *runtime)
+{
+	int			i;
+
+	for (i = 0; i < state->target->ninputs; i++)
+	{
+		nulls[i] = PG_ARGISNULL(i + 1);
+		values[i] = nulls[i] ? (Datum) 0 :
+			convert_argument(&state->args[i], PG_GETARG_DATUM(i + 1));
+	}
+	MlRuntimeOptionsDefaults(runtime);
+	if (state->has_options && !PG_ARGISNULL(state->target->ninputs + 1))
+		MlRuntimeOptionsFromDatum(PG_GETARG_DATUM(state->target->ninputs + 1), runtime);
+}
+
+/*
+ * check_result_desc
+ *		The column definition list must match the model's OUTPUT.
+ */
+static void
+check_result_desc(PredictState *state, TupleDesc desc)
+{
+	MlModel    *model = state->target->model;
+	bool		ok = desc->natts == list_length(model->output);
+	StringInfoData declared;
+	int			i;
+
+	for (i = 0; ok && i < desc->natts; i++)
+		ok = TupleDescAttr(desc, i)->atttypid ==
+			((MlColumn *) list_nth(model->output, i))->typid;
+	if (ok)
+		return;
+	initStringInfo(&declared);
+	for (i = 0; i < desc->natts; i++)
+		appendStringInfo(&declared, "%s%s %s", i ? ", " : "",
+						 NameStr(TupleDescAttr(desc, i)->attname),
+						 format_type_be(TupleDescAttr(desc, i)->atttypid));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("column definition list does not match the OUTPUT of model \"%s\"",
+					state->target->display_name),
+			 errdetail("The model returns (%s); the query declared (%s).",
+					   MlColumnsToFlink(model->output), declared.data),
+			 errhint("Declare the columns with the model's types, or call the model's typed function %s(...), which needs no column list.",
+					 MlQualifiedModelName(model->schema, model->name))));
+}
+
+/*
+ * any_null
+ *		Is any input NULL?
+ */
+static bool
+any_null(bool *nulls, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (nulls[i])
+			return true;
+	return false;
+}
+
+/*
+ * mlpredict_ml_predict
+ *		One row of outputs for one row of inputs.
+ */
+Datum
+mlpredict_ml_predict(PG_FUNCTION_ARGS)
+{
+	PredictState *state = MlPredictState(fcinfo, "ml_predict");
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MlTarget   *target = state->target;
+	MemoryContext old;
+	MlRuntimeOptions runtime;
+	Datum	   *in_values,
+			   *out_values;
+	bool	   *in_nulls,
+			   *out_nulls;
+
+	MlInitMaterializedSRF(fcinfo, true);
+	if (!state->desc_checked)
+	{
+		check_result_desc(state, rsinfo->setDesc);
+		state->desc_checked = true;
+	}
+	MemoryContextReset(state->row_context);
+	old = MemoryContextSwitchTo(state->row_context);
+	in_values = palloc0(sizeof(Datum) * target->ninputs);
+	in_nulls = palloc0(sizeof(bool) * target->ninputs);
+	out_values = palloc0(sizeof(Datum) * target->noutputs);
+	out_nulls = palloc(sizeof(bool) * target->noutputs);
+	memset(out_nulls, true, sizeof(bool) * target->noutputs);
+
+	MlPredictInputs(state, fcinfo, in_values, in_nulls, &runtime);
+	if (!any_null(in_nulls, target->ninputs))
+	{
+		HttpRequest *request = MlBuildRequest(target, in_values, in_nulls, &runtime);
+		HttpResponse response = {0};
+
+		MlSendRequests(target, &request, &response, 1, &runtime);
+		MlDecodeResponse(target, request, &response, out_values, out_nulls);
+	}
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out_values, out_nulls);
+	MemoryContextSwitchTo(old);
+	return (Datum) 0;
+}

@@ -1,0 +1,427 @@
+/*-------------------------------------------------------------------------
+ *
+ * request.c
+ *	  Resolving a model version for calls, building its HTTP requests,
+ *	  sending them with retries, and decoding responses or raising clear
+ *	  errors.
+ *
+ * Retries: a request is tried again when the connection could not be
+ * made or the provider answered 408, 429, 500, 502, 503 or 504, up to
+ * retry_count times, with exponential backoff and jitter; a Retry-After or
+ * retry-after-ms header sets the least delay (capped at 60 s).  A 429 that
+ * says the quota is exhausted is not retried.  Waits go through the latch
+ * and honour cancellation.
+ *
+ * Error texts never contain secrets: every secret value of the connection
+ * is masked in anything that came back from the provider.
+ *
+ * IDENTIFICATION
+ *	  src/exec/request.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/pg_prng.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/timestamp.h"
+
+#include "exec/request.h"
+#include "types/json_datum.h"
+#include "types/typemap.h"
+#include "util.h"
+
+#define RETRY_BASE_MS	250
+#define RETRY_MAX_MS	60000
+#define ERROR_TEXT_MAX	1024
+
+/*
+ * MlTargetOption
+ *		The model option "<provider>.<suffix>" of the target's version.
+ */
+const char *
+MlTargetOption(MlTarget *target, const char *suffix)
+{
+	return MlModelOption(target->model->options, target->provider->name, suffix);
+}
+
+/*
+ * resolve_formats
+ *		Input format from the option or the provider's auto-detection;
+ *		output format from its option or the input format.
+ */
+static void
+resolve_formats(MlTarget *target)
+{
+	const char *in = MlTargetOption(target, "input_format");
+	const char *out = MlTargetOption(target, "output_format");
+
+	if (in == NULL)
+		in = target->provider->default_format(target->connection->endpoint);
+	target->input_format = MlFormatLookup(in, &target->input_suffix, false);
+	if (out)
+		target->output_format = MlFormatLookup(out, &target->output_suffix, false);
+	else
+		target->output_format = target->input_format;
+}
+
+/*
+ * MlTargetBuild
+ *		Everything needed to call one model version.  Loads the connection
+ *		with its secrets; allocates in the current memory context.
+ */
+MlTarget *
+MlTargetBuild(MlModel *model)
+{
+	MlTarget   *target = palloc0(sizeof(MlTarget));
+	const char *provider = MlModelProvider(model->options);
+	const char *timeout;
+
+	target->model = model;
+	target->display_name = psprintf("%s$%d",
+									MlQualifiedModelName(model->schema, model->name),
+									model->version);
+	target->provider = MlProviderLookup(provider, false);
+	if (target->provider->prepare_request == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("models for provider \"%s\" are not available in this version of mlpredict",
+						target->provider->name)));
+	target->connection = CatalogGetConnection(MlTargetOption(target, "connection"),
+											  true, false);
+	MlCheckEndpoint(target->connection->endpoint, NULL, -1);
+	resolve_formats(target);
+	target->system_prompt = MlTargetOption(target, "system_prompt");
+	target->model_version = MlTargetOption(target, "model_version");
+	target->params = MlParseParams(model->options, target->provider->name, NULL);
+	timeout = MlTargetOption(target, "client_timeout");
+	target->timeout_ms = timeout ? atoi(timeout) * 1000 : 0;
+	target->ninputs = list_length(model->input);
+	target->noutputs = list_length(model->output);
+	return target;
+}
+
+/*
+ * MlMaskSecrets
+ *		Copy of text with every secret of the target's connection replaced
+ *		by *****.
+ */
+char *
+MlMaskSecrets(MlTarget *target, const char *text)
+{
+	char	   *result = pstrdup(text ? text : "");
+	ListCell   *lc;
+
+	foreach(lc, target->connection->secrets)
+	{
+		const char *secret = ((MlOption *) lfirst(lc))->value;
+		size_t		len = strlen(secret);
+		char	   *hit;
+
+		if (len < 4)
+			continue;
+		while ((hit = strstr(result, secret)) != NULL)
+		{
+			StringInfoData buf;
+
+			initStringInfo(&buf);
+			appendBinaryStringInfo(&buf, result, hit - result);
+			appendStringInfoString(&buf, "*****");
+			appendStringInfoString(&buf, hit + len);
+			result = buf.data;
+		}
+	}
+	return result;
+}
+
+/*
+ * MlBuildRequest
+ *		The HTTP request for one row of inputs.
+ */
+HttpRequest *
+MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
+			   const MlRuntimeOptions *runtime)
+{
+	HttpRequest *request = palloc0(sizeof(HttpRequest));
+	const char *content_type = MlTargetOption(target, "input_content_type");
+	const char *accept = MlTargetOption(target, "output_content_type");
+	StringInfoData body;
+	int			timeout_s;
+
+	request->method = "POST";
+	target->provider->prepare_request(target, request);
+	MlAddHeader(request, "Content-Type",
+				content_type ? content_type : target->input_format->content_type, false);
+	MlAddHeader(request, "Accept",
+				accept ? accept : target->output_format->content_type, false);
+	initStringInfo(&body);
+	target->input_format->encode(target, values, nulls, &body);
+	request->body = body.data;
+	request->body_len = body.len;
+	timeout_s = runtime->client_timeout > 0 ? runtime->client_timeout :
+		target->timeout_ms > 0 ? target->timeout_ms / 1000 : mlpredict_client_timeout;
+	request->timeout_ms = timeout_s * 1000;
+	request->connect_timeout_ms = Min(mlpredict_connect_timeout, request->timeout_ms);
+	request->allow_http = mlpredict_allow_insecure_http;
+	return request;
+}
+
+/*
+ * quota_exhausted
+ *		A 429 that will not clear by waiting (billing or hard quota).
+ */
+static bool
+quota_exhausted(HttpResponse *response)
+{
+	return response->status == 429 && response->body.data &&
+		(strstr(response->body.data, "insufficient_quota") != NULL ||
+		 strstr(response->body.data, "quota_exceeded") != NULL);
+}
+
+/*
+ * should_retry
+ *		Transient failures: connection trouble and throttling/overload.
+ */
+static bool
+should_retry(HttpResponse *response)
+{
+	if (response->outcome == HTTP_CONNECT_FAILED)
+		return true;
+	if (response->outcome != HTTP_OK)
+		return false;
+	switch (response->status)
+	{
+		case 408:
+		case 500:
+		case 502:
+		case 503:
+		case 504:
+			return true;
+		case 429:
+			return !quota_exhausted(response);
+		default:
+			return false;
+	}
+}
+
+/*
+ * server_delay_ms
+ *		Delay the server asked for (retry-after-ms, Retry-After in seconds or
+ *		as an HTTP date), or -1.
+ */
+static long
+server_delay_ms(HttpResponse *response)
+{
+	const char *ms = HttpResponseHeader(response, "retry-after-ms");
+	const char *ra = HttpResponseHeader(response, "retry-after");
+	int64		n;
+
+	if (ms && MlParseInt(ms, &n) && n >= 0)
+		return (long) n;
+	if (ra == NULL)
+		return -1;
+	if (MlParseInt(ra, &n) && n >= 0)
+		return (long) Min(n, RETRY_MAX_MS / 1000) * 1000;
+	return -1;
+}
+
+/*
+ * retry_delay_ms
+ *		Exponential backoff with full jitter, at least the server's delay.
+ */
+static long
+retry_delay_ms(HttpResponse *response, int attempt)
+{
+	double		cap = Min((double) RETRY_MAX_MS, RETRY_BASE_MS * pow(2.0, attempt));
+	long		delay = (long) (cap / 2 + pg_prng_double(&pg_global_prng_state) * cap / 2);
+	long		server = server_delay_ms(response);
+
+	return Min(Max(delay, server), RETRY_MAX_MS);
+}
+
+/*
+ * sleep_ms
+ *		Wait on the latch, honouring cancellation.
+ */
+static void
+sleep_ms(long ms)
+{
+	TimestampTz end = GetCurrentTimestamp() + ms * 1000;
+
+	for (;;)
+	{
+		long		left = (long) ((end - GetCurrentTimestamp()) / 1000);
+
+		if (left <= 0)
+			break;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 left, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+/*
+ * debug_report
+ *		With the debug runtime option: one NOTICE per attempt.
+ */
+static void
+debug_report(MlTarget *target, HttpRequest *request, HttpResponse *response,
+			 int attempt)
+{
+	ereport(NOTICE,
+			(errmsg("mlpredict: %s %s -> %s%ld in %.1f ms (attempt %d)",
+					request->method, MlMaskSecrets(target, request->url),
+					response->outcome == HTTP_OK ? "HTTP " : "",
+					response->outcome == HTTP_OK ? response->status : 0L,
+					response->elapsed_ms, attempt + 1),
+			 response->outcome != HTTP_OK ?
+			 errdetail("%s", MlMaskSecrets(target, response->error)) : 0));
+}
+
+/*
+ * MlSendRequests
+ *		Perform n requests concurrently, retrying transient failures of each
+ *		up to runtime->retry_count times.  responses hold the final attempt.
+ */
+void
+MlSendRequests(MlTarget *target, HttpRequest **requests, HttpResponse *responses,
+			   int n, const MlRuntimeOptions *runtime)
+{
+	int		   *pending = palloc(sizeof(int) * n);
+	int			npending = n;
+	int			attempt;
+	int			i;
+
+	for (i = 0; i < n; i++)
+		pending[i] = i;
+	for (attempt = 0;; attempt++)
+	{
+		HttpRequest **batch = palloc(sizeof(HttpRequest *) * npending);
+		HttpResponse *got = palloc0(sizeof(HttpResponse) * npending);
+		long		delay = 0;
+		int			still = 0;
+
+		for (i = 0; i < npending; i++)
+			batch[i] = requests[pending[i]];
+		HttpPerform(batch, got, npending);
+		for (i = 0; i < npending; i++)
+		{
+			responses[pending[i]] = got[i];
+			if (runtime->debug)
+				debug_report(target, batch[i], &got[i], attempt);
+			if (attempt < runtime->retry_count && should_retry(&got[i]))
+			{
+				delay = Max(delay, retry_delay_ms(&got[i], attempt));
+				pending[still++] = pending[i];
+			}
+		}
+		npending = still;
+		if (npending == 0)
+			break;
+		sleep_ms(delay);
+	}
+}
+
+/*
+ * provider_message
+ *		The provider's error message from an OpenAI/Azure/Google-style body
+ *		({"error": {"message": ...}}), else the body itself; masked and
+ *		capped at 1 kB.
+ */
+static char *
+provider_message(MlTarget *target, HttpResponse *response)
+{
+	char	   *text = response->body.data ? response->body.data : "";
+	Jsonb	   *doc = MlTryParseJson(text, response->body.len);
+	JsonbValue	v;
+
+	if (doc && (MlJsonPointer(doc, "/error/message", &v) ||
+				MlJsonPointer(doc, "/message", &v) ||
+				MlJsonPointer(doc, "/error", &v)) && v.type == jbvString)
+		text = pnstrdup(v.val.string.val, v.val.string.len);
+	text = MlMaskSecrets(target, text);
+	if (strlen(text) > ERROR_TEXT_MAX)
+		strcpy(text + ERROR_TEXT_MAX - 3, "...");
+	return text;
+}
+
+/*
+ * status_hint
+ *		What the user can do about an HTTP error status.
+ */
+static char *
+status_hint(MlTarget *target, HttpResponse *response)
+{
+	const char *conn = target->connection->name;
+
+	if (response->status == 401 || response->status == 403)
+		return psprintf("Check the credentials of connection \"%s\" (ALTER CONNECTION %s SET (...)).",
+						conn, conn);
+	if (response->status == 404)
+		return psprintf("Check the endpoint of connection \"%s\" and the model's model_version.", conn);
+	if (quota_exhausted(response))
+		return pstrdup("The provider reports the quota as exhausted; waiting will not help until it is raised.");
+	if (response->status == 429)
+		return pstrdup("The provider is throttling requests; lower max_parallelism, raise retry_count, or raise the provider's rate limit.");
+	if (response->status >= 500)
+		return pstrdup("The provider failed; retrying later may help.");
+	return pstrdup("Check the model's options and inputs with mlpredict.debug_request().");
+}
+
+/*
+ * raise_transport_error
+ *		A request that got no usable HTTP answer.
+ */
+static void
+raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *response)
+{
+	if (response->outcome == HTTP_TIMEOUT)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONNECTION_FAILURE),
+				 errmsg("request to model \"%s\" timed out after %d ms",
+						target->display_name, request->timeout_ms),
+				 errdetail("%s", MlMaskSecrets(target, response->error)),
+				 errhint("Raise client_timeout with mlpredict.options(client_timeout => ...) or the model option %s.client_timeout.",
+						 target->provider->name)));
+	if (response->outcome == HTTP_TOO_LARGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("response of model \"%s\" exceeds mlpredict.max_response_size",
+						target->display_name)));
+	ereport(ERROR,
+			(errcode(ERRCODE_CONNECTION_FAILURE),
+			 errmsg("could not reach model \"%s\"", target->display_name),
+			 errdetail("%s", MlMaskSecrets(target, response->error)),
+			 errhint("Check the endpoint of connection \"%s\".", target->connection->name)));
+}
+
+/*
+ * MlDecodeResponse
+ *		Output values from a final response, or an ERROR that says what went
+ *		wrong (request is used for messages only).
+ */
+void
+MlDecodeResponse(MlTarget *target, HttpRequest *request, HttpResponse *response,
+				 Datum *values, bool *nulls)
+{
+	Jsonb	   *doc;
+
+	if (response->outcome != HTTP_OK)
+		raise_transport_error(target, request, response);
+	if (response->status < 200 || response->status > 299)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("model \"%s\" returned HTTP status %ld", target->display_name,
+						response->status),
+				 errdetail("%s", provider_message(target, response)),
+				 errhint("%s", status_hint(target, response))));
+	doc = MlParseJson(response->body.data, response->body.len, target->display_name);
+	target->output_format->decode(target, doc, values, nulls);
+}

@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.c
+ *	  The mlpredict.* configuration parameters.
+ *
+ * Per-call defaults (timeouts, retries, parallelism) are user-settable, so
+ * a session or a role can tune them; the settings that weaken security or
+ * bound memory are superuser-only.
+ *
+ * IDENTIFICATION
+ *	  src/guc.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/guc.h"
+
+#include "compat.h"
+#include "mlpredict.h"
+
+int			mlpredict_max_parallelism = 16;
+int			mlpredict_client_timeout = 30;
+int			mlpredict_connect_timeout = 10000;
+int			mlpredict_retry_count = 3;
+bool		mlpredict_allow_insecure_http = false;
+int			mlpredict_max_response_size = 65536;
+
+/*
+ * MlDefineGucs
+ *		Register every mlpredict.* parameter and reserve the prefix.
+ */
+void
+MlDefineGucs(void)
+{
+	DefineCustomIntVariable("mlpredict.max_parallelism",
+							"Sets the default number of model requests a query keeps in flight.",
+							"Overridden per call by the max_parallelism runtime option.",
+							&mlpredict_max_parallelism,
+							16, 1, 1024,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.client_timeout",
+							"Sets the default time limit for one model request.",
+							"Overridden by the model option <provider>.client_timeout and the client_timeout runtime option.",
+							&mlpredict_client_timeout,
+							30, 1, 3600,
+							PGC_USERSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.connect_timeout",
+							"Sets the time limit for establishing a connection to a provider.",
+							NULL,
+							&mlpredict_connect_timeout,
+							10000, 100, 600000,
+							PGC_USERSET, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.retry_count",
+							"Sets the default number of retries of a throttled or failed model request.",
+							"Overridden by the retry_count runtime option.",
+							&mlpredict_retry_count,
+							3, 0, 100,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("mlpredict.allow_insecure_http",
+							 "Allows connections to plain http:// endpoints.",
+							 "Secrets travel unencrypted over http; meant for local test servers.",
+							 &mlpredict_allow_insecure_http,
+							 false,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.max_response_size",
+							"Sets the largest provider response accepted.",
+							NULL,
+							&mlpredict_max_response_size,
+							65536, 64, 1048576,
+							PGC_SUSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("mlpredict");
+}

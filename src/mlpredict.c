@@ -1,0 +1,36 @@
+/*-------------------------------------------------------------------------
+ *
+ * mlpredict.c
+ *	  Module magic and initialisation.
+ *
+ * Only the module entry point lives here: it defines the GUCs.  Every SQL
+ * function works whether or not the library is preloaded; when it is not,
+ * HTTP runs inside the calling backend.
+ *
+ * IDENTIFICATION
+ *	  src/mlpredict.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+
+#include "mlpredict.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * _PG_init
+ *		Define the extension's GUCs.
+ */
+void
+_PG_init(void)
+{
+	if (IsBinaryUpgrade)
+		return;
+	MlDefineGucs();
+}

@@ -1,0 +1,242 @@
+/*-------------------------------------------------------------------------
+ *
+ * model_options.c
+ *	  Validation of a model version's WITH options, with Confluent's rules.
+ *
+ * Required: provider, task and <provider>.connection naming an existing
+ * connection of the provider's type.  Accepted besides: the common
+ * <provider>.* options, the provider's own extras and any number (up to
+ * 32) of <provider>.params.*.  Anything else is rejected by name.  The
+ * request and response formats are resolved here too, so a model whose
+ * INPUT/OUTPUT cannot work with its format is refused when it is created,
+ * not when it is first called.
+ *
+ * IDENTIFICATION
+ *	  src/options/model_options.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/formatting.h"
+
+#include "catalog/catalog.h"
+#include "format/format.h"
+#include "options/options.h"
+#include "provider/provider.h"
+#include "util.h"
+
+static const char *const common_options[] = {
+	"connection", "client_timeout", "input_format", "output_format",
+	"input_content_type", "output_content_type", "system_prompt",
+	"model_version", NULL
+};
+
+static const char *const tasks[] = {
+	"classification", "clustering", "embedding", "regression",
+	"text_generation", NULL
+};
+
+/*
+ * option_error
+ *		Raise err with a position when the option came from statement text.
+ */
+#define option_ereport(opt, statement, ...) \
+	ereport(ERROR, \
+			(__VA_ARGS__, \
+			 (statement) && (opt) && (opt)->location >= 0 ? \
+			 internalerrposition(MlErrorPosition(statement, (opt)->location)) : 0, \
+			 (statement) && (opt) && (opt)->location >= 0 ? \
+			 internalerrquery(statement) : 0))
+
+/*
+ * MlModelOption
+ *		Value of "<provider>.<suffix>", or NULL.
+ */
+const char *
+MlModelOption(List *options, const char *provider, const char *suffix)
+{
+	char	   *key = psprintf("%s.%s", provider, suffix);
+
+	return MlOptionGet(options, key);
+}
+
+/*
+ * MlModelProvider
+ *		The provider option's value, lower case (NULL if absent).
+ */
+const char *
+MlModelProvider(List *options)
+{
+	const char *provider = MlOptionGet(options, "provider");
+
+	return provider ? asc_tolower(provider, strlen(provider)) : NULL;
+}
+
+/*
+ * require_option
+ *		Error for a missing required option.
+ */
+static const char *
+require_option(List *options, const char *key, const char *hint)
+{
+	const char *value = MlOptionGet(options, key);
+
+	if (value == NULL || value[0] == '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("required model option \"%s\" is missing", key),
+				 errhint("%s", hint)));
+	return value;
+}
+
+/*
+ * check_option_key
+ *		Accept provider, task, the provider's namespaced options and params;
+ *		reject everything else by name.
+ */
+static void
+check_option_key(MlOption *opt, const MlProvider *provider, const char *statement)
+{
+	size_t		plen = strlen(provider->name);
+	const char *dot = strchr(opt->key, '.');
+
+	if (pg_strcasecmp(opt->key, "provider") == 0 || pg_strcasecmp(opt->key, "task") == 0)
+		return;
+	if (dot && (size_t) (dot - opt->key) == plen &&
+		pg_strncasecmp(opt->key, provider->name, plen) == 0)
+	{
+		const char *suffix = dot + 1;
+
+		if (pg_strncasecmp(suffix, "params.", 7) == 0 ||
+			MlKeyInList(suffix, common_options) ||
+			MlKeyInList(suffix, provider->model_options))
+			return;
+	}
+	else if (dot && MlProviderLookup(pnstrdup(opt->key, dot - opt->key), true))
+		option_ereport(opt, statement,
+					   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					   errmsg("model option \"%s\" does not belong to provider \"%s\"",
+							  opt->key, provider->name),
+					   errhint("Options of this model are spelled \"%s.<name>\".", provider->name));
+	option_ereport(opt, statement,
+				   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				   errmsg("unrecognized model option \"%s\"", opt->key),
+				   errhint("Valid options are provider, task, %s.params.* and %s.<option> for: %s%s%s.",
+						   provider->name, provider->name, MlKeyListText(common_options),
+						   provider->model_options[0] ? ", " : "",
+						   MlKeyListText(provider->model_options)));
+}
+
+/*
+ * check_connection
+ *		<provider>.connection must name a connection of the provider's type.
+ *		Returns the connection's endpoint.
+ */
+static const char *
+check_connection(List *options, const MlProvider *provider)
+{
+	char	   *key = psprintf("%s.connection", provider->name);
+	const char *name = require_option(options, key,
+									  "Name a connection created with CREATE CONNECTION.");
+	MlConnection *conn = CatalogGetConnection(name, false, true);
+
+	if (conn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("connection \"%s\" does not exist", name),
+				 errhint("Create it with CREATE CONNECTION %s WITH ('type' = '%s', ...).",
+						 name, provider->name)));
+	if (strcmp(conn->type, provider->name) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("connection \"%s\" has type \"%s\" but the model's provider is \"%s\"",
+						name, conn->type, provider->name)));
+	return conn->endpoint;
+}
+
+/*
+ * check_client_timeout
+ *		<provider>.client_timeout is a whole number of seconds, 1..3600.
+ */
+static void
+check_client_timeout(List *options, const MlProvider *provider)
+{
+	const char *value = MlModelOption(options, provider->name, "client_timeout");
+	int64		n;
+
+	if (value == NULL)
+		return;
+	if (!MlParseInt(value, &n) || n < 1 || n > 3600)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for model option \"%s.client_timeout\": \"%s\"",
+						provider->name, value),
+				 errdetail("The timeout is a whole number of seconds from 1 to 3600.")));
+}
+
+/*
+ * check_formats
+ *		Resolve input and output formats and check the schema against them.
+ */
+static void
+check_formats(List *options, const MlProvider *provider, const char *endpoint,
+			  List *input, List *output)
+{
+	const char *in_spec = MlModelOption(options, provider->name, "input_format");
+	const char *out_spec = MlModelOption(options, provider->name, "output_format");
+	const MlFormat *in;
+	const MlFormat *out;
+
+	if (in_spec == NULL)
+		in_spec = provider->default_format(endpoint);
+	in = MlFormatLookup(in_spec, NULL, false);
+	out = out_spec ? MlFormatLookup(out_spec, NULL, false) : in;
+	in->check_schema(input, output, "input");
+	if (out != in)
+		out->check_schema(input, output, "output");
+}
+
+/*
+ * MlValidateModelOptions
+ *		Validate the complete option set of one model version against its
+ *		INPUT/OUTPUT columns.  options have lower-case keys.
+ */
+void
+MlValidateModelOptions(List *options, List *input, List *output,
+					   const char *statement)
+{
+	const char *provider_name;
+	const MlProvider *provider;
+	const char *task;
+	const char *endpoint;
+	ListCell   *lc;
+
+	MlCheckDuplicateOptions(options, statement);
+	provider_name = require_option(options, "provider",
+								   psprintf("Supported providers are %s.", MlProviderNames()));
+	provider = MlProviderLookup(provider_name, false);
+	task = require_option(options, "task",
+						  "Tasks are classification, clustering, embedding, regression and text_generation.");
+	if (!MlKeyInList(task, tasks))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unsupported task \"%s\"", task),
+				 errhint("Tasks are classification, clustering, embedding, regression and text_generation.")));
+	foreach(lc, options)
+		check_option_key(lfirst(lc), provider, statement);
+	if (provider->prepare_request == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("models for provider \"%s\" are not available in this version of mlpredict",
+						provider->name),
+				 errhint("Connections of this type can be registered; models can use providers openai and azureopenai.")));
+	endpoint = check_connection(options, provider);
+	if (list_length(MlParseParams(options, provider->name, statement)) > MLPREDICT_MAX_PARAMS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a model version can have at most %d %s.params.* options",
+						MLPREDICT_MAX_PARAMS, provider->name)));
+	check_client_timeout(options, provider);
+	check_formats(options, provider, endpoint, input, output);
+}

@@ -1,0 +1,68 @@
+/*-------------------------------------------------------------------------
+ *
+ * options.h
+ *	  Model options (WITH clause), request parameters (<p>.params.*) and
+ *	  runtime options (the counterpart of Confluent's MAP[...] argument).
+ *
+ * IDENTIFICATION
+ *	  src/options/options.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_OPTIONS_H
+#define MLPREDICT_OPTIONS_H
+
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+
+#include "mlpredict.h"
+
+/* model_options.c */
+extern void MlValidateModelOptions(List *options, List *input, List *output,
+								   const char *statement);
+extern const char *MlModelOption(List *options, const char *provider,
+								 const char *suffix);
+extern const char *MlModelProvider(List *options);
+
+/* params.c */
+typedef enum MlParamType
+{
+	ML_PARAM_STRING,
+	ML_PARAM_INT,
+	ML_PARAM_FLOAT,
+	ML_PARAM_BOOL,
+	ML_PARAM_CSV
+} MlParamType;
+
+typedef struct MlParam
+{
+	char	   *name;			/* after "params.", type suffix removed */
+	const char *standard;		/* temperature, top_p, top_k, max_tokens,
+								 * stop; NULL for others */
+	List	   *path;			/* name split into nested keys (char *) */
+	MlParamType type;
+	char	   *value;
+} MlParam;
+
+extern List *MlParseParams(List *options, const char *provider,
+						   const char *statement);
+extern void MlAppendParamValue(StringInfo buf, const MlParam *param);
+extern void MlAppendParams(StringInfo buf, List *params,
+						   const char *(*rename) (const MlParam *param),
+						   bool *first);
+
+/* runtime_options.c */
+typedef struct MlRuntimeOptions
+{
+	int			client_timeout; /* seconds */
+	int			retry_count;
+	bool		debug;
+	int			max_parallelism;
+	bool		async_enabled;
+} MlRuntimeOptions;
+
+extern Oid	MlRuntimeOptionsTypeId(void);
+extern void MlRuntimeOptionsDefaults(MlRuntimeOptions *opts);
+extern void MlRuntimeOptionsFromDatum(Datum composite, MlRuntimeOptions *opts);
+
+#endif							/* MLPREDICT_OPTIONS_H */

@@ -1,0 +1,60 @@
+/*-------------------------------------------------------------------------
+ *
+ * json_datum.h
+ *	  Conversions between SQL values and JSON: serializing model inputs into
+ *	  request bodies, parsing provider responses, JSON pointers, field
+ *	  lookup, and converting response values back into typed SQL values.
+ *
+ * All JSON handling uses PostgreSQL's jsonb representation.  Container
+ * values are passed around as JsonbValues of type jbvBinary that point into
+ * a Jsonb document; such values are only valid while that document is.
+ * Every function may raise ERROR; results are allocated in
+ * CurrentMemoryContext.
+ *
+ * IDENTIFICATION
+ *	  src/types/json_datum.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_JSON_DATUM_H
+#define MLPREDICT_JSON_DATUM_H
+
+#include "mlpredict.h"
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+/* SQL value -> JSON text appended to buf (model input serialization) */
+extern void MlDatumToJson(StringInfo buf, Datum value, bool isnull, Oid typid);
+
+/* provider response body -> jsonb; "who" names the sender in errors */
+extern Jsonb *MlParseJson(const char *body, size_t len, const char *who);
+
+/* the same, but NULL instead of an error when the body is not JSON */
+extern Jsonb *MlTryParseJson(const char *body, size_t len);
+
+/* RFC 6901 JSON pointer lookup; false when the path does not exist */
+extern bool MlJsonPointer(Jsonb *doc, const char *pointer, JsonbValue *out);
+extern bool MlJsonPointerValue(const JsonbValue *in, const char *pointer,
+							   JsonbValue *out);
+
+/* field lookup: exact name, then case-insensitive, then nested values */
+extern bool MlJsonFindField(const JsonbValue *object, const char *name,
+							JsonbValue *out);
+
+/*
+ * JSON value -> SQL value of typid/typmod.  ndims_declared is the number of
+ * array levels the model declared for the column (0 = unknown); column
+ * names the output column in error messages.
+ */
+extern Datum MlJsonToDatum(const JsonbValue *value, Oid typid, int32 typmod,
+						   int ndims_declared, const char *column,
+						   bool *isnull);
+
+/* JSON text of a value (scalar or container) */
+extern char *MlJsonValueToText(const JsonbValue *value);
+
+/* "string", "number", "boolean", "null", "object" or "array" */
+extern const char *MlJsonKindName(const JsonbValue *value);
+
+#endif							/* MLPREDICT_JSON_DATUM_H */

@@ -1,0 +1,354 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.c
+ *	  Option lists and small string helpers shared by the catalog, DDL and
+ *	  executor code.
+ *
+ * Options are lists of MlOption.  They come from statement text (with a
+ * location) or from a jsonb object (without one), and are stored in the
+ * catalog as flat jsonb objects of strings.
+ *
+ * IDENTIFICATION
+ *	  src/util.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "util.h"
+
+/*
+ * MlMakeOption
+ *		Build an option in the current memory context.
+ */
+MlOption *
+MlMakeOption(const char *key, const char *value, int location)
+{
+	MlOption   *opt = palloc(sizeof(MlOption));
+
+	opt->key = pstrdup(key);
+	opt->value = value ? pstrdup(value) : NULL;
+	opt->location = location;
+	return opt;
+}
+
+/*
+ * MlOptionFind
+ *		Find an option by key, ignoring case; NULL if absent.
+ */
+MlOption *
+MlOptionFind(List *options, const char *key)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		MlOption   *opt = lfirst(lc);
+
+		if (pg_strcasecmp(opt->key, key) == 0)
+			return opt;
+	}
+	return NULL;
+}
+
+/*
+ * MlOptionGet
+ *		Value of an option, ignoring key case; NULL if absent.
+ */
+const char *
+MlOptionGet(List *options, const char *key)
+{
+	MlOption   *opt = MlOptionFind(options, key);
+
+	return opt ? opt->value : NULL;
+}
+
+/*
+ * scalar_to_text
+ *		Text of a scalar jsonb value used as an option value.
+ */
+static char *
+scalar_to_text(JsonbValue *v, const char *key, const char *what)
+{
+	switch (v->type)
+	{
+		case jbvString:
+			return pnstrdup(v->val.string.val, v->val.string.len);
+		case jbvNumeric:
+			return DatumGetCString(DirectFunctionCall1(numeric_out,
+													   NumericGetDatum(v->val.numeric)));
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("value of %s option \"%s\" must be a string, number or boolean",
+							what, key)));
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * MlOptionsFromJsonb
+ *		Turn a flat jsonb object into an option list.  what names the kind
+ *		of options for error messages ("connection", "model").
+ */
+List *
+MlOptionsFromJsonb(Jsonb *jsonb, const char *what)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken tok;
+	List	   *result = NIL;
+	char	   *key = NULL;
+
+	if (jsonb == NULL)
+		return NIL;
+	if (!JB_ROOT_IS_OBJECT(jsonb))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s options must be a JSON object", what),
+				 errhint("Pass options as jsonb, for example '{\"type\": \"openai\"}'.")));
+
+	it = JsonbIteratorInit(&jsonb->root);
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (tok == WJB_KEY)
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+		else if (tok == WJB_VALUE)
+		{
+			if (v.type == jbvNull)
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("value of %s option \"%s\" must not be null", what, key)));
+			result = lappend(result,
+							 MlMakeOption(key, scalar_to_text(&v, key, what), -1));
+		}
+	}
+	return result;
+}
+
+/*
+ * MlAppendJsonString
+ *		Append str as a JSON string literal.
+ */
+void
+MlAppendJsonString(StringInfo buf, const char *str)
+{
+	escape_json(buf, str);
+}
+
+/*
+ * MlOptionsToJson
+ *		Serialize options as a flat JSON object of strings (storage form).
+ */
+char *
+MlOptionsToJson(List *options)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+	bool		first = true;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	foreach(lc, options)
+	{
+		MlOption   *opt = lfirst(lc);
+
+		if (!first)
+			appendStringInfoString(&buf, ", ");
+		first = false;
+		escape_json(&buf, opt->key);
+		appendStringInfoString(&buf, ": ");
+		escape_json(&buf, opt->value);
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}
+
+/*
+ * MlOptionsLowerKeys
+ *		Copy of the list with keys folded to lower case.
+ */
+List *
+MlOptionsLowerKeys(List *options)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		MlOption   *opt = lfirst(lc);
+		char	   *key = pstrdup(opt->key);
+		char	   *p;
+
+		for (p = key; *p; p++)
+			*p = pg_tolower((unsigned char) *p);
+		result = lappend(result, MlMakeOption(key, opt->value, opt->location));
+	}
+	return result;
+}
+
+/*
+ * MlErrorPosition
+ *		1-based character position of a byte offset, for internalerrposition.
+ */
+int
+MlErrorPosition(const char *statement, int location)
+{
+	if (statement == NULL || location < 0)
+		return 0;
+	return pg_mbstrlen_with_len(statement, location) + 1;
+}
+
+/*
+ * MlCheckDuplicateOptions
+ *		Reject a key given twice, in any mix of case.
+ */
+void
+MlCheckDuplicateOptions(List *options, const char *statement)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		MlOption   *opt = lfirst(lc);
+		ListCell   *lc2;
+
+		for_each_cell(lc2, options, lnext(options, lc))
+		{
+			MlOption   *other = lfirst(lc2);
+
+			if (pg_strcasecmp(opt->key, other->key) != 0)
+				continue;
+			if (statement && other->location >= 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DUPLICATE_OBJECT),
+						 errmsg("option \"%s\" specified more than once", other->key),
+						 errhint("Option keys are case-insensitive."),
+						 internalerrposition(MlErrorPosition(statement, other->location)),
+						 internalerrquery(statement)));
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_OBJECT),
+					 errmsg("option \"%s\" specified more than once", other->key),
+					 errhint("Option keys are case-insensitive.")));
+		}
+	}
+}
+
+/*
+ * like_match_at
+ *		Recursive matcher for SHOW ... LIKE patterns: % any run, _ any one
+ *		character, backslash escapes the next character.  Case-sensitive.
+ */
+static bool
+like_match_at(const char *s, const char *p)
+{
+	while (*p)
+	{
+		if (*p == '%')
+		{
+			while (*p == '%')
+				p++;
+			if (*p == '\0')
+				return true;
+			for (; *s; s += pg_mblen(s))
+				if (like_match_at(s, p))
+					return true;
+			return false;
+		}
+		if (*s == '\0')
+			return false;
+		if (*p == '_')
+		{
+			s += pg_mblen(s);
+			p++;
+			continue;
+		}
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		{
+			int			len = pg_mblen(p);
+
+			if (strncmp(s, p, len) != 0)
+				return false;
+			s += len;
+			p += len;
+		}
+	}
+	return *s == '\0';
+}
+
+/*
+ * MlLikeMatch
+ *		Does value match a SHOW ... LIKE pattern?
+ */
+bool
+MlLikeMatch(const char *value, const char *pattern)
+{
+	return like_match_at(value, pattern);
+}
+
+/*
+ * MlQualifiedModelName
+ *		schema.name with each part quoted only when needed.
+ */
+char *
+MlQualifiedModelName(const char *schema, const char *name)
+{
+	return quote_qualified_identifier(schema, name);
+}
+
+/*
+ * MlParseBool
+ *		Parse true/false/on/off/1/0/yes/no; false if not a boolean.
+ */
+bool
+MlParseBool(const char *value, bool *result)
+{
+	return parse_bool(value, result);
+}
+
+/*
+ * MlParseInt
+ *		Parse a decimal integer with optional surrounding spaces.
+ */
+bool
+MlParseInt(const char *value, int64 *result)
+{
+	char	   *end;
+	long long	v;
+
+	if (value == NULL || *value == '\0')
+		return false;
+	errno = 0;
+	v = strtoll(value, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (errno != 0 || *end != '\0' || end == value)
+		return false;
+	*result = (int64) v;
+	return true;
+}
+
+/*
+ * MlOptionsFromJsonText
+ *		Options from the text of a stored jsonb object (NULL gives NIL).
+ */
+List *
+MlOptionsFromJsonText(const char *text, const char *what)
+{
+	if (text == NULL)
+		return NIL;
+	return MlOptionsFromJsonb(DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+																 CStringGetDatum(text))),
+							  what);
+}

@@ -1,0 +1,35 @@
+/*-------------------------------------------------------------------------
+ *
+ * util.h
+ *	  Option lists and small string helpers shared by the catalog, DDL and
+ *	  executor code.
+ *
+ * IDENTIFICATION
+ *	  src/util.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_UTIL_H
+#define MLPREDICT_UTIL_H
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+#include "mlpredict.h"
+
+extern MlOption *MlMakeOption(const char *key, const char *value, int location);
+extern const char *MlOptionGet(List *options, const char *key);
+extern MlOption *MlOptionFind(List *options, const char *key);
+extern List *MlOptionsFromJsonb(Jsonb *jsonb, const char *what);
+extern char *MlOptionsToJson(List *options);
+extern List *MlOptionsFromJsonText(const char *text, const char *what);
+extern List *MlOptionsLowerKeys(List *options);
+extern void MlCheckDuplicateOptions(List *options, const char *statement);
+extern int	MlErrorPosition(const char *statement, int location);
+extern void MlAppendJsonString(StringInfo buf, const char *str);
+extern bool MlLikeMatch(const char *value, const char *pattern);
+extern char *MlQualifiedModelName(const char *schema, const char *name);
+extern bool MlParseBool(const char *value, bool *result);
+extern bool MlParseInt(const char *value, int64 *result);
+
+#endif							/* MLPREDICT_UTIL_H */

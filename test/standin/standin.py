@@ -1,0 +1,603 @@
+#!/usr/bin/env python3
+"""Local stand-in for remote AI model providers (for mlpredict's tests and demo).
+
+    python3 test/standin/standin.py --port 0 --port-file /tmp/standin.port \
+        [--pid-file F] [--latency-ms N] [--log F] [--keys-file F]
+
+Listens on 127.0.0.1, speaks the providers' wire formats (modules under
+providers/), checks their auth headers, answers deterministically
+(answers.py) and injects faults on request (faults.py).  Paths under
+/_control/ are a small unauthenticated API for tests: counters, recorded
+requests, run-time configuration.  See README.md for the full reference.
+
+Only the Python 3 standard library is used (3.9+).
+"""
+
+import argparse
+import collections
+import json
+import os
+import signal
+import socket
+import socketserver
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import faults      # noqa: E402  (needs the sys.path line above)
+import providers   # noqa: E402
+from common import ApiError, Call, Response   # noqa: E402
+
+# Request headers whose values never appear in /_control/requests.
+REDACTED_HEADERS = frozenset(["authorization", "proxy-authorization", "api-key",
+                              "x-api-key", "x-goog-api-key"])
+MAX_BODY = 64 * 1024 * 1024
+
+
+# --------------------------------------------------------------------------
+# Shared state: configuration, counters, recorded requests
+# --------------------------------------------------------------------------
+
+class ServerState:
+    """Everything the handler threads share.  All mutation under self.lock."""
+
+    def __init__(self, default_keys, keys, latency_ms=0, strict_params=True,
+                 record_max=1000, log_path=None, idle_timeout=None):
+        self.lock = threading.Lock()
+        self.default_keys = dict(default_keys)
+        self.keys = dict(default_keys)
+        self.keys.update(keys)
+        self.latency_ms = latency_ms
+        self.strict_params = strict_params
+        self.idle_timeout = idle_timeout
+        self.fail_counters = faults.FailCounters()
+        self.recorded = collections.deque(maxlen=record_max)
+        self.stop_event = threading.Event()
+        self._log_file = open(log_path, "a", encoding="utf-8") if log_path else None
+        self._log_lock = threading.Lock()
+        # Never reset: they describe what is going on right now.
+        self.open_connections = 0
+        self.in_flight = 0
+        self._conn_serial = 0
+        self._request_serial = 0
+        self.generation = 0
+        self._zero()
+
+    def _zero(self):
+        """Zero the resettable counters (caller holds the lock, or __init__)."""
+        self.generation += 1
+        self.connections = 0            # connections that carried model requests
+        self.connections_accepted = 0   # every accepted TCP connection
+        self.requests = 0               # model requests (control API excluded)
+        self.control_requests = 0
+        self.by_route = {}
+        self.by_status = {}
+        self.max_in_flight = self.in_flight
+
+    # -- logging -----------------------------------------------------------
+
+    def log(self, message):
+        if self._log_file is None:
+            return
+        now = time.time()
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
+        with self._log_lock:
+            self._log_file.write("%s.%03d %s\n" % (stamp, int(now * 1000) % 1000, message))
+            self._log_file.flush()
+
+    def close(self):
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    # -- keys --------------------------------------------------------------
+
+    def key_matches(self, name, presented):
+        with self.lock:
+            expected = self.keys.get(name)
+        if isinstance(expected, str):
+            return presented == expected
+        return isinstance(expected, list) and presented in expected
+
+    # -- connection and request accounting ---------------------------------
+
+    def conn_accepted(self):
+        with self.lock:
+            self.connections_accepted += 1
+            self.open_connections += 1
+
+    def next_conn_id(self):
+        """Serial number naming a connection in the log and recorded requests."""
+        with self.lock:
+            self._conn_serial += 1
+            return self._conn_serial
+
+    def conn_closed(self):
+        with self.lock:
+            self.open_connections -= 1
+
+    def begin_request(self, handler, route_name):
+        """Count a model request; returns its serial number."""
+        with self.lock:
+            # A connection counts once per reset generation, so reusing a
+            # keep-alive connection never increases "connections".
+            if handler.counted_generation != self.generation:
+                handler.counted_generation = self.generation
+                self.connections += 1
+            self.requests += 1
+            self.by_route[route_name] = self.by_route.get(route_name, 0) + 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._request_serial += 1
+            return self._request_serial
+
+    def end_request(self, status):
+        with self.lock:
+            self.in_flight -= 1
+            key = str(status)
+            self.by_status[key] = self.by_status.get(key, 0) + 1
+
+    def count_control(self):
+        with self.lock:
+            self.control_requests += 1
+
+    def record(self, entry):
+        with self.lock:
+            self.recorded.append(entry)
+
+    def recent(self, n):
+        with self.lock:
+            items = list(self.recorded)
+        return items[-n:] if n > 0 else items
+
+    def stats(self):
+        with self.lock:
+            return {
+                "connections": self.connections,
+                "connections_accepted": self.connections_accepted,
+                "open_connections": self.open_connections,
+                "requests": self.requests,
+                "control_requests": self.control_requests,
+                "by_route": dict(self.by_route),
+                "by_status": dict(self.by_status),
+                "in_flight": self.in_flight,
+                "max_in_flight": self.max_in_flight,
+            }
+
+    def reset(self):
+        with self.lock:
+            self._zero()
+            self.recorded.clear()
+        self.fail_counters.reset()
+
+    # -- run-time configuration --------------------------------------------
+
+    def config(self):
+        with self.lock:
+            return {"latency_ms": self.latency_ms, "keys": dict(self.keys),
+                    "strict_params": self.strict_params}
+
+    def update_config(self, obj):
+        """Apply a /_control/config body; raises ValueError on bad input."""
+        if not isinstance(obj, dict):
+            raise ValueError("config body must be a JSON object")
+        unknown = set(obj) - {"latency_ms", "keys", "strict_params"}
+        if unknown:
+            raise ValueError("unknown config field(s): %s" % ", ".join(sorted(unknown)))
+        latency = obj.get("latency_ms")
+        if latency is not None and (isinstance(latency, bool) or
+                                    not isinstance(latency, int) or latency < 0):
+            raise ValueError("latency_ms must be an integer >= 0")
+        strict = obj.get("strict_params")
+        if strict is not None and not isinstance(strict, bool):
+            raise ValueError("strict_params must be true or false")
+        keys = obj.get("keys")
+        if keys is not None:
+            check_keys(keys, allow_null=True)
+        with self.lock:
+            if latency is not None:
+                self.latency_ms = latency
+            if strict is not None:
+                self.strict_params = strict
+            for name, value in (keys or {}).items():
+                if value is None:           # null: back to the default
+                    if name in self.default_keys:
+                        self.keys[name] = self.default_keys[name]
+                    else:
+                        self.keys.pop(name, None)
+                else:
+                    self.keys[name] = value
+        return self.config()
+
+
+def check_keys(keys, allow_null=False):
+    """Validate a keys object: name -> string | [strings] (| null)."""
+    if not isinstance(keys, dict):
+        raise ValueError("keys must be a JSON object")
+    for name, value in keys.items():
+        ok = (isinstance(value, str) or
+              (isinstance(value, list) and all(isinstance(v, str) for v in value)) or
+              (allow_null and value is None))
+        if not ok:
+            raise ValueError("key %r must be a string or an array of strings" % name)
+
+
+# --------------------------------------------------------------------------
+# HTTP handling
+# --------------------------------------------------------------------------
+
+class Handler(BaseHTTPRequestHandler):
+    """One instance per TCP connection; handles every request on it."""
+
+    protocol_version = "HTTP/1.1"        # keep-alive by default
+    server_version = "mlpredict-standin/1"
+    sys_version = ""
+
+    def setup(self):
+        self.state = self.server.state
+        self.timeout = self.state.idle_timeout   # idle keep-alive limit
+        self.conn_id = self.state.next_conn_id()
+        self.counted_generation = None
+        BaseHTTPRequestHandler.setup(self)
+
+    # Every method goes through one dispatcher; routes decide what is valid.
+    def do_GET(self):
+        self._dispatch()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def version_string(self):
+        return self.server_version              # no trailing Python version
+
+    def log_message(self, format, *args):       # noqa: A002 (base-class name)
+        self.state.log("conn=%s %s" % (getattr(self, "conn_id", "?"), format % args))
+
+    def log_request(self, code="-", size="-"):
+        pass                                     # _send logs a richer line
+
+    def _dispatch(self):
+        try:
+            parts = urlsplit(self.path)
+            path = parts.path or "/"
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            body = self._read_body()
+            if body is None:
+                return
+            if path == "/_control" or path.startswith("/_control/"):
+                self.state.count_control()
+                self._send(self._control(path, query, body))
+            else:
+                self._model(path, query, body)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            self.close_connection = True
+
+    # -- request body ------------------------------------------------------
+
+    def _read_body(self):
+        """The request body (bytes), or None after answering an error."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            n = int(length)
+            if n < 0:
+                raise ValueError
+        except ValueError:
+            self._reject(400, "bad Content-Length")
+            return None
+        if n > MAX_BODY:
+            self._reject(413, "request body too large")
+            return None
+        body = self.rfile.read(n)
+        if len(body) < n:
+            raise ConnectionResetError("client closed mid-body")
+        return body
+
+    def _read_chunked(self):
+        chunks, total = [], 0
+        try:
+            while True:
+                line = self.rfile.readline(65537)
+                if not line:
+                    raise ConnectionResetError("client closed mid-body")
+                size = int(line.split(b";", 1)[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass                    # skip trailers
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY:
+                    self._reject(413, "request body too large")
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()           # CRLF after the chunk
+        except ValueError:
+            self._reject(400, "bad chunked encoding")
+            return None
+
+    def _reject(self, status, message):
+        """Answer a framing error and close (the body cannot be skipped)."""
+        self.close_connection = True
+        self._send(Response.json(status, {"error": {"message": message}}).add_header(
+            "Connection", "close"))
+
+    # -- model requests ----------------------------------------------------
+
+    def _model(self, path, query, body):
+        state = self.state
+        route, params = self.server.match(self.command, path)
+        route_name = route.name if route else "unmatched"
+        number = state.begin_request(self, route_name)
+        call = Call(self.command, path, query, self.headers, body, params or {},
+                    state, number)
+        try:
+            if state.latency_ms > 0:
+                time.sleep(state.latency_ms / 1000.0)
+            if route is None:
+                resp = Response.json(404, {"error": {
+                    "message": "Invalid URL (%s %s)" % (self.command, path),
+                    "type": "invalid_request_error", "param": None, "code": None}})
+            else:
+                try:
+                    resp = route.handler(call)
+                except ApiError as e:
+                    resp = e.response
+        except Exception:                       # a stand-in bug: say so loudly
+            state.log("handler crash on %s %s:\n%s" % (
+                self.command, path, traceback.format_exc()))
+            resp = Response.json(500, {"error": {
+                "message": "stand-in internal error (see its log)",
+                "type": "server_error", "param": None, "code": None}})
+        state.end_request("drop" if resp.drop else resp.status)
+        # Record before answering: a test may ask for it right after reading.
+        state.record({
+            "id": number,
+            "connection": self.conn_id,
+            "route": route_name,
+            "method": self.command,
+            "path": path,
+            "query": query,
+            "headers": redact(self.headers),
+            "body": decode_body(body),
+            "status": None if resp.drop else resp.status,
+            "fault": resp.fault,
+            "auth": call.auth,
+        })
+        self._send(resp, call)
+
+    def _send(self, resp, call=None):
+        took = "%dms" % call.elapsed_ms() if call else "-"
+        fault = " fault=%s" % resp.fault if resp.fault else ""
+        if resp.drop:
+            self.close_connection = True
+            self.state.log("conn=%s %s %s -> dropped %s%s" % (
+                self.conn_id, self.command, self.path, took, fault))
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Content-Length", str(len(resp.body)))
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        if resp.fault:
+            self.send_header("X-Standin-Fault", resp.fault)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(resp.body)
+        self.state.log("conn=%s %s %s -> %d %dB %s%s" % (
+            self.conn_id, self.command, self.path, resp.status, len(resp.body),
+            took, fault))
+
+    # -- control API -------------------------------------------------------
+
+    def _control(self, path, query, body):
+        state, method = self.state, self.command
+        name = path[len("/_control/"):] if path.startswith("/_control/") else ""
+        allowed = {"stats": ("GET",), "reset": ("POST",), "config": ("GET", "POST"),
+                   "requests": ("GET",), "health": ("GET",), "shutdown": ("POST",)}
+        if name not in allowed:
+            return control_error(404, "unknown control endpoint %r (have: %s)" % (
+                path, ", ".join(sorted(allowed))))
+        if method not in allowed[name]:
+            return control_error(405, "%s needs %s" % (path, " or ".join(allowed[name])))
+        if name == "stats":
+            return Response.json(200, state.stats())
+        if name == "reset":
+            state.reset()
+            return Response.json(200, {"ok": True})
+        if name == "config":
+            if method == "GET":
+                return Response.json(200, state.config())
+            try:
+                obj = json.loads(body.decode("utf-8") or "{}")
+                return Response.json(200, state.update_config(obj))
+            except (UnicodeDecodeError, ValueError) as e:
+                return control_error(400, str(e))
+        if name == "requests":
+            try:
+                n = int(query.get("n") or 0)
+            except ValueError:
+                return control_error(400, "n must be an integer")
+            return Response.json(200, state.recent(n))
+        if name == "health":
+            return Response.json(200, {"ok": True, "pid": os.getpid(),
+                                       "port": self.server.server_address[1]})
+        # shutdown: answer first; the main thread then stops the server.
+        state.stop_event.set()
+        return Response.json(200, {"ok": True})
+
+
+def control_error(status, message):
+    return Response.json(status, {"error": message})
+
+
+def redact(headers):
+    """Request headers as {lower-case name: value}, secrets replaced."""
+    out = {}
+    for name, value in headers.items():
+        lname = name.lower()
+        out[lname] = "<redacted>" if lname in REDACTED_HEADERS else value
+    return out
+
+
+def decode_body(body):
+    """Parsed JSON if the body is JSON, else its text."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("latin-1")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+class StandinServer(ThreadingHTTPServer):
+    """Threaded HTTP server that counts accepted connections."""
+
+    daemon_threads = True          # never wait for handler threads on exit
+    block_on_close = False
+    request_queue_size = 256       # many clients may connect at once
+    allow_reuse_address = True
+
+    def __init__(self, address, state, routes):
+        self.state = state
+        self.routes = routes
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        ThreadingHTTPServer.__init__(self, address, Handler)
+
+    def server_bind(self):
+        # HTTPServer.server_bind would call socket.getfqdn(), which can stall
+        # on hosts without working DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def get_request(self):
+        sock, addr = ThreadingHTTPServer.get_request(self)
+        self.state.conn_accepted()
+        return sock, addr
+
+    def shutdown_request(self, request):
+        # Called once for every request get_request returned, when its
+        # handler thread ends (or when it could not be started).
+        self.state.conn_closed()
+        ThreadingHTTPServer.shutdown_request(self, request)
+
+    def handle_error(self, request, client_address):
+        self.state.log("error on connection from %s:\n%s" % (
+            client_address, traceback.format_exc()))
+
+    def match(self, method, path):
+        for route in self.routes:
+            params = route.match(method, path)
+            if params is not None:
+                return route, params
+        return None, None
+
+
+# --------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------
+
+def write_atomic(path, text):
+    """Write text to path so that readers never see a partial file."""
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def remove_if_ours(path, text):
+    try:
+        with open(path) as f:
+            if f.read() == text:
+                os.unlink(path)
+    except OSError:
+        pass
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Local stand-in for remote AI model providers (mlpredict tests).")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    p.add_argument("--port-file", help="write the port number here once listening")
+    p.add_argument("--pid-file", help="write the process id here at start")
+    p.add_argument("--latency-ms", type=int, default=0,
+                   help="delay added to every model request")
+    p.add_argument("--log", help="append a request log here (default: no logging)")
+    p.add_argument("--keys-file", help='JSON {"openai": "...", "azure_openai": "..."} '
+                                       "overriding the expected secrets")
+    p.add_argument("--record-max", type=int, default=1000,
+                   help="how many requests /_control/requests keeps (default 1000)")
+    p.add_argument("--idle-timeout", type=float, default=300.0,
+                   help="close keep-alive connections idle this many seconds "
+                        "(default 300; 0 = never)")
+    p.add_argument("--no-strict-params", dest="strict_params", action="store_false",
+                   help="accept unknown request parameters instead of answering 400")
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    routes, default_keys = providers.load()
+    keys = {}
+    if args.keys_file:
+        with open(args.keys_file, encoding="utf-8") as f:
+            keys = json.load(f)
+        check_keys(keys)
+    state = ServerState(default_keys, keys, latency_ms=max(0, args.latency_ms),
+                        strict_params=args.strict_params,
+                        record_max=max(1, args.record_max), log_path=args.log,
+                        idle_timeout=args.idle_timeout or None)
+    server = StandinServer((args.host, args.port), state, routes)
+    port = server.server_address[1]
+
+    pid_text, port_text = "%d\n" % os.getpid(), "%d\n" % port
+    if args.pid_file:
+        write_atomic(args.pid_file, pid_text)
+
+    def on_signal(signum, frame):
+        state.stop_event.set()
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    accept = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                              name="standin-accept", daemon=True)
+    accept.start()
+    # The socket is already listening, so the port file means "ready".
+    if args.port_file:
+        write_atomic(args.port_file, port_text)
+    else:
+        print("standin listening on http://%s:%d" % (args.host, port), flush=True)
+    state.log("listening on %s:%d pid %d" % (args.host, port, os.getpid()))
+
+    while not state.stop_event.is_set():
+        state.stop_event.wait(0.5)
+
+    state.log("stopping")
+    server.shutdown()
+    server.server_close()
+    if args.port_file:
+        remove_if_ours(args.port_file, port_text)
+    if args.pid_file:
+        remove_if_ours(args.pid_file, pid_text)
+    state.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
