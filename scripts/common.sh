@@ -4,7 +4,7 @@
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 [ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
 PG_BINDIR=$("$PG_CONFIG" --bindir)
-PG_PGXS=$(dirname "$("$PG_CONFIG" --pgxs)")/..
+PG_PGXS=$(dirname "$("$PG_CONFIG" --pgxs)")/../..
 STANDIN_PYTHON=${STANDIN_PYTHON:-/usr/bin/python3}
 [ -x "$STANDIN_PYTHON" ] || STANDIN_PYTHON=$(command -v python3)
 STANDIN_PORT=${STANDIN_PORT:-18787}

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(postgresql-15 postgresql-server-dev-15 libcurl4-openssl-dev libssl-dev
-          libipc-run-perl python3 make gcc)
+          libipc-run-perl python3 curl make gcc)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,8 @@
 
 \echo Use "CREATE EXTENSION mlpredict" to load this file. \quit
 
+GRANT USAGE ON SCHEMA mlpredict TO PUBLIC;
+
 /*
  * Catalog.  The tables are written only by the extension's C code (which
  * switches to the extension owner for that); users read them through the

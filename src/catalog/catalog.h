@@ -66,12 +66,12 @@ extern void CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
 							  const char *name);
 
 /* connection.c */
-extern void CatalogCreateConnection(const char *name, List *options,
+extern bool CatalogCreateConnection(const char *name, List *options,
 									const char *comment, bool or_replace,
 									bool if_not_exists, const char *statement);
-extern void CatalogAlterConnection(const char *name, List *options,
+extern bool CatalogAlterConnection(const char *name, List *options,
 								   bool if_exists, const char *statement);
-extern void CatalogDropConnection(const char *name, bool if_exists);
+extern bool CatalogDropConnection(const char *name, bool if_exists);
 extern MlConnection *CatalogGetConnection(const char *name, bool with_secrets,
 										  bool missing_ok);
 extern List *CatalogListConnections(void);
@@ -81,11 +81,11 @@ extern int	CatalogCreateModel(MlModelRef *ref, const char *input, int input_loca
 							   const char *output, int output_location,
 							   List *options, const char *comment,
 							   bool if_not_exists, const char *statement);
-extern void CatalogAlterModelOptions(MlModelRef *ref, List *set_options,
+extern bool CatalogAlterModelOptions(MlModelRef *ref, List *set_options,
 									 List *reset_keys, bool if_exists,
 									 const char *statement);
-extern void CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists);
-extern void CatalogDropModel(MlModelRef *ref, bool if_exists);
+extern bool CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists);
+extern bool CatalogDropModel(MlModelRef *ref, bool if_exists);
 extern MlModel *CatalogGetModel(MlModelRef *ref, bool missing_ok);
 extern List *CatalogGetModelVersions(MlModelRef *ref, bool missing_ok);
 extern List *CatalogListModels(const char *schema);

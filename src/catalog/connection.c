@@ -218,9 +218,10 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 
 /*
  * CatalogCreateConnection
- *		CREATE [OR REPLACE] CONNECTION [IF NOT EXISTS].
+ *		CREATE [OR REPLACE] CONNECTION [IF NOT EXISTS].  Returns false when
+ *		IF NOT EXISTS skipped an existing connection.
  */
-void
+bool
 CatalogCreateConnection(const char *name, List *options, const char *comment,
 						bool or_replace, bool if_not_exists, const char *statement)
 {
@@ -235,7 +236,7 @@ CatalogCreateConnection(const char *name, List *options, const char *comment,
 		ereport(NOTICE,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("connection \"%s\" already exists, skipping", name)));
-		return;
+		return false;
 	}
 	if (existing && !or_replace)
 		ereport(ERROR,
@@ -253,14 +254,15 @@ CatalogCreateConnection(const char *name, List *options, const char *comment,
 					 errhint("Drop the connection and create it again.")));
 	}
 	store_connection(name, spec, comment, existing != NULL);
+	return true;
 }
 
 /*
  * CatalogAlterConnection
  *		ALTER CONNECTION ... SET: change endpoint, secrets or options; the
- *		type cannot change.
+ *		type cannot change.  Returns false when IF EXISTS skipped.
  */
-void
+bool
 CatalogAlterConnection(const char *name, List *options, bool if_exists,
 					   const char *statement)
 {
@@ -278,7 +280,7 @@ CatalogAlterConnection(const char *name, List *options, bool if_exists,
 					 errmsg("connection \"%s\" does not exist", name)));
 		ereport(NOTICE,
 				(errmsg("connection \"%s\" does not exist, skipping", name)));
-		return;
+		return false;
 	}
 	CatalogCheckOwner(GetUserId(), conn->owner, "connection", name);
 	MlCheckDuplicateOptions(options, statement);
@@ -304,6 +306,7 @@ CatalogAlterConnection(const char *name, List *options, bool if_exists,
 	spec->type = conn->type;
 	check_required_secrets(spec, provider);
 	store_connection(name, spec, conn->comment, true);
+	return true;
 }
 
 /*
@@ -326,7 +329,7 @@ models_using(const char *name)
 					"FROM mlpredict.model_version v "
 					"WHERE EXISTS (SELECT FROM jsonb_each_text(v.options) e "
 					"  WHERE e.key OPERATOR(pg_catalog.~~) '%.connection' AND e.value OPERATOR(pg_catalog.=) $1) "
-					"ORDER BY 1",
+					"ORDER BY v.schema_name, v.name, v.version",
 					1, types, values, " ", true);
 	for (i = 0; i < n; i++)
 		appendStringInfo(&buf, "%s%s", i ? ", " : "", SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
@@ -337,8 +340,9 @@ models_using(const char *name)
 /*
  * CatalogDropConnection
  *		DROP CONNECTION; refused while model versions use the connection.
+ *		Returns false when IF EXISTS skipped.
  */
-void
+bool
 CatalogDropConnection(const char *name, bool if_exists)
 {
 	MlConnection *conn = CatalogGetConnection(name, false, true);
@@ -355,7 +359,7 @@ CatalogDropConnection(const char *name, bool if_exists)
 					 errmsg("connection \"%s\" does not exist", name)));
 		ereport(NOTICE,
 				(errmsg("connection \"%s\" does not exist, skipping", name)));
-		return;
+		return false;
 	}
 	CatalogCheckOwner(GetUserId(), conn->owner, "connection", name);
 	users = models_using(name);
@@ -369,6 +373,7 @@ CatalogDropConnection(const char *name, bool if_exists)
 	CatalogExec("DELETE FROM mlpredict.connection WHERE name OPERATOR(pg_catalog.=) $1",
 				1, types, values, " ", false);
 	CatalogEnd(&access);
+	return true;
 }
 
 /*

@@ -586,7 +586,7 @@ update_version_options(MlModel *model, int version, List *options)
  *		ALTER MODEL m[$v] SET (...) / RESET (...).  Without a version the
  *		default version is changed.  'default_version' moves the default.
  */
-void
+bool
 CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 						 bool if_exists, const char *statement)
 {
@@ -600,7 +600,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 	if (model == NULL)
 	{
 		ereport(NOTICE, (errmsg("model \"%s\" does not exist, skipping", ref->name)));
-		return;
+		return false;
 	}
 	CatalogCheckOwner(GetUserId(), model->owner, "model", model_display(schema, ref->name));
 	if (ref->version_kind == ML_VERSION_ALL)
@@ -612,7 +612,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 	if (raw == NULL)
 	{
 		ereport(NOTICE, (errmsg("model version does not exist, skipping")));
-		return;
+		return false;
 	}
 	set_options = MlOptionsLowerKeys(set_options);
 	MlCheckDuplicateOptions(set_options, statement);
@@ -623,19 +623,20 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 		set_options = list_delete_ptr(set_options, dv);
 	}
 	if (set_options == NIL && reset_keys == NIL)
-		return;
+		return true;
 	current = with_version(model, raw);
 	current->options = apply_set_reset(current->options, set_options,
 									   reset_keys, model);
 	MlValidateModelOptions(current->options, model->input, model->output, statement);
 	update_version_options(model, raw->version, current->options);
+	return true;
 }
 
 /*
  * CatalogRenameModel
  *		ALTER MODEL m RENAME TO [schema.]new; the typed function follows.
  */
-void
+bool
 CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists)
 {
 	char	   *schema = CatalogResolveModelSchema(ref, if_exists);
@@ -649,7 +650,7 @@ CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists)
 	if (model == NULL)
 	{
 		ereport(NOTICE, (errmsg("model \"%s\" does not exist, skipping", ref->name)));
-		return;
+		return false;
 	}
 	if (ref->version_kind != ML_VERSION_DEFAULT || new_ref->version_kind != ML_VERSION_DEFAULT)
 		ereport(ERROR,
@@ -671,6 +672,7 @@ CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists)
 				4, types, values, "    ", false);
 	CatalogEnd(&access);
 	TypedFunctionRename(model, new_schema, new_ref->name);
+	return true;
 }
 
 /*
@@ -705,7 +707,7 @@ delete_rows(MlModel *model, int version)
  *		DROP MODEL m (default version), m$N, m$latest or m$all.  Dropping
  *		the last version drops the model and its typed function.
  */
-void
+bool
 CatalogDropModel(MlModelRef *ref, bool if_exists)
 {
 	char	   *schema = CatalogResolveModelSchema(ref, if_exists);
@@ -718,7 +720,7 @@ CatalogDropModel(MlModelRef *ref, bool if_exists)
 	if (model == NULL)
 	{
 		ereport(NOTICE, (errmsg("model \"%s\" does not exist, skipping", ref->name)));
-		return;
+		return false;
 	}
 	CatalogCheckOwner(GetUserId(), model->owner, "model", model_display(schema, ref->name));
 	if (ref->version_kind == ML_VERSION_ALL || list_length(versions) == 1)
@@ -728,25 +730,26 @@ CatalogDropModel(MlModelRef *ref, bool if_exists)
 		if (ref->version_kind != ML_VERSION_ALL && raw == NULL)
 		{
 			ereport(NOTICE, (errmsg("model version does not exist, skipping")));
-			return;
+			return false;
 		}
 		TypedFunctionDrop(model);
 		delete_rows(model, 0);
-		return;
+		return true;
 	}
 	raw = pick_version(model, versions, ref, if_exists);
 	if (raw == NULL)
 	{
 		ereport(NOTICE, (errmsg("model version does not exist, skipping")));
-		return;
+		return false;
 	}
 	delete_rows(model, raw->version);
 	if (raw->version != model->default_version)
-		return;
+		return true;
 	foreach(lc, versions)
 		if (((RawVersion *) lfirst(lc))->version != raw->version)
 			highest = ((RawVersion *) lfirst(lc))->version;
 	update_default_version(model, highest);
+	return true;
 }
 
 /*

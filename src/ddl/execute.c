@@ -149,17 +149,22 @@ execute_connection(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 	switch (stmt->kind)
 	{
 		case DDL_CREATE_CONNECTION:
-			CatalogCreateConnection(name, stmt->options, stmt->comment,
-									stmt->or_replace, stmt->if_not_exists, sql);
-			emit_status(rsinfo, psprintf("Connection %s created.", name));
+			emit_status(rsinfo,
+						CatalogCreateConnection(name, stmt->options, stmt->comment,
+												stmt->or_replace, stmt->if_not_exists, sql) ?
+						psprintf("Connection %s created.", name) :
+						psprintf("Connection %s already exists; nothing was done.", name));
 			break;
 		case DDL_ALTER_CONNECTION:
-			CatalogAlterConnection(name, stmt->options, stmt->if_exists, sql);
-			emit_status(rsinfo, psprintf("Connection %s altered.", name));
+			emit_status(rsinfo,
+						CatalogAlterConnection(name, stmt->options, stmt->if_exists, sql) ?
+						psprintf("Connection %s altered.", name) :
+						psprintf("Connection %s does not exist; nothing was done.", name));
 			break;
 		case DDL_DROP_CONNECTION:
-			CatalogDropConnection(name, stmt->if_exists);
-			emit_status(rsinfo, psprintf("Connection %s dropped.", name));
+			emit_status(rsinfo, CatalogDropConnection(name, stmt->if_exists) ?
+						psprintf("Connection %s dropped.", name) :
+						psprintf("Connection %s does not exist; nothing was done.", name));
 			break;
 		case DDL_DESCRIBE_CONNECTION:
 			emit_result(rsinfo, DescribeConnection(name));
@@ -177,27 +182,34 @@ execute_connection(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 static void
 execute_model(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 {
+	const char *skipped = "Model %s does not exist; nothing was done.";
+	bool		done;
+
 	switch (stmt->kind)
 	{
 		case DDL_CREATE_MODEL:
 			execute_create_model(rsinfo, stmt, sql);
 			break;
 		case DDL_ALTER_MODEL_SET:
-			CatalogAlterModelOptions(stmt->model, stmt->options, NIL, stmt->if_exists, sql);
-			emit_status(rsinfo, psprintf("Model %s altered.", ref_text(stmt->model)));
-			break;
 		case DDL_ALTER_MODEL_RESET:
-			CatalogAlterModelOptions(stmt->model, NIL, stmt->options, stmt->if_exists, sql);
-			emit_status(rsinfo, psprintf("Model %s altered.", ref_text(stmt->model)));
+			done = CatalogAlterModelOptions(stmt->model,
+											stmt->kind == DDL_ALTER_MODEL_SET ? stmt->options : NIL,
+											stmt->kind == DDL_ALTER_MODEL_RESET ? stmt->options : NIL,
+											stmt->if_exists, sql);
+			emit_status(rsinfo, psprintf(done ? "Model %s altered." : skipped,
+										 ref_text(stmt->model)));
 			break;
 		case DDL_ALTER_MODEL_RENAME:
-			CatalogRenameModel(stmt->model, stmt->new_model, stmt->if_exists);
-			emit_status(rsinfo, psprintf("Model %s renamed to %s.", ref_text(stmt->model),
-										 ref_text(stmt->new_model)));
+			if (CatalogRenameModel(stmt->model, stmt->new_model, stmt->if_exists))
+				emit_status(rsinfo, psprintf("Model %s renamed to %s.", ref_text(stmt->model),
+											 ref_text(stmt->new_model)));
+			else
+				emit_status(rsinfo, psprintf(skipped, ref_text(stmt->model)));
 			break;
 		case DDL_DROP_MODEL:
-			CatalogDropModel(stmt->model, stmt->if_exists);
-			emit_status(rsinfo, psprintf("Model %s dropped.", ref_text(stmt->model)));
+			done = CatalogDropModel(stmt->model, stmt->if_exists);
+			emit_status(rsinfo, psprintf(done ? "Model %s dropped." : skipped,
+										 ref_text(stmt->model)));
 			break;
 		case DDL_DESCRIBE_MODEL:
 			emit_result(rsinfo, DescribeModel(stmt->model, false));

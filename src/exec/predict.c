@@ -84,8 +84,7 @@ plan_conversion(ArgInfo *arg, Oid argtype, MlColumn *col, int position,
 				 errmsg("argument %d of %s has type %s but INPUT column \"%s\" of model \"%s\" is %s",
 						position, fname, format_type_be(argtype), col->name,
 						target->display_name, col->decl),
-				 errhint("Cast the argument, for example %s::%s.",
-						 col->name, col->pgtype)));
+				 errhint("Cast the argument to %s.", col->pgtype)));
 }
 
 /*

@@ -275,14 +275,18 @@ static void
 debug_report(MlTarget *target, HttpRequest *request, HttpResponse *response,
 			 int attempt)
 {
+	static const char *const outcomes[] = {
+		"HTTP", "timeout", "connection failure", "response too large", "transport failure"
+	};
+
 	ereport(NOTICE,
-			(errmsg("mlpredict: %s %s -> %s%ld in %.1f ms (attempt %d)",
+			(errmsg("mlpredict: %s %s -> %s %ld (attempt %d)",
 					request->method, MlMaskSecrets(target, request->url),
-					response->outcome == HTTP_OK ? "HTTP " : "",
-					response->outcome == HTTP_OK ? response->status : 0L,
-					response->elapsed_ms, attempt + 1),
-			 response->outcome != HTTP_OK ?
-			 errdetail("%s", MlMaskSecrets(target, response->error)) : 0));
+					outcomes[response->outcome], response->status, attempt + 1),
+			 errdetail("%.1f ms, %d bytes sent, %d bytes received%s%s",
+					   response->elapsed_ms, (int) request->body_len, response->body.len,
+					   response->error[0] ? ": " : "",
+					   MlMaskSecrets(target, response->error))));
 }
 
 /*
@@ -376,6 +380,25 @@ status_hint(MlTarget *target, HttpResponse *response)
 }
 
 /*
+ * transport_detail
+ *		libcurl's error text without its timings (" after 12 ms"), masked.
+ */
+static char *
+transport_detail(MlTarget *target, HttpResponse *response)
+{
+	char	   *text = MlMaskSecrets(target, response->error);
+	char	   *after = strstr(text, " after ");
+
+	if (after && strstr(after, " ms") != NULL)
+	{
+		char	   *end = strstr(after, " ms") + 3;
+
+		memmove(after, end, strlen(end) + 1);
+	}
+	return text;
+}
+
+/*
  * raise_transport_error
  *		A request that got no usable HTTP answer.
  */
@@ -387,7 +410,6 @@ raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *resp
 				(errcode(ERRCODE_CONNECTION_FAILURE),
 				 errmsg("request to model \"%s\" timed out after %d ms",
 						target->display_name, request->timeout_ms),
-				 errdetail("%s", MlMaskSecrets(target, response->error)),
 				 errhint("Raise client_timeout with mlpredict.options(client_timeout => ...) or the model option %s.client_timeout.",
 						 target->provider->name)));
 	if (response->outcome == HTTP_TOO_LARGE)
@@ -398,7 +420,7 @@ raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *resp
 	ereport(ERROR,
 			(errcode(ERRCODE_CONNECTION_FAILURE),
 			 errmsg("could not reach model \"%s\"", target->display_name),
-			 errdetail("%s", MlMaskSecrets(target, response->error)),
+			 errdetail("%s", transport_detail(target, response)),
 			 errhint("Check the endpoint of connection \"%s\".", target->connection->name)));
 }
 

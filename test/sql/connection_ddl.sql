@@ -83,3 +83,6 @@ SELECT mlpredict.drop_connection('openai-connection');
 SELECT * FROM mlpredict.execute($$ALTER CONNECTION openai-connection SET ('api-key' = 'stolen')$$);
 RESET ROLE;
 DROP ROLE mlp_nobody;
+
+-- clean up
+DROP EXTENSION mlpredict CASCADE;

@@ -32,7 +32,7 @@ from common import Response
 
 MARKER_RE = re.compile(
     r"\[\[(sleep|status|quota|fail-times|retry-after|bad-json|empty|"
-    r"null-content|drop|big)(?::([^\[\]]*))?\]\]")
+    r"null-content|drop|big|echo-auth)(?::([^\[\]]*))?\]\]")
 # A marker plus the blanks in front of it, for stripping.
 _STRIP_RE = re.compile(r"\s*" + MARKER_RE.pattern)
 
@@ -74,6 +74,7 @@ class FaultPlan:
         self.empty = False
         self.null_content = False
         self.big = None             # int bytes
+        self.echo_auth = False      # answer 400 quoting the credential sent
         self.markers = []           # ["name:value", ...] for the log
 
     def __bool__(self):
@@ -92,6 +93,7 @@ class FaultPlan:
         self.bad_json = self.bad_json or other.bad_json
         self.empty = self.empty or other.empty
         self.null_content = self.null_content or other.null_content
+        self.echo_auth = self.echo_auth or other.echo_auth
         if other.big is not None:
             self.big = max(self.big or 0, other.big)
         self.markers.extend(other.markers)
@@ -132,6 +134,8 @@ def parse(text):
             plan.null_content = True
         elif name == "big":
             plan.big = _int(value)
+        elif name == "echo-auth":
+            plan.echo_auth = True
     return plan
 
 
@@ -191,6 +195,14 @@ def apply_early(plan, counters, make_error):
             return _mark(None, note)
         return _mark(make_error(code, "status", plan.retry_after), note)
     return None
+
+
+def echo_auth_response(call, make_error_body):
+    """A 400 whose message quotes the credential the client sent, as a badly
+    behaved gateway might: proves the client masks secrets in errors."""
+    sent = call.headers.get("authorization") or call.headers.get("api-key") or ""
+    return _mark(make_error_body(400, "request rejected for credential %s" % sent),
+                 "echo-auth")
 
 
 def _mark(response, note):

@@ -435,6 +435,8 @@ def chat(call, dialect, deployment=None):
                                lambda s, k, ra: dialect.fault_error(s, k, ra, info))
     if early is not None:
         return early
+    if plan.echo_auth:
+        return faults.echo_auth_response(call, lambda st, msg: openai_error(st, msg))
     if plan.bad_json:
         return faults.bad_json_response()
 
@@ -581,6 +583,8 @@ def embeddings(call, dialect, deployment=None):
                                lambda s, k, ra: dialect.fault_error(s, k, ra, info))
     if early is not None:
         return early
+    if plan.echo_auth:
+        return faults.echo_auth_response(call, lambda st, msg: openai_error(st, msg))
     if plan.bad_json:
         return faults.bad_json_response()
 

@@ -1,0 +1,47 @@
+-- mlpredict.execute(): what the statement parser accepts and how it reports
+-- syntax errors (with the position, like PostgreSQL's own).
+CREATE EXTENSION IF NOT EXISTS mlpredict;
+SELECT mlpredict.create_connection('c', '{"type": "openai", "endpoint": "https://api.openai.com/v1/chat/completions", "api-key": "k"}');
+
+-- accepted spellings: comments, case, quoting, semicolon, numbers and booleans as values
+SELECT * FROM mlpredict.execute($$
+  -- a comment
+  create model /* inline */ `Quoted Name` input ( `q` string ) output ( "A" String )
+  comment 'it''s quoted'
+  with ( 'PROVIDER' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c',
+         'openai.params.max_tokens' = 5, 'openai.params.logprobs' = TRUE );
+$$);
+SELECT name, input, output, comment, options FROM mlpredict.models;
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL "Quoted Name"');
+SELECT * FROM mlpredict.execute('DROP MODEL `Quoted Name$all`');
+
+-- errors
+SELECT * FROM mlpredict.execute('');
+SELECT * FROM mlpredict.execute('   ;');
+SELECT * FROM mlpredict.execute('SELECT 1');
+SELECT * FROM mlpredict.execute('CREATE TABLE t (a int)');
+SELECT * FROM mlpredict.execute('CREATE CONNECTION c2');
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' = 'openai'$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' = 'openai') extra$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' = 'openai); $$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ()$$);
+SELECT * FROM mlpredict.execute($$CREATE OR REPLACE MODEL m INPUT (a STRING) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL cat.db.m INPUT (a STRING) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL m INPUT (a STRING OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL m INPUT (a VARCHAR(0)) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL m INPUT (a DECIMAL(40, 2)) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL m$11');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL m$first');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL m$0');
+SELECT * FROM mlpredict.execute('DROP MODEL');
+SELECT * FROM mlpredict.execute('ALTER MODEL m DROP');
+SELECT * FROM mlpredict.execute($$ALTER MODEL m RESET ('a' = 'b')$$);
+SELECT * FROM mlpredict.execute($$SHOW CONNECTIONS LIKE$$);
+SELECT * FROM mlpredict.execute($$SHOW MODELS FROM a.b$$);
+SELECT * FROM mlpredict.execute($$SHOW TABLES$$);
+SELECT * FROM mlpredict.execute($$DESCRIBE CONNECTION `unterminated$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL m /* never closed$$);
+SELECT * FROM mlpredict.execute(NULL);
+
+DROP EXTENSION mlpredict CASCADE;

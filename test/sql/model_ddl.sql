@@ -1,0 +1,171 @@
+-- Models: creation, versions, ALTER/RENAME/DROP, DESCRIBE/SHOW, and every
+-- validation error.
+CREATE EXTENSION IF NOT EXISTS mlpredict;
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION openai-connection WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:18787/v1/chat/completions', 'api-key' = 'sk-test-openai-key')$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION azureopenai-cli-connection WITH ('type' = 'azureopenai', 'endpoint' = 'http://127.0.0.1:18787/openai/deployments/embed/embeddings?api-version=2024-06-01', 'api-key' = 'azure-test-key')$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION bedrock-cli-connection WITH ('type' = 'bedrock', 'endpoint' = 'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v1/invoke', 'aws-access-key' = 'a', 'aws-secret-key' = 's')$$);
+
+-- the seed's statements, verbatim
+SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) COMMENT 'sentiment analysis model' WITH ( 'provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.model_version' = 'gpt-3.5-turbo', 'openai.system_prompt' = 'Analyze the sentiment of the text and return only POSITIVE, NEGATIVE, or NEUTRAL.' );$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) WITH ( 'azureopenai.connection'='azureopenai-cli-connection', 'provider'='azureopenai', 'task'='embedding' );$$);
+-- function form, PostgreSQL type names, mixed-case keys
+SELECT mlpredict.create_model('chat', 'prompt text', '(answer VARCHAR(2147483647))',
+  '{"PROVIDER": "openai", "Task": "text_generation", "OpenAI.Connection": "openai-connection", "openai.params.temperature": "0.2"}');
+
+SELECT schema, name, version, is_default, provider, task, input, output, comment
+FROM mlpredict.models ORDER BY name, version;
+
+-- the typed functions: arguments are the INPUT, result columns the OUTPUT, EXECUTE revoked from PUBLIC
+SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS result, p.proacl
+FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1::text;
+
+-- versions: repeating CREATE MODEL adds one; the default stays until moved
+SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) COMMENT 'sentiment analysis model' WITH ( 'provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.model_version' = 'gpt-4o-mini', 'openai.system_prompt' = 'Analyze the sentiment of the text and return only POSITIVE, NEGATIVE, or NEUTRAL.' )$$);
+SELECT mlpredict.create_model('sentimentmodel', 'text STRING', 'sentiment STRING',
+  '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.params.max_tokens": "5"}',
+  'sentiment analysis model');
+SELECT * FROM mlpredict.execute($$CREATE MODEL IF NOT EXISTS sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection')$$);
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL sentimentmodel');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL sentimentmodel$2');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL `sentimentmodel$latest`');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL sentimentmodel$all');
+SELECT version_id, is_default_version, options FROM mlpredict.describe_model('public.sentimentmodel$all');
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('default_version' = '3')$$);
+SELECT version, is_default FROM mlpredict.models WHERE name = 'sentimentmodel' ORDER BY version;
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel$2 SET ('openai.params.temperature' = '0', 'OPENAI.SYSTEM_PROMPT' = 'Reply with one word.')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel$2 RESET ('openai.model_version')$$);
+SELECT mlpredict.alter_model('sentimentmodel$3', reset_options => ARRAY['openai.params.max_tokens']);
+SELECT version, options FROM mlpredict.models WHERE name = 'sentimentmodel' ORDER BY version;
+
+-- SHOW
+SELECT * FROM mlpredict.execute('SHOW MODELS');
+SELECT * FROM mlpredict.execute($$SHOW MODELS LIKE 'sent%'$$);
+SELECT * FROM mlpredict.execute($$SHOW MODELS FROM public NOT LIKE '%embed'$$);
+SELECT * FROM mlpredict.execute('SHOW CREATE MODEL azure_embed');
+SELECT mlpredict.show_create_model('sentimentmodel$2');
+-- SHOW CREATE MODEL's text is a valid statement: it adds a version
+SELECT * FROM mlpredict.execute(mlpredict.show_create_model('chat'));
+
+-- RENAME: the typed function follows, grants kept
+GRANT EXECUTE ON FUNCTION chat(text, mlpredict.predict_options) TO PUBLIC;
+SELECT * FROM mlpredict.execute('ALTER MODEL chat RENAME TO assistant');
+SELECT p.oid::regprocedure, p.proacl, prosrc FROM pg_proc p WHERE proname IN ('chat', 'assistant');
+SELECT mlpredict.rename_model('assistant', 'chat');
+
+-- DROP: a version, the default version (the highest left becomes default), all
+SELECT * FROM mlpredict.execute('DROP MODEL sentimentmodel$1');
+SELECT * FROM mlpredict.execute('DROP MODEL sentimentmodel');
+SELECT version, is_default FROM mlpredict.models WHERE name = 'sentimentmodel' ORDER BY version;
+SELECT * FROM mlpredict.execute('DROP MODEL chat$all');
+SELECT count(*) FROM pg_proc WHERE proname = 'chat';
+SELECT * FROM mlpredict.execute('DROP MODEL IF EXISTS chat');
+SELECT * FROM mlpredict.execute('DROP MODEL IF EXISTS sentimentmodel$7');
+SELECT mlpredict.drop_model('chat', if_exists => true);
+
+-- schemas: models live in schemas like tables
+CREATE SCHEMA ml;
+SET search_path = ml, public;
+SELECT * FROM mlpredict.execute($$CREATE MODEL scoped INPUT (q STRING) OUTPUT (a STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'openai-connection')$$);
+SELECT schema, name FROM mlpredict.models WHERE name = 'scoped';
+SELECT version_id FROM mlpredict.describe_model('scoped');
+SELECT version_id FROM mlpredict.describe_model('ml.scoped');
+SELECT mlpredict.rename_model('ml.scoped', 'public.moved');
+SELECT schema, name FROM mlpredict.models WHERE name = 'moved';
+SELECT p.oid::regprocedure FROM pg_proc p WHERE proname IN ('scoped', 'moved');
+SELECT mlpredict.drop_model('public.moved$all');
+RESET search_path;
+DROP SCHEMA ml;
+
+-- Flink types map to PostgreSQL types
+SELECT mlpredict.create_model('types_demo',
+  'a STRING, b VARCHAR(10), c CHAR(3), d BOOLEAN, e TINYINT, f SMALLINT, g INT, h BIGINT, i FLOAT, j DOUBLE, k DECIMAL(10, 2), l BYTES, m ARRAY<DOUBLE>, n ROW<x INT, y STRING>, o real[], p double precision',
+  'response ARRAY<ARRAY<FLOAT>>',
+  '{"provider": "openai", "task": "embedding", "openai.connection": "openai-connection", "openai.input_format": "OPENAI-EMBED"}');
+-- single-column models with other spellings of the same types
+SELECT mlpredict.create_model('embed_double', 'text VARCHAR(100)', 'v ARRAY<DOUBLE>',
+  '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
+SELECT mlpredict.create_model('embed_real', '`text` character varying(20)', '`v` real[]',
+  '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection", "azureopenai.input_format": "azure_embed"}');
+SELECT name, input, output FROM mlpredict.models WHERE name LIKE 'embed_%' ORDER BY name;
+SELECT p.oid::regprocedure, pg_get_function_result(p.oid) FROM pg_proc p WHERE proname LIKE 'embed_%' ORDER BY 1::text;
+
+\set VERBOSITY default
+-- option errors
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openia", "task": "classification"}');
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openai", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openai", "task": "summarize", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openai", "task": "classification"}');
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "nosuch"}');
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "azureopenai", "task": "classification", "azureopenai.connection": "openai-connection"}');
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.temperature' = '0')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'azureopenai.system_prompt' = 'x')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.parameters.temperature' = '0')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'Task' = 'classification')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.temperature' = 'warm')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.n.int' = '1.5')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.client_timeout' = '0')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.input_format' = 'OPENAI-CHATTY')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'default_version' = '1')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'bedrock', 'task' = 'embedding', 'bedrock.connection' = 'bedrock-cli-connection')$$);
+SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING',
+  (SELECT jsonb_object_agg('openai.params.p' || i, i) FROM generate_series(1, 33) i)
+  || '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+-- schema errors
+SELECT mlpredict.create_model('bad', 'a STRING, b STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a INT', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out INT', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING, out2 STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING', '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out ARRAY<STRING>', '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
+SELECT mlpredict.create_model('types_demo',
+  'a STRING, b VARCHAR(10), c CHAR(3), d BOOLEAN, e TINYINT, f SMALLINT, g INT, h BIGINT, i FLOAT, j DOUBLE, k DECIMAL(10, 2), l BYTES, m ARRAY<DOUBLE>, n ROW<x INT, y STRING>, o real[], p double precision',
+  'response ARRAY<ARRAY<FLOAT>>',
+  '{"provider": "openai", "task": "embedding", "openai.connection": "openai-connection", "openai.input_format": "OPENAI-EMBED"}');
+SELECT mlpredict.create_model('bad', 'a MAP<STRING, STRING>', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a TIMESTAMP(3)', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a nosuchtype', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a STRING, a STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', '', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a record', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING, x ARRAY<) OUTPUT (out STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection')$$);
+-- version rules
+SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (input STRING) OUTPUT (response ARRAY<FLOAT>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<DOUBLE>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) COMMENT 'new comment' WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'clustering')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed$2 INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
+SELECT mlpredict.create_model('azure_embed', 'text STRING', 'response ARRAY<FLOAT>',
+  '{"azureopenai.connection": "azureopenai-cli-connection", "provider": "azureopenai", "task": "embedding"}')
+FROM generate_series(2, 10);
+SELECT max(version) FROM mlpredict.models WHERE name = 'azure_embed';
+SELECT mlpredict.create_model('azure_embed', 'text STRING', 'response ARRAY<FLOAT>',
+  '{"azureopenai.connection": "azureopenai-cli-connection", "provider": "azureopenai", "task": "embedding"}');
+-- ALTER errors
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('default_version' = '9')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('default_version' = 'two')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel RESET ('openai.connection')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('task' = 'regression')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('tag' = 'v1')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel$all SET ('openai.params.temperature' = '1')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel$9 SET ('openai.params.temperature' = '1')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL nosuch SET ('openai.params.temperature' = '1')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL IF EXISTS nosuch SET ('openai.params.temperature' = '1')$$);
+SELECT * FROM mlpredict.execute('ALTER MODEL sentimentmodel RENAME TO azure_embed');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL nosuch');
+SELECT * FROM mlpredict.execute('DESCRIBE MODEL sentimentmodel$9');
+SELECT * FROM mlpredict.execute('DROP MODEL nosuch');
+-- a connection in use cannot be dropped
+SELECT * FROM mlpredict.execute('DROP CONNECTION azureopenai-cli-connection');
+-- creating a model needs CREATE on its schema; changing one needs ownership
+CREATE ROLE mlp_dev;
+SET ROLE mlp_dev;
+SELECT mlpredict.create_model('public.mine', 'text STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT * FROM mlpredict.execute('DROP MODEL sentimentmodel$all');
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('openai.params.temperature' = '1')$$);
+RESET ROLE;
+DROP ROLE mlp_dev;
+
+-- clean up
+DROP EXTENSION mlpredict CASCADE;
