@@ -19,6 +19,14 @@
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
 #endif
 
+/* A uniform random double in [0, 1) for backoff jitter. */
+#if PG_VERSION_NUM >= 150000
+#include "common/pg_prng.h"
+#define MlRandomDouble() pg_prng_double(&pg_global_prng_state)
+#else
+#define MlRandomDouble() ((double) random() / ((double) MAX_RANDOM_VALUE + 1))
+#endif
+
 #if PG_VERSION_NUM >= 160000
 #define MlNamespaceAclCheck(nsp, role, mode) \
 	object_aclcheck(NamespaceRelationId, nsp, role, mode)

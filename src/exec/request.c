@@ -24,7 +24,7 @@
 
 #include <math.h>
 
-#include "common/pg_prng.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/latch.h"
@@ -32,6 +32,7 @@
 #include "utils/json.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
 #include "exec/request.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
@@ -162,8 +163,9 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 				accept ? accept : target->output_format->content_type, false);
 	initStringInfo(&body);
 	target->input_format->encode(target, values, nulls, &body);
-	request->body = body.data;
-	request->body_len = body.len;
+	/* providers speak UTF-8 whatever the database encoding is */
+	request->body = pg_server_to_any(body.data, body.len, PG_UTF8);
+	request->body_len = strlen(request->body);
 	timeout_s = runtime->client_timeout > 0 ? runtime->client_timeout :
 		target->timeout_ms > 0 ? target->timeout_ms / 1000 : mlpredict_client_timeout;
 	request->timeout_ms = timeout_s * 1000;
@@ -239,7 +241,7 @@ static long
 retry_delay_ms(HttpResponse *response, int attempt)
 {
 	double		cap = Min((double) RETRY_MAX_MS, RETRY_BASE_MS * pow(2.0, attempt));
-	long		delay = (long) (cap / 2 + pg_prng_double(&pg_global_prng_state) * cap / 2);
+	long		delay = (long) (cap / 2 + MlRandomDouble() * cap / 2);
 	long		server = server_delay_ms(response);
 
 	return Min(Max(delay, server), RETRY_MAX_MS);
