@@ -8,11 +8,12 @@ OBJS = \
 	src/catalog/connection.o src/catalog/model.o src/catalog/catalog_access.o \
 	src/catalog/typed_function.o \
 	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
-	src/types/typemap.o src/types/json_datum.o \
+	src/types/typemap.o src/types/flink_types.o src/types/column_store.o \
+	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
 	src/provider/provider.o src/provider/openai.o \
 	src/format/format.o src/format/openai_chat.o src/format/openai_embed.o \
-	src/http/http_backend.o \
+	src/http/http_transfer.o src/http/http_backend.o \
 	src/exec/request.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
@@ -32,3 +33,10 @@ include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+# Rebuild an object when a header it includes changes (PGXS does not track
+# headers unless the server was built with --enable-depend).
+%.o: %.c
+	$(COMPILE.c) -MMD -MP -o $@ $<
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d)

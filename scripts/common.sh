@@ -1,5 +1,6 @@
 # Shared by scripts/test.sh and scripts/demo.sh: locating PostgreSQL, running
-# commands as the postgres OS user when we are root, and the provider stand-in.
+# commands as the postgres OS user when we are root, the provider stand-in,
+# and running one TAP test file.
 
 PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 [ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
@@ -48,4 +49,24 @@ start_standin() {
 stop_standin() {
 	[ -n "${STANDIN_PID:-}" ] && kill "$STANDIN_PID" 2>/dev/null && wait "$STANDIN_PID" 2>/dev/null
 	STANDIN_PID=
+}
+
+# Run one TAP test file (t/*.pl) with prove, as the postgres OS user when
+# root.  $1: a directory that user can write (tmp_check/ with the nodes and
+# logs goes there), $2: the test file.  On failure the end of the test's
+# log is printed.
+run_tap() {
+	local dir=$1 file=$2 name rc=0
+	name=$(basename "$file" .pl)
+	as_pg env PATH="$PG_BINDIR:$PATH" \
+		PERL5LIB="$PG_PGXS/src/test/perl:$PWD/t${PERL5LIB:+:$PERL5LIB}" \
+		PG_REGRESS="$PG_PGXS/src/test/regress/pg_regress" \
+		TESTDIR="$dir" TESTDATADIR="$dir/tmp_check" \
+		STANDIN_PYTHON="$STANDIN_PYTHON" \
+		prove --timer "$file" || rc=$?
+	if [ $rc -ne 0 ] && [ -f "$dir/tmp_check/log/regress_log_$name" ]; then
+		echo "--- last lines of $dir/tmp_check/log/regress_log_$name (KEEP_TMP=1 keeps the node logs)"
+		tail -n 150 "$dir/tmp_check/log/regress_log_$name"
+	fi
+	return $rc
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every mlpredict test on a fresh Debian 12 machine: installs what is
 # missing, builds and installs the extension, then runs the stand-in's own
-# tests, the C unit tests and the pg_regress suites on a temporary instance
-# (as the postgres OS user when run as root).  Prints "N passed, M failed".
+# tests, the C unit tests, the pg_regress suites on a temporary instance and
+# the TAP tests in t/ (both as the postgres OS user when run as root).
+# Prints "N passed, M failed" (the pg_regress suite counts once, each TAP
+# test file counts once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -38,6 +40,15 @@ if [ $rc -ne 0 ]; then
 else
 	passed=$((passed + 1))
 fi
+
+echo "== TAP (t/*.pl)"
+# Each file starts its own nodes and its own stand-in on a free port.
+tapdir="$work/tap"
+mkdir -p "$tapdir"
+chown postgres "$tapdir" 2>/dev/null || true
+for t in t/*.pl; do
+	count run_tap "$tapdir" "$t"
+done
 
 echo
 echo "$passed passed, $failed failed"

@@ -178,10 +178,6 @@ convert_argument(ArgInfo *arg, Datum value)
 		case ARG_CAST_FUNCTION:
 			return FunctionCall3(&arg->func, value, Int32GetDatum(arg->typmod),
 								 BoolGetDatum(false));
-		case ARG_VIA_IO:
-			return InputFunctionCall(&arg->func,
-									 OutputFunctionCall(&arg->outfunc, value),
-									 arg->ioparam, arg->typmod);
 	}
 	return value;
 }

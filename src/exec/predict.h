@@ -21,15 +21,13 @@ typedef enum ArgConversion
 {
 	ARG_AS_IS,					/* same or binary-compatible type */
 	ARG_INPUT_FUNCTION,			/* unknown-type literal: type input function */
-	ARG_CAST_FUNCTION,			/* implicit cast function */
-	ARG_VIA_IO					/* output of one type, input of the other */
+	ARG_CAST_FUNCTION			/* implicit cast function */
 } ArgConversion;
 
 typedef struct ArgInfo
 {
 	ArgConversion conversion;
 	FmgrInfo	func;			/* cast, input function */
-	FmgrInfo	outfunc;		/* ARG_VIA_IO: output function of the arg */
 	Oid			ioparam;
 	int32		typmod;
 } ArgInfo;

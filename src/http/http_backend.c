@@ -19,16 +19,10 @@
  * collected with curl_multi_info_read.  A WaitEventSet cannot shrink, so it
  * is rebuilt (and freed) on every pass.
  *
- * Memory.  libcurl callbacks must never raise an ERROR: a longjmp through
- * libcurl would leave it in an undefined state.  The callbacks therefore
- * use only malloc'd memory (the HttpTransfer structs, their body and
- * header buffers, the socket table) and report failure to libcurl through
- * their return value; the caller raises the ERROR, if any, after libcurl
- * has returned.  Bodies and headers are copied into palloc'd memory in the
- * caller's CurrentMemoryContext once a transfer has finished.  Nothing
- * libcurl holds a pointer to lives in palloc'd memory except the request
- * bodies passed with CURLOPT_POSTFIELDS, which the caller keeps valid for
- * the duration of HttpPerform.
+ * Memory.  The socket callbacks run inside libcurl and must never raise
+ * an ERROR; the socket table they maintain is malloc'd, and failure is
+ * reported to libcurl through their return value.  The callbacks of each
+ * transfer, and the memory rules for them, are in http_transfer.c.
  *
  * Cleanup.  The transfers of a run are registered in a static run state
  * before anything can fail.  A PG_FINALLY block (for ERROR, including
@@ -61,66 +55,14 @@
 #endif
 
 #include "http/http.h"
+#include "http/http_internal.h"
 #include "mlpredict.h"
-
-#if LIBCURL_VERSION_NUM < 0x074400
-#error "mlpredict requires libcurl 7.68.0 or later"
-#endif
-
-#ifndef MLPREDICT_VERSION
-#error "MLPREDICT_VERSION must be defined by the build"
-#endif
-
-#if PG_VERSION_NUM < 140000
-#define message_level_is_interesting(elevel) true
-#endif
 
 /* Connections the multi handle keeps open for reuse. */
 #define HTTP_MAX_CONNECTS		64L
 
-/* Reset easy handles kept for reuse. */
-#define HTTP_MAX_FREE_EASY		64
-
 /* Longest single wait; bounds the damage of a lost curl timer. */
 #define HTTP_MAX_WAIT_MS		1000L
-
-/* Limit on the response header block of one response. */
-#define HTTP_MAX_HEADER_BYTES	(256 * 1024)
-
-/* A growable byte buffer in malloc'd memory, safe to use in callbacks. */
-typedef struct HttpBuffer
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-} HttpBuffer;
-
-/* Why a callback made libcurl abort a transfer. */
-typedef enum HttpAbort
-{
-	HTTP_ABORT_NONE,
-	HTTP_ABORT_BODY_TOO_LARGE,
-	HTTP_ABORT_HEADERS_TOO_LARGE,
-	HTTP_ABORT_OUT_OF_MEMORY
-} HttpAbort;
-
-/*
- * One transfer of a run.  Lives in malloc'd memory because libcurl and its
- * callbacks write into it (errbuf, body, head, abort).
- */
-typedef struct HttpTransfer
-{
-	CURL	   *easy;			/* NULL until set up */
-	struct curl_slist *headers; /* request headers, owned */
-	int			index;			/* into requests[] / responses[] */
-	bool		in_multi;		/* added to http_multi, not yet removed */
-	bool		done;			/* result collected */
-	size_t		max_body;		/* body size limit in bytes */
-	HttpBuffer	body;			/* response body so far */
-	HttpBuffer	head;			/* raw header lines of the last response */
-	HttpAbort	abort;
-	char		errbuf[CURL_ERROR_SIZE];
-} HttpTransfer;
 
 /* A socket libcurl asked us to watch, with its CURL_POLL_* mask. */
 typedef struct HttpSocket
@@ -133,8 +75,6 @@ typedef struct HttpSocket
 static bool http_curl_initialized = false;
 static bool http_exit_registered = false;
 static CURLM *http_multi = NULL;
-static CURL *http_free_easy[HTTP_MAX_FREE_EASY];
-static int	http_nfree_easy = 0;
 
 /* Sockets and timer, maintained by the multi handle's callbacks. */
 static HttpSocket *http_sockets = NULL;
@@ -159,21 +99,6 @@ static void http_proc_exit(int code, Datum arg);
 static int	http_socket_cb(CURL *easy, curl_socket_t fd, int what,
 						   void *userp, void *socketp);
 static int	http_timer_cb(CURLM *multi, long timeout_ms, void *userp);
-static size_t http_write_cb(char *ptr, size_t size, size_t nmemb,
-							void *userdata);
-static size_t http_header_cb(char *ptr, size_t size, size_t nitems,
-							 void *userdata);
-static HttpAbort http_buffer_append(HttpBuffer *buf, const char *data,
-									size_t len, size_t limit,
-									HttpAbort too_large);
-static CURL *http_easy_get(void);
-static void http_easy_put(CURL *easy);
-static void http_start_transfer(HttpTransfer *t, const HttpRequest *request,
-								size_t max_body);
-static void http_set_options(HttpTransfer *t, const HttpRequest *request);
-static void http_set_method(CURL *easy, const HttpRequest *request);
-static struct curl_slist *http_build_headers(HttpTransfer *t,
-											 const HttpRequest *request);
 static void http_run(HttpRequest **requests, HttpResponse *responses,
 					 int nrequests);
 static long http_next_timeout(void);
@@ -181,11 +106,6 @@ static void http_wait_and_act(long timeout_ms);
 static void http_socket_action(curl_socket_t fd, int flags);
 static int	http_collect_finished(HttpRequest **requests,
 								  HttpResponse *responses);
-static void http_finish_response(HttpTransfer *t, CURLcode rc,
-								 HttpResponse *response);
-static List *http_parse_headers(const char *data, size_t len);
-static void http_log_result(const HttpRequest *request,
-							const HttpResponse *response);
 static void http_release_run(bool free_wes);
 static uint32 http_wait_event(void);
 static size_t http_max_body_bytes(void);
@@ -230,28 +150,6 @@ HttpPerform(HttpRequest **requests, HttpResponse *responses, int nrequests)
 		http_release_run(true);
 	}
 	PG_END_TRY();
-}
-
-/*
- * HttpResponseHeader
- *		Case-insensitive lookup of a response header; NULL if absent.
- */
-const char *
-HttpResponseHeader(const HttpResponse *response, const char *name)
-{
-	ListCell   *lc;
-
-	if (response == NULL || name == NULL)
-		return NULL;
-
-	foreach(lc, response->headers)
-	{
-		HttpHeader *header = (HttpHeader *) lfirst(lc);
-
-		if (pg_strcasecmp(header->name, name) == 0)
-			return header->value;
-	}
-	return NULL;
 }
 
 /*
@@ -307,9 +205,7 @@ static void
 http_proc_exit(int code, Datum arg)
 {
 	http_release_run(false);
-
-	while (http_nfree_easy > 0)
-		curl_easy_cleanup(http_free_easy[--http_nfree_easy]);
+	HttpTransferShutdown();
 
 	if (http_multi != NULL)
 	{
@@ -397,308 +293,6 @@ http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 }
 
 /*
- * http_buffer_append
- *		Append len bytes to a malloc'd buffer of at most limit bytes.
- *
- * Returns HTTP_ABORT_NONE on success, too_large when the limit would be
- * exceeded, HTTP_ABORT_OUT_OF_MEMORY when realloc fails.  Safe inside
- * libcurl callbacks.
- */
-static HttpAbort
-http_buffer_append(HttpBuffer *buf, const char *data, size_t len,
-				   size_t limit, HttpAbort too_large)
-{
-	if (len > limit || buf->len > limit - len)
-		return too_large;
-
-	if (buf->len + len > buf->cap)
-	{
-		size_t		newcap = buf->cap > 0 ? buf->cap : 8192;
-		char	   *grown;
-
-		while (newcap < buf->len + len)
-			newcap *= 2;
-		if (newcap > limit)
-			newcap = limit;
-		grown = realloc(buf->data, newcap);
-		if (grown == NULL)
-			return HTTP_ABORT_OUT_OF_MEMORY;
-		buf->data = grown;
-		buf->cap = newcap;
-	}
-	memcpy(buf->data + buf->len, data, len);
-	buf->len += len;
-	return HTTP_ABORT_NONE;
-}
-
-/*
- * http_write_cb
- *		CURLOPT_WRITEFUNCTION: collect the body, up to the size limit.
- *
- * Returning less than the bytes offered makes libcurl abort the transfer
- * with CURLE_WRITE_ERROR; the reason is kept in the transfer.
- */
-static size_t
-http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-	HttpTransfer *t = (HttpTransfer *) userdata;
-	size_t		len = size * nmemb;
-
-	t->abort = http_buffer_append(&t->body, ptr, len, t->max_body,
-								  HTTP_ABORT_BODY_TOO_LARGE);
-	return t->abort == HTTP_ABORT_NONE ? len : 0;
-}
-
-/*
- * http_header_cb
- *		CURLOPT_HEADERFUNCTION: collect the raw header lines.
- *
- * A status line starts a new response (after 100 Continue, a proxy's
- * CONNECT reply, ...), so the lines collected so far are discarded.  The
- * lines are parsed after the transfer, outside the callback.
- */
-static size_t
-http_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
-{
-	HttpTransfer *t = (HttpTransfer *) userdata;
-	size_t		len = size * nitems;
-
-	if (len >= 5 && memcmp(ptr, "HTTP/", 5) == 0)
-		t->head.len = 0;
-
-	t->abort = http_buffer_append(&t->head, ptr, len, HTTP_MAX_HEADER_BYTES,
-								  HTTP_ABORT_HEADERS_TOO_LARGE);
-	return t->abort == HTTP_ABORT_NONE ? len : 0;
-}
-
-/*
- * http_easy_get
- *		Take an easy handle from the free list, or create one.
- */
-static CURL *
-http_easy_get(void)
-{
-	CURL	   *easy;
-
-	if (http_nfree_easy > 0)
-		return http_free_easy[--http_nfree_easy];
-
-	easy = curl_easy_init();
-	if (easy == NULL)
-		ereport(ERROR,
-				errcode(ERRCODE_OUT_OF_MEMORY),
-				errmsg("out of memory"),
-				errdetail("Could not create a libcurl easy handle."));
-	return easy;
-}
-
-/*
- * http_easy_put
- *		Reset an easy handle (not in the multi handle) and keep it for reuse.
- *
- * Never raises ERROR; safe in PG_FINALLY and at process exit.
- */
-static void
-http_easy_put(CURL *easy)
-{
-	if (http_nfree_easy < HTTP_MAX_FREE_EASY && http_multi != NULL)
-	{
-		curl_easy_reset(easy);
-		http_free_easy[http_nfree_easy++] = easy;
-	}
-	else
-		curl_easy_cleanup(easy);
-}
-
-/*
- * Set an easy-handle option that must succeed; raises ERROR otherwise.
- * Options that are only an optimisation are set with plain
- * curl_easy_setopt and their result ignored.
- */
-#define HTTP_SETOPT(easy, option, value) \
-	do { \
-		CURLcode	setopt_rc_ = curl_easy_setopt((easy), (option), (value)); \
-		if (setopt_rc_ != CURLE_OK) \
-			ereport(ERROR, \
-					errcode(ERRCODE_INTERNAL_ERROR), \
-					errmsg("could not set libcurl option %s", #option), \
-					errdetail_internal("%s", curl_easy_strerror(setopt_rc_))); \
-	} while (0)
-
-/*
- * http_start_transfer
- *		Set up an easy handle for one request and add it to the multi handle.
- *
- * May raise ERROR; whatever was set up so far is recorded in *t and is
- * released by http_release_run.
- */
-static void
-http_start_transfer(HttpTransfer *t, const HttpRequest *request,
-					size_t max_body)
-{
-	CURLMcode	mrc;
-
-	if (request->url == NULL || request->method == NULL)
-		elog(ERROR, "HTTP request without URL or method");
-
-	t->easy = http_easy_get();
-	t->max_body = max_body;
-
-	http_set_options(t, request);
-	http_set_method(t->easy, request);
-
-	t->headers = http_build_headers(t, request);
-	HTTP_SETOPT(t->easy, CURLOPT_HTTPHEADER, t->headers);
-
-	mrc = curl_multi_add_handle(http_multi, t->easy);
-	if (mrc != CURLM_OK)
-		ereport(ERROR,
-				errcode(ERRCODE_INTERNAL_ERROR),
-				errmsg("could not start HTTP request"),
-				errdetail_internal("%s", curl_multi_strerror(mrc)));
-	t->in_multi = true;
-}
-
-/*
- * http_set_options
- *		Set the options every transfer gets: URL, callbacks, security,
- *		timeouts, protocol versions.  Raises ERROR if a required option
- *		cannot be set.
- */
-static void
-http_set_options(HttpTransfer *t, const HttpRequest *request)
-{
-	CURL	   *easy = t->easy;
-	long		timeout_ms = request->timeout_ms;
-	long		connect_ms = request->connect_timeout_ms;
-
-	if (timeout_ms <= 0)
-		timeout_ms = (long) mlpredict_client_timeout * 1000L;
-	if (connect_ms <= 0)
-		connect_ms = mlpredict_connect_timeout;
-
-	HTTP_SETOPT(easy, CURLOPT_PRIVATE, (void *) t);
-	HTTP_SETOPT(easy, CURLOPT_ERRORBUFFER, t->errbuf);
-	HTTP_SETOPT(easy, CURLOPT_URL, request->url);
-	HTTP_SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
-	HTTP_SETOPT(easy, CURLOPT_FOLLOWLOCATION, 0L);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS_STR,
-				request->allow_http ? "http,https" : "https");
-#else
-	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS,
-				request->allow_http ? (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS) :
-				(long) CURLPROTO_HTTPS);
-#endif
-	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	HTTP_SETOPT(easy, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 0L);
-	HTTP_SETOPT(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms > 0 ? connect_ms : 0L);
-	HTTP_SETOPT(easy, CURLOPT_USERAGENT, "mlpredict/" MLPREDICT_VERSION);
-	HTTP_SETOPT(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) t->max_body);
-	HTTP_SETOPT(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
-	HTTP_SETOPT(easy, CURLOPT_WRITEDATA, (void *) t);
-	HTTP_SETOPT(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
-	HTTP_SETOPT(easy, CURLOPT_HEADERDATA, (void *) t);
-
-	/* Optimisations: failure (e.g. libcurl built without HTTP/2) is fine. */
-	(void) curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
-							(long) CURL_HTTP_VERSION_2TLS);
-	(void) curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	(void) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
-
-	/*
-	 * Over TLS, let a new transfer wait for a connection that is still being
-	 * set up to learn through ALPN whether it can multiplex, rather than
-	 * opening a connection of its own: a batch to an HTTP/2 provider then
-	 * shares one connection.  Not for cleartext, where HTTP/2 is never
-	 * offered but the wait would last until the first response arrives.
-	 */
-	if (pg_strncasecmp(request->url, "https://", 8) == 0)
-		(void) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
-}
-
-/*
- * http_set_method
- *		Set the request method and, for anything but GET, the body, sent
- *		with exactly body_len bytes.  The body is not copied: it must stay
- *		valid until the transfer is done.
- */
-static void
-http_set_method(CURL *easy, const HttpRequest *request)
-{
-	if (strcmp(request->method, "GET") == 0)
-	{
-		HTTP_SETOPT(easy, CURLOPT_HTTPGET, 1L);
-		return;
-	}
-
-	if (strcmp(request->method, "POST") == 0)
-		HTTP_SETOPT(easy, CURLOPT_POST, 1L);
-	else
-		HTTP_SETOPT(easy, CURLOPT_CUSTOMREQUEST, request->method);
-	HTTP_SETOPT(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-				(curl_off_t) request->body_len);
-	HTTP_SETOPT(easy, CURLOPT_POSTFIELDS,
-				request->body != NULL ? request->body : "");
-}
-
-/*
- * http_build_headers
- *		Build the request header list, plus an empty "Expect:".
- *
- * The list is stored in t->headers as it grows, so it is freed even when
- * this raises ERROR.  Header values are never included in messages.
- */
-static struct curl_slist *
-http_build_headers(HttpTransfer *t, const HttpRequest *request)
-{
-	ListCell   *lc;
-	struct curl_slist *grown;
-
-	foreach(lc, request->headers)
-	{
-		HttpHeader *header = (HttpHeader *) lfirst(lc);
-		const char *value = header->value != NULL ? header->value : "";
-		char	   *line;
-
-		if (header->name == NULL || header->name[0] == '\0' ||
-			strpbrk(header->name, ":\r\n \t") != NULL)
-			ereport(ERROR,
-					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("invalid HTTP header name \"%s\"",
-						   header->name != NULL ? header->name : ""));
-		if (strpbrk(value, "\r\n") != NULL)
-			ereport(ERROR,
-					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("invalid value for HTTP header \"%s\"", header->name),
-					errdetail("Header values must not contain line breaks."));
-
-		/* "Name;" is libcurl's spelling of a header with an empty value. */
-		if (value[0] == '\0')
-			line = psprintf("%s;", header->name);
-		else
-			line = psprintf("%s: %s", header->name, value);
-		grown = curl_slist_append(t->headers, line);
-		explicit_bzero(line, strlen(line));
-		pfree(line);
-		if (grown == NULL)
-			ereport(ERROR,
-					errcode(ERRCODE_OUT_OF_MEMORY),
-					errmsg("out of memory"));
-		t->headers = grown;
-	}
-
-	/* Suppress "Expect: 100-continue" and its round trip. */
-	grown = curl_slist_append(t->headers, "Expect:");
-	if (grown == NULL)
-		ereport(ERROR,
-				errcode(ERRCODE_OUT_OF_MEMORY),
-				errmsg("out of memory"));
-	return grown;
-}
-
-/*
  * http_run
  *		Start every transfer of the run and drive them until all are done.
  *
@@ -728,7 +322,8 @@ http_run(HttpRequest **requests, HttpResponse *responses, int nrequests)
 			resetStringInfo(&response->body);
 
 		http_run_transfers[i].index = i;
-		http_start_transfer(&http_run_transfers[i], requests[i], max_body);
+		HttpTransferStart(http_multi, &http_run_transfers[i], requests[i],
+						  max_body);
 	}
 
 	elog(DEBUG2, "mlpredict: performing %d HTTP request(s)", nrequests);
@@ -928,234 +523,11 @@ http_collect_finished(HttpRequest **requests, HttpResponse *responses)
 		t->in_multi = false;
 		t->done = true;
 
-		http_finish_response(t, rc, &responses[t->index]);
-		http_log_result(requests[t->index], &responses[t->index]);
+		HttpTransferFinish(t, rc, &responses[t->index]);
+		HttpTransferLogResult(requests[t->index], &responses[t->index]);
 		finished++;
 	}
 	return finished;
-}
-
-/*
- * http_finish_response
- *		Map a finished transfer to its HttpResponse.
- *
- * The body and headers are copied into the caller's memory context only for
- * HTTP_OK; other outcomes have an empty body, no headers and status 0.
- * Raises ERROR if a callback ran out of memory.
- */
-static void
-http_finish_response(HttpTransfer *t, CURLcode rc, HttpResponse *response)
-{
-	curl_off_t	total_us = 0;
-
-	if (t->abort == HTTP_ABORT_OUT_OF_MEMORY)
-		ereport(ERROR,
-				errcode(ERRCODE_OUT_OF_MEMORY),
-				errmsg("out of memory"),
-				errdetail("Failed while receiving an HTTP response."));
-
-	if (curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
-		response->elapsed_ms = (double) total_us / 1000.0;
-
-	switch (rc)
-	{
-		case CURLE_OK:
-			response->outcome = HTTP_OK;
-			break;
-		case CURLE_OPERATION_TIMEDOUT:
-			response->outcome = HTTP_TIMEOUT;
-			break;
-		case CURLE_COULDNT_RESOLVE_HOST:
-		case CURLE_COULDNT_RESOLVE_PROXY:
-		case CURLE_COULDNT_CONNECT:
-		case CURLE_SSL_CONNECT_ERROR:
-		case CURLE_SEND_ERROR:
-		case CURLE_RECV_ERROR:
-		case CURLE_GOT_NOTHING:
-		case CURLE_PEER_FAILED_VERIFICATION:
-			response->outcome = HTTP_CONNECT_FAILED;
-			break;
-		case CURLE_FILESIZE_EXCEEDED:
-			response->outcome = HTTP_TOO_LARGE;
-			break;
-		case CURLE_WRITE_ERROR:
-			response->outcome = t->abort != HTTP_ABORT_NONE ?
-				HTTP_TOO_LARGE : HTTP_FAILED;
-			break;
-		default:
-			response->outcome = HTTP_FAILED;
-			break;
-	}
-
-	if (response->outcome == HTTP_OK)
-	{
-		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &response->status);
-		enlargeStringInfo(&response->body, (int) t->body.len);
-		appendBinaryStringInfo(&response->body,
-							   t->body.data != NULL ? t->body.data : "",
-							   (int) t->body.len);
-		response->headers = http_parse_headers(t->head.data, t->head.len);
-		response->error[0] = '\0';
-	}
-	else if (response->outcome == HTTP_TOO_LARGE &&
-			 t->abort == HTTP_ABORT_HEADERS_TOO_LARGE)
-		snprintf(response->error, sizeof(response->error),
-				 "response headers exceed %d kB", HTTP_MAX_HEADER_BYTES / 1024);
-	else if (response->outcome == HTTP_TOO_LARGE)
-		snprintf(response->error, sizeof(response->error),
-				 "response body exceeds %zu bytes (mlpredict.max_response_size)",
-				 t->max_body);
-	else
-	{
-		size_t		len;
-
-		strlcpy(response->error,
-				t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc),
-				sizeof(response->error));
-		len = strlen(response->error);
-		while (len > 0 && strchr(" \t\r\n", response->error[len - 1]) != NULL)
-			response->error[--len] = '\0';
-	}
-
-	/* The raw data is no longer needed; free it before the run ends. */
-	free(t->body.data);
-	free(t->head.data);
-	memset(&t->body, 0, sizeof(HttpBuffer));
-	memset(&t->head, 0, sizeof(HttpBuffer));
-}
-
-/*
- * http_parse_headers
- *		Turn raw header lines into a List of HttpHeader, names lower-cased
- *		and values trimmed, in the current memory context.
- *
- * Status lines and blank lines are skipped; an obsolete folded line
- * (starting with white space) continues the previous header's value.
- */
-static List *
-http_parse_headers(const char *data, size_t len)
-{
-	List	   *headers = NIL;
-	HttpHeader *last = NULL;
-	const char *p = data;
-	const char *end;
-
-	if (data == NULL)
-		return NIL;
-
-	end = data + len;
-	while (p < end)
-	{
-		const char *eol = memchr(p, '\n', end - p);
-		const char *next = eol != NULL ? eol + 1 : end;
-		const char *lend = eol != NULL ? eol : end;
-		const char *colon;
-		const char *vstart;
-
-		while (lend > p && (lend[-1] == '\r' || lend[-1] == ' ' || lend[-1] == '\t'))
-			lend--;
-
-		if (lend == p || (lend - p >= 5 && memcmp(p, "HTTP/", 5) == 0))
-			last = NULL;
-		else if ((*p == ' ' || *p == '\t') && last != NULL)
-		{
-			while (p < lend && (*p == ' ' || *p == '\t'))
-				p++;
-			last->value = psprintf("%s %.*s", last->value, (int) (lend - p), p);
-		}
-		else if ((colon = memchr(p, ':', lend - p)) != NULL && colon > p)
-		{
-			const char *nend = colon;
-
-			while (nend > p && (nend[-1] == ' ' || nend[-1] == '\t'))
-				nend--;
-			vstart = colon + 1;
-			while (vstart < lend && (*vstart == ' ' || *vstart == '\t'))
-				vstart++;
-
-			last = palloc(sizeof(HttpHeader));
-			last->name = pnstrdup(p, nend - p);
-			for (char *c = last->name; *c; c++)
-				*c = pg_ascii_tolower((unsigned char) *c);
-			last->value = pnstrdup(vstart, lend - vstart);
-			last->secret = false;
-			headers = lappend(headers, last);
-		}
-		else
-			last = NULL;
-
-		p = next;
-	}
-	return headers;
-}
-
-/*
- * http_outcome_name
- *		Short name of an outcome, for debug messages.
- */
-static const char *
-http_outcome_name(HttpOutcome outcome)
-{
-	switch (outcome)
-	{
-		case HTTP_OK:
-			return "ok";
-		case HTTP_TIMEOUT:
-			return "timeout";
-		case HTTP_CONNECT_FAILED:
-			return "connect failed";
-		case HTTP_TOO_LARGE:
-			return "too large";
-		case HTTP_FAILED:
-			return "failed";
-	}
-	return "unknown";
-}
-
-/*
- * http_log_result
- *		DEBUG2 line for one finished request: method, scheme, host, port,
- *		path and outcome.  Never the query string, user info, headers or
- *		bodies, which may carry secrets.
- */
-static void
-http_log_result(const HttpRequest *request, const HttpResponse *response)
-{
-	CURLU	   *url;
-	char	   *parts[4] = {NULL, NULL, NULL, NULL};
-	static const CURLUPart which[4] = {
-		CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT, CURLUPART_PATH
-	};
-	char	   *where;
-
-	if (!message_level_is_interesting(DEBUG2))
-		return;
-
-	url = curl_url();
-	if (url != NULL &&
-		curl_url_set(url, CURLUPART_URL, request->url,
-					 CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
-	{
-		for (int i = 0; i < 4; i++)
-			(void) curl_url_get(url, which[i], &parts[i], 0);
-	}
-
-	/* Copy to palloc'd memory first, so that nothing leaks if elog fails. */
-	where = psprintf("%s://%s%s%s%s",
-					 parts[0] ? parts[0] : "?",
-					 parts[1] ? parts[1] : "?",
-					 parts[2] ? ":" : "",
-					 parts[2] ? parts[2] : "",
-					 parts[3] ? parts[3] : "");
-	for (int i = 0; i < 4; i++)
-		curl_free(parts[i]);
-	curl_url_cleanup(url);
-
-	elog(DEBUG2, "mlpredict: HTTP %s %s: %s, status %ld, %.1f ms%s%s",
-		 request->method, where, http_outcome_name(response->outcome),
-		 response->status, response->elapsed_ms,
-		 response->error[0] ? ": " : "", response->error);
-	pfree(where);
 }
 
 /*
@@ -1177,19 +549,7 @@ http_release_run(bool free_wes)
 		return;
 
 	for (int i = 0; i < http_run_count; i++)
-	{
-		HttpTransfer *t = &http_run_transfers[i];
-
-		if (t->easy != NULL)
-		{
-			if (t->in_multi && http_multi != NULL)
-				curl_multi_remove_handle(http_multi, t->easy);
-			http_easy_put(t->easy);
-		}
-		curl_slist_free_all(t->headers);
-		free(t->body.data);
-		free(t->head.data);
-	}
+		HttpTransferRelease(http_multi, &http_run_transfers[i]);
 
 	free(http_run_transfers);
 	http_run_transfers = NULL;

@@ -38,8 +38,9 @@ static const char *const tasks[] = {
 };
 
 /*
- * option_error
- *		Raise err with a position when the option came from statement text.
+ * option_ereport
+ *		Raise an error with a position when the option came from statement
+ *		text.
  */
 #define option_ereport(opt, statement, ...) \
 	ereport(ERROR, \

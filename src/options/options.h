@@ -36,6 +36,7 @@ typedef enum MlParamType
 
 typedef struct MlParam
 {
+	char	   *key;			/* the option key, as written */
 	char	   *name;			/* after "params.", type suffix removed */
 	const char *standard;		/* temperature, top_p, top_k, max_tokens,
 								 * stop; NULL for others */

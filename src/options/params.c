@@ -185,6 +185,7 @@ parse_one_param(MlOption *opt, size_t prefixlen, const char *statement)
 	bool		explicit_type;
 	static const char *const type_names[] = {"string", "integer", "float", "boolean", "csv"};
 
+	param->key = pstrdup(opt->key);
 	param->name = pstrdup(opt->key + prefixlen);
 	explicit_type = strip_type_suffix(param->name, &param->type);
 	if (param->name[0] == '\0')
@@ -209,6 +210,52 @@ parse_one_param(MlOption *opt, size_t prefixlen, const char *statement)
 }
 
 /*
+ * param_key
+ *		The first-level JSON key a parameter sets.
+ */
+static const char *
+param_key(const MlParam *param)
+{
+	return param->standard ? param->standard : linitial(param->path);
+}
+
+/*
+ * check_conflicts
+ *		Two parameters may not set the same value: "stop" and
+ *		"stop_sequences" (aliases), or "a" and "a.b" (a value and an object).
+ */
+static void
+check_conflicts(List *params)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+	{
+		MlParam    *a = lfirst(lc);
+		ListCell   *lc2;
+
+		for_each_cell(lc2, params, lnext(params, lc))
+		{
+			MlParam    *b = lfirst(lc2);
+			int			depth = Min(list_length(a->path), list_length(b->path));
+			int			i;
+			bool		same_prefix = strcmp(param_key(a), param_key(b)) == 0;
+
+			for (i = 1; same_prefix && i < depth; i++)
+				same_prefix = strcmp(list_nth(a->path, i), list_nth(b->path, i)) == 0;
+			if (same_prefix && (a->standard || b->standard ||
+								list_length(a->path) != list_length(b->path) ||
+								depth == list_length(a->path)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("options \"%s\" and \"%s\" set the same parameter",
+								a->key, b->key),
+						 errhint("Keep one of them.")));
+		}
+	}
+}
+
+/*
  * MlParseParams
  *		All <provider>.params.* options as MlParams, in option order.
  */
@@ -227,6 +274,7 @@ MlParseParams(List *options, const char *provider, const char *statement)
 		if (pg_strncasecmp(opt->key, prefix, prefixlen) == 0)
 			result = lappend(result, parse_one_param(opt, prefixlen, statement));
 	}
+	check_conflicts(result);
 	return result;
 }
 

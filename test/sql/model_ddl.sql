@@ -108,6 +108,9 @@ SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (o
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.input_format' = 'OPENAI-CHATTY')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'default_version' = '1')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'bedrock', 'task' = 'embedding', 'bedrock.connection' = 'bedrock-cli-connection')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.stop' = 'a', 'openai.params.stop_sequences' = 'b')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.seed' = '1', 'openai.params.seed.int' = '2')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.response_format' = 'x', 'openai.params.response_format.type' = 'json_object')$$);
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING',
   (SELECT jsonb_object_agg('openai.params.p' || i, i) FROM generate_series(1, 33) i)
   || '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');

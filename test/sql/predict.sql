@@ -45,6 +45,13 @@ SELECT r->'body' AS body FROM jsonb_array_elements(standin('/_control/requests?n
 SELECT * FROM mlpredict.ml_predict('sentimentmodel$latest', 'great day') AS p(s text);
 SELECT body FROM mlpredict.debug_request('sentimentmodel', 'great day');
 SELECT method, url, headers, body FROM mlpredict.debug_request('sentimentmodel$2', 'great day');
+-- params: types inferred or forced by a suffix, dots nest objects, ".." is a literal dot
+SELECT mlpredict.create_model('params_demo', 'q STRING', 'a STRING', '{"provider": "openai", "task": "text_generation",
+  "openai.connection": "openai-connection", "openai.params.response_format.type": "json_object",
+  "openai.params.seed.int": "7", "openai.params.user.string": "42", "openai.params.logprobs": "true",
+  "openai.params.TopP": "0.5", "openai.params.metadata.app..name": "demo", "openai.params.metadata.tier": "gold"}');
+SELECT body::jsonb FROM mlpredict.debug_request('params_demo', 'hi');
+SELECT * FROM params_demo('hi [[sleep:1]]');
 
 -- embeddings through Azure OpenAI: 1536 deterministic floats, no "model" field
 SELECT id, array_length(response, 1) AS dims, response[1:3] AS head

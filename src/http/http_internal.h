@@ -1,0 +1,72 @@
+/*-------------------------------------------------------------------------
+ *
+ * http_internal.h
+ *	  The state of one transfer and the interface between the two halves
+ *	  of the in-backend HTTP engine; not for use outside src/http.
+ *
+ * http_transfer.c sets up libcurl easy handles, collects what their
+ * callbacks receive and turns it into HttpResponses; http_backend.c owns
+ * the multi handle that drives them and the wait loop.
+ *
+ * IDENTIFICATION
+ *	  src/http/http_internal.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_HTTP_INTERNAL_H
+#define MLPREDICT_HTTP_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "http/http.h"
+
+#if LIBCURL_VERSION_NUM < 0x074400
+#error "mlpredict requires libcurl 7.68.0 or later"
+#endif
+
+/* A growable byte buffer in malloc'd memory, safe to use in callbacks. */
+typedef struct HttpBuffer
+{
+	char	   *data;
+	size_t		len;
+	size_t		cap;
+} HttpBuffer;
+
+/* Why a callback made libcurl abort a transfer. */
+typedef enum HttpAbort
+{
+	HTTP_ABORT_NONE,
+	HTTP_ABORT_BODY_TOO_LARGE,
+	HTTP_ABORT_HEADERS_TOO_LARGE,
+	HTTP_ABORT_OUT_OF_MEMORY
+} HttpAbort;
+
+/*
+ * One transfer of a run.  Lives in malloc'd memory because libcurl and its
+ * callbacks write into it (errbuf, body, head, abort).
+ */
+typedef struct HttpTransfer
+{
+	CURL	   *easy;			/* NULL until set up */
+	struct curl_slist *headers; /* request headers, owned */
+	int			index;			/* into requests[] / responses[] */
+	bool		in_multi;		/* added to http_multi, not yet removed */
+	bool		done;			/* result collected */
+	size_t		max_body;		/* body size limit in bytes */
+	HttpBuffer	body;			/* response body so far */
+	HttpBuffer	head;			/* raw header lines of the last response */
+	HttpAbort	abort;
+	char		errbuf[CURL_ERROR_SIZE];
+} HttpTransfer;
+
+/* in http_transfer.c */
+extern void HttpTransferStart(CURLM *multi, HttpTransfer *t,
+							  const HttpRequest *request, size_t max_body);
+extern void HttpTransferFinish(HttpTransfer *t, CURLcode rc,
+							   HttpResponse *response);
+extern void HttpTransferLogResult(const HttpRequest *request,
+								  const HttpResponse *response);
+extern void HttpTransferRelease(CURLM *multi, HttpTransfer *t);
+extern void HttpTransferShutdown(void);
+
+#endif							/* MLPREDICT_HTTP_INTERNAL_H */

@@ -1,0 +1,648 @@
+/*-------------------------------------------------------------------------
+ *
+ * http_transfer.c
+ *	  One HTTP transfer of the in-backend engine: setting up its libcurl
+ *	  easy handle, collecting the response in libcurl's callbacks, and
+ *	  turning the result into an HttpResponse.
+ *
+ * Easy handles are reset and kept on a small free list for reuse; the
+ * multi handle that drives them, and the wait loop, are in
+ * http_backend.c.
+ *
+ * Memory.  libcurl callbacks must never raise an ERROR: a longjmp through
+ * libcurl would leave it in an undefined state.  The callbacks therefore
+ * use only malloc'd memory (the HttpTransfer structs, their body and
+ * header buffers) and report failure to libcurl through their return
+ * value; the caller raises the ERROR, if any, after libcurl has returned.
+ * Bodies and headers are copied into palloc'd memory in the caller's
+ * CurrentMemoryContext once a transfer has finished.  Nothing libcurl
+ * holds a pointer to lives in palloc'd memory except the request bodies
+ * passed with CURLOPT_POSTFIELDS, which the caller keeps valid for the
+ * duration of HttpPerform.
+ *
+ * IDENTIFICATION
+ *	  src/http/http_transfer.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <curl/curl.h>
+
+#include "http/http.h"
+#include "http/http_internal.h"
+#include "mlpredict.h"
+
+#ifndef MLPREDICT_VERSION
+#error "MLPREDICT_VERSION must be defined by the build"
+#endif
+
+#if PG_VERSION_NUM < 140000
+#define message_level_is_interesting(elevel) true
+#endif
+
+/* Reset easy handles kept for reuse. */
+#define HTTP_MAX_FREE_EASY		64
+
+/* Limit on the response header block of one response. */
+#define HTTP_MAX_HEADER_BYTES	(256 * 1024)
+
+/* Per-backend free list of reset easy handles. */
+static CURL *http_free_easy[HTTP_MAX_FREE_EASY];
+static int	http_nfree_easy = 0;
+
+static size_t http_write_cb(char *ptr, size_t size, size_t nmemb,
+							void *userdata);
+static size_t http_header_cb(char *ptr, size_t size, size_t nitems,
+							 void *userdata);
+static HttpAbort http_buffer_append(HttpBuffer *buf, const char *data,
+									size_t len, size_t limit,
+									HttpAbort too_large);
+static CURL *http_easy_get(void);
+static void http_easy_put(CURLM *multi, CURL *easy);
+static void http_set_options(HttpTransfer *t, const HttpRequest *request);
+static void http_set_method(CURL *easy, const HttpRequest *request);
+static struct curl_slist *http_build_headers(HttpTransfer *t,
+											 const HttpRequest *request);
+static List *http_parse_headers(const char *data, size_t len);
+
+/*
+ * http_buffer_append
+ *		Append len bytes to a malloc'd buffer of at most limit bytes.
+ *
+ * Returns HTTP_ABORT_NONE on success, too_large when the limit would be
+ * exceeded, HTTP_ABORT_OUT_OF_MEMORY when realloc fails.  Safe inside
+ * libcurl callbacks.
+ */
+static HttpAbort
+http_buffer_append(HttpBuffer *buf, const char *data, size_t len,
+				   size_t limit, HttpAbort too_large)
+{
+	if (len > limit || buf->len > limit - len)
+		return too_large;
+
+	if (buf->len + len > buf->cap)
+	{
+		size_t		newcap = buf->cap > 0 ? buf->cap : 8192;
+		char	   *grown;
+
+		while (newcap < buf->len + len)
+			newcap *= 2;
+		if (newcap > limit)
+			newcap = limit;
+		grown = realloc(buf->data, newcap);
+		if (grown == NULL)
+			return HTTP_ABORT_OUT_OF_MEMORY;
+		buf->data = grown;
+		buf->cap = newcap;
+	}
+	memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	return HTTP_ABORT_NONE;
+}
+
+/*
+ * http_write_cb
+ *		CURLOPT_WRITEFUNCTION: collect the body, up to the size limit.
+ *
+ * Returning less than the bytes offered makes libcurl abort the transfer
+ * with CURLE_WRITE_ERROR; the reason is kept in the transfer.
+ */
+static size_t
+http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	HttpTransfer *t = (HttpTransfer *) userdata;
+	size_t		len = size * nmemb;
+
+	t->abort = http_buffer_append(&t->body, ptr, len, t->max_body,
+								  HTTP_ABORT_BODY_TOO_LARGE);
+	return t->abort == HTTP_ABORT_NONE ? len : 0;
+}
+
+/*
+ * http_header_cb
+ *		CURLOPT_HEADERFUNCTION: collect the raw header lines.
+ *
+ * A status line starts a new response (after 100 Continue, a proxy's
+ * CONNECT reply, ...), so the lines collected so far are discarded.  The
+ * lines are parsed after the transfer, outside the callback.
+ */
+static size_t
+http_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
+{
+	HttpTransfer *t = (HttpTransfer *) userdata;
+	size_t		len = size * nitems;
+
+	if (len >= 5 && memcmp(ptr, "HTTP/", 5) == 0)
+		t->head.len = 0;
+
+	t->abort = http_buffer_append(&t->head, ptr, len, HTTP_MAX_HEADER_BYTES,
+								  HTTP_ABORT_HEADERS_TOO_LARGE);
+	return t->abort == HTTP_ABORT_NONE ? len : 0;
+}
+
+/*
+ * http_easy_get
+ *		Take an easy handle from the free list, or create one.
+ */
+static CURL *
+http_easy_get(void)
+{
+	CURL	   *easy;
+
+	if (http_nfree_easy > 0)
+		return http_free_easy[--http_nfree_easy];
+
+	easy = curl_easy_init();
+	if (easy == NULL)
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"),
+				errdetail("Could not create a libcurl easy handle."));
+	return easy;
+}
+
+/*
+ * http_easy_put
+ *		Reset an easy handle (not in the multi handle) and keep it for reuse,
+ *		as long as there is a multi handle (multi) to use it with.
+ *
+ * Never raises ERROR; safe in PG_FINALLY and at process exit.
+ */
+static void
+http_easy_put(CURLM *multi, CURL *easy)
+{
+	if (http_nfree_easy < HTTP_MAX_FREE_EASY && multi != NULL)
+	{
+		curl_easy_reset(easy);
+		http_free_easy[http_nfree_easy++] = easy;
+	}
+	else
+		curl_easy_cleanup(easy);
+}
+
+/*
+ * Set an easy-handle option that must succeed; raises ERROR otherwise.
+ * Options that are only an optimisation are set with plain
+ * curl_easy_setopt and their result ignored.
+ */
+#define HTTP_SETOPT(easy, option, value) \
+	do { \
+		CURLcode	setopt_rc_ = curl_easy_setopt((easy), (option), (value)); \
+		if (setopt_rc_ != CURLE_OK) \
+			ereport(ERROR, \
+					errcode(ERRCODE_INTERNAL_ERROR), \
+					errmsg("could not set libcurl option %s", #option), \
+					errdetail_internal("%s", curl_easy_strerror(setopt_rc_))); \
+	} while (0)
+
+/*
+ * HttpTransferStart
+ *		Set up an easy handle for one request and add it to the multi handle.
+ *
+ * May raise ERROR; whatever was set up so far is recorded in *t and is
+ * released by HttpTransferRelease.
+ */
+void
+HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
+				  size_t max_body)
+{
+	CURLMcode	mrc;
+
+	if (request->url == NULL || request->method == NULL)
+		elog(ERROR, "HTTP request without URL or method");
+
+	t->easy = http_easy_get();
+	t->max_body = max_body;
+
+	http_set_options(t, request);
+	http_set_method(t->easy, request);
+
+	t->headers = http_build_headers(t, request);
+	HTTP_SETOPT(t->easy, CURLOPT_HTTPHEADER, t->headers);
+
+	mrc = curl_multi_add_handle(multi, t->easy);
+	if (mrc != CURLM_OK)
+		ereport(ERROR,
+				errcode(ERRCODE_INTERNAL_ERROR),
+				errmsg("could not start HTTP request"),
+				errdetail_internal("%s", curl_multi_strerror(mrc)));
+	t->in_multi = true;
+}
+
+/*
+ * http_set_options
+ *		Set the options every transfer gets: URL, callbacks, security,
+ *		timeouts, protocol versions.  Raises ERROR if a required option
+ *		cannot be set.
+ */
+static void
+http_set_options(HttpTransfer *t, const HttpRequest *request)
+{
+	CURL	   *easy = t->easy;
+	long		timeout_ms = request->timeout_ms;
+	long		connect_ms = request->connect_timeout_ms;
+
+	if (timeout_ms <= 0)
+		timeout_ms = (long) mlpredict_client_timeout * 1000L;
+	if (connect_ms <= 0)
+		connect_ms = mlpredict_connect_timeout;
+
+	HTTP_SETOPT(easy, CURLOPT_PRIVATE, (void *) t);
+	HTTP_SETOPT(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+	HTTP_SETOPT(easy, CURLOPT_URL, request->url);
+	HTTP_SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
+	HTTP_SETOPT(easy, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS_STR,
+				request->allow_http ? "http,https" : "https");
+#else
+	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS,
+				request->allow_http ? (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS) :
+				(long) CURLPROTO_HTTPS);
+#endif
+	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	HTTP_SETOPT(easy, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 0L);
+	HTTP_SETOPT(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms > 0 ? connect_ms : 0L);
+	HTTP_SETOPT(easy, CURLOPT_USERAGENT, "mlpredict/" MLPREDICT_VERSION);
+	HTTP_SETOPT(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) t->max_body);
+	HTTP_SETOPT(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
+	HTTP_SETOPT(easy, CURLOPT_WRITEDATA, (void *) t);
+	HTTP_SETOPT(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
+	HTTP_SETOPT(easy, CURLOPT_HEADERDATA, (void *) t);
+
+	/* Optimisations: failure (e.g. libcurl built without HTTP/2) is fine. */
+	(void) curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+							(long) CURL_HTTP_VERSION_2TLS);
+	(void) curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	(void) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+
+	/*
+	 * Over TLS, let a new transfer wait for a connection that is still being
+	 * set up to learn through ALPN whether it can multiplex, rather than
+	 * opening a connection of its own: a batch to an HTTP/2 provider then
+	 * shares one connection.  Not for cleartext, where HTTP/2 is never
+	 * offered but the wait would last until the first response arrives.
+	 */
+	if (pg_strncasecmp(request->url, "https://", 8) == 0)
+		(void) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+}
+
+/*
+ * http_set_method
+ *		Set the request method and, for anything but GET, the body, sent
+ *		with exactly body_len bytes.  The body is not copied: it must stay
+ *		valid until the transfer is done.
+ */
+static void
+http_set_method(CURL *easy, const HttpRequest *request)
+{
+	if (strcmp(request->method, "GET") == 0)
+	{
+		HTTP_SETOPT(easy, CURLOPT_HTTPGET, 1L);
+		return;
+	}
+
+	if (strcmp(request->method, "POST") == 0)
+		HTTP_SETOPT(easy, CURLOPT_POST, 1L);
+	else
+		HTTP_SETOPT(easy, CURLOPT_CUSTOMREQUEST, request->method);
+	HTTP_SETOPT(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				(curl_off_t) request->body_len);
+	HTTP_SETOPT(easy, CURLOPT_POSTFIELDS,
+				request->body != NULL ? request->body : "");
+}
+
+/*
+ * http_build_headers
+ *		Build the request header list, plus an empty "Expect:".
+ *
+ * The list is stored in t->headers as it grows, so it is freed even when
+ * this raises ERROR.  Header values are never included in messages.
+ */
+static struct curl_slist *
+http_build_headers(HttpTransfer *t, const HttpRequest *request)
+{
+	ListCell   *lc;
+	struct curl_slist *grown;
+
+	foreach(lc, request->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+		const char *value = header->value != NULL ? header->value : "";
+		char	   *line;
+
+		if (header->name == NULL || header->name[0] == '\0' ||
+			strpbrk(header->name, ":\r\n \t") != NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("invalid HTTP header name \"%s\"",
+						   header->name != NULL ? header->name : ""));
+		if (strpbrk(value, "\r\n") != NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("invalid value for HTTP header \"%s\"", header->name),
+					errdetail("Header values must not contain line breaks."));
+
+		/* "Name;" is libcurl's spelling of a header with an empty value. */
+		if (value[0] == '\0')
+			line = psprintf("%s;", header->name);
+		else
+			line = psprintf("%s: %s", header->name, value);
+		grown = curl_slist_append(t->headers, line);
+		explicit_bzero(line, strlen(line));
+		pfree(line);
+		if (grown == NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_OUT_OF_MEMORY),
+					errmsg("out of memory"));
+		t->headers = grown;
+	}
+
+	/* Suppress "Expect: 100-continue" and its round trip. */
+	grown = curl_slist_append(t->headers, "Expect:");
+	if (grown == NULL)
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"));
+	return grown;
+}
+
+/*
+ * HttpTransferFinish
+ *		Map a finished transfer to its HttpResponse.
+ *
+ * The body and headers are copied into the caller's memory context only for
+ * HTTP_OK; other outcomes have an empty body, no headers and status 0.
+ * Raises ERROR if a callback ran out of memory.
+ */
+void
+HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
+{
+	curl_off_t	total_us = 0;
+
+	if (t->abort == HTTP_ABORT_OUT_OF_MEMORY)
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"),
+				errdetail("Failed while receiving an HTTP response."));
+
+	if (curl_easy_getinfo(t->easy, CURLINFO_TOTAL_TIME_T, &total_us) == CURLE_OK)
+		response->elapsed_ms = (double) total_us / 1000.0;
+
+	switch (rc)
+	{
+		case CURLE_OK:
+			response->outcome = HTTP_OK;
+			break;
+		case CURLE_OPERATION_TIMEDOUT:
+			response->outcome = HTTP_TIMEOUT;
+			break;
+		case CURLE_COULDNT_RESOLVE_HOST:
+		case CURLE_COULDNT_RESOLVE_PROXY:
+		case CURLE_COULDNT_CONNECT:
+		case CURLE_SSL_CONNECT_ERROR:
+		case CURLE_SEND_ERROR:
+		case CURLE_RECV_ERROR:
+		case CURLE_GOT_NOTHING:
+		case CURLE_PEER_FAILED_VERIFICATION:
+			response->outcome = HTTP_CONNECT_FAILED;
+			break;
+		case CURLE_FILESIZE_EXCEEDED:
+			response->outcome = HTTP_TOO_LARGE;
+			break;
+		case CURLE_WRITE_ERROR:
+			response->outcome = t->abort != HTTP_ABORT_NONE ?
+				HTTP_TOO_LARGE : HTTP_FAILED;
+			break;
+		default:
+			response->outcome = HTTP_FAILED;
+			break;
+	}
+
+	if (response->outcome == HTTP_OK)
+	{
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &response->status);
+		enlargeStringInfo(&response->body, (int) t->body.len);
+		appendBinaryStringInfo(&response->body,
+							   t->body.data != NULL ? t->body.data : "",
+							   (int) t->body.len);
+		response->headers = http_parse_headers(t->head.data, t->head.len);
+		response->error[0] = '\0';
+	}
+	else if (response->outcome == HTTP_TOO_LARGE &&
+			 t->abort == HTTP_ABORT_HEADERS_TOO_LARGE)
+		snprintf(response->error, sizeof(response->error),
+				 "response headers exceed %d kB", HTTP_MAX_HEADER_BYTES / 1024);
+	else if (response->outcome == HTTP_TOO_LARGE)
+		snprintf(response->error, sizeof(response->error),
+				 "response body exceeds %zu bytes (mlpredict.max_response_size)",
+				 t->max_body);
+	else
+	{
+		size_t		len;
+
+		strlcpy(response->error,
+				t->errbuf[0] != '\0' ? t->errbuf : curl_easy_strerror(rc),
+				sizeof(response->error));
+		len = strlen(response->error);
+		while (len > 0 && strchr(" \t\r\n", response->error[len - 1]) != NULL)
+			response->error[--len] = '\0';
+	}
+
+	/* The raw data is no longer needed; free it before the run ends. */
+	free(t->body.data);
+	free(t->head.data);
+	memset(&t->body, 0, sizeof(HttpBuffer));
+	memset(&t->head, 0, sizeof(HttpBuffer));
+}
+
+/*
+ * http_parse_headers
+ *		Turn raw header lines into a List of HttpHeader, names lower-cased
+ *		and values trimmed, in the current memory context.
+ *
+ * Status lines and blank lines are skipped; an obsolete folded line
+ * (starting with white space) continues the previous header's value.
+ */
+static List *
+http_parse_headers(const char *data, size_t len)
+{
+	List	   *headers = NIL;
+	HttpHeader *last = NULL;
+	const char *p = data;
+	const char *end;
+
+	if (data == NULL)
+		return NIL;
+
+	end = data + len;
+	while (p < end)
+	{
+		const char *eol = memchr(p, '\n', end - p);
+		const char *next = eol != NULL ? eol + 1 : end;
+		const char *lend = eol != NULL ? eol : end;
+		const char *colon;
+		const char *vstart;
+
+		while (lend > p && (lend[-1] == '\r' || lend[-1] == ' ' || lend[-1] == '\t'))
+			lend--;
+
+		if (lend == p || (lend - p >= 5 && memcmp(p, "HTTP/", 5) == 0))
+			last = NULL;
+		else if ((*p == ' ' || *p == '\t') && last != NULL)
+		{
+			while (p < lend && (*p == ' ' || *p == '\t'))
+				p++;
+			last->value = psprintf("%s %.*s", last->value, (int) (lend - p), p);
+		}
+		else if ((colon = memchr(p, ':', lend - p)) != NULL && colon > p)
+		{
+			const char *nend = colon;
+
+			while (nend > p && (nend[-1] == ' ' || nend[-1] == '\t'))
+				nend--;
+			vstart = colon + 1;
+			while (vstart < lend && (*vstart == ' ' || *vstart == '\t'))
+				vstart++;
+
+			last = palloc(sizeof(HttpHeader));
+			last->name = pnstrdup(p, nend - p);
+			for (char *c = last->name; *c; c++)
+				*c = pg_ascii_tolower((unsigned char) *c);
+			last->value = pnstrdup(vstart, lend - vstart);
+			last->secret = false;
+			headers = lappend(headers, last);
+		}
+		else
+			last = NULL;
+
+		p = next;
+	}
+	return headers;
+}
+
+/*
+ * HttpResponseHeader
+ *		Case-insensitive lookup of a response header; NULL if absent.
+ */
+const char *
+HttpResponseHeader(const HttpResponse *response, const char *name)
+{
+	ListCell   *lc;
+
+	if (response == NULL || name == NULL)
+		return NULL;
+
+	foreach(lc, response->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+
+		if (pg_strcasecmp(header->name, name) == 0)
+			return header->value;
+	}
+	return NULL;
+}
+
+/*
+ * http_outcome_name
+ *		Short name of an outcome, for debug messages.
+ */
+static const char *
+http_outcome_name(HttpOutcome outcome)
+{
+	switch (outcome)
+	{
+		case HTTP_OK:
+			return "ok";
+		case HTTP_TIMEOUT:
+			return "timeout";
+		case HTTP_CONNECT_FAILED:
+			return "connect failed";
+		case HTTP_TOO_LARGE:
+			return "too large";
+		case HTTP_FAILED:
+			return "failed";
+	}
+	return "unknown";
+}
+
+/*
+ * HttpTransferLogResult
+ *		DEBUG2 line for one finished request: method, scheme, host, port,
+ *		path and outcome.  Never the query string, user info, headers or
+ *		bodies, which may carry secrets.
+ */
+void
+HttpTransferLogResult(const HttpRequest *request, const HttpResponse *response)
+{
+	CURLU	   *url;
+	char	   *parts[4] = {NULL, NULL, NULL, NULL};
+	static const CURLUPart which[4] = {
+		CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT, CURLUPART_PATH
+	};
+	char	   *where;
+
+	if (!message_level_is_interesting(DEBUG2))
+		return;
+
+	url = curl_url();
+	if (url != NULL &&
+		curl_url_set(url, CURLUPART_URL, request->url,
+					 CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK)
+	{
+		for (int i = 0; i < 4; i++)
+			(void) curl_url_get(url, which[i], &parts[i], 0);
+	}
+
+	/* Copy to palloc'd memory first, so that nothing leaks if elog fails. */
+	where = psprintf("%s://%s%s%s%s",
+					 parts[0] ? parts[0] : "?",
+					 parts[1] ? parts[1] : "?",
+					 parts[2] ? ":" : "",
+					 parts[2] ? parts[2] : "",
+					 parts[3] ? parts[3] : "");
+	for (int i = 0; i < 4; i++)
+		curl_free(parts[i]);
+	curl_url_cleanup(url);
+
+	elog(DEBUG2, "mlpredict: HTTP %s %s: %s, status %ld, %.1f ms%s%s",
+		 request->method, where, http_outcome_name(response->outcome),
+		 response->status, response->elapsed_ms,
+		 response->error[0] ? ": " : "", response->error);
+	pfree(where);
+}
+
+/*
+ * HttpTransferRelease
+ *		Remove a transfer's easy handle from the multi handle (multi, which
+ *		may be NULL), return it to the free list and free the transfer's
+ *		malloc'd memory.
+ *
+ * Never raises ERROR; safe in PG_FINALLY and at process exit.
+ */
+void
+HttpTransferRelease(CURLM *multi, HttpTransfer *t)
+{
+	if (t->easy != NULL)
+	{
+		if (t->in_multi && multi != NULL)
+			curl_multi_remove_handle(multi, t->easy);
+		http_easy_put(multi, t->easy);
+	}
+	curl_slist_free_all(t->headers);
+	free(t->body.data);
+	free(t->head.data);
+}
+
+/*
+ * HttpTransferShutdown
+ *		Free the easy handles kept for reuse; at process exit.
+ */
+void
+HttpTransferShutdown(void)
+{
+	while (http_nfree_easy > 0)
+		curl_easy_cleanup(http_free_easy[--http_nfree_easy]);
+}

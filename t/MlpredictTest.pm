@@ -1,0 +1,217 @@
+# Shared helpers for the mlpredict TAP tests (t/*.pl).
+#
+# - start_standin: runs the provider stand-in (test/standin/standin.py) on a
+#   free port, owned by the calling test file, stopped at the end.
+# - standin_get / standin_post: the stand-in's control API (HTTP::Tiny).
+# - new_node: a PostgreSQL::Test::Cluster with the settings mlpredict needs.
+# - setup_connections: CREATE EXTENSION plus connections to a stand-in.
+# - poll_value: poll a query until its output matches (bounded).
+# - slurp_log: a node's server log.
+#
+# The tests run from scripts/test.sh (see run_tap in scripts/common.sh); by
+# hand, as a user other than root, with the extension installed:
+#   PATH=/usr/lib/postgresql/15/bin:$PATH \
+#   PERL5LIB=/usr/lib/postgresql/15/lib/pgxs/src/test/perl:t \
+#   PG_REGRESS=/usr/lib/postgresql/15/lib/pgxs/src/test/regress/pg_regress \
+#   TESTDIR=/tmp/somewhere prove t/
+
+package MlpredictTest;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Basename qw(dirname);
+use File::Spec;
+use HTTP::Tiny;
+use IPC::Run;
+use JSON::PP;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(usleep);
+
+our @EXPORT = qw(start_standin standin_get standin_post new_node
+  setup_connections poll_value repo_root slurp_log);
+
+# The repository root: t/ is one level below it.
+sub repo_root
+{
+	return File::Spec->rel2abs(dirname(__FILE__) . '/..');
+}
+
+my @standins;
+
+=pod
+
+=item start_standin(%opts)
+
+Starts the stand-in on port 0 (a free port) and waits, bounded, until it has
+written its port file.  Returns a hash: port, url (http://127.0.0.1:PORT),
+pid, log.  Extra command line options may be passed as args => [...].
+The stand-in is stopped by stop_standin or at the end of the test file.
+
+=cut
+
+sub start_standin
+{
+	my (%opts) = @_;
+	my $dir = PostgreSQL::Test::Utils::tempdir('standin');
+	my $portfile = "$dir/standin.port";
+	my $pidfile = "$dir/standin.pid";
+	my $log = "$dir/standin.log";
+	my $python = $ENV{STANDIN_PYTHON} || '/usr/bin/python3';
+	$python = 'python3' unless -x $python;
+	my @cmd = (
+		$python, repo_root() . '/test/standin/standin.py',
+		'--port', '0', '--port-file', $portfile,
+		'--pid-file', $pidfile, '--log', $log, @{ $opts{args} || [] });
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start(\@cmd, '<', \undef, '>', \$out, '2>', \$err);
+
+	# poll for the port file: at most 30 s
+	my $deadline = time + 30;
+	while (!-s $portfile)
+	{
+		$h->pump_nb;
+		BAIL_OUT("the stand-in exited before listening: $err")
+		  unless $h->pumpable || -s $portfile;
+		BAIL_OUT("the stand-in did not write $portfile within 30 s: $err")
+		  if time > $deadline;
+		usleep(50_000);
+	}
+	my $port = PostgreSQL::Test::Utils::slurp_file($portfile);
+	chomp $port;
+	my $self = {
+		h => $h,
+		port => $port,
+		url => "http://127.0.0.1:$port",
+		log => $log,
+		pidfile => $pidfile,
+	};
+	push @standins, $self;
+	note "stand-in listening on $self->{url} (log $log)";
+	return $self;
+}
+
+sub stop_standin
+{
+	my ($s) = @_;
+	return unless $s->{h};
+	my $h = delete $s->{h};
+	eval {
+		$h->signal('TERM') if $h->pumpable;
+		$h->finish;
+		1;
+	} or eval { $h->kill_kill(grace => 5); };
+	return;
+}
+
+END
+{
+	# keep the test's exit status: stopping must not change $?
+	my $rc = $?;
+	stop_standin($_) for @standins;
+	$? = $rc;
+}
+
+my $http = HTTP::Tiny->new(timeout => 30, keep_alive => 0);
+my $json = JSON::PP->new->canonical;
+
+# GET a control path; returns the decoded JSON (dies if the call fails).
+sub standin_get
+{
+	my ($s, $path) = @_;
+	my $r = $http->get("$s->{url}$path");
+	die "GET $path: $r->{status} $r->{reason} $r->{content}"
+	  unless $r->{success};
+	return $json->decode($r->{content});
+}
+
+sub standin_post
+{
+	my ($s, $path, $body) = @_;
+	my %o = (headers => { 'content-type' => 'application/json' });
+	$o{content} = defined $body ? $json->encode($body) : '{}';
+	my $r = $http->post("$s->{url}$path", \%o);
+	die "POST $path: $r->{status} $r->{reason} $r->{content}"
+	  unless $r->{success};
+	return $json->decode($r->{content});
+}
+
+=pod
+
+=item new_node($name, @extra_conf)
+
+A started node with mlpredict.allow_insecure_http = on and C messages.
+
+=cut
+
+sub new_node
+{
+	my ($name, @conf) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	$node->append_conf('postgresql.conf', join("\n",
+		"mlpredict.allow_insecure_http = on",
+		"lc_messages = 'C'",
+		@conf) . "\n");
+	$node->start;
+	return $node;
+}
+
+=pod
+
+=item setup_connections($node, $db, $standin)
+
+CREATE EXTENSION mlpredict and two connections to the stand-in:
+openai-connection (OpenAI chat) and azure-connection (Azure OpenAI
+embeddings, deployment "embed").
+
+=cut
+
+sub setup_connections
+{
+	my ($node, $db, $s) = @_;
+	my $url = $s->{url};
+	$node->safe_psql($db, qq{
+CREATE EXTENSION mlpredict;
+SELECT * FROM mlpredict.execute(\$\$CREATE CONNECTION openai-connection WITH ('type' = 'openai', 'endpoint' = '$url/v1/chat/completions', 'api-key' = 'sk-test-openai-key')\$\$);
+SELECT * FROM mlpredict.execute(\$\$CREATE CONNECTION azure-connection COMMENT 'embeddings' WITH ('type' = 'azureopenai', 'endpoint' = '$url/openai/deployments/embed/embeddings?api-version=2024-06-01', 'api-key' = 'azure-test-key')\$\$);
+});
+	return;
+}
+
+=pod
+
+=item poll_value($node, $db, $sql, $regex)
+
+Runs $sql every 100 ms until its output matches $regex, for at most
+$PostgreSQL::Test::Utils::timeout_default seconds.  Returns the output, or
+undef (with a diag) on timeout.
+
+=cut
+
+sub poll_value
+{
+	my ($node, $db, $sql, $regex) = @_;
+	my $deadline = time + $PostgreSQL::Test::Utils::timeout_default;
+	my ($ret, $out, $err);
+	while (time <= $deadline)
+	{
+		($ret, $out, $err) = $node->psql($db, $sql);
+		return $out if $ret == 0 && $out =~ $regex;
+		usleep(100_000);
+	}
+	diag "poll_value timed out: $sql\nlast output: $out\nstderr: $err";
+	return undef;
+}
+
+# The server log of a node, from byte $offset on.
+sub slurp_log
+{
+	my ($node, $offset) = @_;
+	return PostgreSQL::Test::Utils::slurp_file($node->logfile, $offset || 0);
+}
+
+1;
