@@ -245,3 +245,25 @@ AS 'MODULE_PATHNAME', 'mlpredict_debug_request'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION mlpredict.debug_request(text, "any") IS
 	'Shows the HTTP request a model would send for these inputs, secrets masked; sends nothing';
+
+/*
+ * Models live in schemas: when a schema is dropped (taking the typed
+ * functions with it), forget the models that lived there.
+ */
+CREATE FUNCTION mlpredict.forget_dropped_schemas()
+RETURNS event_trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+	DELETE FROM mlpredict.model m
+	WHERE NOT EXISTS (SELECT FROM pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) m.schema_name);
+END
+$$;
+COMMENT ON FUNCTION mlpredict.forget_dropped_schemas() IS
+	'Event trigger: removes the models of dropped schemas';
+REVOKE ALL ON FUNCTION mlpredict.forget_dropped_schemas() FROM PUBLIC;
+
+CREATE EVENT TRIGGER mlpredict_forget_dropped_schemas ON sql_drop
+	WHEN TAG IN ('DROP SCHEMA', 'DROP OWNED')
+	EXECUTE FUNCTION mlpredict.forget_dropped_schemas();

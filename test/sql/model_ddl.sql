@@ -17,7 +17,7 @@ FROM mlpredict.models ORDER BY name, version;
 
 -- the typed functions: arguments are the INPUT, result columns the OUTPUT, EXECUTE revoked from PUBLIC
 SELECT p.oid::regprocedure AS function, pg_get_function_result(p.oid) AS result, p.proacl
-FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1::text;
+FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace ORDER BY p.proname;
 
 -- versions: repeating CREATE MODEL adds one; the default stays until moved
 SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) COMMENT 'sentiment analysis model' WITH ( 'provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.model_version' = 'gpt-4o-mini', 'openai.system_prompt' = 'Analyze the sentiment of the text and return only POSITIVE, NEGATIVE, or NEUTRAL.' )$$);
@@ -73,8 +73,11 @@ SELECT mlpredict.rename_model('ml.scoped', 'public.moved');
 SELECT schema, name FROM mlpredict.models WHERE name = 'moved';
 SELECT p.oid::regprocedure FROM pg_proc p WHERE proname IN ('scoped', 'moved');
 SELECT mlpredict.drop_model('public.moved$all');
+-- dropping a schema forgets its models
+SELECT * FROM mlpredict.execute($$CREATE MODEL ml.doomed INPUT (q STRING) OUTPUT (a STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'openai-connection')$$);
+DROP SCHEMA ml CASCADE;
+SELECT count(*) AS models_left_in_ml FROM mlpredict.models WHERE schema = 'ml';
 RESET search_path;
-DROP SCHEMA ml;
 
 -- Flink types map to PostgreSQL types
 SELECT mlpredict.create_model('types_demo',
@@ -87,7 +90,7 @@ SELECT mlpredict.create_model('embed_double', 'text VARCHAR(100)', 'v ARRAY<DOUB
 SELECT mlpredict.create_model('embed_real', '`text` character varying(20)', '`v` real[]',
   '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection", "azureopenai.input_format": "azure_embed"}');
 SELECT name, input, output FROM mlpredict.models WHERE name LIKE 'embed_%' ORDER BY name;
-SELECT p.oid::regprocedure, pg_get_function_result(p.oid) FROM pg_proc p WHERE proname LIKE 'embed_%' ORDER BY 1::text;
+SELECT p.oid::regprocedure, pg_get_function_result(p.oid) FROM pg_proc p WHERE proname LIKE 'embed_%' ORDER BY p.proname;
 
 \set VERBOSITY default
 -- option errors

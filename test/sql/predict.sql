@@ -60,6 +60,16 @@ SELECT (SELECT response FROM azure_embed('alien')) = (SELECT response FROM azure
 SELECT r->>'path' AS path, r->'headers'->>'api-key' AS key, r->'body' AS body
 FROM jsonb_array_elements(standin('/_control/requests?n=1')) r;
 
+-- any PostgreSQL type with a text input can be an OUTPUT, domains included
+CREATE DOMAIN embedding_1536 AS real[] CHECK (array_length(VALUE, 1) = 1536);
+CREATE DOMAIN embedding_3 AS real[] CHECK (array_length(VALUE, 1) = 3);
+SELECT mlpredict.create_model('embed_domain', 'text STRING', 'e embedding_1536',
+  '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
+SELECT mlpredict.create_model('embed_small', 'text STRING', 'e embedding_3',
+  '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
+SELECT pg_typeof(e), array_length(e, 1) FROM embed_domain('alien');
+SELECT * FROM embed_small('alien');
+
 -- NULL input: a row of NULLs and no request
 SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 SELECT * FROM sentimentmodel(NULL);
@@ -135,3 +145,4 @@ DROP ROLE mlp_user;
 DROP TABLE text_stream;
 DROP FUNCTION standin(text, text);
 DROP EXTENSION mlpredict CASCADE;
+DROP DOMAIN embedding_1536, embedding_3;
