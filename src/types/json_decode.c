@@ -79,6 +79,9 @@ errdetail_value(const JsonbValue *v)
  * report_mismatch
  *		Raise the error for a JSON value of the wrong kind for the column.
  */
+static void report_mismatch(const JsonbValue *v, TypeConv *tc,
+							const char *column) pg_attribute_noreturn();
+
 static void
 report_mismatch(const JsonbValue *v, TypeConv *tc, const char *column)
 {
@@ -187,6 +190,22 @@ parse_integer(const char *s, int64 *result)
 }
 
 /*
+ * number_text
+ *		The text of a JSON number, or of a string that should hold one; any
+ *		other JSON kind is a type mismatch (raises ERROR).
+ */
+static char *
+number_text(const JsonbValue *v, TypeConv *tc, const char *column)
+{
+	if (v->type == jbvNumeric)
+		return DatumGetCString(DirectFunctionCall1(numeric_out,
+												   NumericGetDatum(v->val.numeric)));
+	if (v->type != jbvString)
+		report_mismatch(v, tc, column);
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/*
  * json_to_int
  *		A JSON number (or numeric string) that is integral and in range.
  */
@@ -196,16 +215,7 @@ json_to_int(const JsonbValue *v, TypeConv *tc, const char *column)
 	char	   *s;
 	int64		n = 0;
 
-	if (v->type == jbvNumeric)
-		s = DatumGetCString(DirectFunctionCall1(numeric_out,
-												NumericGetDatum(v->val.numeric)));
-	else if (v->type == jbvString)
-		s = pnstrdup(v->val.string.val, v->val.string.len);
-	else
-	{
-		report_mismatch(v, tc, column);
-		return (Datum) 0;
-	}
+	s = number_text(v, tc, column);
 
 	switch (parse_integer(s, &n))
 	{
@@ -254,16 +264,7 @@ json_to_float(const JsonbValue *v, TypeConv *tc, const char *column)
 	double		d;
 	float		f = 0;
 
-	if (v->type == jbvNumeric)
-		s = DatumGetCString(DirectFunctionCall1(numeric_out,
-												NumericGetDatum(v->val.numeric)));
-	else if (v->type == jbvString)
-		s = pnstrdup(v->val.string.val, v->val.string.len);
-	else
-	{
-		report_mismatch(v, tc, column);
-		return (Datum) 0;
-	}
+	s = number_text(v, tc, column);
 
 	errno = 0;
 	if (tc->cat == JC_FLOAT4)

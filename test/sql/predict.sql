@@ -2,17 +2,8 @@
 -- argument and column checks, runtime options, debug_request.
 CREATE EXTENSION IF NOT EXISTS mlpredict;
 
--- read the stand-in's control API (what went over the wire)
-CREATE TEMP TABLE standin_reply (doc text);
-CREATE FUNCTION standin(path text, method text DEFAULT 'GET') RETURNS jsonb
-LANGUAGE plpgsql AS $$
-BEGIN
-  TRUNCATE standin_reply;
-  EXECUTE format($c$COPY standin_reply FROM PROGRAM %L WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02')$c$,
-                 format('curl -s -X %s http://127.0.0.1:18787%s', method, path));
-  RETURN (SELECT string_agg(doc, E'\n')::jsonb FROM standin_reply);
-END $$;
-SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
+\i test/helpers/standin.sql
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 
 SELECT * FROM mlpredict.execute($$CREATE CONNECTION openai-connection WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:18787/v1/chat/completions', 'api-key' = 'sk-test-openai-key')$$);
 SELECT * FROM mlpredict.execute($$CREATE CONNECTION azureopenai-cli-connection WITH ('type' = 'azureopenai', 'endpoint' = 'http://127.0.0.1:18787/openai/deployments/embed/embeddings?api-version=2024-06-01', 'api-key' = 'azure-test-key')$$);
@@ -37,11 +28,11 @@ SELECT id, sentimentmodel(text) FROM text_stream ORDER BY id;
 
 -- what went over the wire: the chat request of version 1, with the system prompt
 SELECT r->>'path' AS path, r->'headers'->>'authorization' AS auth, r->'body' AS body
-FROM jsonb_array_elements(standin('/_control/requests?n=1')) r;
+FROM jsonb_array_elements(pg_temp.standin('/_control/requests?n=1')) r;
 
 -- versions: $2 sends its own model_version and params (stop as a list)
 SELECT * FROM mlpredict.ml_predict('sentimentmodel$2', 'great day') AS p(s text);
-SELECT r->'body' AS body FROM jsonb_array_elements(standin('/_control/requests?n=1')) r;
+SELECT r->'body' AS body FROM jsonb_array_elements(pg_temp.standin('/_control/requests?n=1')) r;
 SELECT * FROM mlpredict.ml_predict('sentimentmodel$latest', 'great day') AS p(s text);
 SELECT body FROM mlpredict.debug_request('sentimentmodel', 'great day');
 SELECT method, url, headers, body FROM mlpredict.debug_request('sentimentmodel$2', 'great day');
@@ -58,7 +49,7 @@ SELECT id, array_length(response, 1) AS dims, response[1:3] AS head
 FROM text_stream, LATERAL azure_embed(text) ORDER BY id;
 SELECT (SELECT response FROM azure_embed('alien')) = (SELECT response FROM azure_embed('alien')) AS deterministic;
 SELECT r->>'path' AS path, r->'headers'->>'api-key' AS key, r->'body' AS body
-FROM jsonb_array_elements(standin('/_control/requests?n=1')) r;
+FROM jsonb_array_elements(pg_temp.standin('/_control/requests?n=1')) r;
 
 -- any PostgreSQL type with a text input can be an OUTPUT, domains included
 CREATE DOMAIN embedding_1536 AS real[] CHECK (array_length(VALUE, 1) = 1536);
@@ -71,10 +62,10 @@ SELECT pg_typeof(e), array_length(e, 1) FROM embed_domain('alien');
 SELECT * FROM embed_small('alien');
 
 -- NULL input: a row of NULLs and no request
-SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 SELECT * FROM sentimentmodel(NULL);
 SELECT * FROM mlpredict.ml_predict('azure_embed', NULL::text) AS p(response real[]);
-SELECT standin('/_control/stats')->'requests' AS requests;
+SELECT pg_temp.standin('/_control/stats')->'requests' AS requests;
 
 -- argument checks
 SELECT * FROM mlpredict.ml_predict('sentimentmodel', 'a', 'b') AS p(s text);
@@ -114,9 +105,9 @@ SET statement_timeout = '300ms';
 SELECT * FROM sentimentmodel('slower [[sleep:5000]]');
 RESET statement_timeout;
 -- retries: two 503s then an answer, within retry_count
-SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 SELECT * FROM sentimentmodel('flaky but great [[fail-times:2:503]] [[retry-after:0]]');
-SELECT standin('/_control/stats')->'by_status' AS by_status;
+SELECT pg_temp.standin('/_control/stats')->'by_status' AS by_status;
 SELECT * FROM sentimentmodel('flakier [[fail-times:3:503]] [[retry-after:0]]', mlpredict.options(retry_count => 1));
 -- debug prints one notice per attempt (terse: timing is in the detail)
 \set VERBOSITY terse
@@ -143,6 +134,5 @@ DROP ROLE mlp_user;
 
 -- clean up
 DROP TABLE text_stream;
-DROP FUNCTION standin(text, text);
 DROP EXTENSION mlpredict CASCADE;
 DROP DOMAIN embedding_1536, embedding_3;

@@ -2,15 +2,7 @@
 -- throttling, broken or oversized responses, unreachable endpoints.  Secrets
 -- never appear.
 CREATE EXTENSION IF NOT EXISTS mlpredict;
-CREATE TEMP TABLE standin_reply (doc text);
-CREATE FUNCTION standin(path text, method text DEFAULT 'GET') RETURNS jsonb
-LANGUAGE plpgsql AS $$
-BEGIN
-  TRUNCATE standin_reply;
-  EXECUTE format($c$COPY standin_reply FROM PROGRAM %L WITH (FORMAT csv, QUOTE e'\x01', DELIMITER e'\x02')$c$,
-                 format('curl -s -X %s http://127.0.0.1:18787%s', method, path));
-  RETURN (SELECT string_agg(doc, E'\n')::jsonb FROM standin_reply);
-END $$;
+\i test/helpers/standin.sql
 
 SELECT mlpredict.create_connection('good', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-test-openai-key"}');
 SELECT mlpredict.create_connection('wrong-key', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-wrong-secret-value"}');
@@ -24,20 +16,20 @@ SELECT mlpredict.create_model('chat_bad_param', 'q STRING', 'a STRING', '{"provi
 SELECT mlpredict.create_model('chat_as_int', 'q STRING', 'a STRING', '{"provider": "openai", "task": "text_generation", "openai.connection": "good", "openai.output_format": "OPENAI-CHAT:/usage/total_tokens"}');
 
 -- authentication, routing and request errors are not retried
-SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 SELECT * FROM chat_wrong_key('hello');
 SELECT * FROM chat_wrong_path('hello');
 SELECT * FROM chat_bad_param('hello');
-SELECT standin('/_control/stats')->'by_status' AS by_status;
+SELECT pg_temp.standin('/_control/stats')->'by_status' AS by_status;
 
 -- a provider that quotes the credential back: masked
 SELECT * FROM chat('hello [[echo-auth]]');
 
 -- throttling: retried with Retry-After; a quota error is not
-SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 SELECT * FROM chat('busy [[status:429]]', mlpredict.options(retry_count => 1));
 SELECT * FROM chat('broke [[quota]]');
-SELECT standin('/_control/stats')->'by_status' AS by_status;
+SELECT pg_temp.standin('/_control/stats')->'by_status' AS by_status;
 SELECT * FROM chat('down [[status:500]]', mlpredict.options(retry_count => 2));
 SELECT * FROM chat('teapot [[status:418]]');
 
@@ -53,9 +45,9 @@ RESET mlpredict.max_response_size;
 -- the network
 SELECT * FROM chat_closed('hello', mlpredict.options(retry_count => 0));
 SELECT * FROM chat('hang up [[drop]]', mlpredict.options(retry_count => 0));
-SELECT standin('/_control/reset', 'POST') IS NOT NULL AS reset;
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 SELECT * FROM chat('hang up once [[fail-times:1:drop]]');
-SELECT standin('/_control/stats')->'requests' AS requests;
+SELECT pg_temp.standin('/_control/stats')->'requests' AS requests;
 
 -- plain http stops working when the setting is turned off
 SET mlpredict.allow_insecure_http = off;
@@ -69,5 +61,4 @@ SELECT length(:'log') > 0 AS log_read,
        position('request rejected for credential' IN :'log') > 0 AS error_logged,
        :'log' ~ '(sk-test-openai-key|sk-wrong-secret-value)' AS secret_in_log;
 
-DROP FUNCTION standin(text, text);
 DROP EXTENSION mlpredict CASCADE;
