@@ -13,7 +13,7 @@ OBJS = \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
 	src/provider/provider.o src/provider/openai.o \
 	src/format/format.o src/format/openai_chat.o src/format/openai_embed.o \
-	src/http/http_transfer.o src/http/http_backend.o \
+	src/http/http_transfer.o src/http/http_backend.o src/http/retry_policy.o \
 	src/exec/request.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
@@ -40,3 +40,15 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	$(COMPILE.c) -MMD -MP -o $@ $<
 -include $(OBJS:.o=.d)
 EXTRA_CLEAN += $(OBJS:.o=.d)
+
+# Plain C unit tests of the parts that need no server: built with the
+# system compiler in strict C11, independent of PGXS; "make unit" runs them.
+UNIT_TESTS = test/unit/test_retry_policy
+EXTRA_CLEAN += $(UNIT_TESTS)
+
+test/unit/test_retry_policy: test/unit/test_retry_policy.c src/http/retry_policy.c src/http/retry_policy.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_retry_policy.c src/http/retry_policy.c
+
+.PHONY: unit
+unit: $(UNIT_TESTS)
+	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done

@@ -3,8 +3,8 @@
 # missing, builds and installs the extension, then runs the stand-in's own
 # tests, the C unit tests, the pg_regress suites on a temporary instance and
 # the TAP tests in t/ (both as the postgres OS user when run as root).
-# Prints "N passed, M failed" (the pg_regress suite counts once, each TAP
-# test file counts once).
+# Prints "N passed, M failed" (the C unit tests count once, the pg_regress
+# suite counts once, each TAP test file counts once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -22,6 +22,9 @@ count() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi;
 
 echo "== provider stand-in self-test"
 count "$STANDIN_PYTHON" test/standin/test_standin.py -q
+
+echo "== C unit tests (make unit)"
+count make -s PG_CONFIG="$PG_CONFIG" unit
 
 echo "== pg_regress"
 start_standin "$work"

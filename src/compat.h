@@ -15,8 +15,30 @@
 #include "miscadmin.h"
 #include "utils/tuplestore.h"
 
+#include "common/jsonapi.h"
+#include "parser/parse_type.h"
+#include "storage/latch.h"
+#if PG_VERSION_NUM >= 160000
+#include "nodes/miscnodes.h"
+#endif
+#if PG_VERSION_NUM >= 170000
+#include "utils/resowner.h"
+#endif
+/* PG_WAIT_EXTENSION (WaitEventExtensionNew too on PG17); PG13: pgstat.h. */
+#if PG_VERSION_NUM >= 140000
+#include "utils/wait_event.h"
+#else
+#include "pgstat.h"
+#endif
+
+/* MarkGUCPrefixReserved is PG15's new name for EmitWarningsOnPlaceholders. */
 #if PG_VERSION_NUM < 150000
 #define MarkGUCPrefixReserved(prefix) EmitWarningsOnPlaceholders(prefix)
+#endif
+
+/* PG13 lacks message_level_is_interesting: treat every level as wanted. */
+#if PG_VERSION_NUM < 140000
+#define message_level_is_interesting(elevel) true
 #endif
 
 /* A uniform random double in [0, 1) for backoff jitter. */
@@ -37,9 +59,17 @@
 #define MlProcAclCheck(proc, role, mode) pg_proc_aclcheck(proc, role, mode)
 #endif
 
-#if PG_VERSION_NUM >= 150000
+/*
+ * Materialized SRF setup: InitMaterializedSRF from 16 (and 15.1+), but
+ * 15.0 has only SetSingleFuncCall, which every 15.x keeps; older servers
+ * get our own copy below.
+ */
+#if PG_VERSION_NUM >= 160000
 #define MlInitMaterializedSRF(fcinfo, use_expected) \
 	InitMaterializedSRF(fcinfo, (use_expected) ? MAT_SRF_USE_EXPECTED_DESC : 0)
+#elif PG_VERSION_NUM >= 150000
+#define MlInitMaterializedSRF(fcinfo, use_expected) \
+	SetSingleFuncCall(fcinfo, (use_expected) ? SRF_SINGLE_USE_EXPECTED : 0)
 #else
 /*
  * Older servers lack InitMaterializedSRF: set up a tuplestore in the
@@ -68,5 +98,75 @@ MlInitMaterializedSRF(FunctionCallInfo fcinfo, bool use_expected)
 	MemoryContextSwitchTo(oldcontext);
 }
 #endif
+
+/*
+ * A WaitEventSet for nevents events, freed with FreeWaitEventSet; PG17 ties
+ * it to CurrentResourceOwner, older servers allocate it in
+ * CurrentMemoryContext.
+ */
+#if PG_VERSION_NUM >= 170000
+#define MlCreateWaitEventSet(nevents) \
+	CreateWaitEventSet(CurrentResourceOwner, (nevents))
+#else
+#define MlCreateWaitEventSet(nevents) \
+	CreateWaitEventSet(CurrentMemoryContext, (nevents))
+#endif
+
+/* A named wait event of type Extension; before PG17 the generic one. */
+#if PG_VERSION_NUM >= 170000
+#define MlWaitEventExtensionNew(name) WaitEventExtensionNew(name)
+#else
+#define MlWaitEventExtensionNew(name) PG_WAIT_EXTENSION
+#endif
+
+/* A palloc'd JSON lexer; PG17 also takes a struct to fill (NULL: palloc). */
+#if PG_VERSION_NUM >= 170000
+#define MlJsonLexContextCreate(json, len, encoding, need_escapes) \
+	makeJsonLexContextCstringLen(NULL, (json), (len), (encoding), (need_escapes))
+#else
+#define MlJsonLexContextCreate(json, len, encoding, need_escapes) \
+	makeJsonLexContextCstringLen((json), (len), (encoding), (need_escapes))
+#endif
+
+/* Free an MlJsonLexContextCreate lexer; freeJsonLexContext is PG17's. */
+#if PG_VERSION_NUM >= 170000
+#define MlJsonLexContextFree(lex) freeJsonLexContext(lex)
+#else
+static inline void
+MlJsonLexContextFree(JsonLexContext *lex)
+{
+	if (lex->strval != NULL)
+	{
+		pfree(lex->strval->data);
+		pfree(lex->strval);
+	}
+	pfree(lex);
+}
+#endif
+
+/*
+ * parseTypeString; with missing_ok, returns false instead of raising ERROR
+ * when the type does not exist (PG16 reports that softly through an
+ * ErrorSaveContext, which also catches a malformed name; older servers take
+ * a missing_ok flag and leave *typid invalid).
+ */
+static inline bool
+MlParseTypeString(const char *str, Oid *typid, int32 *typmod, bool missing_ok)
+{
+#if PG_VERSION_NUM >= 160000
+	ErrorSaveContext escontext = {T_ErrorSaveContext};
+
+	if (!missing_ok)
+	{
+		parseTypeString(str, typid, typmod, NULL);
+		return true;
+	}
+	if (!parseTypeString(str, typid, typmod, (Node *) &escontext))
+		return false;
+#else
+	parseTypeString(str, typid, typmod, missing_ok);
+#endif
+	return OidIsValid(*typid);
+}
 
 #endif							/* MLPREDICT_COMPAT_H */

@@ -6,11 +6,13 @@
  *	  errors.
  *
  * Retries: a request is tried again when the connection could not be
- * made or the provider answered 408, 429, 500, 502, 503 or 504, up to
- * retry_count times, with exponential backoff and jitter; a Retry-After or
- * retry-after-ms header sets the least delay (capped at 60 s).  A 429 that
- * says the quota is exhausted is not retried.  Waits go through the latch
- * and honour cancellation.
+ * made or the provider answered 408, 429, 500, 502, 503, 504 or 529, up to
+ * retry_count times, with exponential backoff and jitter; a Retry-After
+ * (seconds or HTTP-date) or retry-after-ms header, or on a 429 OpenAI's
+ * x-ratelimit-reset-* headers, sets the least delay (capped at 60 s).  A
+ * 429 that says the quota is exhausted is not retried.  The decisions
+ * themselves are pure functions in http/retry_policy.c; waits go through
+ * the latch and honour cancellation.
  *
  * Error texts never contain secrets: every secret value of the connection
  * is masked in anything that came back from the provider.
@@ -22,7 +24,7 @@
  */
 #include "postgres.h"
 
-#include <math.h>
+#include <time.h>
 
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -34,6 +36,7 @@
 
 #include "compat.h"
 #include "exec/request.h"
+#include "http/retry_policy.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "util.h"
@@ -181,9 +184,8 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 static bool
 quota_exhausted(HttpResponse *response)
 {
-	return response->status == 429 && response->body.data &&
-		(strstr(response->body.data, "insufficient_quota") != NULL ||
-		 strstr(response->body.data, "quota_exceeded") != NULL);
+	return RetryQuotaExhausted(response->status, response->body.data,
+							   (size_t) response->body.len);
 }
 
 /*
@@ -197,54 +199,44 @@ should_retry(HttpResponse *response)
 		return true;
 	if (response->outcome != HTTP_OK)
 		return false;
-	switch (response->status)
-	{
-		case 408:
-		case 500:
-		case 502:
-		case 503:
-		case 504:
-			return true;
-		case 429:
-			return !quota_exhausted(response);
-		default:
-			return false;
-	}
+	return RetryIsTransientStatus(response->status) && !quota_exhausted(response);
 }
 
 /*
  * server_delay_ms
  *		Delay the server asked for (retry-after-ms, Retry-After in seconds or
- *		as an HTTP date), or -1.
+ *		as an HTTP date, or for a 429 OpenAI's x-ratelimit-reset-*), or -1.
+ *
+ * OpenAI sends the reset headers with every answer; they say when a rate
+ * limit window refills, which is a reason to wait only when the request
+ * was actually throttled.
  */
 static long
 server_delay_ms(HttpResponse *response)
 {
-	const char *ms = HttpResponseHeader(response, "retry-after-ms");
-	const char *ra = HttpResponseHeader(response, "retry-after");
-	int64		n;
+	const char *reset_requests = NULL;
+	const char *reset_tokens = NULL;
 
-	if (ms && MlParseInt(ms, &n) && n >= 0)
-		return (long) n;
-	if (ra == NULL)
-		return -1;
-	if (MlParseInt(ra, &n) && n >= 0)
-		return (long) Min(n, RETRY_MAX_MS / 1000) * 1000;
-	return -1;
+	if (response->status == 429)
+	{
+		reset_requests = HttpResponseHeader(response, "x-ratelimit-reset-requests");
+		reset_tokens = HttpResponseHeader(response, "x-ratelimit-reset-tokens");
+	}
+	return RetryServerDelayMs(HttpResponseHeader(response, "retry-after-ms"),
+							  HttpResponseHeader(response, "retry-after"),
+							  reset_requests, reset_tokens, time(NULL));
 }
 
 /*
  * retry_delay_ms
- *		Exponential backoff with full jitter, at least the server's delay.
+ *		Exponential backoff with jitter, at least the server's delay, at most
+ *		RETRY_MAX_MS (the formula is in retry_policy.h).
  */
 static long
 retry_delay_ms(HttpResponse *response, int attempt)
 {
-	double		cap = Min((double) RETRY_MAX_MS, RETRY_BASE_MS * pow(2.0, attempt));
-	long		delay = (long) (cap / 2 + MlRandomDouble() * cap / 2);
-	long		server = server_delay_ms(response);
-
-	return Min(Max(delay, server), RETRY_MAX_MS);
+	return RetryBackoffMs(attempt, MlRandomDouble(), RETRY_BASE_MS, RETRY_MAX_MS,
+						  server_delay_ms(response));
 }
 
 /*

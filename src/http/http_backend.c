@@ -45,15 +45,8 @@
 #include "storage/latch.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
-#if PG_VERSION_NUM >= 140000
-#include "utils/wait_event.h"
-#else
-#include "pgstat.h"
-#endif
-#if PG_VERSION_NUM >= 170000
-#include "utils/resowner.h"
-#endif
 
+#include "compat.h"
 #include "http/http.h"
 #include "http/http_internal.h"
 #include "mlpredict.h"
@@ -90,9 +83,7 @@ static HttpTransfer *http_run_transfers = NULL;
 static int	http_run_count = 0;
 static WaitEventSet *http_run_wes = NULL;
 
-#if PG_VERSION_NUM >= 170000
 static uint32 http_wait_event_info = 0;
-#endif
 
 static void http_ensure_multi(void);
 static void http_proc_exit(int code, Datum arg);
@@ -387,11 +378,7 @@ http_wait_and_act(long timeout_ms)
 	int			nready;
 	bool		acted = false;
 
-#if PG_VERSION_NUM >= 170000
-	http_run_wes = CreateWaitEventSet(CurrentResourceOwner, nevents);
-#else
-	http_run_wes = CreateWaitEventSet(CurrentMemoryContext, nevents);
-#endif
+	http_run_wes = MlCreateWaitEventSet(nevents);
 	AddWaitEventToSet(http_run_wes, WL_LATCH_SET, PGINVALID_SOCKET,
 					  MyLatch, NULL);
 	AddWaitEventToSet(http_run_wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET,
@@ -563,13 +550,9 @@ http_release_run(bool free_wes)
 static uint32
 http_wait_event(void)
 {
-#if PG_VERSION_NUM >= 170000
 	if (http_wait_event_info == 0)
-		http_wait_event_info = WaitEventExtensionNew("MlpredictHttp");
+		http_wait_event_info = MlWaitEventExtensionNew("MlpredictHttp");
 	return http_wait_event_info;
-#else
-	return PG_WAIT_EXTENSION;
-#endif
 }
 
 /*

@@ -29,16 +29,13 @@
 
 #include <curl/curl.h>
 
+#include "compat.h"
 #include "http/http.h"
 #include "http/http_internal.h"
 #include "mlpredict.h"
 
 #ifndef MLPREDICT_VERSION
 #error "MLPREDICT_VERSION must be defined by the build"
-#endif
-
-#if PG_VERSION_NUM < 140000
-#define message_level_is_interesting(elevel) true
 #endif
 
 /* Reset easy handles kept for reuse. */

@@ -33,6 +33,7 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "compat.h"
 #include "types/json_datum.h"
 #include "types/json_internal.h"
 
@@ -55,15 +56,9 @@ JsonTextValid(char *s, size_t len, int encoding)
 	JsonLexContext *lex;
 	JsonParseErrorType rc;
 
-#if PG_VERSION_NUM >= 170000
-	lex = makeJsonLexContextCstringLen(NULL, s, len, encoding, false);
+	lex = MlJsonLexContextCreate(s, len, encoding, false);
 	rc = pg_parse_json(lex, &nullSemAction);
-	freeJsonLexContext(lex);
-#else
-	lex = makeJsonLexContextCstringLen(s, len, encoding, false);
-	rc = pg_parse_json(lex, &nullSemAction);
-	pfree(lex);
-#endif
+	MlJsonLexContextFree(lex);
 	return rc == JSON_SUCCESS;
 }
 

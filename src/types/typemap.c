@@ -23,13 +23,11 @@
 #include "access/htup_details.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
-#if PG_VERSION_NUM >= 160000
-#include "nodes/miscnodes.h"
-#endif
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "ddl/lexer.h"
 #include "types/typemap.h"
 #include "types/typemap_internal.h"
@@ -43,27 +41,15 @@ typedef struct TypeErrorArg
 
 /*
  * TypemapLookupTypeString
- *		parseTypeString across PostgreSQL versions.  With missing_ok, returns
- *		false instead of raising ERROR when the type does not exist.
+ *		parseTypeString across PostgreSQL versions (MlParseTypeString in
+ *		compat.h).  With missing_ok, returns false instead of raising ERROR
+ *		when the type does not exist.
  */
 bool
 TypemapLookupTypeString(const char *str, Oid *typid, int32 *typmod,
 						bool missing_ok)
 {
-#if PG_VERSION_NUM >= 160000
-	ErrorSaveContext escontext = {T_ErrorSaveContext};
-
-	if (!missing_ok)
-	{
-		parseTypeString(str, typid, typmod, NULL);
-		return true;
-	}
-	if (!parseTypeString(str, typid, typmod, (Node *) &escontext))
-		return false;
-#else
-	parseTypeString(str, typid, typmod, missing_ok);
-#endif
-	return OidIsValid(*typid);
+	return MlParseTypeString(str, typid, typmod, missing_ok);
 }
 
 /*
