@@ -137,16 +137,6 @@ MlOptionsFromJsonb(Jsonb *jsonb, const char *what)
 }
 
 /*
- * MlAppendJsonString
- *		Append str as a JSON string literal.
- */
-void
-MlAppendJsonString(StringInfo buf, const char *str)
-{
-	escape_json(buf, str);
-}
-
-/*
  * MlOptionsToJson
  *		Serialize options as a flat JSON object of strings (storage form).
  */
@@ -305,16 +295,6 @@ char *
 MlQualifiedModelName(const char *schema, const char *name)
 {
 	return quote_qualified_identifier(schema, name);
-}
-
-/*
- * MlParseBool
- *		Parse true/false/on/off/1/0/yes/no; false if not a boolean.
- */
-bool
-MlParseBool(const char *value, bool *result)
-{
-	return parse_bool(value, result);
 }
 
 /*

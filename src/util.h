@@ -26,10 +26,8 @@ extern List *MlOptionsFromJsonText(const char *text, const char *what);
 extern List *MlOptionsLowerKeys(List *options);
 extern void MlCheckDuplicateOptions(List *options, const char *statement);
 extern int	MlErrorPosition(const char *statement, int location);
-extern void MlAppendJsonString(StringInfo buf, const char *str);
 extern bool MlLikeMatch(const char *value, const char *pattern);
 extern char *MlQualifiedModelName(const char *schema, const char *name);
-extern bool MlParseBool(const char *value, bool *result);
 extern bool MlParseInt(const char *value, int64 *result);
 
 #endif							/* MLPREDICT_UTIL_H */

@@ -55,6 +55,7 @@ typedef struct CatalogAccess
 	Oid			save_userid;
 	int			save_sec_context;
 	int			save_nestlevel;
+	MemoryContext caller_context;	/* where results for the caller go */
 } CatalogAccess;
 
 extern void CatalogBegin(CatalogAccess *access);
@@ -62,6 +63,7 @@ extern void CatalogEnd(CatalogAccess *access);
 extern int	CatalogExec(const char *sql, int nargs, Oid *argtypes,
 						Datum *values, const char *nulls, bool read_only);
 extern char *CatalogGetText(int row, int col);
+extern List *CatalogGetTextColumn(CatalogAccess *access, int col);
 extern void CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
 							  const char *name);
 

@@ -71,6 +71,7 @@ CatalogBegin(CatalogAccess *access)
 {
 	Oid			owner = extension_owner();
 
+	access->caller_context = CurrentMemoryContext;
 	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -130,6 +131,28 @@ CatalogGetText(int row, int col)
 		return NULL;
 	result = SPI_palloc(strlen(value) + 1);
 	strcpy(result, value);
+	return result;
+}
+
+/*
+ * CatalogGetTextColumn
+ *		Column col (1-based) of every result row, as a List of strings built
+ *		in the caller's context.
+ */
+List *
+CatalogGetTextColumn(CatalogAccess *access, int col)
+{
+	MemoryContext old = MemoryContextSwitchTo(access->caller_context);
+	List	   *result = NIL;
+	uint64		i;
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		char	   *value = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, col);
+
+		result = lappend(result, value);
+	}
+	MemoryContextSwitchTo(old);
 	return result;
 }
 

@@ -432,19 +432,12 @@ List *
 CatalogListConnections(void)
 {
 	CatalogAccess access;
-	List	   *names = NIL;
-	int			n,
-				i;
-	char	  **tmp;
+	List	   *names;
 
 	CatalogBegin(&access);
-	n = CatalogExec("SELECT name FROM mlpredict.connection ORDER BY name COLLATE \"C\"",
-					0, NULL, NULL, NULL, true);
-	tmp = SPI_palloc(sizeof(char *) * (n + 1));
-	for (i = 0; i < n; i++)
-		tmp[i] = CatalogGetText(i, 1);
+	CatalogExec("SELECT name FROM mlpredict.connection ORDER BY name COLLATE \"C\"",
+				0, NULL, NULL, NULL, true);
+	names = CatalogGetTextColumn(&access, 1);
 	CatalogEnd(&access);
-	for (i = 0; i < n; i++)
-		names = lappend(names, tmp[i]);
 	return names;
 }

@@ -763,10 +763,7 @@ CatalogListModels(const char *schema)
 	CatalogAccess access;
 	Oid			types[1] = {NAMEOID};
 	Datum		values[1];
-	List	   *names = NIL;
-	char	  **tmp;
-	int			n,
-				i;
+	List	   *names;
 
 	if (schema == NULL)
 	{
@@ -778,14 +775,10 @@ CatalogListModels(const char *schema)
 	}
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 	CatalogBegin(&access);
-	n = CatalogExec("SELECT name FROM mlpredict.model WHERE schema_name OPERATOR(pg_catalog.=) $1 "
-					"ORDER BY name COLLATE \"C\"",
-					1, types, values, " ", true);
-	tmp = SPI_palloc(sizeof(char *) * (n + 1));
-	for (i = 0; i < n; i++)
-		tmp[i] = CatalogGetText(i, 1);
+	CatalogExec("SELECT name FROM mlpredict.model WHERE schema_name OPERATOR(pg_catalog.=) $1 "
+				"ORDER BY name COLLATE \"C\"",
+				1, types, values, " ", true);
+	names = CatalogGetTextColumn(&access, 1);
 	CatalogEnd(&access);
-	for (i = 0; i < n; i++)
-		names = lappend(names, tmp[i]);
 	return names;
 }

@@ -216,16 +216,6 @@ backquote(const char *name)
 }
 
 /*
- * sql_quote
- *		'text' with embedded quotes doubled.
- */
-static char *
-sql_quote(const char *s)
-{
-	return quote_literal_cstr(s);
-}
-
-/*
  * ShowCreateModelText
  *		A CREATE MODEL statement that recreates the version (run through
  *		mlpredict.execute() it adds a version to an existing model).
@@ -245,15 +235,15 @@ ShowCreateModelText(MlModelRef *ref)
 					 backquote(m->schema), backquote(m->name),
 					 MlColumnsToFlink(m->input), MlColumnsToFlink(m->output));
 	if (m->comment)
-		appendStringInfo(&buf, "COMMENT %s\n", sql_quote(m->comment));
+		appendStringInfo(&buf, "COMMENT %s\n", quote_literal_cstr(m->comment));
 	appendStringInfoString(&buf, "WITH (\n");
 	foreach(lc, options)
 	{
 		MlOption   *opt = lfirst(lc);
 
 		appendStringInfo(&buf, "%s  %s = %s", first ? "" : ",\n",
-						 sql_quote(asc_toupper(opt->key, strlen(opt->key))),
-						 sql_quote(opt->value));
+						 quote_literal_cstr(asc_toupper(opt->key, strlen(opt->key))),
+						 quote_literal_cstr(opt->value));
 		first = false;
 	}
 	appendStringInfoString(&buf, "\n)");

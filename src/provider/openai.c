@@ -22,9 +22,6 @@
 #include "provider/provider.h"
 #include "util.h"
 
-static const char *const api_key_secrets[] = {"api-key", NULL};
-static const char *const no_options[] = {NULL};
-
 /*
  * openai_default_format
  *		OPENAI-EMBED for an /embeddings endpoint, else OPENAI-CHAT.
@@ -80,11 +77,11 @@ azureopenai_prepare(MlTarget *target, HttpRequest *request)
 }
 
 const MlProvider MlProviderOpenAI = {
-	"openai", api_key_secrets, api_key_secrets, no_options, no_options,
+	"openai", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys,
 	openai_default_format, openai_prepare
 };
 
 const MlProvider MlProviderAzureOpenAI = {
-	"azureopenai", api_key_secrets, api_key_secrets, no_options, no_options,
+	"azureopenai", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys,
 	openai_default_format, azureopenai_prepare
 };

@@ -46,11 +46,11 @@ static const SecretAlias secret_aliases[] = {
 	{NULL, NULL}
 };
 
-static const char *const api_key_secrets[] = {"api-key", NULL};
+const char *const MlApiKeySecrets[] = {"api-key", NULL};
+const char *const MlNoKeys[] = {NULL};
 static const char *const aws_secrets[] = {"aws-access-key", "aws-secret-key", "aws-session-token", NULL};
 static const char *const aws_required[] = {"aws-access-key", "aws-secret-key", NULL};
 static const char *const service_key_secrets[] = {"service-key", NULL};
-static const char *const no_options[] = {NULL};
 static const char *const aws_options[] = {"aws-region", NULL};
 static const char *const azureml_model_options[] = {"deployment_name", NULL};
 static const char *const sagemaker_model_options[] = {
@@ -61,22 +61,22 @@ static const char *const sagemaker_model_options[] = {
 
 /* Providers whose transport is added by later work: keys only. */
 static const MlProvider provider_azureml = {
-	"azureml", api_key_secrets, api_key_secrets, no_options, azureml_model_options, NULL, NULL
+	"azureml", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, azureml_model_options, NULL, NULL
 };
 static const MlProvider provider_bedrock = {
-	"bedrock", aws_secrets, aws_required, aws_options, no_options, NULL, NULL
+	"bedrock", aws_secrets, aws_required, aws_options, MlNoKeys, NULL, NULL
 };
 static const MlProvider provider_sagemaker = {
 	"sagemaker", aws_secrets, aws_required, aws_options, sagemaker_model_options, NULL, NULL
 };
 static const MlProvider provider_googleai = {
-	"googleai", api_key_secrets, api_key_secrets, no_options, no_options, NULL, NULL
+	"googleai", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys, NULL, NULL
 };
 static const MlProvider provider_vertexai = {
-	"vertexai", service_key_secrets, service_key_secrets, no_options, no_options, NULL, NULL
+	"vertexai", service_key_secrets, service_key_secrets, MlNoKeys, MlNoKeys, NULL, NULL
 };
 static const MlProvider provider_anthropic = {
-	"anthropic", api_key_secrets, api_key_secrets, no_options, no_options, NULL, NULL
+	"anthropic", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys, NULL, NULL
 };
 
 static const MlProvider *const providers[] = {
@@ -141,16 +141,6 @@ MlCanonicalSecretKey(const char *key)
 		if (pg_strcasecmp(secret_aliases[i].alias, key) == 0)
 			return secret_aliases[i].canonical;
 	return NULL;
-}
-
-/*
- * MlIsSecretKey
- *		Is key (in any accepted spelling) a secret?
- */
-bool
-MlIsSecretKey(const char *key)
-{
-	return MlCanonicalSecretKey(key) != NULL;
 }
 
 /*

@@ -40,10 +40,13 @@ typedef struct MlProvider
 	void		(*prepare_request) (struct MlTarget *target, HttpRequest *request);
 } MlProvider;
 
+/* provider.c: key lists shared by providers */
+extern const char *const MlApiKeySecrets[];
+extern const char *const MlNoKeys[];
+
 /* provider.c */
 extern const MlProvider *MlProviderLookup(const char *name, bool missing_ok);
 extern const char *MlCanonicalSecretKey(const char *key);
-extern bool MlIsSecretKey(const char *key);
 extern char *MlProviderNames(void);
 extern bool MlKeyInList(const char *key, const char *const *list);
 extern char *MlKeyListText(const char *const *list);
