@@ -11,9 +11,9 @@ OBJS = \
 	src/types/typemap.o src/types/flink_types.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
-	src/provider/provider.o src/provider/openai.o \
-	src/format/format.o src/format/openai_chat.o src/format/openai_embed.o \
+	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_backend.o src/http/retry_policy.o \
+	src/auth/sigv4.o src/auth/jwt.o \
 	src/exec/request.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
@@ -43,12 +43,20 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 
 # Plain C unit tests of the parts that need no server: built with the
 # system compiler in strict C11, independent of PGXS; "make unit" runs them.
-UNIT_TESTS = test/unit/test_retry_policy
+# A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
+UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt
+UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
 EXTRA_CLEAN += $(UNIT_TESTS)
 
 test/unit/test_retry_policy: test/unit/test_retry_policy.c src/http/retry_policy.c src/http/retry_policy.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_retry_policy.c src/http/retry_policy.c
 
+test/unit/test_sigv4: test/unit/test_sigv4.c src/auth/sigv4.c src/auth/sigv4.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_sigv4.c src/auth/sigv4.c -lcrypto
+
+test/unit/test_jwt: test/unit/test_jwt.c src/auth/jwt.c src/auth/jwt.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_jwt.c src/auth/jwt.c -lcrypto
+
 .PHONY: unit
 unit: $(UNIT_TESTS)
-	@for t in $(UNIT_TESTS); do echo "== $$t"; ./$$t || exit 1; done
+	@set -e; $(foreach t,$(UNIT_TESTS),echo "== $(t)"; ./$(t) $(UNIT_ARGS_$(notdir $(t)));)

@@ -246,6 +246,14 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION mlpredict.debug_request(text, "any") IS
 	'Shows the HTTP request a model would send for these inputs, secrets masked; sends nothing';
 
+CREATE FUNCTION mlpredict.decode_response(model text, body bytea,
+	content_type text DEFAULT 'application/json', headers jsonb DEFAULT '{}')
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mlpredict_decode_response'
+LANGUAGE C VOLATILE ROWS 1;
+COMMENT ON FUNCTION mlpredict.decode_response(text, bytea, text, jsonb) IS
+	'Decodes a given response body into the model''s OUTPUT row as ml_predict would; use with a column definition list';
+
 /*
  * Models live in schemas: when a schema is dropped (taking the typed
  * functions with it), forget the models that lived there.

@@ -332,3 +332,47 @@ MlOptionsFromJsonText(const char *text, const char *what)
 																 CStringGetDatum(text))),
 							  what);
 }
+
+/*
+ * MlSplitUrl
+ *		Take an absolute http(s) URL apart; false if it is not one.
+ */
+bool
+MlSplitUrl(const char *url, MlUrl *out)
+{
+	const char *p = strstr(url, "://");
+	const char *path;
+	const char *end;
+	const char *q;
+	const char *colon;
+
+	if (p == NULL)
+		return false;
+	out->scheme = pnstrdup(url, p - url);
+	p += 3;
+	path = p + strcspn(p, "/?#");
+	if (path == p)
+		return false;
+	out->authority = pnstrdup(p, path - p);
+	colon = strrchr(out->authority, ':');
+	if (colon && strchr(colon, ']') == NULL)
+		out->host = pnstrdup(out->authority, colon - out->authority);
+	else
+		out->host = pstrdup(out->authority);
+	end = path + strcspn(path, "#");
+	q = memchr(path, '?', end - path);
+	out->path = (q ? q : end) == path ? pstrdup("/") : pnstrdup(path, (q ? q : end) - path);
+	out->query = q ? pnstrdup(q + 1, end - q - 1) : NULL;
+	return true;
+}
+
+/*
+ * MlJoinUrl
+ *		The URL again, from its pieces.
+ */
+char *
+MlJoinUrl(const MlUrl *url)
+{
+	return psprintf("%s://%s%s%s%s", url->scheme, url->authority, url->path,
+					url->query ? "?" : "", url->query ? url->query : "");
+}

@@ -17,6 +17,18 @@
 
 #include "mlpredict.h"
 
+/* An absolute URL taken apart (MlSplitUrl); pieces are palloc'd. */
+typedef struct MlUrl
+{
+	char	   *scheme;			/* "https" */
+	char	   *authority;		/* "host:port" as written, without user info */
+	char	   *host;			/* without port */
+	char	   *path;			/* "/..." ("/" when empty), without query */
+	char	   *query;			/* after '?', without '#...'; NULL if none */
+} MlUrl;
+
+extern bool MlSplitUrl(const char *url, MlUrl *out);
+extern char *MlJoinUrl(const MlUrl *url);
 extern MlOption *MlMakeOption(const char *key, const char *value, int location);
 extern const char *MlOptionGet(List *options, const char *key);
 extern MlOption *MlOptionFind(List *options, const char *key);

@@ -129,7 +129,8 @@ add_option(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 
 /*
  * check_required_secrets
- *		Every required secret of the type must be present.
+ *		Every required secret of the type must be present, and the provider's
+ *		own checks must pass.
  */
 static void
 check_required_secrets(ConnectionSpec *spec, const MlProvider *provider)
@@ -142,6 +143,8 @@ check_required_secrets(ConnectionSpec *spec, const MlProvider *provider)
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("connections of type \"%s\" require the secret \"%s\"",
 							provider->name, *key)));
+	if (provider->check_connection)
+		provider->check_connection(spec->endpoint, spec->options, spec->secrets);
 }
 
 /*

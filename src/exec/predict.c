@@ -123,6 +123,20 @@ plan_arguments(PredictState *state, FunctionCallInfo fcinfo, const char *fname)
 }
 
 /*
+ * MlPredictTarget
+ *		The model version named by model_text, resolved for calling, after
+ *		checking that the current user may execute it.
+ */
+MlTarget *
+MlPredictTarget(const char *model_text)
+{
+	MlModel    *model = CatalogGetModel(MlParseModelRef(model_text), false);
+
+	TypedFunctionCheckExecute(model);
+	return MlTargetBuild(model);
+}
+
+/*
  * MlPredictState
  *		The call state for this query, built on the first call (or when the
  *		model argument changes).  Raises ERROR for unknown models, missing
@@ -134,7 +148,6 @@ MlPredictState(FunctionCallInfo fcinfo, const char *fname)
 	PredictState *state = fcinfo->flinfo->fn_extra;
 	char	   *model_text;
 	MemoryContext old;
-	MlModel    *model;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -149,9 +162,7 @@ MlPredictState(FunctionCallInfo fcinfo, const char *fname)
 		MemoryContextDelete(state->row_context);
 	state = palloc0(sizeof(PredictState));
 	state->model_text = pstrdup(model_text);
-	model = CatalogGetModel(MlParseModelRef(model_text), false);
-	TypedFunctionCheckExecute(model);
-	state->target = MlTargetBuild(model);
+	state->target = MlPredictTarget(model_text);
 	plan_arguments(state, fcinfo, fname);
 	state->row_context = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt,
 											   "mlpredict row",
@@ -204,13 +215,13 @@ MlPredictInputs(PredictState *state, FunctionCallInfo fcinfo, Datum *values,
 }
 
 /*
- * check_result_desc
+ * MlCheckResultDesc
  *		The column definition list must match the model's OUTPUT.
  */
-static void
-check_result_desc(PredictState *state, TupleDesc desc)
+void
+MlCheckResultDesc(MlTarget *target, TupleDesc desc)
 {
-	MlModel    *model = state->target->model;
+	MlModel    *model = target->model;
 	bool		ok = desc->natts == list_length(model->output);
 	StringInfoData declared;
 	int			i;
@@ -228,7 +239,7 @@ check_result_desc(PredictState *state, TupleDesc desc)
 	ereport(ERROR,
 			(errcode(ERRCODE_DATATYPE_MISMATCH),
 			 errmsg("column definition list does not match the OUTPUT of model \"%s\"",
-					state->target->display_name),
+					target->display_name),
 			 errdetail("The model returns (%s); the query declared (%s).",
 					   MlColumnsToFlink(model->output), declared.data),
 			 errhint("Declare the columns with the model's types, or call the model's typed function %s(...), which needs no column list.",
@@ -270,7 +281,7 @@ mlpredict_ml_predict(PG_FUNCTION_ARGS)
 	MlInitMaterializedSRF(fcinfo, true);
 	if (!state->desc_checked)
 	{
-		check_result_desc(state, rsinfo->setDesc);
+		MlCheckResultDesc(target, rsinfo->setDesc);
 		state->desc_checked = true;
 	}
 	MemoryContextReset(state->row_context);

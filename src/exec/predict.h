@@ -12,6 +12,7 @@
 #ifndef MLPREDICT_PREDICT_H
 #define MLPREDICT_PREDICT_H
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 
 #include "exec/request.h"
@@ -42,6 +43,8 @@ typedef struct PredictState
 	MemoryContext row_context;	/* reset for every call */
 } PredictState;
 
+extern MlTarget *MlPredictTarget(const char *model_text);
+extern void MlCheckResultDesc(MlTarget *target, TupleDesc desc);
 extern PredictState *MlPredictState(FunctionCallInfo fcinfo, const char *fname);
 extern void MlPredictInputs(PredictState *state, FunctionCallInfo fcinfo,
 							Datum *values, bool *nulls, MlRuntimeOptions *runtime);

@@ -26,12 +26,14 @@
 
 #include <time.h>
 
+#include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "pgstat.h"
 #include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
@@ -43,7 +45,6 @@
 
 #define RETRY_BASE_MS	250
 #define RETRY_MAX_MS	60000
-#define ERROR_TEXT_MAX	1024
 
 /*
  * MlTargetOption
@@ -64,15 +65,15 @@ static void
 resolve_formats(MlTarget *target)
 {
 	const char *in = MlTargetOption(target, "input_format");
-	const char *out = MlTargetOption(target, "output_format");
+	MlFormatChoice choice;
 
 	if (in == NULL)
 		in = target->provider->default_format(target->connection->endpoint);
-	target->input_format = MlFormatLookup(in, &target->input_suffix, false);
-	if (out)
-		target->output_format = MlFormatLookup(out, &target->output_suffix, false);
-	else
-		target->output_format = target->input_format;
+	MlFormatResolve(in, MlTargetOption(target, "output_format"), &choice);
+	target->input_format = choice.input;
+	target->input_suffix = choice.input_suffix;
+	target->output_format = choice.output;
+	target->output_suffix = choice.output_suffix;
 }
 
 /*
@@ -92,11 +93,6 @@ MlTargetBuild(MlModel *model)
 									MlQualifiedModelName(model->schema, model->name),
 									model->version);
 	target->provider = MlProviderLookup(provider, false);
-	if (target->provider->prepare_request == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("models for provider \"%s\" are not available in this version of mlpredict",
-						target->provider->name)));
 	target->connection = CatalogGetConnection(MlTargetOption(target, "connection"),
 											  true, false);
 	MlCheckEndpoint(target->connection->endpoint, NULL, -1);
@@ -145,6 +141,32 @@ MlMaskSecrets(MlTarget *target, const char *text)
 }
 
 /*
+ * text_inputs
+ *		The text input values of a row, which error messages must not echo
+ *		(a provider's validation error may quote the prompt).
+ */
+static List *
+text_inputs(MlTarget *target, Datum *values, bool *nulls)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, target->model->input)
+	{
+		MlColumn   *col = lfirst(lc);
+		Oid			base = getBaseType(col->typid);
+
+		if (!nulls[i] && (base == TEXTOID || base == VARCHAROID || base == BPCHAROID))
+			result = lappend(result, pg_server_to_any(TextDatumGetCString(values[i]),
+													  VARSIZE_ANY_EXHDR(DatumGetPointer(values[i])),
+													  PG_UTF8));
+		i++;
+	}
+	return result;
+}
+
+/*
  * MlBuildRequest
  *		The HTTP request for one row of inputs.
  */
@@ -155,25 +177,39 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 	HttpRequest *request = palloc0(sizeof(HttpRequest));
 	const char *content_type = MlTargetOption(target, "input_content_type");
 	const char *accept = MlTargetOption(target, "output_content_type");
-	StringInfoData body;
+	MlRequestBody body = {0};
 	int			timeout_s;
 
+	initStringInfo(&body.data);
+	body.server_encoding = true;
+	target->input_format->encode(target, values, nulls, &body);
+	if (body.server_encoding)
+	{
+		/* providers speak UTF-8 whatever the database encoding is */
+		request->body = pg_server_to_any(body.data.data, body.data.len, PG_UTF8);
+		request->body_len = strlen(request->body);
+	}
+	else
+	{
+		request->body = body.data.data;
+		request->body_len = body.data.len;
+	}
 	request->method = "POST";
-	target->provider->prepare_request(target, request);
-	MlAddHeader(request, "Content-Type",
-				content_type ? content_type : target->input_format->content_type, false);
+	request->headers = body.headers;
+	if (content_type == NULL)
+		content_type = body.content_type ? body.content_type :
+			target->input_format->content_type;
+	MlAddHeader(request, "Content-Type", content_type, false);
 	MlAddHeader(request, "Accept",
 				accept ? accept : target->output_format->content_type, false);
-	initStringInfo(&body);
-	target->input_format->encode(target, values, nulls, &body);
-	/* providers speak UTF-8 whatever the database encoding is */
-	request->body = pg_server_to_any(body.data, body.len, PG_UTF8);
-	request->body_len = strlen(request->body);
 	timeout_s = runtime->client_timeout > 0 ? runtime->client_timeout :
 		target->timeout_ms > 0 ? target->timeout_ms / 1000 : mlpredict_client_timeout;
 	request->timeout_ms = timeout_s * 1000;
 	request->connect_timeout_ms = Min(mlpredict_connect_timeout, request->timeout_ms);
 	request->allow_http = mlpredict_allow_insecure_http;
+	request->sensitive = text_inputs(target, values, nulls);
+	/* last: signing providers (SigV4) cover the final body and headers */
+	target->provider->prepare_request(target, request);
 	return request;
 }
 
@@ -205,7 +241,8 @@ should_retry(HttpResponse *response)
 /*
  * server_delay_ms
  *		Delay the server asked for (retry-after-ms, Retry-After in seconds or
- *		as an HTTP date, or for a 429 OpenAI's x-ratelimit-reset-*), or -1.
+ *		as an HTTP date, for a 429 OpenAI's x-ratelimit-reset-*, or Google's
+ *		RetryInfo in the body), or -1.
  *
  * OpenAI sends the reset headers with every answer; they say when a rate
  * limit window refills, which is a reason to wait only when the request
@@ -216,15 +253,19 @@ server_delay_ms(HttpResponse *response)
 {
 	const char *reset_requests = NULL;
 	const char *reset_tokens = NULL;
+	long		delay;
 
 	if (response->status == 429)
 	{
 		reset_requests = HttpResponseHeader(response, "x-ratelimit-reset-requests");
 		reset_tokens = HttpResponseHeader(response, "x-ratelimit-reset-tokens");
 	}
-	return RetryServerDelayMs(HttpResponseHeader(response, "retry-after-ms"),
-							  HttpResponseHeader(response, "retry-after"),
-							  reset_requests, reset_tokens, time(NULL));
+	delay = RetryServerDelayMs(HttpResponseHeader(response, "retry-after-ms"),
+							   HttpResponseHeader(response, "retry-after"),
+							   reset_requests, reset_tokens, time(NULL));
+	if (delay < 0)
+		delay = RetryBodyDelayMs(response->body.data, (size_t) response->body.len);
+	return delay;
 }
 
 /*
@@ -328,97 +369,6 @@ MlSendRequests(MlTarget *target, HttpRequest **requests, HttpResponse *responses
 }
 
 /*
- * provider_message
- *		The provider's error message from an OpenAI/Azure/Google-style body
- *		({"error": {"message": ...}}), else the body itself; masked and
- *		capped at 1 kB.
- */
-static char *
-provider_message(MlTarget *target, HttpResponse *response)
-{
-	char	   *text = response->body.data ? response->body.data : "";
-	Jsonb	   *doc = MlTryParseJson(text, response->body.len);
-	JsonbValue	v;
-
-	if (doc && (MlJsonPointer(doc, "/error/message", &v) ||
-				MlJsonPointer(doc, "/message", &v) ||
-				MlJsonPointer(doc, "/error", &v)) && v.type == jbvString)
-		text = pnstrdup(v.val.string.val, v.val.string.len);
-	text = MlMaskSecrets(target, text);
-	if (strlen(text) > ERROR_TEXT_MAX)
-		strcpy(text + ERROR_TEXT_MAX - 3, "...");
-	return text;
-}
-
-/*
- * status_hint
- *		What the user can do about an HTTP error status.
- */
-static char *
-status_hint(MlTarget *target, HttpResponse *response)
-{
-	const char *conn = target->connection->name;
-
-	if (response->status == 401 || response->status == 403)
-		return psprintf("Check the credentials of connection \"%s\" (ALTER CONNECTION %s SET (...)).",
-						conn, conn);
-	if (response->status == 404)
-		return psprintf("Check the endpoint of connection \"%s\" and the model's model_version.", conn);
-	if (quota_exhausted(response))
-		return pstrdup("The provider reports the quota as exhausted; waiting will not help until it is raised.");
-	if (response->status == 429)
-		return pstrdup("The provider is throttling requests; lower max_parallelism, raise retry_count, or raise the provider's rate limit.");
-	if (response->status >= 500)
-		return pstrdup("The provider failed; retrying later may help.");
-	return pstrdup("Check the model's options and inputs with mlpredict.debug_request().");
-}
-
-/*
- * transport_detail
- *		libcurl's error text without its timings (" after 12 ms"), masked.
- */
-static char *
-transport_detail(MlTarget *target, HttpResponse *response)
-{
-	char	   *text = MlMaskSecrets(target, response->error);
-	char	   *after = strstr(text, " after ");
-
-	if (after && strstr(after, " ms") != NULL)
-	{
-		char	   *end = strstr(after, " ms") + 3;
-
-		memmove(after, end, strlen(end) + 1);
-	}
-	return text;
-}
-
-/*
- * raise_transport_error
- *		A request that got no usable HTTP answer.
- */
-static void
-raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *response)
-{
-	if (response->outcome == HTTP_TIMEOUT)
-		ereport(ERROR,
-				(errcode(ERRCODE_CONNECTION_FAILURE),
-				 errmsg("request to model \"%s\" timed out after %d ms",
-						target->display_name, request->timeout_ms),
-				 errhint("Raise client_timeout with mlpredict.options(client_timeout => ...) or the model option %s.client_timeout.",
-						 target->provider->name)));
-	if (response->outcome == HTTP_TOO_LARGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("response of model \"%s\" exceeds mlpredict.max_response_size",
-						target->display_name)));
-	ereport(ERROR,
-			(errcode(ERRCODE_CONNECTION_FAILURE),
-			 errmsg("could not reach model \"%s\"", target->display_name),
-			 errdetail("%s", transport_detail(target, response)),
-			 errhint("Check the endpoint of connection \"%s\".", target->connection->name)));
-}
-
-/*
  * MlDecodeResponse
  *		Output values from a final response, or an ERROR that says what went
  *		wrong (request is used for messages only).
@@ -427,17 +377,15 @@ void
 MlDecodeResponse(MlTarget *target, HttpRequest *request, HttpResponse *response,
 				 Datum *values, bool *nulls)
 {
-	Jsonb	   *doc;
+	MlResponseBody body;
 
-	if (response->outcome != HTTP_OK)
-		raise_transport_error(target, request, response);
-	if (response->status < 200 || response->status > 299)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("model \"%s\" returned HTTP status %ld", target->display_name,
-						response->status),
-				 errdetail("%s", provider_message(target, response)),
-				 errhint("%s", status_hint(target, response))));
-	doc = MlParseJson(response->body.data, response->body.len, target->display_name);
-	target->output_format->decode(target, doc, values, nulls);
+	if (response->outcome != HTTP_OK ||
+		response->status < 200 || response->status > 299)
+		MlRaiseResponseError(target, request, response);
+	body.data = response->body.data ? response->body.data : "";
+	body.len = response->body.len;
+	body.content_type = HttpResponseHeader(response, "content-type");
+	body.headers = response->headers;
+	body.json = NULL;
+	target->output_format->decode(target, &body, values, nulls);
 }

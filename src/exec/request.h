@@ -54,4 +54,8 @@ extern void MlDecodeResponse(MlTarget *target, HttpRequest *request,
 							 HttpResponse *response, Datum *values, bool *nulls);
 extern char *MlMaskSecrets(MlTarget *target, const char *text);
 
+/* response_error.c */
+extern void MlRaiseResponseError(MlTarget *target, HttpRequest *request,
+								 HttpResponse *response) pg_attribute_noreturn();
+
 #endif							/* MLPREDICT_REQUEST_H */

@@ -107,6 +107,71 @@ MlFormatLookup(const char *spec, char **suffix, bool missing_ok)
 }
 
 /*
+ * MlFormatResolve
+ *		The input format named by input_spec and the output format named by
+ *		output_spec, or when that is NULL the input format's default output
+ *		(Confluent: PANDAS-DATAFRAME answers as JSON-ARRAY, MLFLOW-TENSOR as
+ *		JSON:outputs, and so on).
+ */
+void
+MlFormatResolve(const char *input_spec, const char *output_spec,
+				MlFormatChoice *choice)
+{
+	choice->input = MlFormatLookup(input_spec, &choice->input_suffix, false);
+	if (choice->input->encode == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("format %s can only be used as an output format",
+						choice->input->name),
+				 errhint("Set it as output_format and choose another input_format.")));
+	if (output_spec == NULL)
+		output_spec = choice->input->default_output;
+	if (output_spec == NULL)
+	{
+		choice->output = choice->input;
+		choice->output_suffix = choice->input_suffix;
+		return;
+	}
+	choice->output = MlFormatLookup(output_spec, &choice->output_suffix, false);
+	if (choice->output->decode == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("format %s can only be used as an input format",
+						choice->output->name),
+				 errhint("Set another output_format.")));
+}
+
+/*
+ * MlResponseJson
+ *		The response body parsed as JSON (once; later calls reuse it).
+ */
+Jsonb *
+MlResponseJson(MlTarget *target, MlResponseBody *response)
+{
+	if (response->json == NULL)
+		response->json = MlParseJson(response->data, response->len,
+									 target->display_name);
+	return response->json;
+}
+
+/*
+ * MlOutputPointer
+ *		The JSON pointer an output format reads: the format suffix (with a
+ *		leading '/' added if missing), else default_pointer.
+ */
+const char *
+MlOutputPointer(MlTarget *target, const char *default_pointer)
+{
+	const char *suffix = target->output_suffix;
+
+	if (suffix == NULL || suffix[0] == '\0')
+		return default_pointer;
+	if (suffix[0] == '/')
+		return suffix;
+	return psprintf("/%s", suffix);
+}
+
+/*
  * is_text_type
  *		text, varchar or char (and domains over them).
  */
@@ -196,11 +261,12 @@ MlCheckVectorOutput(List *output, const char *format)
 }
 
 /*
- * column_dimensions
- *		How many array levels a column was declared with.
+ * MlColumnDimensions
+ *		How many array levels a column was declared with (0 if none or
+ *		unknown, as for a domain over an array).
  */
-static int
-column_dimensions(const MlColumn *col)
+int
+MlColumnDimensions(const MlColumn *col)
 {
 	const char *p;
 	int			n = 0;
@@ -239,5 +305,20 @@ MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
 				 errhint("Check the model's output format.")));
 	}
 	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
-							  column_dimensions(col), col->name, &nulls[0]);
+							  MlColumnDimensions(col), col->name, &nulls[0]);
+}
+
+/*
+ * MlRequestBodyAddHeader
+ *		Ask for an extra request header (Inference-Header-Content-Length
+ *		for a body with binary tensors); copies name and value.
+ */
+void
+MlRequestBodyAddHeader(MlRequestBody *body, const char *name, const char *value)
+{
+	HttpHeader *header = palloc0(sizeof(HttpHeader));
+
+	header->name = pstrdup(name);
+	header->value = pstrdup(value);
+	body->headers = lappend(body->headers, header);
 }

@@ -24,6 +24,7 @@
 #include "mlpredict.h"
 
 struct MlTarget;
+struct MlColumn;
 
 typedef enum MlFormatKind
 {
@@ -32,37 +33,128 @@ typedef enum MlFormatKind
 	ML_FORMAT_PREDICTIVE		/* typed columns in and out */
 } MlFormatKind;
 
+/*
+ * A request body under construction.  Formats append to data.  Text
+ * formats write in the database encoding and leave server_encoding true,
+ * so the whole body is converted to UTF-8 once; formats that write bytes
+ * (BINARY, binary tensors) convert their strings themselves and set it
+ * false.  content_type overrides the format's own when set (a body with
+ * binary tensors), and headers carries extra HttpHeaders the format needs
+ * (Inference-Header-Content-Length).
+ */
+typedef struct MlRequestBody
+{
+	StringInfoData data;
+	bool		server_encoding;
+	const char *content_type;
+	List	   *headers;		/* HttpHeader * */
+} MlRequestBody;
+
+/*
+ * A response as formats see it: the raw bytes (NUL-terminated), the
+ * Content-Type and headers if any, and the body parsed as JSON on first
+ * use (MlResponseJson).
+ */
+typedef struct MlResponseBody
+{
+	const char *data;
+	int			len;
+	const char *content_type;	/* may be NULL */
+	List	   *headers;		/* HttpHeader *, lower-case names; may be NIL */
+	Jsonb	   *json;			/* cache of MlResponseJson */
+} MlResponseBody;
+
 typedef struct MlFormat
 {
 	const char *name;			/* canonical spelling, e.g. "OPENAI-CHAT" */
 	const char *const *aliases; /* other names, NULL-terminated, may be NULL */
 	MlFormatKind kind;
-	const char *content_type;
+	const char *content_type;	/* Content-Type sent, and Accept asked for */
 
-	/* raise a clear error if the model's columns do not fit this format */
+	/*
+	 * Output format used when the model names none and this is its input
+	 * format; NULL means this format itself ("JSON:outputs" allowed).
+	 */
+	const char *default_output;
+
+	/*
+	 * Raise a clear error if the model's columns do not fit this format on
+	 * the side named by which: "input" (the INPUT columns it must encode)
+	 * or "output" (the OUTPUT columns it must fill).  Both lists are given
+	 * because some rules look at both.
+	 */
 	void		(*check_schema) (List *input, List *output, const char *which);
 
-	/* append the request body for one row of inputs */
+	/* append the request body for one row of inputs; NULL: output only */
 	void		(*encode) (struct MlTarget *target, Datum *values, bool *nulls,
-						   StringInfo body);
+						   MlRequestBody *body);
 
-	/* fill output values from a parsed response */
-	void		(*decode) (struct MlTarget *target, Jsonb *response,
+	/* fill every output value from a response; NULL: input only */
+	void		(*decode) (struct MlTarget *target, MlResponseBody *response,
 						   Datum *values, bool *nulls);
 } MlFormat;
+
+/* The formats of a model version, resolved from its options. */
+typedef struct MlFormatChoice
+{
+	const MlFormat *input;
+	char	   *input_suffix;	/* text after ':' or NULL */
+	const MlFormat *output;
+	char	   *output_suffix;
+} MlFormatChoice;
 
 /* format.c */
 extern const MlFormat *MlFormatLookup(const char *spec, char **suffix,
 									  bool missing_ok);
+extern void MlFormatResolve(const char *input_spec, const char *output_spec,
+							MlFormatChoice *choice);
+extern Jsonb *MlResponseJson(struct MlTarget *target, MlResponseBody *response);
+extern const char *MlOutputPointer(struct MlTarget *target,
+								   const char *default_pointer);
 extern char *MlFormatNames(void);
 extern void MlCheckSingleTextInput(List *input, const char *format);
 extern void MlCheckSingleTextOutput(List *output, const char *format);
 extern void MlCheckVectorOutput(List *output, const char *format);
 extern void MlDecodeAtPointer(struct MlTarget *target, Jsonb *response,
 							  const char *pointer, Datum *values, bool *nulls);
+extern int	MlColumnDimensions(const struct MlColumn *col);
+extern void MlRequestBodyAddHeader(MlRequestBody *body, const char *name,
+								   const char *value);
 
 /* openai_chat.c, openai_embed.c */
 extern const MlFormat MlFormatOpenAIChat;
 extern const MlFormat MlFormatOpenAIEmbed;
+
+/* output_columns.c: the generic rule for OUTPUT columns, JSON helpers */
+extern void MlDecodeOutputColumns(struct MlTarget *target, const JsonbValue *node,
+								  Datum *values, bool *nulls);
+extern void MlDecodeOutputColumn(struct MlTarget *target, int i,
+								 const JsonbValue *value, Datum *values,
+								 bool *nulls);
+extern void MlJsonRequire(struct MlTarget *target, Jsonb *doc,
+						  const char *pointer, JsonbValue *out);
+extern void MlRaiseRemoteError(struct MlTarget *target, Jsonb *doc);
+extern char *MlResponseExcerpt(struct MlTarget *target, const JsonbValue *value);
+extern int	MlJsonArrayLength(const JsonbValue *value);
+extern bool MlJsonArrayElement(const JsonbValue *array, int i, JsonbValue *out);
+extern bool MlJsonIsObject(const JsonbValue *value);
+extern bool MlColumnIsRow(const struct MlColumn *col);
+extern bool MlColumnTakesArray(const struct MlColumn *col);
+
+/* json.c, json_array.c, csv.c, text.c, binary.c, pandas.c, tf_serving.c, triton.c */
+extern const MlFormat MlFormatJson;
+extern const MlFormat MlFormatAzureMLTensor;
+extern const MlFormat MlFormatTFServingColumn;
+extern const MlFormat MlFormatMLflowTensor;
+extern const MlFormat MlFormatJsonArray;
+extern const MlFormat MlFormatCsv;
+extern const MlFormat MlFormatText;
+extern const MlFormat MlFormatBinary;
+extern const MlFormat MlFormatPandasDataframe;
+extern const MlFormat MlFormatAzureMLPandasDataframe;
+extern const MlFormat MlFormatTFServing;
+extern const MlFormat MlFormatVertexAIPyTorch;
+extern const MlFormat MlFormatJsonArrayOfObjects;
+extern const MlFormat MlFormatTriton;
 
 #endif							/* MLPREDICT_FORMAT_H */

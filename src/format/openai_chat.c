@@ -34,8 +34,10 @@
 static void
 chat_check_schema(List *input, List *output, const char *which)
 {
-	MlCheckSingleTextInput(input, "OPENAI-CHAT");
-	MlCheckSingleTextOutput(output, "OPENAI-CHAT");
+	if (strcmp(which, "input") == 0)
+		MlCheckSingleTextInput(input, "OPENAI-CHAT");
+	else
+		MlCheckSingleTextOutput(output, "OPENAI-CHAT");
 }
 
 /*
@@ -72,8 +74,9 @@ append_model_field(StringInfo body, MlTarget *target, const char *openai_default
  *		Build the chat completions body for one input text.
  */
 static void
-chat_encode(MlTarget *target, Datum *values, bool *nulls, StringInfo body)
+chat_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 {
+	StringInfo	body = &out->data;
 	bool		first = true;
 
 	appendStringInfoChar(body, '{');
@@ -99,10 +102,10 @@ chat_encode(MlTarget *target, Datum *values, bool *nulls, StringInfo body)
  *		call, content filter) is an error naming the finish reason.
  */
 static void
-chat_decode(MlTarget *target, Jsonb *response, Datum *values, bool *nulls)
+chat_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
 {
-	const char *pointer = target->output_suffix ? target->output_suffix :
-		"/choices/0/message/content";
+	Jsonb	   *response = MlResponseJson(target, body);
+	const char *pointer = MlOutputPointer(target, "/choices/0/message/content");
 	JsonbValue	reason;
 
 	MlDecodeAtPointer(target, response, pointer, values, nulls);
@@ -117,7 +120,10 @@ chat_decode(MlTarget *target, Jsonb *response, Datum *values, bool *nulls)
 					   reason.val.string.len, reason.val.string.val) : 0));
 }
 
+/* Mistral's own API speaks the same chat completions dialect */
+static const char *const chat_aliases[] = {"MISTRAL-CHAT", NULL};
+
 const MlFormat MlFormatOpenAIChat = {
-	"OPENAI-CHAT", NULL, ML_FORMAT_LLM, "application/json",
+	"OPENAI-CHAT", chat_aliases, ML_FORMAT_LLM, "application/json", NULL,
 	chat_check_schema, chat_encode, chat_decode
 };

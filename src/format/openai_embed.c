@@ -35,8 +35,10 @@ static const char *const embed_aliases[] = {"AZURE-EMBED", NULL};
 static void
 embed_check_schema(List *input, List *output, const char *which)
 {
-	MlCheckSingleTextInput(input, "OPENAI-EMBED");
-	MlCheckVectorOutput(output, "OPENAI-EMBED");
+	if (strcmp(which, "input") == 0)
+		MlCheckSingleTextInput(input, "OPENAI-EMBED");
+	else
+		MlCheckVectorOutput(output, "OPENAI-EMBED");
 }
 
 /*
@@ -54,8 +56,9 @@ embed_param_name(const MlParam *param)
  *		Build the embeddings body for one input text.
  */
 static void
-embed_encode(MlTarget *target, Datum *values, bool *nulls, StringInfo body)
+embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 {
+	StringInfo	body = &out->data;
 	const char *model = target->model_version;
 	bool		first = false;
 
@@ -78,14 +81,13 @@ embed_encode(MlTarget *target, Datum *values, bool *nulls, StringInfo body)
  *		The first embedding.
  */
 static void
-embed_decode(MlTarget *target, Jsonb *response, Datum *values, bool *nulls)
+embed_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
 {
-	MlDecodeAtPointer(target, response,
-					  target->output_suffix ? target->output_suffix : "/data/0/embedding",
-					  values, nulls);
+	MlDecodeAtPointer(target, MlResponseJson(target, body),
+					  MlOutputPointer(target, "/data/0/embedding"), values, nulls);
 }
 
 const MlFormat MlFormatOpenAIEmbed = {
-	"OPENAI-EMBED", embed_aliases, ML_FORMAT_EMBEDDING, "application/json",
+	"OPENAI-EMBED", embed_aliases, ML_FORMAT_EMBEDDING, "application/json", NULL,
 	embed_check_schema, embed_encode, embed_decode
 };

@@ -57,7 +57,8 @@ static const char *const quota_markers[] = {
 	"insufficient_quota",		/* OpenAI: billing */
 	"quota_exceeded",
 	"billing_hard_limit_reached",	/* OpenAI: hard spending limit */
-	"enforced_spend_limit_reached"	/* Anthropic: workspace spend limit */
+	"enforced_spend_limit_reached",	/* Anthropic: workspace spend limit */
+	"PerDay"					/* Google: a daily quota (quotaId ...PerDay...) */
 };
 
 /*
@@ -652,4 +653,36 @@ RetryBackoffMs(int attempt, double random01, long base_ms, long cap_ms,
 	if (delay < server_ms)
 		delay = server_ms;
 	return delay < cap_ms ? delay : cap_ms;
+}
+
+/*
+ * RetryBodyDelayMs
+ *		Google's RetryInfo in an error body: "retryDelay": "22s" (a protobuf
+ *		duration), or -1.
+ */
+long
+RetryBodyDelayMs(const char *body, size_t len)
+{
+	static const char key[] = "\"retryDelay\"";
+	char		value[32];
+	size_t		i;
+	size_t		n = 0;
+
+	if (body == NULL)
+		return -1;
+	for (i = 0; i + sizeof(key) - 1 <= len; i++)
+		if (memcmp(body + i, key, sizeof(key) - 1) == 0)
+			break;
+	if (i + sizeof(key) - 1 > len)
+		return -1;
+	for (i += sizeof(key) - 1; i < len && (body[i] == ' ' || body[i] == ':'); i++)
+		;
+	if (i >= len || body[i] != '"')
+		return -1;
+	for (i++; i < len && body[i] != '"' && n < sizeof(value) - 1; i++)
+		value[n++] = body[i];
+	if (i >= len || body[i] != '"')
+		return -1;
+	value[n] = '\0';
+	return RetryParseGoDurationMs(value);
 }

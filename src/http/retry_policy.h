@@ -39,9 +39,16 @@ extern bool RetryIsTransientStatus(long status);
  * A 429 whose body (len bytes, need not be NUL-terminated) carries a marker
  * of an exhausted quota or spending limit, which waiting will not clear:
  * "insufficient_quota", "quota_exceeded", "billing_hard_limit_reached",
- * "enforced_spend_limit_reached".
+ * "enforced_spend_limit_reached", and Google's daily quota ids ("PerDay").
  */
 extern bool RetryQuotaExhausted(long status, const char *body, size_t len);
+
+/*
+ * The delay in Google's RetryInfo detail of an error body
+ * ("retryDelay": "22s", "1.5s"), in ms, or -1 when there is none.  len
+ * bytes of body are read; it need not be NUL-terminated.
+ */
+extern long RetryBodyDelayMs(const char *body, size_t len);
 
 /*
  * The delay the server asks for, in ms, or -1 if it asks for none.  Any

@@ -186,16 +186,13 @@ check_formats(List *options, const MlProvider *provider, const char *endpoint,
 {
 	const char *in_spec = MlModelOption(options, provider->name, "input_format");
 	const char *out_spec = MlModelOption(options, provider->name, "output_format");
-	const MlFormat *in;
-	const MlFormat *out;
+	MlFormatChoice formats;
 
 	if (in_spec == NULL)
 		in_spec = provider->default_format(endpoint);
-	in = MlFormatLookup(in_spec, NULL, false);
-	out = out_spec ? MlFormatLookup(out_spec, NULL, false) : in;
-	in->check_schema(input, output, "input");
-	if (out != in)
-		out->check_schema(input, output, "output");
+	MlFormatResolve(in_spec, out_spec, &formats);
+	formats.input->check_schema(input, output, "input");
+	formats.output->check_schema(input, output, "output");
 }
 
 /*
@@ -226,12 +223,6 @@ MlValidateModelOptions(List *options, List *input, List *output,
 				 errhint("Tasks are classification, clustering, embedding, regression and text_generation.")));
 	foreach(lc, options)
 		check_option_key(lfirst(lc), provider, statement);
-	if (provider->prepare_request == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("models for provider \"%s\" are not available in this version of mlpredict",
-						provider->name),
-				 errhint("Connections of this type can be registered; models can use providers openai and azureopenai.")));
 	endpoint = check_connection(options, provider);
 	if (list_length(MlParseParams(options, provider->name, statement)) > MLPREDICT_MAX_PARAMS)
 		ereport(ERROR,

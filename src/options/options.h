@@ -48,6 +48,8 @@ typedef struct MlParam
 extern List *MlParseParams(List *options, const char *provider,
 						   const char *statement);
 extern void MlAppendParamValue(StringInfo buf, const MlParam *param);
+extern const char MlParamSkip[];
+extern bool MlParamsAny(List *params, const char *(*rename) (const MlParam *param));
 extern void MlAppendParams(StringInfo buf, List *params,
 						   const char *(*rename) (const MlParam *param),
 						   bool *first);

@@ -342,6 +342,9 @@ append_level(StringInfo buf, List *params, int depth,
 		List	   *group = NIL;
 		ListCell   *lc2;
 
+		if (renamed == MlParamSkip)
+			continue;
+
 		if (list_member(done, makeString((char *) key)))
 			continue;
 		done = lappend(done, makeString((char *) key));
@@ -372,16 +375,38 @@ append_level(StringInfo buf, List *params, int depth,
 	}
 }
 
+/* what a rename callback returns to leave a parameter out */
+const char	MlParamSkip[] = "";
+
 /*
  * MlAppendParams
  *		Append params as members of the JSON object being written to buf
  *		(the caller wrote "{" and maybe members; *first says whether a comma
- *		is needed).  rename maps a standard parameter to the API's name, or
- *		returns NULL to keep the parameter's own name.
+ *		is needed).  rename maps a parameter to the API's name, returns NULL
+ *		to keep the parameter's own (possibly nested) name, or MlParamSkip
+ *		to leave it out (a parameter the API does not take, or one another
+ *		call places elsewhere in the body).
  */
 void
 MlAppendParams(StringInfo buf, List *params,
 			   const char *(*rename) (const MlParam *param), bool *first)
 {
 	append_level(buf, params, 0, rename, first);
+}
+
+/*
+ * MlParamsAny
+ *		Would MlAppendParams with this rename emit anything?  (Formats that
+ *		write an optional sub-object, like Titan's textGenerationConfig,
+ *		only write it when it has members.)
+ */
+bool
+MlParamsAny(List *params, const char *(*rename) (const MlParam *param))
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+		if (rename == NULL || rename(lfirst(lc)) != MlParamSkip)
+			return true;
+	return false;
 }

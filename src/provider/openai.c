@@ -35,31 +35,13 @@ openai_default_format(const char *endpoint)
 }
 
 /*
- * connection_api_key
- *		The connection's api-key; every openai-style connection has one.
- */
-static const char *
-connection_api_key(MlTarget *target)
-{
-	const char *key = MlOptionGet(target->connection->secrets, "api-key");
-
-	if (key == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("connection \"%s\" has no api-key", target->connection->name),
-				 errhint("Set one with ALTER CONNECTION %s SET ('api-key' = '...').",
-						 target->connection->name)));
-	return key;
-}
-
-/*
  * openai_prepare
  *		POST to the endpoint with a bearer token.
  */
 static void
 openai_prepare(MlTarget *target, HttpRequest *request)
 {
-	char	   *auth = psprintf("Bearer %s", connection_api_key(target));
+	char	   *auth = psprintf("Bearer %s", MlConnectionSecret(target, "api-key"));
 
 	request->url = pstrdup(target->connection->endpoint);
 	MlAddHeader(request, "Authorization", auth, true);
@@ -73,15 +55,25 @@ static void
 azureopenai_prepare(MlTarget *target, HttpRequest *request)
 {
 	request->url = pstrdup(target->connection->endpoint);
-	MlAddHeader(request, "api-key", connection_api_key(target), true);
+	MlAddHeader(request, "api-key", MlConnectionSecret(target, "api-key"), true);
 }
 
 const MlProvider MlProviderOpenAI = {
-	"openai", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys,
-	openai_default_format, openai_prepare
+	.name = "openai",
+	.secret_keys = MlApiKeySecrets,
+	.required_secrets = MlApiKeySecrets,
+	.connection_options = MlNoKeys,
+	.model_options = MlNoKeys,
+	.default_format = openai_default_format,
+	.prepare_request = openai_prepare,
 };
 
 const MlProvider MlProviderAzureOpenAI = {
-	"azureopenai", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys,
-	openai_default_format, azureopenai_prepare
+	.name = "azureopenai",
+	.secret_keys = MlApiKeySecrets,
+	.required_secrets = MlApiKeySecrets,
+	.connection_options = MlNoKeys,
+	.model_options = MlNoKeys,
+	.default_format = openai_default_format,
+	.prepare_request = azureopenai_prepare,
 };

@@ -4,10 +4,9 @@
  *	  The provider registry, connection secret keys and endpoint checks.
  *
  * Every connection type Confluent documents for model providers is known
- * here, with its secret keys (in Confluent's spelling and the seed's
- * aws_* spelling), so connections can be registered for all of them.
- * A provider whose request path is not built yet has no prepare_request,
- * and creating a model on it reports that clearly.
+ * here, with the secret keys in Confluent's spelling and the seed's aws_*
+ * spelling.  Each provider lives in its own file; this one holds what
+ * they share: key lists, endpoint checks and request header helpers.
  *
  * IDENTIFICATION
  *	  src/provider/provider.c
@@ -18,6 +17,7 @@
 
 #include "lib/stringinfo.h"
 
+#include "exec/request.h"
 #include "provider/provider.h"
 #include "util.h"
 
@@ -48,46 +48,19 @@ static const SecretAlias secret_aliases[] = {
 
 const char *const MlApiKeySecrets[] = {"api-key", NULL};
 const char *const MlNoKeys[] = {NULL};
-static const char *const aws_secrets[] = {"aws-access-key", "aws-secret-key", "aws-session-token", NULL};
-static const char *const aws_required[] = {"aws-access-key", "aws-secret-key", NULL};
-static const char *const service_key_secrets[] = {"service-key", NULL};
-static const char *const aws_options[] = {"aws-region", NULL};
-static const char *const azureml_model_options[] = {"deployment_name", NULL};
-static const char *const sagemaker_model_options[] = {
-	"custom_attributes", "enable_explanations", "inference_component_name",
-	"inference_id", "target_container_hostname", "target_model",
-	"target_variant", NULL
-};
-
-/* Providers whose transport is added by later work: keys only. */
-static const MlProvider provider_azureml = {
-	"azureml", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, azureml_model_options, NULL, NULL
-};
-static const MlProvider provider_bedrock = {
-	"bedrock", aws_secrets, aws_required, aws_options, MlNoKeys, NULL, NULL
-};
-static const MlProvider provider_sagemaker = {
-	"sagemaker", aws_secrets, aws_required, aws_options, sagemaker_model_options, NULL, NULL
-};
-static const MlProvider provider_googleai = {
-	"googleai", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys, NULL, NULL
-};
-static const MlProvider provider_vertexai = {
-	"vertexai", service_key_secrets, service_key_secrets, MlNoKeys, MlNoKeys, NULL, NULL
-};
-static const MlProvider provider_anthropic = {
-	"anthropic", MlApiKeySecrets, MlApiKeySecrets, MlNoKeys, MlNoKeys, NULL, NULL
-};
+const char *const MlAwsSecrets[] = {"aws-access-key", "aws-secret-key", "aws-session-token", NULL};
+const char *const MlAwsRequiredSecrets[] = {"aws-access-key", "aws-secret-key", NULL};
+const char *const MlAwsConnectionOptions[] = {"aws-region", NULL};
 
 static const MlProvider *const providers[] = {
 	&MlProviderOpenAI,
 	&MlProviderAzureOpenAI,
-	&provider_azureml,
-	&provider_bedrock,
-	&provider_sagemaker,
-	&provider_googleai,
-	&provider_vertexai,
-	&provider_anthropic,
+	&MlProviderAzureML,
+	&MlProviderBedrock,
+	&MlProviderSageMaker,
+	&MlProviderGoogleAI,
+	&MlProviderVertexAI,
+	&MlProviderAnthropic,
 	NULL
 };
 
@@ -241,4 +214,71 @@ MlAddHeader(HttpRequest *request, const char *name, const char *value, bool secr
 	h->value = pstrdup(value);
 	h->secret = secret;
 	request->headers = lappend(request->headers, h);
+}
+
+/*
+ * MlSetHeader
+ *		Replace every header called name (case-insensitively) by one with
+ *		this value.
+ */
+void
+MlSetHeader(HttpRequest *request, const char *name, const char *value, bool secret)
+{
+	MlRemoveHeader(request, name);
+	MlAddHeader(request, name, value, secret);
+}
+
+/*
+ * MlRemoveHeader
+ *		Drop every header called name (case-insensitively).
+ */
+void
+MlRemoveHeader(HttpRequest *request, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, request->headers)
+	{
+		HttpHeader *h = lfirst(lc);
+
+		if (pg_strcasecmp(h->name, name) == 0)
+			request->headers = foreach_delete_current(request->headers, lc);
+	}
+}
+
+/*
+ * MlRequestHeader
+ *		The value of a request header (case-insensitive name), or NULL.
+ */
+const char *
+MlRequestHeader(HttpRequest *request, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, request->headers)
+	{
+		HttpHeader *h = lfirst(lc);
+
+		if (pg_strcasecmp(h->name, name) == 0)
+			return h->value;
+	}
+	return NULL;
+}
+
+/*
+ * MlConnectionSecret
+ *		A secret of the target's connection; an error when it has none.
+ */
+const char *
+MlConnectionSecret(MlTarget *target, const char *key)
+{
+	const char *value = MlOptionGet(target->connection->secrets, key);
+
+	if (value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("connection \"%s\" has no %s", target->connection->name, key),
+				 errhint("Set one with ALTER CONNECTION %s SET ('%s' = '...').",
+						 target->connection->name, key)));
+	return value;
 }

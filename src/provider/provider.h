@@ -33,16 +33,30 @@ typedef struct MlProvider
 	const char *const *model_options;	/* "<p>.x" suffixes beyond the
 										 * common ones */
 
-	/* format used when the model names none; NULL means not supported yet */
+	/* format used when the model names none (Confluent's auto-detection) */
 	const char *(*default_format) (const char *endpoint);
 
-	/* set URL and authentication headers; NULL means not supported yet */
+	/*
+	 * Set the URL and authentication of a request whose body and content
+	 * headers are final (signing providers cover them).
+	 */
 	void		(*prepare_request) (struct MlTarget *target, HttpRequest *request);
+
+	/*
+	 * Extra checks of a connection at CREATE/ALTER CONNECTION time, beyond
+	 * the key lists (a parsable service key, a derivable AWS region); may
+	 * be NULL.  options and secrets are MlOption lists with canonical keys.
+	 */
+	void		(*check_connection) (const char *endpoint, List *options,
+									 List *secrets);
 } MlProvider;
 
 /* provider.c: key lists shared by providers */
 extern const char *const MlApiKeySecrets[];
 extern const char *const MlNoKeys[];
+extern const char *const MlAwsSecrets[];
+extern const char *const MlAwsRequiredSecrets[];
+extern const char *const MlAwsConnectionOptions[];
 
 /* provider.c */
 extern const MlProvider *MlProviderLookup(const char *name, bool missing_ok);
@@ -54,8 +68,21 @@ extern void MlCheckEndpoint(const char *endpoint, const char *statement, int loc
 extern void MlAddHeader(HttpRequest *request, const char *name, const char *value,
 						bool secret);
 
-/* openai.c */
-extern const MlProvider MlProviderOpenAI;
-extern const MlProvider MlProviderAzureOpenAI;
+/* provider.c: helpers shared by providers */
+extern const char *MlConnectionSecret(struct MlTarget *target, const char *key);
+extern void MlSetHeader(HttpRequest *request, const char *name, const char *value,
+						bool secret);
+extern void MlRemoveHeader(HttpRequest *request, const char *name);
+extern const char *MlRequestHeader(HttpRequest *request, const char *name);
+
+/* one file per provider family */
+extern const MlProvider MlProviderOpenAI;	/* openai.c */
+extern const MlProvider MlProviderAzureOpenAI;	/* openai.c */
+extern const MlProvider MlProviderAzureML;	/* azureml.c */
+extern const MlProvider MlProviderBedrock;	/* bedrock.c */
+extern const MlProvider MlProviderSageMaker;	/* sagemaker.c */
+extern const MlProvider MlProviderGoogleAI; /* googleai.c */
+extern const MlProvider MlProviderVertexAI; /* vertexai.c */
+extern const MlProvider MlProviderAnthropic;	/* anthropic.c */
 
 #endif							/* MLPREDICT_PROVIDER_H */

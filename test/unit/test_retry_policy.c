@@ -101,7 +101,7 @@ test_quota_markers(void)
 		"\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}";
 	const char *rate = "{\"error\":{\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}";
 	const char *markers[] = {"insufficient_quota", "quota_exceeded",
-	"billing_hard_limit_reached", "enforced_spend_limit_reached"};
+	"billing_hard_limit_reached", "enforced_spend_limit_reached", "PerDay"};
 	size_t		i;
 
 	CHECK(RetryQuotaExhausted(429, openai, strlen(openai)));
@@ -550,11 +550,32 @@ test_backoff_edges(void)
 }
 
 /* Run every test; the exit status says whether all checks passed. */
+/* Google's RetryInfo retryDelay inside an error body. */
+static void
+test_body_delay(void)
+{
+	const char *google = "{\"error\":{\"code\":429,\"status\":\"RESOURCE_EXHAUSTED\","
+		"\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
+		"\"retryDelay\": \"22s\"}]}}";
+	const char *fraction = "{\"retryDelay\":\"1.5s\"}";
+	const char *unterminated = "{\"retryDelay\":\"15";
+
+	CHECK_LONG(RetryBodyDelayMs(google, strlen(google)), 22000);
+	CHECK_LONG(RetryBodyDelayMs(fraction, strlen(fraction)), 1500);
+	CHECK_LONG(RetryBodyDelayMs(fraction, 10), -1);
+	CHECK_LONG(RetryBodyDelayMs(unterminated, strlen(unterminated)), -1);
+	CHECK_LONG(RetryBodyDelayMs("{\"retryDelay\": 22}", 19), -1);
+	CHECK_LONG(RetryBodyDelayMs("{\"other\":\"22s\"}", 15), -1);
+	CHECK_LONG(RetryBodyDelayMs(NULL, 0), -1);
+	CHECK_LONG(RetryBodyDelayMs("{\"retryDelay\":\"soon\"}", 21), -1);
+}
+
 int
 main(void)
 {
 	test_transient_statuses();
 	test_quota_markers();
+	test_body_delay();
 	test_quota_len_limits();
 	test_delta_headers();
 	test_http_date_formats();

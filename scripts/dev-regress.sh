@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Developer helper: run chosen pg_regress suites against an already running
+# cluster (default: the socket directory /tmp/pgd, port 5499), each in its own
+# database, without the stand-in.  Installs the current build first.
+#   scripts/dev-regress.sh format_llm [other suites...]
+# Environment: DEV_PGHOST, DEV_PGPORT.  Results go to /tmp/pgd/out/<suite>.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+host=${DEV_PGHOST:-/tmp/pgd}
+port=${DEV_PGPORT:-5499}
+build_and_install
+for suite in "$@"; do
+	out=/tmp/pgd/out/$suite
+	mkdir -p "$out"
+	chmod 777 "$out"
+	as_pg "$PG_BINDIR/psql" -X -q -h "$host" -p "$port" -d postgres \
+		-c "DROP DATABASE IF EXISTS regress_$suite WITH (FORCE)" -c "CREATE DATABASE regress_$suite"
+	as_pg "$PG_PGXS/src/test/regress/pg_regress" --bindir="$PG_BINDIR" \
+		--use-existing --host="$host" --port="$port" \
+		--inputdir=test --outputdir="$out" --dbname="regress_$suite" "$suite" ||
+		{ cat "$out/regression.diffs" 2>/dev/null | head -200; exit 1; }
+done
