@@ -14,7 +14,7 @@ OBJS = \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_backend.o src/http/retry_policy.o \
 	src/auth/sigv4.o src/auth/jwt.o \
-	src/exec/request.o src/exec/predict.o src/exec/debug.o
+	src/exec/request.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql

@@ -29,6 +29,21 @@ build_and_install() {
 	fi
 }
 
+# Generate a Google service account for the Vertex AI tests: a fresh RSA
+# key pair, the key file in $1/gcp-service-account.json (readable by the
+# postgres user, path exported as MLPREDICT_TEST_GCP_KEY for psql's \getenv)
+# and the stand-in flags that make it verify JWTs with the public key.
+prepare_gcp_account() {
+	local dir=$1 port=${2:-$STANDIN_PORT}
+	"$STANDIN_PYTHON" test/standin/make_service_account.py \
+		--out "$dir/gcp-service-account.json" --public-key "$dir/gcp-public-key.pem" \
+		--token-uri "http://127.0.0.1:$port/token" \
+		--client-email "mlpredict-test@mlpredict-test.iam.gserviceaccount.com"
+	chmod 644 "$dir/gcp-service-account.json"
+	export MLPREDICT_TEST_GCP_KEY="$dir/gcp-service-account.json"
+	STANDIN_ARGS="${STANDIN_ARGS:-} --gcp-public-key $dir/gcp-public-key.pem --gcp-client-email mlpredict-test@mlpredict-test.iam.gserviceaccount.com"
+}
+
 # Start the stand-in on $STANDIN_PORT; sets STANDIN_PID.  $1: work dir.
 start_standin() {
 	local dir=$1

@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 host=${DEV_PGHOST:-/tmp/pgd}
 port=${DEV_PGPORT:-5499}
-build_and_install
+# a full rebuild: this machine's clock can lag, which defeats make's timestamps
+make -s -B -j4 PG_CONFIG="$PG_CONFIG" >/dev/null
+make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 for suite in "$@"; do
 	out=/tmp/pgd/out/$suite
 	mkdir -p "$out"

@@ -27,8 +27,9 @@ echo "== C unit tests (make unit)"
 count make -s PG_CONFIG="$PG_CONFIG" unit
 
 echo "== pg_regress"
-start_standin "$work"
 chown postgres "$work" 2>/dev/null || true
+prepare_gcp_account "$work"
+start_standin "$work"
 tests=$(ls test/sql/*.sql | xargs -n1 basename | sed 's/\.sql$//' | sort)
 set +e
 as_pg "$PG_PGXS/src/test/regress/pg_regress" --bindir="$PG_BINDIR" \

@@ -68,7 +68,8 @@ resolve_formats(MlTarget *target)
 	MlFormatChoice choice;
 
 	if (in == NULL)
-		in = target->provider->default_format(target->connection->endpoint);
+		in = target->provider->default_format(target->connection->endpoint,
+											  MlTargetOption(target, "model_version"));
 	MlFormatResolve(in, MlTargetOption(target, "output_format"), &choice);
 	target->input_format = choice.input;
 	target->input_suffix = choice.input_suffix;

@@ -185,7 +185,9 @@ status_hint(MlTarget *target, HttpResponse *response)
 {
 	const char *conn = target->connection->name;
 
-	if (response->status == 401 || response->status == 403)
+	if (response->status == 401 || response->status == 403 ||
+		(response->status == 400 && response->body.data &&
+		 strstr(response->body.data, "API_KEY_INVALID")))
 		return psprintf("Check the credentials of connection \"%s\" (ALTER CONNECTION %s SET (...)).",
 						conn, conn);
 	if (response->status == 404)

@@ -125,6 +125,25 @@ extern void MlRequestBodyAddHeader(MlRequestBody *body, const char *name,
 extern const MlFormat MlFormatOpenAIChat;
 extern const MlFormat MlFormatOpenAIEmbed;
 
+/*
+ * amazon_titan.c, anthropic.c, cohere.c, ai21.c, llama_mistral.c, gemini.c,
+ * vertex_embed.c, azure_chat.c (helpers they share: llm_common.h)
+ */
+extern const MlFormat MlFormatTitanText;
+extern const MlFormat MlFormatTitanEmbed;
+extern const MlFormat MlFormatAnthropicMessages;
+extern const MlFormat MlFormatAnthropicCompletions;
+extern const MlFormat MlFormatCohereChat;
+extern const MlFormat MlFormatCohereGenerate;
+extern const MlFormat MlFormatCohereEmbed;
+extern const MlFormat MlFormatAI21Complete;
+extern const MlFormat MlFormatBedrockLlama;
+extern const MlFormat MlFormatMistralCompletions;
+extern const MlFormat MlFormatGeminiGenerate;
+extern const MlFormat MlFormatGeminiEmbed;
+extern const MlFormat MlFormatVertexEmbed;
+extern const MlFormat MlFormatAzureChat;
+
 /* output_columns.c: the generic rule for OUTPUT columns, JSON helpers */
 extern void MlDecodeOutputColumns(struct MlTarget *target, const JsonbValue *node,
 								  Datum *values, bool *nulls);
@@ -140,6 +159,11 @@ extern bool MlJsonArrayElement(const JsonbValue *array, int i, JsonbValue *out);
 extern bool MlJsonIsObject(const JsonbValue *value);
 extern bool MlColumnIsRow(const struct MlColumn *col);
 extern bool MlColumnTakesArray(const struct MlColumn *col);
+
+/* binary.c: bytes for bodies that are not converted to UTF-8 as a whole */
+extern void MlAppendLE(StringInfo buf, uint64 v, int size);
+extern uint64 MlReadLE(const unsigned char *p, int size);
+extern void MlAppendUtf8(StringInfo buf, Datum value);
 
 /* json.c, json_array.c, csv.c, text.c, binary.c, pandas.c, tf_serving.c, triton.c */
 extern const MlFormat MlFormatJson;

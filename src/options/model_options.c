@@ -189,7 +189,8 @@ check_formats(List *options, const MlProvider *provider, const char *endpoint,
 	MlFormatChoice formats;
 
 	if (in_spec == NULL)
-		in_spec = provider->default_format(endpoint);
+		in_spec = provider->default_format(endpoint,
+										   MlModelOption(options, provider->name, "model_version"));
 	MlFormatResolve(in_spec, out_spec, &formats);
 	formats.input->check_schema(input, output, "input");
 	formats.output->check_schema(input, output, "output");

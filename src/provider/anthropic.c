@@ -25,7 +25,7 @@
  *		The Messages API.
  */
 static const char *
-anthropic_default_format(const char *endpoint)
+anthropic_default_format(const char *endpoint, const char *model_version)
 {
 	return "ANTHROPIC-MESSAGES";
 }

@@ -55,7 +55,7 @@ is_foundry_host(const char *endpoint)
  *		OpenAI dialect on AI Foundry hosts, pandas split frames elsewhere.
  */
 static const char *
-azureml_default_format(const char *endpoint)
+azureml_default_format(const char *endpoint, const char *model_version)
 {
 	if (!is_foundry_host(endpoint))
 		return "AZUREML-PANDAS-DATAFRAME";

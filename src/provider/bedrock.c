@@ -5,9 +5,9 @@
  *	  Signature Version 4 (service "bedrock").
  *
  * The endpoint is the InvokeModel URL of one model,
- * https://bedrock-runtime.<region>.amazonaws.com/model/<model-id>/invoke,
- * or just the runtime host, in which case the model option
- * bedrock.model_version names the model.  Model ids contain ':' and ARNs
+ * https://bedrock-runtime.<region>.amazonaws.com/model/<model-id>/invoke
+ * (bedrock.model_version keeps Confluent's meaning: the anthropic_version
+ * of Claude bodies).  Model ids contain ':' and ARNs
  * contain '/': whatever the user wrote (raw or already percent-encoded),
  * the id travels as one path segment encoded exactly once (%3A, %2F), and
  * the signer encodes it once more in the canonical request, as AWS does.
@@ -129,11 +129,11 @@ starts_with(const char *s, const char *prefix)
 }
 
 /*
- * MlBedrockFormatForModel
+ * format_for_model
  *		Confluent's format auto-detection for a Bedrock model id.
  */
-const char *
-MlBedrockFormatForModel(const char *model_id)
+static const char *
+format_for_model(const char *model_id)
 {
 	const char *id = base_model_id(model_id);
 
@@ -163,14 +163,14 @@ MlBedrockFormatForModel(const char *model_id)
 
 /*
  * bedrock_default_format
- *		From the model id in the endpoint; Titan text when there is none.
+ *		From the model id in the endpoint.
  */
 static const char *
-bedrock_default_format(const char *endpoint)
+bedrock_default_format(const char *endpoint, const char *model_version)
 {
-	char	   *id = endpoint_model_id(endpoint);
+	const char *id = endpoint_model_id(endpoint);
 
-	return id ? MlBedrockFormatForModel(id) : "AMAZON-TITAN-TEXT";
+	return id ? format_for_model(id) : "AMAZON-TITAN-TEXT";
 }
 
 /*
@@ -201,7 +201,7 @@ invoke_url(MlTarget *target)
 {
 	MlUrl		url;
 	char	   *id;
-	char	   *op = "invoke";
+	char	   *op;
 	char	   *encoded;
 	char	   *prefix;
 
@@ -210,21 +210,12 @@ invoke_url(MlTarget *target)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid endpoint \"%s\"", target->connection->endpoint)));
 	if (!split_model_path(url.path, &id, &op))
-	{
-		id = (char *) target->model_version;
-		if (id == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("model \"%s\" does not name a Bedrock model", target->display_name),
-					 errdetail("The endpoint of connection \"%s\" has no /model/<model-id>/invoke path.",
-							   target->connection->name),
-					 errhint("Set the model option bedrock.model_version to a model id, or use the model's InvokeModel URL as the endpoint.")));
-		prefix = pstrdup(url.path);
-		if (prefix[strlen(prefix) - 1] == '/')
-			prefix[strlen(prefix) - 1] = '\0';
-	}
-	else
-		prefix = pnstrdup(url.path, strstr(url.path, "/model/") - url.path);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("endpoint of connection \"%s\" does not name a Bedrock model",
+						target->connection->name),
+				 errhint("Use the model's InvokeModel URL: https://bedrock-runtime.<region>.amazonaws.com/model/<model-id>/invoke.")));
+	prefix = pnstrdup(url.path, strstr(url.path, "/model/") - url.path);
 	encoded = encode_segment(id);
 	url.path = psprintf("%s/model/%s/%s", prefix, encoded, op);
 	return MlJoinUrl(&url);
@@ -241,6 +232,21 @@ bedrock_prepare(MlTarget *target, HttpRequest *request)
 	MlAwsSign(target, request, BEDROCK_SERVICE);
 }
 
+/*
+ * bedrock_check_connection
+ *		A region, and an endpoint that names a model.
+ */
+static void
+bedrock_check_connection(const char *endpoint, List *options, List *secrets)
+{
+	MlAwsCheckConnection(endpoint, options, secrets);
+	if (endpoint_model_id(endpoint) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("endpoint \"%s\" does not name a Bedrock model", endpoint),
+				 errhint("Use the model's InvokeModel URL: https://bedrock-runtime.<region>.amazonaws.com/model/<model-id>/invoke.")));
+}
+
 const MlProvider MlProviderBedrock = {
 	.name = "bedrock",
 	.secret_keys = MlAwsSecrets,
@@ -249,5 +255,5 @@ const MlProvider MlProviderBedrock = {
 	.model_options = MlNoKeys,
 	.default_format = bedrock_default_format,
 	.prepare_request = bedrock_prepare,
-	.check_connection = MlAwsCheckConnection,
+	.check_connection = bedrock_check_connection,
 };

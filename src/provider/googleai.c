@@ -28,7 +28,7 @@
  *		By the endpoint's verb.
  */
 static const char *
-googleai_default_format(const char *endpoint)
+googleai_default_format(const char *endpoint, const char *model_version)
 {
 	if (endpoint && (strstr(endpoint, ":embedContent") ||
 					 strstr(endpoint, ":batchEmbedContents")))

@@ -27,7 +27,7 @@
  *		OPENAI-EMBED for an /embeddings endpoint, else OPENAI-CHAT.
  */
 static const char *
-openai_default_format(const char *endpoint)
+openai_default_format(const char *endpoint, const char *model_version)
 {
 	if (endpoint && strstr(endpoint, "/embeddings") != NULL)
 		return "OPENAI-EMBED";

@@ -33,8 +33,12 @@ typedef struct MlProvider
 	const char *const *model_options;	/* "<p>.x" suffixes beyond the
 										 * common ones */
 
-	/* format used when the model names none (Confluent's auto-detection) */
-	const char *(*default_format) (const char *endpoint);
+	/*
+	 * Format used when the model names none (Confluent's auto-detection),
+	 * from the connection's endpoint and the model's model_version option
+	 * (NULL when unset).
+	 */
+	const char *(*default_format) (const char *endpoint, const char *model_version);
 
 	/*
 	 * Set the URL and authentication of a request whose body and content

@@ -54,7 +54,7 @@ static const char *const sagemaker_model_options[] = {
  *		CSV, whatever the endpoint.
  */
 static const char *
-sagemaker_default_format(const char *endpoint)
+sagemaker_default_format(const char *endpoint, const char *model_version)
 {
 	return "CSV";
 }

@@ -65,7 +65,7 @@ verb_of(const char *path)
  *		By publisher and verb.
  */
 static const char *
-vertexai_default_format(const char *endpoint)
+vertexai_default_format(const char *endpoint, const char *model_version)
 {
 	MlUrl		url;
 	char	   *publisher;

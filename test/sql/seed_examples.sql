@@ -31,15 +31,26 @@ SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING)
 SELECT id, text, sentiment FROM text_stream, LATERAL sentimentmodel(text) ORDER BY id;
 SELECT id, text, sentiment FROM text_stream, LATERAL mlpredict.ml_predict('sentimentmodel', text) AS p(sentiment text) ORDER BY id;
 
--- AWS Bedrock and Google AI: their connections register as written; their
--- models need the providers that come with the next release
-SELECT * FROM mlpredict.execute($$CREATE CONNECTION bedrock-cli-connection WITH ( 'type' = 'bedrock', 'endpoint' = 'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v1/invoke', 'aws_access_key_id' = 'AKIDEXAMPLE', 'aws_secret_access_key' = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY', 'aws_session_token' = 'session-token' );$$);
+-- Text embedding with AWS Bedrock: the host keeps Bedrock's shape
+-- (bedrock-runtime.<region>.<domain>) so the region is found the same way;
+-- curl resolves *.localhost to the loopback stand-in, which checks the
+-- SigV4 signature with botocore.
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION bedrock-cli-connection WITH ( 'type' = 'bedrock', 'endpoint' = 'http://bedrock-runtime.us-east-1.localhost:18787/model/amazon.titan-embed-text-v1/invoke', 'aws_access_key_id' = 'ASIAMLPREDICTTEST02', 'aws_secret_access_key' = 'mlpredict+session/Secret/Key9876543210zyxwvu', 'aws_session_token' = 'IQoJb3JpZ2luX2VjEMLPREDICT//session+token/TEST==' );$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bedrock_embed INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) WITH ( 'bedrock.connection'='bedrock-cli-connection', 'bedrock.input_format'='AMAZON-TITAN-EMBED', 'provider'='bedrock', 'task'='embedding' );$$);
-SELECT * FROM mlpredict.execute($$CREATE CONNECTION googleai-cli-connection WITH ( 'type' = 'googleai', 'endpoint' = 'https://generativelanguage.googleapis.com/v1beta/models/gemini-2.0-flash:generateContent', 'api-key' = 'google-key' );$$);
+SELECT id, input, array_length(response, 1) AS dims FROM text_input, LATERAL bedrock_embed(input) ORDER BY id;
+SELECT id, input, array_length(e.response, 1) AS dims
+FROM text_input, LATERAL mlpredict.ml_predict('bedrock_embed', input) AS e(response real[]) ORDER BY id;
+
+-- Google AI (Gemini): the key travels in x-goog-api-key
+CREATE TABLE google_input (id int, text text);
+INSERT INTO google_input VALUES (1, 'Good morning'), (2, 'Thank you very much');
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION googleai-cli-connection WITH ( 'type' = 'googleai', 'endpoint' = 'http://127.0.0.1:18787/v1beta/models/gemini-2.0-flash:generateContent', 'api-key' = 'AIzaSyMLPREDICT-test-key-0123456789' );$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL google_text_cli INPUT (`text` VARCHAR(2147483647)) OUTPUT (`output` VARCHAR(2147483647)) WITH ( 'googleai.connection' = 'googleai-cli-connection', 'googleai.system_prompt' = 'translate text to chinese', 'provider' = 'googleai', 'task' = 'text_generation' );$$);
+SELECT id, text, output FROM google_input, LATERAL google_text_cli(text) ORDER BY id;
+SELECT id, text, p.output FROM google_input, LATERAL mlpredict.ml_predict('google_text_cli', text) AS p(output text) ORDER BY id;
 
 SELECT * FROM mlpredict.execute('SHOW CONNECTIONS');
 SELECT * FROM mlpredict.execute('SHOW MODELS');
 
-DROP TABLE text_input, text_stream;
+DROP TABLE text_input, text_stream, google_input;
 DROP EXTENSION mlpredict CASCADE;

@@ -66,11 +66,15 @@ class Call:
     params        -- named groups from the route's path pattern
     state         -- the server-wide ServerState (keys, fault counters, ...)
     request_no    -- serial number of the request (for x-request-id)
-    auth          -- set by the handler: "ok", "missing" or "wrong" (recorded)
+    raw_query     -- the query string exactly as received (for signatures)
+    auth          -- set by the handler: "ok", "missing" or "wrong" (recorded;
+                     Vertex routes also use "expired")
+    auth_detail   -- set by a handler that checks a signature: why it failed
+                     (e.g. the stand-in's canonical request), recorded
     """
 
     def __init__(self, method, path, query, headers, body, params, state,
-                 request_no=0):
+                 request_no=0, raw_query=""):
         self.method = method
         self.path = path
         self.query = query
@@ -79,8 +83,10 @@ class Call:
         self.params = params
         self.state = state
         self.request_no = request_no
+        self.raw_query = raw_query
         self.started = time.monotonic()
         self.auth = None
+        self.auth_detail = None
 
     def elapsed_ms(self):
         return int((time.monotonic() - self.started) * 1000)

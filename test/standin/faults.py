@@ -197,10 +197,15 @@ def apply_early(plan, counters, make_error):
     return None
 
 
-def echo_auth_response(call, make_error_body):
+def echo_auth_response(call, make_error_body, sent=None):
     """A 400 whose message quotes the credential the client sent, as a badly
-    behaved gateway might: proves the client masks secrets in errors."""
-    sent = call.headers.get("authorization") or call.headers.get("api-key") or ""
+    behaved gateway might: proves the client masks secrets in errors.
+
+    sent -- the credential to quote (default: the Authorization or api-key
+            header); providers with other auth headers pass their own.
+    """
+    if sent is None:
+        sent = call.headers.get("authorization") or call.headers.get("api-key") or ""
     return _mark(make_error_body(400, "request rejected for credential %s" % sent),
                  "echo-auth")
 

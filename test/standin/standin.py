@@ -1,8 +1,9 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Local stand-in for remote AI model providers (for mlpredict's tests and demo).
 
     python3 test/standin/standin.py --port 0 --port-file /tmp/standin.port \
         [--pid-file F] [--latency-ms N] [--log F] [--keys-file F]
+        [--gcp-public-key PEM --gcp-client-email EMAIL | --gcp-service-account KEY.json]
 
 Listens on 127.0.0.1, speaks the providers' wire formats (modules under
 providers/), checks their auth headers, answers deterministically
@@ -10,7 +11,9 @@ providers/), checks their auth headers, answers deterministically
 /_control/ are a small unauthenticated API for tests: counters, recorded
 requests, run-time configuration.  See README.md for the full reference.
 
-Only the Python 3 standard library is used (3.9+).
+Python 3.9+ standard library, plus two Debian packages used by single
+providers: python3-botocore (SigV4 checks, providers/aws.py) and
+python3-cryptography (RS256 JWT checks, providers/google.py).
 """
 
 import argparse
@@ -37,7 +40,9 @@ from common import ApiError, Call, Response   # noqa: E402
 
 # Request headers whose values never appear in /_control/requests.
 REDACTED_HEADERS = frozenset(["authorization", "proxy-authorization", "api-key",
-                              "x-api-key", "x-goog-api-key"])
+                              "x-api-key", "x-goog-api-key", "x-amz-security-token"])
+# Query parameters whose values never appear in /_control/requests.
+REDACTED_QUERY = frozenset(["key"])
 MAX_BODY = 64 * 1024 * 1024
 
 
@@ -49,11 +54,20 @@ class ServerState:
     """Everything the handler threads share.  All mutation under self.lock."""
 
     def __init__(self, default_keys, keys, latency_ms=0, strict_params=True,
-                 record_max=1000, log_path=None, idle_timeout=None):
+                 record_max=1000, log_path=None, idle_timeout=None,
+                 settings=None, counter_names=(), setting_values=None):
         self.lock = threading.Lock()
         self.default_keys = dict(default_keys)
         self.keys = dict(default_keys)
         self.keys.update(keys)
+        # Provider settings (providers.Setting): name -> Setting, and values.
+        self.setting_defs = dict(settings or {})
+        self.settings = {n: d.default for n, d in self.setting_defs.items()}
+        for name, value in (setting_values or {}).items():
+            self.settings[name] = self.setting_defs[name].check(value)
+        self.counter_names = tuple(counter_names)
+        # Provider-private data that outlives /_control/reset (issued tokens).
+        self.store = {}
         self.latency_ms = latency_ms
         self.strict_params = strict_params
         self.idle_timeout = idle_timeout
@@ -79,6 +93,7 @@ class ServerState:
         self.control_requests = 0
         self.by_route = {}
         self.by_status = {}
+        self.counters = {name: 0 for name in self.counter_names}
         self.max_in_flight = self.in_flight
 
     # -- logging -----------------------------------------------------------
@@ -148,6 +163,15 @@ class ServerState:
         with self.lock:
             self.control_requests += 1
 
+    def count(self, name, n=1):
+        """Add n to a provider counter (declared in a module's COUNTERS)."""
+        with self.lock:
+            self.counters[name] = self.counters.get(name, 0) + n
+
+    def setting(self, name):
+        with self.lock:
+            return self.settings[name]
+
     def record(self, entry):
         with self.lock:
             self.recorded.append(entry)
@@ -159,7 +183,8 @@ class ServerState:
 
     def stats(self):
         with self.lock:
-            return {
+            out = dict(self.counters)
+            out.update({
                 "connections": self.connections,
                 "connections_accepted": self.connections_accepted,
                 "open_connections": self.open_connections,
@@ -169,7 +194,8 @@ class ServerState:
                 "by_status": dict(self.by_status),
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
-            }
+            })
+            return out
 
     def reset(self):
         with self.lock:
@@ -181,14 +207,16 @@ class ServerState:
 
     def config(self):
         with self.lock:
-            return {"latency_ms": self.latency_ms, "keys": dict(self.keys),
-                    "strict_params": self.strict_params}
+            out = {"latency_ms": self.latency_ms, "keys": dict(self.keys),
+                   "strict_params": self.strict_params}
+            out.update(self.settings)
+            return out
 
     def update_config(self, obj):
         """Apply a /_control/config body; raises ValueError on bad input."""
         if not isinstance(obj, dict):
             raise ValueError("config body must be a JSON object")
-        unknown = set(obj) - {"latency_ms", "keys", "strict_params"}
+        unknown = set(obj) - {"latency_ms", "keys", "strict_params"} - set(self.setting_defs)
         if unknown:
             raise ValueError("unknown config field(s): %s" % ", ".join(sorted(unknown)))
         latency = obj.get("latency_ms")
@@ -201,7 +229,17 @@ class ServerState:
         keys = obj.get("keys")
         if keys is not None:
             check_keys(keys, allow_null=True)
+        settings = {}
+        for name, definition in self.setting_defs.items():
+            if name in obj:
+                value = obj[name]
+                try:
+                    settings[name] = (definition.default if value is None
+                                      else definition.check(value))
+                except ValueError as e:
+                    raise ValueError("%s: %s" % (name, e))
         with self.lock:
+            self.settings.update(settings)
             if latency is not None:
                 self.latency_ms = latency
             if strict is not None:
@@ -217,16 +255,31 @@ class ServerState:
         return self.config()
 
 
+def _is_credential(value):
+    """An AWS-style credential object: {"access_key_id", "secret_access_key",
+    "session_token"?}, all strings."""
+    return (isinstance(value, dict) and
+            isinstance(value.get("access_key_id"), str) and
+            isinstance(value.get("secret_access_key"), str) and
+            set(value) <= {"access_key_id", "secret_access_key", "session_token"} and
+            isinstance(value.get("session_token", ""), str))
+
+
 def check_keys(keys, allow_null=False):
-    """Validate a keys object: name -> string | [strings] (| null)."""
+    """Validate a keys object: name -> string | [strings] | credential object |
+    [credential objects] (| null)."""
     if not isinstance(keys, dict):
         raise ValueError("keys must be a JSON object")
     for name, value in keys.items():
-        ok = (isinstance(value, str) or
-              (isinstance(value, list) and all(isinstance(v, str) for v in value)) or
+        ok = (isinstance(value, str) or _is_credential(value) or
+              (isinstance(value, list) and
+               (all(isinstance(v, str) for v in value) or
+                all(_is_credential(v) for v in value))) or
               (allow_null and value is None))
         if not ok:
-            raise ValueError("key %r must be a string or an array of strings" % name)
+            raise ValueError("key %r must be a string, an array of strings, or an "
+                             "object {access_key_id, secret_access_key, "
+                             "session_token?} (or an array of them)" % name)
 
 
 # --------------------------------------------------------------------------
@@ -277,7 +330,7 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.count_control()
                 self._send(self._control(path, query, body))
             else:
-                self._model(path, query, body)
+                self._model(path, query, body, parts.query)
         except (BrokenPipeError, ConnectionResetError, socket.timeout):
             self.close_connection = True
 
@@ -335,13 +388,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- model requests ----------------------------------------------------
 
-    def _model(self, path, query, body):
+    def _model(self, path, query, body, raw_query=""):
         state = self.state
         route, params = self.server.match(self.command, path)
         route_name = route.name if route else "unmatched"
         number = state.begin_request(self, route_name)
         call = Call(self.command, path, query, self.headers, body, params or {},
-                    state, number)
+                    state, number, raw_query)
         try:
             if state.latency_ms > 0:
                 time.sleep(state.latency_ms / 1000.0)
@@ -368,12 +421,14 @@ class Handler(BaseHTTPRequestHandler):
             "route": route_name,
             "method": self.command,
             "path": path,
-            "query": query,
+            "query": {k: "<redacted>" if k in REDACTED_QUERY else v
+                      for k, v in query.items()},
             "headers": redact(self.headers),
             "body": decode_body(body),
             "status": None if resp.drop else resp.status,
             "fault": resp.fault,
             "auth": call.auth,
+            "auth_detail": call.auth_detail,
         })
         self._send(resp, call)
 
@@ -551,12 +606,45 @@ def parse_args(argv):
                         "(default 300; 0 = never)")
     p.add_argument("--no-strict-params", dest="strict_params", action="store_false",
                    help="accept unknown request parameters instead of answering 400")
+    g = p.add_argument_group("Vertex AI service account (see README)")
+    g.add_argument("--gcp-public-key", metavar="PEM_FILE",
+                   help="RSA public key that verifies the JWTs sent to /token")
+    g.add_argument("--gcp-client-email", metavar="EMAIL",
+                   help="the service account's client_email (the JWT's iss)")
+    g.add_argument("--gcp-key-id", metavar="KID",
+                   help="expected JWT kid (default: derived from the public key, "
+                        "as make_service_account.py writes private_key_id)")
+    g.add_argument("--gcp-service-account", metavar="KEY_JSON",
+                   help="a service-account key file: sets the three options above "
+                        "from its private_key, client_email and private_key_id")
     return p.parse_args(argv)
+
+
+def gcp_settings(args):
+    """Provider setting values from the --gcp-* options."""
+    values = {}
+    if args.gcp_service_account:
+        import make_service_account          # needs python3-cryptography
+        with open(args.gcp_service_account, encoding="utf-8") as f:
+            info = json.load(f)
+        values["gcp_public_key"] = make_service_account.public_pem_from_private(
+            info["private_key"])
+        values["gcp_client_email"] = info["client_email"]
+        values["gcp_key_id"] = info.get("private_key_id")
+    if args.gcp_public_key:
+        with open(args.gcp_public_key, encoding="utf-8") as f:
+            values["gcp_public_key"] = f.read()
+    if args.gcp_client_email:
+        values["gcp_client_email"] = args.gcp_client_email
+    if args.gcp_key_id:
+        values["gcp_key_id"] = args.gcp_key_id
+    return values
 
 
 def main(argv=None):
     args = parse_args(argv)
     routes, default_keys = providers.load()
+    settings, counter_names = providers.extras()
     keys = {}
     if args.keys_file:
         with open(args.keys_file, encoding="utf-8") as f:
@@ -565,7 +653,9 @@ def main(argv=None):
     state = ServerState(default_keys, keys, latency_ms=max(0, args.latency_ms),
                         strict_params=args.strict_params,
                         record_max=max(1, args.record_max), log_path=args.log,
-                        idle_timeout=args.idle_timeout or None)
+                        idle_timeout=args.idle_timeout or None,
+                        settings=settings, counter_names=counter_names,
+                        setting_values=gcp_settings(args))
     server = StandinServer((args.host, args.port), state, routes)
     port = server.server_address[1]
 

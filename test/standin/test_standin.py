@@ -1,8 +1,10 @@
-#!/usr/bin/env python3
-"""Smoke tests for the provider stand-in: python3 test/standin/test_standin.py
+#!/usr/bin/python3
+"""Smoke tests for the provider stand-in: /usr/bin/python3 test/standin/test_standin.py
 
 Starts standin.py as a subprocess on a free port and talks to it over real
-HTTP (http.client / urllib only), the way the extension and shell scripts will.
+HTTP (http.client), the way the extension and shell scripts will.  AWS
+requests are signed with botocore and Vertex JWTs with python3-cryptography,
+so this needs Debian's python3-botocore and python3-cryptography.
 """
 
 import base64
@@ -105,10 +107,24 @@ class Client:
         return self.json("GET", "/_control/requests?n=%d" % n)[2]
 
 
+def make_service_account(tmpdir, name="sa", *extra):
+    """Run make_service_account.py; returns (key-file dict, public key path)."""
+    key_file = os.path.join(tmpdir, name + ".json")
+    pub_file = os.path.join(tmpdir, name + ".pem")
+    subprocess.run([sys.executable, os.path.join(HERE, "make_service_account.py"),
+                    "--out", key_file, "--public-key", pub_file,
+                    "--token-uri", "https://oauth2.googleapis.com/token"] + list(extra),
+                   check=True)
+    with open(key_file) as f:
+        return json.load(f), pub_file
+
+
 def setUpModule():
-    global TMP, PROC, PORT, C
+    global TMP, PROC, PORT, C, SA
     TMP = tempfile.TemporaryDirectory()
-    PROC, PORT, _ = start_server(TMP.name)
+    SA, pub_file = make_service_account(TMP.name)
+    PROC, PORT, _ = start_server(TMP.name, "--gcp-public-key", pub_file,
+                                 "--gcp-client-email", SA["client_email"])
     C = Client(PORT)
 
 
@@ -420,6 +436,869 @@ class LifecycleTest(unittest.TestCase):
             self.assertFalse(os.path.exists(pid_file))
             with open(os.path.join(tmp, "log")) as f:
                 self.assertIn("POST /v1/embeddings -> 200", f.read())
+
+
+# ==========================================================================
+# Providers added after OpenAI: AWS, Azure ML, Google, Anthropic, model servers
+# ==========================================================================
+
+sys.path.insert(0, HERE)
+from botocore.auth import SigV4Auth                    # noqa: E402
+from botocore.awsrequest import AWSRequest             # noqa: E402
+from botocore.credentials import Credentials           # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization   # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import padding      # noqa: E402
+
+AWS_KEYS = {
+    "aws": ("AKIAMLPREDICTTEST01", "mlpredict+test/Secret/Key0123456789abcdefGH", None),
+    "aws_session": ("ASIAMLPREDICTTEST02", "mlpredict+session/Secret/Key9876543210zyxwvu",
+                    "IQoJb3JpZ2luX2VjEMLPREDICT//session+token/TEST=="),
+}
+SIG_MISMATCH = ("The request signature we calculated does not match the signature you "
+                "provided. Check your AWS Secret Access Key and signing method. Consult "
+                "the service documentation for details.")
+HAIKU = "/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
+GOOGLEAI_KEY = "AIzaSyMLPREDICT-test-key-0123456789"
+AZUREML_KEY = "azureml-test-key-0123456789"
+ANTHROPIC_KEY = "sk-ant-api03-mlpredict-test-key"
+CLOUD = "https://www.googleapis.com/auth/cloud-platform"
+VERTEX = "/v1/projects/p1/locations/us-central1/"
+
+
+def sign_aws(path, body, service="bedrock", key="aws", region="us-east-1",
+             headers=None, sign_path=None, amz_date=None, port=None):
+    """Headers of a request signed by botocore (for path, or sign_path)."""
+    access, secret, token = AWS_KEYS[key]
+    hdrs = {"Content-Type": "application/json"}
+    hdrs.update(headers or {})
+    req = AWSRequest(method="POST", url="http://127.0.0.1:%d%s" % (
+        port or PORT, sign_path or path), data=body, headers=hdrs)
+    signer = SigV4Auth(Credentials(access, secret, token), service, region)
+    if amz_date is None:
+        signer.add_auth(req)
+    else:                                  # add_auth with a chosen time
+        req.context["timestamp"] = amz_date
+        signer._modify_request_before_signing(req)
+        canonical = signer.canonical_request(req)
+        signature = signer.signature(signer.string_to_sign(req, canonical), req)
+        signer._inject_signature_to_request(req, signature)
+    return dict(req.headers.items())
+
+
+def aws_call(path, obj, service="bedrock", raw=False, **kw):
+    body = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+    status, resp, data = C.request("POST", path, body, sign_aws(path, body, service, **kw))
+    return status, resp, data if raw else json.loads(data.decode())
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(info, aud, iat=None, lifetime=3600, iss=None, scope=CLOUD, kid=None,
+             private_key=None):
+    iat = int(time.time()) if iat is None else iat
+    header = {"alg": "RS256", "typ": "JWT", "kid": kid or info["private_key_id"]}
+    claims = {"iss": iss or info["client_email"], "scope": scope, "aud": aud,
+              "iat": iat, "exp": iat + lifetime}
+    signing_input = (b64url(json.dumps(header).encode()) + "." +
+                     b64url(json.dumps(claims).encode()))
+    key = serialization.load_pem_private_key(
+        (private_key or info["private_key"]).encode(), password=None)
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return signing_input + "." + b64url(signature)
+
+
+def grant(assertion, client=None, grant_type="urn:ietf:params:oauth:grant-type:jwt-bearer"):
+    body = ("grant_type=%s&assertion=%s" % (grant_type.replace(":", "%3A"), assertion)).encode()
+    return (client or C).json("POST", "/token", body,
+                              {"Content-Type": "application/x-www-form-urlencoded"})
+
+
+_TOKEN = []
+
+
+def vertex_token():
+    if not _TOKEN:
+        status, _, obj = grant(make_jwt(SA, "http://127.0.0.1:%d/token" % PORT))
+        assert status == 200, obj
+        _TOKEN.append(obj["access_token"])
+    return _TOKEN[0]
+
+
+def vertex(path, obj, token=None, headers=None, raw=False):
+    hdrs = {"Authorization": "Bearer " + (token or vertex_token())}
+    hdrs.update(headers or {})
+    body = obj if isinstance(obj, bytes) else json.dumps(obj).encode()
+    status, resp, data = C.request("POST", VERTEX + path, body, hdrs)
+    return status, resp, data if raw else json.loads(data.decode())
+
+
+def claude_text(obj):
+    """What a client must do: concatenate the text blocks only."""
+    return "".join(b["text"] for b in obj["content"] if b["type"] == "text")
+
+
+def gemini_text(obj):
+    return "".join(p["text"] for p in obj["candidates"][0]["content"]["parts"]
+                   if not p.get("thought"))
+
+
+class SigV4Test(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def body(self, text="hello"):
+        return json.dumps({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 20,
+                           "messages": [{"role": "user", "content": text}]}).encode()
+
+    def assert_rejected(self, status, resp, data, type_="InvalidSignatureException",
+                        message=SIG_MISMATCH):
+        self.assertEqual(status, 403, data)
+        self.assertEqual(resp.getheader("x-amzn-ErrorType"), type_ + (
+            ":http://internal.amazon.com/coral/com.amazon.coral.service/"))
+        if message:
+            self.assertEqual(json.loads(data), {"message": message})
+
+    def test_botocore_signature_accepted_and_colon_path(self):
+        body = self.body()
+        status, resp, data = C.request("POST", HAIKU, body, sign_aws(HAIKU, body))
+        self.assertEqual(status, 200, data)
+        self.assertEqual(claude_text(json.loads(data)), "echo: hello")
+        self.assertEqual(resp.getheader("X-Amzn-Bedrock-Input-Token-Count"), "1")
+        self.assertEqual(resp.getheader("X-Amzn-Bedrock-Output-Token-Count"), "2")
+        self.assertEqual(C.recorded(1)[0]["auth"], "ok")
+        # Signed as if ":" were sent raw (canonical "%3A" instead of "%253A").
+        raw_colon = HAIKU.replace("%3A", ":")
+        status, resp, data = C.request("POST", HAIKU, body,
+                                       sign_aws(HAIKU, body, sign_path=raw_colon))
+        self.assert_rejected(status, resp, data)
+        detail = C.recorded(1)[0]["auth_detail"]
+        self.assertIn("/model/anthropic.claude-3-haiku-20240307-v1%253A0/invoke", detail)
+        # ... which is right when ":" really is sent raw.
+        status, _, data = C.request("POST", raw_colon, body, sign_aws(raw_colon, body))
+        self.assertEqual(status, 200, data)
+        self.assertEqual(C.stats()["sigv4_rejections"], 1)
+
+    def test_one_character_changes_fail(self):
+        body = self.body()
+        good = sign_aws(HAIKU, body)
+
+        def flip(text, i):
+            i %= len(text)
+            c = text[i]
+            return text[:i] + ("8" if c == "9" else "a" if c == "b" else
+                               chr(ord(c) + 1) if c.isalnum() else "x") + text[i + 1:]
+        bad_sig = dict(good, Authorization=flip(good["Authorization"], -1))
+        self.assert_rejected(*C.request("POST", HAIKU, body, bad_sig))
+        self.assert_rejected(*C.request("POST", HAIKU, self.body("hellp"), good))
+        self.assert_rejected(*C.request("POST", HAIKU.replace("v1%3A0", "v1%3A1"), body,
+                                        good))
+        bad_date = dict(good, **{"X-Amz-Date": flip(good["X-Amz-Date"], -2)})
+        self.assert_rejected(*C.request("POST", HAIKU, body, bad_date))
+        self.assertEqual(C.request("POST", HAIKU, body, good)[0], 200)
+
+    def test_other_rejections(self):
+        body = self.body()
+        # Unknown access key.
+        hdrs = sign_aws(HAIKU, body)
+        hdrs["Authorization"] = hdrs["Authorization"].replace("AKIAMLPREDICTTEST01",
+                                                              "AKIAUNKNOWNKEY000001")
+        self.assert_rejected(*C.request("POST", HAIKU, body, hdrs),
+                             type_="UnrecognizedClientException",
+                             message="The security token included in the request is "
+                                     "invalid.")
+        # Signed for the wrong service, and no signature at all.
+        status, resp, data = C.request("POST", HAIKU, body, sign_aws(HAIKU, body,
+                                                                     "sagemaker"))
+        self.assert_rejected(status, resp, data, message=None)
+        self.assertIn("'bedrock'", json.loads(data)["message"])
+        status, resp, data = C.request("POST", HAIKU, body)
+        self.assert_rejected(status, resp, data, "MissingAuthenticationTokenException",
+                             "Missing Authentication Token")
+        # 20 minutes old.
+        old = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() - 1200))
+        status, resp, data = C.request("POST", HAIKU, body,
+                                       sign_aws(HAIKU, body, amz_date=old))
+        self.assert_rejected(status, resp, data, message=None)
+        self.assertIn("Signature expired", json.loads(data)["message"])
+        # Host not signed.
+        hdrs = sign_aws(HAIKU, body)
+        hdrs["Authorization"] = hdrs["Authorization"].replace("host;", "")
+        self.assert_rejected(*C.request("POST", HAIKU, body, hdrs), message=None)
+        self.assertEqual(C.stats()["sigv4_rejections"], 5)
+
+    def test_session_token(self):
+        body = self.body()
+        hdrs = sign_aws(HAIKU, body, key="aws_session")
+        self.assertIn("X-Amz-Security-Token", hdrs)
+        self.assertEqual(C.request("POST", HAIKU, body, hdrs)[0], 200)
+        self.assertEqual(C.recorded(1)[0]["headers"]["x-amz-security-token"], "<redacted>")
+        without = {k: v for k, v in hdrs.items() if k != "X-Amz-Security-Token"}
+        self.assert_rejected(*C.request("POST", HAIKU, body, without),
+                             type_="UnrecognizedClientException", message=None)
+        wrong = dict(hdrs, **{"X-Amz-Security-Token": "IQoJwrong"})
+        self.assert_rejected(*C.request("POST", HAIKU, body, wrong),
+                             type_="UnrecognizedClientException", message=None)
+
+    def test_reference_vector(self):
+        """providers.md 3.6's derived Bedrock vector, checked without a server."""
+        import datetime
+        from providers import aws
+        h = http.client.HTTPMessage()
+        h["Content-Type"] = "application/json"
+        h["Host"] = "bedrock-runtime.us-east-1.amazonaws.com"
+        h["X-Amz-Date"] = "20150830T123600Z"
+        h["Authorization"] = (
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/bedrock/"
+            "aws4_request, SignedHeaders=content-type;host;x-amz-date, Signature="
+            "c4b3268006d6dd871ac3ae1af19da000674bcc3a58ae9e8205ca7f63b55fcd84")
+        body = b'{"inputText":"hello world","dimensions":256,"normalize":true}'
+        keys = {"example": {"access_key_id": "AKIDEXAMPLE",
+                            "secret_access_key": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"}}
+        now = datetime.datetime(2015, 8, 30, 12, 40, tzinfo=datetime.timezone.utc)
+        _, region = aws.check_signature("POST", "/model/amazon.titan-embed-text-v2%3A0/invoke",
+                                        "", h, body, "bedrock", keys, now)
+        self.assertEqual(region, "us-east-1")
+        with self.assertRaises(aws.SigError):
+            aws.check_signature("POST", "/model/amazon.titan-embed-text-v2:0/invoke", "",
+                                h, body, "bedrock", keys, now)
+
+
+class BedrockTest(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def invoke(self, model, obj, **kw):
+        return aws_call("/model/%s/invoke" % model, obj, **kw)
+
+    def test_families(self):
+        status, resp, obj = self.invoke("amazon.titan-embed-text-v2%3A0",
+                                        {"inputText": "alpha", "dimensions": 256})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(len(obj["embedding"]), 256)
+        self.assertEqual(obj["embedding"],
+                         C.embed("alpha", dimensions=256)[2]["data"][0]["embedding"])
+        self.assertEqual(obj["inputTextTokenCount"], 1)
+        raw = self.invoke("amazon.titan-embed-text-v2%3A0",
+                          {"inputText": "alpha", "normalize": False})[2]["embedding"]
+        self.assertAlmostEqual(math.sqrt(sum(x * x for x in raw)), 2.5, places=3)
+        self.assertEqual(len(self.invoke("amazon.titan-embed-text-v1",
+                                         {"inputText": "a"})[2]["embedding"]), 1536)
+
+        obj = self.invoke("amazon.titan-text-express-v1", {
+            "inputText": "one two three", "textGenerationConfig": {
+                "maxTokenCount": 2, "temperature": 0, "topP": 0.9, "stopSequences": []}})[2]
+        self.assertEqual(obj["results"], [{"tokenCount": 2, "outputText": "echo: one",
+                                           "completionReason": "LENGTH"}])
+        obj = self.invoke("anthropic.claude-v2%3A1", {
+            "prompt": "\n\nHuman: hi there\n\nAssistant:", "max_tokens_to_sample": 50})[2]
+        self.assertEqual((obj["completion"], obj["stop_reason"]),
+                         ("echo: hi there", "stop_sequence"))
+        obj = self.invoke("ai21.j2-ultra-v1", {"prompt": "hi", "maxTokens": 5,
+                                               "temperature": 0, "topP": 1,
+                                               "stopSequences": []})[2]
+        self.assertEqual(obj["completions"][0]["data"]["text"], "echo: hi")
+        obj = self.invoke("cohere.command-r-v1%3A0", {
+            "message": "I love it", "preamble": SENTIMENT, "temperature": 0, "p": 0.5,
+            "k": 0, "max_tokens": 5, "stop_sequences": []})[2]
+        self.assertEqual(obj["text"], "POSITIVE")
+        obj = self.invoke("cohere.command-text-v14", {"prompt": "hi", "max_tokens": 5})[2]
+        self.assertEqual(obj["generations"][0]["text"], "echo: hi")
+        obj = self.invoke("cohere.embed-english-v3", {"texts": ["a", "b"],
+                                                      "input_type": "search_document"})[2]
+        self.assertEqual([len(v) for v in obj["embeddings"]], [1024, 1024])
+        self.assertEqual(obj["texts"], ["a", "b"])
+        obj = self.invoke("meta.llama3-8b-instruct-v1%3A0", {
+            "prompt": "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nhi"
+                      "<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
+            "max_gen_len": 20, "temperature": 0, "top_p": 0.9})[2]
+        self.assertEqual((obj["generation"], obj["stop_reason"]), ("echo: hi", "stop"))
+        obj = self.invoke("mistral.mistral-7b-instruct-v0%3A2", {
+            "prompt": "<s>[INST] hi [/INST]", "max_tokens": 5, "temperature": 0,
+            "top_p": 0.9, "top_k": 50, "stop": []})[2]
+        self.assertEqual(obj["outputs"], [{"text": "echo: hi", "stop_reason": "stop"}])
+
+    def test_claude_messages_profiles_and_thinking(self):
+        body = {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 50,
+                "system": SENTIMENT, "temperature": 0, "top_k": 5,
+                "messages": [{"role": "user",
+                              "content": [{"type": "text", "text": "a great day"}]}]}
+        arn = ("arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
+               "us.anthropic.claude-3-5-sonnet-20241022-v2%3A0")
+        for model in ("us.anthropic.claude-3-5-sonnet-20241022-v2%3A0", arn):
+            status, _, obj = self.invoke(model, body)
+            self.assertEqual(status, 200, obj)
+            self.assertEqual(obj["content"], [{"type": "text", "text": "POSITIVE"}])
+            self.assertEqual(obj["model"], "claude-3-5-sonnet-20241022")
+        body = dict(body, system="")
+        body["messages"][0]["content"][0]["text"] = "think hard [[thinking]]"
+        obj = self.invoke("anthropic.claude-3-haiku-20240307-v1%3A0", body)[2]
+        self.assertEqual([b["type"] for b in obj["content"]],
+                         ["thinking", "text", "tool_use", "text"])
+        self.assertEqual(claude_text(obj), "echo: think hard")
+
+    def test_strict_validation_and_errors(self):
+        cases = [
+            ("anthropic.claude-3-haiku-20240307-v1%3A0",
+             {"anthropic_version": "bedrock-2023-05-31", "max_tokens": 5, "model": "x",
+              "messages": [{"role": "user", "content": "x"}]},
+             "#: extraneous key [model] is not permitted"),
+            ("anthropic.claude-3-haiku-20240307-v1%3A0",
+             {"anthropic_version": "bedrock-2023-05-31",
+              "messages": [{"role": "user", "content": "x"}]},
+             "#: required key [max_tokens] not found"),
+            ("amazon.titan-text-express-v1",
+             {"inputText": "x", "textGenerationConfig": {"temperature": "hot"}},
+             "#/textGenerationConfig/temperature: expected type: Number, found: String"),
+            ("amazon.titan-embed-text-v2%3A0", {"inputText": "x", "dimensions": 300},
+             "#/dimensions: 300 is not a valid enum value"),
+            ("cohere.embed-english-v3", {"texts": ["x"] * 97, "input_type": "clustering"},
+             "#/texts: expected maximum item count: 96, found: 97"),
+            ("anthropic.claude-v2", {"prompt": "hi", "max_tokens_to_sample": 5},
+             'must start with "\\n\\nHuman:"'),
+        ]
+        for model, body, message in cases:
+            status, resp, obj = self.invoke(model, body)
+            self.assertEqual(status, 400, (model, obj))
+            self.assertTrue(resp.getheader("x-amzn-ErrorType").startswith(
+                "ValidationException:"))
+            self.assertTrue(obj["message"].startswith("Malformed input request: "), obj)
+            self.assertIn(message, obj["message"])
+        status, resp, obj = self.invoke("acme.unknown-model", {"inputText": "x"})
+        self.assertEqual(status, 404)
+        self.assertTrue(resp.getheader("x-amzn-ErrorType").startswith(
+            "ResourceNotFoundException"))
+
+    def test_faults(self):
+        body = {"inputText": "slow down [[status:429]]"}
+        status, resp, obj = self.invoke("amazon.titan-text-lite-v1", body)
+        self.assertEqual(status, 429)
+        self.assertEqual(obj, {"message": "Too many requests, please wait before trying again."})
+        self.assertEqual(resp.getheader("x-amzn-ErrorType").split(":")[0],
+                         "ThrottlingException")
+        status, resp, obj = self.invoke("amazon.titan-text-lite-v1",
+                                        {"inputText": "[[quota]]"})
+        self.assertEqual((status, resp.getheader("x-amzn-ErrorType").split(":")[0]),
+                         (400, "ServiceQuotaExceededException"))
+        text = "flaky [[fail-times:1:503]]"
+        self.assertEqual([self.invoke("meta.llama3-8b-instruct-v1%3A0",
+                                      {"prompt": text})[0] for _ in range(2)], [503, 200])
+        status, _, raw = self.invoke("mistral.mistral-large-2402-v1%3A0",
+                                     {"prompt": "x [[bad-json]]"}, raw=True)
+        self.assertEqual(status, 200)
+        self.assertRaises(ValueError, json.loads, raw)
+        status, _, raw = self.invoke("amazon.titan-embed-text-v2%3A0",
+                                     {"inputText": "x [[big:20000]]"}, raw=True)
+        self.assertEqual((status, len(raw)), (200, 20000))
+
+
+class SageMakerTest(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def call(self, endpoint, body, content_type="text/csv", headers=None, raw=False):
+        hdrs = {"Content-Type": content_type}
+        hdrs.update(headers or {})
+        return aws_call("/endpoints/%s/invocations" % endpoint, body, "sagemaker",
+                        raw=raw, headers=hdrs)
+
+    def test_predictive_csv_and_headers(self):
+        status, resp, raw = self.call("churn-multi", b"100,30\n1,2,\"a,b\"\n", raw=True,
+                                      headers={"X-Amzn-SageMaker-Target-Variant": "v2",
+                                               "X-Amzn-SageMaker-Custom-Attributes": "c=1"})
+        self.assertEqual(status, 200, raw)
+        self.assertEqual(raw, b"1,65.0,1\n0,3.0,0\n")
+        self.assertTrue(resp.getheader("Content-Type").startswith("text/csv"))
+        self.assertEqual(resp.getheader("X-Amzn-Invoked-Production-Variant"), "v2")
+        self.assertEqual(resp.getheader("X-Amzn-SageMaker-Custom-Attributes"), "c=1")
+        rec = C.recorded(1)[0]
+        self.assertEqual(rec["headers"]["x-amzn-sagemaker-target-variant"], "v2")
+        status, resp, obj = self.call("churn", {"instances": [[100, 30]]},
+                                      "application/json")
+        self.assertEqual(obj, {"predictions": [65.0]})
+        self.assertEqual(resp.getheader("X-Amzn-Invoked-Production-Variant"), "AllTraffic")
+
+    def test_llm_and_model_errors(self):
+        status, _, obj = self.call("llm-falcon", {"inputs": "hi", "parameters": {
+            "max_new_tokens": 20}}, "application/json")
+        self.assertEqual((status, obj), (200, [{"generated_text": "echo: hi"}]))
+        status, resp, obj = self.call("my-broken-model", b"1,2")
+        self.assertEqual(status, 424)
+        self.assertEqual(resp.getheader("x-amzn-ErrorType"), "ModelError")
+        self.assertEqual((obj["ErrorCode"], obj["OriginalStatusCode"], obj["OriginalMessage"]),
+                         ("CLIENT_ERROR_FROM_MODEL", 400, "model exploded"))
+        self.assertIn('"model exploded"', obj["Message"])
+        status, resp, obj = self.call("churn", b"1,[[status:429]]")
+        self.assertEqual(status, 429)
+        # Bedrock's signing name does not work for SageMaker.
+        body = b"1,2"
+        path = "/endpoints/churn/invocations"
+        status, resp, _ = C.request("POST", path, body, sign_aws(
+            path, body, "bedrock", headers={"Content-Type": "text/csv"}))
+        self.assertEqual(status, 403)
+
+
+class AzureMLTest(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def score(self, body, deployment=None, key=AZUREML_KEY, path="/score", raw=False):
+        hdrs = {"Authorization": "Bearer " + key} if key else {}
+        if deployment:
+            hdrs["azureml-model-deployment"] = deployment
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        status, resp, out = C.request("POST", path, data, hdrs)
+        return status, resp, out if raw else json.loads(out.decode())
+
+    def test_split_chat_and_errors(self):
+        split = {"input_data": {"columns": ["a", "b"], "index": [0, 1],
+                                "data": [[100, 30], ["abc", None]]}}
+        status, resp, obj = self.score(split, "blue-label")
+        self.assertEqual((status, obj), (200, [1, 0]))
+        self.assertEqual(resp.getheader("azureml-model-deployment"), "blue-label")
+        self.assertEqual(self.score(split)[2], [65.0, 1.5])
+        self.assertEqual(self.score(split, path="/multi/score")[2],
+                         [[1, 65.0, 1], [0, 1.5, 0]])
+        chat = {"input_data": {"input_string": [{"role": "system", "content": SENTIMENT},
+                                                {"role": "user", "content": "bad day"}],
+                               "parameters": {"temperature": 0, "max_new_tokens": 5}}}
+        self.assertEqual(self.score(chat)[2], {"output": "NEGATIVE"})
+        self.assertEqual(self.score(split, key="wrong")[0], 401)
+        self.assertEqual(self.score(split, key=None)[0], 401)
+        status, _, obj = self.score(split, "green-missing")
+        self.assertEqual((status, obj["error"]["code"]), (404, "DeploymentNotFound"))
+        status, resp, obj = self.score(split, "broken-one")
+        self.assertEqual(status, 424)
+        self.assertEqual(resp.getheader("ms-azureml-model-error-statuscode"), "500")
+        self.assertTrue(resp.getheader("ms-azureml-model-error-reason"))
+        text = {"input_data": {"columns": ["t"], "index": [0],
+                               "data": [["x [[fail-times:1:429]]"]]}}
+        self.assertEqual([self.score(text)[0] for _ in range(2)], [429, 200])
+
+
+class GoogleAITest(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def post(self, model, verb, body, key=GOOGLEAI_KEY, query=""):
+        path = "/v1beta/models/%s:%s%s" % (model, verb, query)
+        return C.json("POST", path, body, {"x-goog-api-key": key} if key else {})
+
+    def test_generate(self):
+        body = {"contents": [{"parts": [{"text": "I love it"}]}],
+                "systemInstruction": {"parts": [{"text": SENTIMENT}]},
+                "generationConfig": {"temperature": 0, "topP": 0.9, "topK": 40,
+                                     "maxOutputTokens": 5, "stopSequences": []}}
+        status, _, obj = self.post("gemini-2.0-flash", "generateContent", body)
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(obj["candidates"][0]["content"],
+                         {"parts": [{"text": "POSITIVE"}], "role": "model"})
+        self.assertEqual(obj["candidates"][0]["finishReason"], "STOP")
+        self.assertEqual(obj["modelVersion"], "gemini-2.0-flash")
+        self.assertEqual(obj["usageMetadata"]["candidatesTokenCount"], 1)
+        snake = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
+                 "system_instruction": {"parts": [{"text": "be brief"}]},
+                 "generation_config": {"max_output_tokens": 9}}
+        self.assertEqual(gemini_text(self.post("m", "generateContent", snake)[2]),
+                         "echo: hi")
+        # Confluent's old "system_instructions" is not a field.
+        bad = {"contents": snake["contents"],
+               "system_instructions": [{"parts": [{"text": "x"}]}]}
+        status, _, obj = self.post("m", "generateContent", bad)
+        self.assertEqual(status, 400)
+        self.assertEqual(obj["error"]["message"], 'Invalid JSON payload received. Unknown '
+                         'name "system_instructions": Cannot find field.')
+        self.assertEqual(obj["error"]["status"], "INVALID_ARGUMENT")
+        bad = {"contents": snake["contents"], "generationConfig": {"temperature": "hot"}}
+        status, _, obj = self.post("m", "generateContent", bad)
+        self.assertEqual(obj["error"]["message"], "Invalid value at "
+                         "'generation_config.temperature' (TYPE_FLOAT), \"hot\"")
+
+    def test_markers_and_auth(self):
+        body = {"contents": [{"parts": [{"text": "ponder [[thinking]]"}]}]}
+        obj = self.post("gemini-2.5-flash", "generateContent", body)[2]
+        parts = obj["candidates"][0]["content"]["parts"]
+        self.assertEqual(parts[0], {"text": "secret reasoning", "thought": True})
+        self.assertEqual(len(parts), 3)
+        self.assertEqual(gemini_text(obj), "echo: ponder")
+        obj = self.post("m", "generateContent",
+                        {"contents": [{"parts": [{"text": "x [[blocked]]"}]}]})[2]
+        self.assertNotIn("candidates", obj)
+        self.assertEqual(obj["promptFeedback"]["blockReason"], "SAFETY")
+        for key in (None, "wrong"):
+            status, _, obj = self.post("m", "generateContent", body, key=key)
+            self.assertEqual(status, 400)
+            self.assertEqual(obj["error"]["details"][0]["reason"], "API_KEY_INVALID")
+        status, _, _ = self.post("m", "generateContent", body, key=None,
+                                 query="?key=" + GOOGLEAI_KEY)
+        self.assertEqual(status, 200)
+        self.assertEqual(C.stats()["googleai_key_in_query"], 1)
+        self.assertEqual(C.recorded(1)[0]["query"], {"key": "<redacted>"})
+
+    def test_faults(self):
+        body = {"contents": [{"parts": [{"text": "x [[status:429]] [[retry-after:7]]"}]}]}
+        status, _, obj = self.post("m", "generateContent", body)
+        self.assertEqual(status, 429)
+        self.assertEqual(obj["error"]["status"], "RESOURCE_EXHAUSTED")
+        retry = [d for d in obj["error"]["details"]
+                 if d["@type"].endswith("RetryInfo")]
+        self.assertEqual(retry[0]["retryDelay"], "7s")
+        obj = self.post("m", "generateContent",
+                        {"contents": [{"parts": [{"text": "[[quota]]"}]}]})[2]
+        quota = [d for d in obj["error"]["details"] if d["@type"].endswith("QuotaFailure")]
+        self.assertIn("PerDay", quota[0]["violations"][0]["quotaId"])
+
+    def test_embeddings(self):
+        status, _, obj = self.post("gemini-embedding-001", "embedContent", {
+            "model": "models/gemini-embedding-001", "content": {"parts": [{"text": "alpha"}]},
+            "taskType": "RETRIEVAL_DOCUMENT", "title": "t", "outputDimensionality": 768})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(obj["embedding"]["values"],
+                         C.embed("alpha", dimensions=768)[2]["data"][0]["embedding"])
+        one = {"model": "models/text-embedding-004", "content": {"parts": [{"text": "a"}]}}
+        status, _, obj = self.post("text-embedding-004", "batchEmbedContents",
+                                   {"requests": [one, one]})
+        self.assertEqual([len(e["values"]) for e in obj["embeddings"]], [768, 768])
+        status, _, obj = self.post("text-embedding-004", "batchEmbedContents",
+                                   {"requests": [one] * 101})
+        self.assertEqual(status, 400)
+        self.assertIn("at most 100 requests", obj["error"]["message"])
+        other = dict(one, model="models/other")
+        self.assertEqual(self.post("text-embedding-004", "batchEmbedContents",
+                                   {"requests": [one, other]})[0], 400)
+
+
+class VertexTest(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def test_token_grant(self):
+        aud = "http://127.0.0.1:%d/token" % PORT
+        status, resp, obj = grant(make_jwt(SA, aud))
+        self.assertEqual(status, 200, obj)
+        self.assertTrue(obj["access_token"].startswith("ya29.standin-"))
+        self.assertEqual((obj["expires_in"], obj["token_type"]), (3599, "Bearer"))
+        self.assertEqual(grant(make_jwt(SA, "https://oauth2.googleapis.com/token"))[0], 200)
+        other, _ = make_service_account(TMP.name, "other")
+        cases = [
+            (make_jwt(SA, aud, private_key=other["private_key"]), "Invalid JWT Signature."),
+            (make_jwt(other, aud), "Invalid JWT Signature."),      # other kid and key
+            (make_jwt(SA, aud, iss="someone@else.iam.gserviceaccount.com"),
+             "Invalid grant: account not found"),
+            (make_jwt(SA, aud, iat=int(time.time()) - 3600), "Invalid JWT: Token must be "
+             "a short-lived token (60 minutes) and in a reasonable timeframe. Check your "
+             "iat and exp values in the JWT claim."),
+            (make_jwt(SA, aud, lifetime=7200), None),
+            (make_jwt(SA, "https://example.com/token"), None),
+        ]
+        for assertion, description in cases:
+            status, _, obj = grant(assertion)
+            self.assertEqual((status, obj["error"]), (400, "invalid_grant"), obj)
+            if description:
+                self.assertEqual(obj["error_description"], description)
+        status, _, obj = grant(make_jwt(SA, aud, scope="https://www.googleapis.com/auth/x"))
+        self.assertEqual((status, obj["error"]), (400, "invalid_scope"))
+        status, _, obj = grant(make_jwt(SA, aud), grant_type="client_credentials")
+        self.assertEqual(obj["error"], "unsupported_grant_type")
+        stats = C.stats()
+        self.assertEqual((stats["token_grants"], stats["token_rejections"]), (2, 8))
+        self.assertIn("kid", C.recorded(8)[1]["auth_detail"])
+
+    def test_token_expiry_knob(self):
+        C.json("POST", "/_control/config", {"gcp_token_ttl": 1, "gcp_token_expires_in": 1})
+        try:
+            obj = grant(make_jwt(SA, "http://127.0.0.1:%d/token" % PORT))[2]
+        finally:
+            C.json("POST", "/_control/config", {"gcp_token_ttl": None,
+                                                "gcp_token_expires_in": None})
+        self.assertEqual(obj["expires_in"], 1)
+        body = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
+        path = "publishers/google/models/gemini-2.0-flash:generateContent"
+        self.assertEqual(vertex(path, body, token=obj["access_token"])[0], 200)
+        time.sleep(1.1)
+        status, resp, err = vertex(path, body, token=obj["access_token"])
+        self.assertEqual(status, 401)
+        self.assertEqual(err["error"]["status"], "UNAUTHENTICATED")
+        self.assertEqual(err["error"]["details"][0]["reason"], "ACCESS_TOKEN_EXPIRED")
+        self.assertEqual(C.recorded(1)[0]["auth"], "expired")
+        self.assertEqual(vertex(path, body, token="ya29.made-up")[0], 401)
+        self.assertEqual(vertex(path, body)[0], 200)           # a fresh token works
+
+    def test_gemini_and_embeddings(self):
+        path = "publishers/google/models/gemini-2.0-flash:generateContent"
+        body = {"contents": [{"role": "user", "parts": [{"text": "hi [[thinking]]"}]}],
+                "systemInstruction": {"parts": [{"text": "be brief"}]}}
+        status, _, obj = vertex(path, body)
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(gemini_text(obj), "echo: hi")
+        status, _, obj = vertex(path, {"contents": [{"parts": [{"text": "hi"}]}]})
+        self.assertEqual(status, 400)                   # role is required on Vertex
+        status, _, obj = vertex("publishers/google/models/text-embedding-005:predict", {
+            "instances": [{"content": "alpha", "task_type": "RETRIEVAL_DOCUMENT"},
+                          {"content": "beta two"}],
+            "parameters": {"outputDimensionality": 256}})
+        self.assertEqual(status, 200, obj)
+        emb = obj["predictions"][1]["embeddings"]
+        self.assertEqual(len(emb["values"]), 256)
+        self.assertEqual(emb["statistics"], {"token_count": 2, "truncated": False})
+        status, _, obj = vertex("publishers/google/models/text-embedding-005:predict",
+                                {"instances": [{"content": "x"}] * 251})
+        self.assertEqual(status, 400)
+
+    def test_claude(self):
+        path = "publishers/anthropic/models/claude-3-5-haiku@20241022:rawPredict"
+        body = {"anthropic_version": "vertex-2023-10-16", "max_tokens": 30,
+                "messages": [{"role": "user", "content": "plan [[thinking]]"}]}
+        status, _, obj = vertex(path, body)
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(claude_text(obj), "echo: plan")
+        status, _, obj = vertex(path, dict(body, model="claude"))
+        self.assertEqual(status, 400)
+        self.assertEqual(obj["error"], {"type": "invalid_request_error",
+                                        "message": "model: Extra inputs are not permitted"})
+        status, _, obj = vertex(path, dict(body, anthropic_version="bedrock-2023-05-31"))
+        self.assertEqual(status, 400)
+
+    def test_endpoints(self):
+        status, _, obj = vertex("endpoints/churn-multi:predict", {
+            "instances": [{"age": 30, "limit": 100}, [1, 2]], "parameters": {}})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(obj["predictions"], [{"label": 1, "score": 65.0, "cluster": 1},
+                                              {"label": 0, "score": 1.5, "cluster": 0}])
+        self.assertEqual((obj["deployedModelId"], obj["modelDisplayName"]),
+                         ("1", "churn-multi"))
+        self.assertEqual(obj["model"], "projects/p1/locations/us-central1/models/1")
+        self.assertEqual(vertex("endpoints/e:predict", {"rows": []})[0], 400)
+        status, _, obj = vertex("endpoints/123:rawPredict", {"credit_limit": 100, "age": 30})
+        self.assertEqual(obj, {"score": 65.0})
+        self.assertEqual(vertex("endpoints/123:predict", {"instances": [1]}, token="x")[0],
+                         401)
+
+
+class AnthropicTest(unittest.TestCase):
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def post(self, body, key=ANTHROPIC_KEY, version="2023-06-01", path="/v1/messages"):
+        hdrs = {}
+        if key:
+            hdrs["x-api-key"] = key
+        if version:
+            hdrs["anthropic-version"] = version
+        return C.json("POST", path, body, hdrs)
+
+    def test_messages(self):
+        body = {"model": "claude-sonnet-4-20250514", "max_tokens": 20, "system": SENTIMENT,
+                "temperature": 0, "messages": [{"role": "user", "content": "sad news"}]}
+        status, resp, obj = self.post(body)
+        self.assertEqual(status, 200, obj)
+        self.assertEqual((obj["type"], obj["role"], obj["model"], obj["stop_reason"]),
+                         ("message", "assistant", "claude-sonnet-4-20250514", "end_turn"))
+        self.assertEqual(obj["content"], [{"type": "text", "text": "NEGATIVE"}])
+        self.assertTrue(obj["id"].startswith("msg_"))
+        self.assertEqual(set(obj["usage"]), {"input_tokens", "output_tokens"})
+        self.assertTrue(resp.getheader("anthropic-ratelimit-requests-remaining"))
+        body = dict(body, system=[{"type": "text", "text": "x"}],
+                    messages=[{"role": "user", "content": "why [[thinking]]"}])
+        obj = self.post(body)[2]
+        self.assertEqual([b["type"] for b in obj["content"]],
+                         ["thinking", "text", "tool_use", "text"])
+        self.assertEqual(claude_text(obj), "echo: why")
+        status, _, obj = self.post({"model": "m", "max_tokens": 9, "prompt": "hi",
+                                    "messages": [{"role": "user", "content": "x"}]})
+        self.assertEqual(status, 400)
+        self.assertEqual(obj, {"type": "error", "request_id": "req_standin_error",
+                               "error": {"type": "invalid_request_error",
+                                         "message": "prompt: Extra inputs are not permitted"}})
+        self.assertEqual(self.post({"model": "m", "messages": []})[0], 400)
+        status, _, obj = self.post(body, version=None)
+        self.assertEqual((status, obj["error"]["message"]),
+                         (400, "anthropic-version: header is required"))
+        status, _, obj = self.post(body, key="sk-ant-wrong")
+        self.assertEqual((status, obj["error"]["type"]), (401, "authentication_error"))
+        status, _, obj = self.post({"model": "claude-2.1", "max_tokens_to_sample": 9,
+                                    "prompt": "\n\nHuman: hi\n\nAssistant:"},
+                                   path="/v1/complete")
+        self.assertEqual((status, obj["completion"]), (200, "echo: hi"))
+
+    def test_faults(self):
+        def msg(text):
+            return {"model": "m", "max_tokens": 9,
+                    "messages": [{"role": "user", "content": text}]}
+        status, resp, obj = self.post(msg("x [[status:429]]"))
+        self.assertEqual((status, obj["error"]["type"]), (429, "rate_limit_error"))
+        self.assertEqual(resp.getheader("retry-after"), "1")
+        self.assertEqual(resp.getheader("anthropic-ratelimit-requests-remaining"), "0")
+        status, _, obj = self.post(msg("x [[status:529]]"))
+        self.assertEqual((status, obj["error"]["type"]), (529, "overloaded_error"))
+        status, resp, obj = self.post(msg("x [[quota]]"))
+        self.assertEqual(status, 429)
+        self.assertIsNone(resp.getheader("retry-after"))
+        self.assertEqual(obj["error"]["details"]["error_code"], "enforced_spend_limit_reached")
+        status, _, obj = self.post(msg("x [[echo-auth]]"))
+        self.assertEqual(status, 400)
+        self.assertIn(ANTHROPIC_KEY, obj["error"]["message"])
+
+
+class PredictiveTest(unittest.TestCase):
+    """The shared model, through the auth-free model-server routes."""
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def post(self, path, body, content_type="application/json", headers=None):
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        hdrs = {"Content-Type": content_type}
+        hdrs.update(headers or {})
+        return C.request("POST", path, data, hdrs)
+
+    def json_of(self, path, body, **kw):
+        status, resp, raw = self.post(path, body, **kw)
+        self.assertEqual(status, 200, raw)
+        return json.loads(raw)
+
+    def test_shapes(self):
+        row = {"credit_limit": 100, "age": 30}             # s = 130
+        tf = "/v1/models/%s:predict"
+        self.assertEqual(self.json_of(tf % "m", {"instances": [[100, 30], [1, True]]}),
+                         {"predictions": [65.0, 1.0]})
+        self.assertEqual(self.json_of(tf % "multi", {"instances": [row]}),
+                         {"predictions": [{"label": 1, "score": 65.0, "cluster": 1}]})
+        self.assertEqual(self.json_of(tf % "m", {"instances": [{"b64": "AAEC"}]}),
+                         {"predictions": [1.5]})                 # 3 bytes
+        self.assertEqual(self.json_of(tf % "cluster", {"inputs": row}), {"outputs": 1})
+        self.assertEqual(self.json_of(tf % "x", {"input_data": [100, 30]}),
+                         {"outputs": 65.0})
+        self.assertEqual(self.json_of(tf % "multi", {"input_data": {"a": 100, "b": [10, 20]}}),
+                         {"outputs": {"label": 1, "score": 65.0, "cluster": 1}})
+        self.assertEqual(self.json_of("/invocations", {"dataframe_split": {
+            "columns": ["a", "b"], "index": [0], "data": [[100, 30]]}}), [65.0])
+        self.assertEqual(self.json_of("/serving-endpoints/classifier/invocations",
+                                      {"dataframe_records": [row, {"a": 1}]}),
+                         {"predictions": [1, 0]})
+        self.assertEqual(self.json_of(tf % "m", row), {"score": 65.0})
+        self.assertEqual(self.json_of(tf % "m", {"wrapper": row}), {"score": 65.0})
+        self.assertEqual(self.json_of(tf % "multi", [100, 30]), [1, 65.0, 1])
+        self.assertEqual(self.json_of(tf % "m", [100, [10, 20], {"x": "abc"}, None]),
+                         [66.5])
+        status, resp, raw = self.post(tf % "multi", b"100,30\n\"a,b\",1\n", "text/csv")
+        self.assertEqual(raw, b"1,65.0,1\n0,2.0,1\n")
+        status, resp, raw = self.post(tf % "m", "héllo".encode(), "text/plain")
+        self.assertEqual((raw.decode(), resp.getheader("Content-Type").split(";")[0]),
+                         ("echo: héllo", "text/plain"))
+        status, resp, raw = self.post(tf % "m", b"\x00\xffbin", "application/octet-stream")
+        self.assertEqual((raw, resp.getheader("Content-Type")),
+                         (b"\x00\xffbin", "application/octet-stream"))
+
+    def test_echo_nested_wrapped(self):
+        tf = "/v1/models/%s:predict"
+        inst = [{"s": "x", "a": [1, 2.5], "o": {"n": None}, "b": {"b64": "AAEC"}}, True]
+        self.assertEqual(self.json_of(tf % "echo", {"instances": inst}),
+                         {"predictions": inst})
+        self.assertEqual(self.json_of(tf % "echo", {"x": [1, {"y": None}]}),
+                         {"x": [1, {"y": None}]})
+        self.assertEqual(self.json_of(tf % "multi-nested", [100, 30]), [[1, 65.0, 1]])
+        self.assertEqual(self.json_of(tf % "multi-nested", {"a": 1}),
+                         {"result": {"label": 0, "score": 0.5, "cluster": 1}})
+        self.assertEqual(self.json_of(tf % "wrapped", [100, 30]), [[65.0]])
+        self.assertEqual(self.json_of(tf % "wrapped", {"instances": [1]}),
+                         {"predictions": [[0.5]]})
+        self.assertEqual(self.json_of("/invocations", {"dataframe_split": {
+            "columns": ["a"], "data": [[1]]}}), [0.5])
+
+    def test_kserve_v2_json_and_binary(self):
+        body = {"id": "7", "inputs": [
+            {"name": "x", "datatype": "FP32", "shape": [2], "data": [100, 20]},
+            {"name": "t", "datatype": "BYTES", "shape": [1], "data": ["abcdefghij"]}]}
+        obj = self.json_of("/v2/models/churn-multi/infer", body)
+        self.assertEqual(obj, {"model_name": "churn-multi", "model_version": "1", "id": "7",
+                               "outputs": [
+            {"name": "label", "datatype": "INT64", "shape": [1], "data": [1]},
+            {"name": "score", "datatype": "FP64", "shape": [1], "data": [65.0]},
+            {"name": "cluster", "datatype": "INT64", "shape": [1], "data": [1]}]})
+        # Binary request (FP64 + BYTES) and binary output.
+        fp = struct.pack("<2d", 100.0, 20.0)
+        strings = b"".join(struct.pack("<I", len(s)) + s for s in (b"abcde", b"fghij"))
+        header = json.dumps({"inputs": [
+            {"name": "x", "datatype": "FP64", "shape": [2],
+             "parameters": {"binary_data_size": len(fp)}},
+            {"name": "t", "datatype": "BYTES", "shape": [2],
+             "parameters": {"binary_data_size": len(strings)}}],
+            "parameters": {"binary_data_output": True}}).encode()
+        status, resp, raw = self.post("/v2/models/scorer/infer", header + fp + strings,
+                                      "application/octet-stream",
+                                      {"Inference-Header-Content-Length": str(len(header))})
+        self.assertEqual(status, 200, raw)
+        n = int(resp.getheader("Inference-Header-Content-Length"))
+        head = json.loads(raw[:n])
+        self.assertEqual(head["outputs"], [{"name": "score", "datatype": "FP64",
+                                            "shape": [1],
+                                            "parameters": {"binary_data_size": 8}}])
+        self.assertEqual(struct.unpack("<d", raw[n:]), (65.0,))
+        # Echo of BYTES as binary: length-prefixed again; SageMaker's content type.
+        header = json.dumps({"inputs": [
+            {"name": "t", "datatype": "BYTES", "shape": [2],
+             "parameters": {"binary_data_size": len(strings)}}],
+            "parameters": {"binary_data_output": True}}).encode()
+        status, resp, raw = aws_call(
+            "/endpoints/echo/invocations", header + strings, "sagemaker", raw=True,
+            headers={"Content-Type": "application/vnd.sagemaker-triton.binary+json;"
+                                     "json-header-size=%d" % len(header)})
+        self.assertEqual(status, 200, raw)
+        ctype = resp.getheader("Content-Type")
+        n = int(ctype.rsplit("=", 1)[1])
+        self.assertEqual(raw[n:], strings)
+        self.assertEqual(json.loads(raw[:n])["outputs"][0]["parameters"],
+                         {"binary_data_size": len(strings)})
+
+    def test_faults_and_errors(self):
+        tf = "/v1/models/m:predict"
+        status, _, raw = self.post(tf, {"instances": [{"note": "x [[status:503]]"}]})
+        self.assertEqual((status, list(json.loads(raw))), (503, ["error"]))
+        status, _, raw = self.post(tf, b"1,[[status:429]]", "text/csv")
+        self.assertEqual(status, 429)
+        obj = self.json_of(tf, {"instances": ["abc [[null-content]]", "abc"]})
+        self.assertEqual(obj, {"predictions": [None, None]})
+        obj = self.json_of(tf, {"instances": ["abcd [[sleep:10]]"]})
+        self.assertEqual(obj, {"predictions": [2.0]})          # marker removed first
+        status, _, raw = self.post(tf, {"instances": ["[[big:5000]]"]})
+        self.assertEqual(len(raw), 5000)
+        status, _, raw = self.post(tf, b"{nope")
+        self.assertEqual((status, list(json.loads(raw))), (400, ["error"]))
+        status, _, raw = self.post("/invocations", b"{nope")
+        self.assertEqual(json.loads(raw)["error_code"], "BAD_REQUEST")
+        with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
+            self.post(tf, {"instances": ["[[drop]]"]})
+
+
+class ServiceAccountFlagTest(unittest.TestCase):
+    """--gcp-service-account KEY.json configures /token in one flag."""
+
+    def test_flag(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            info, _ = make_service_account(tmp, "flag", "--client-email",
+                                           "robot@mlpredict-test.iam.gserviceaccount.com")
+            proc, port, _ = start_server(tmp, "--gcp-service-account",
+                                         os.path.join(tmp, "flag.json"))
+            try:
+                c = Client(port)
+                status, _, obj = grant(make_jwt(info, "https://oauth2.googleapis.com/token"),
+                                       client=c)
+                self.assertEqual(status, 200, obj)
+                cfg = c.json("GET", "/_control/config")[2]
+                self.assertEqual(cfg["gcp_client_email"],
+                                 "robot@mlpredict-test.iam.gserviceaccount.com")
+                self.assertEqual(cfg["gcp_key_id"], info["private_key_id"])
+            finally:
+                self.assertEqual(stop_server(proc), 0)
 
 
 if __name__ == "__main__":

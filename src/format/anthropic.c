@@ -1,0 +1,327 @@
+/*-------------------------------------------------------------------------
+ *
+ * anthropic.c
+ *	  The ANTHROPIC-MESSAGES and ANTHROPIC-COMPLETIONS formats: Claude's
+ *	  Messages API and its legacy text completions, wherever Claude is
+ *	  served (Anthropic's API, Bedrock, Vertex AI).
+ *
+ * ANTHROPIC-MESSAGES request: {<identity>, "system": <system prompt>,
+ * "messages": [{"role": "user", "content": [{"type": "text", "text":
+ * <input>}]}], "max_tokens", "temperature", "top_p", "top_k",
+ * "stop_sequences", <other params such as thinking.budget_tokens>}.
+ * Anthropic requires max_tokens: without the parameter, 1024 is sent.
+ * The identity depends on the provider:
+ *	bedrock		"anthropic_version": model_version, else
+ *				params.anthropic_version, else "bedrock-2023-05-31"; no model
+ *				(the URL names it)
+ *	vertexai	the same with "vertex-2023-10-16"
+ *	anthropic	"model": model_version, else params.model (one is required);
+ *				the API version travels in a header, not in the body
+ *	others		"model" and "anthropic_version" only when set
+ * Answer: the text of every content block of type "text", concatenated in
+ * order (thinking, redacted_thinking and tool_use blocks are skipped); a
+ * format suffix names a single value instead.
+ *
+ * ANTHROPIC-COMPLETIONS request: {<identity without a default version>,
+ * "prompt": "<system prompt>\n\nHuman: <input>\n\nAssistant:",
+ * "max_tokens_to_sample" (default 1024), "temperature", "top_p", "top_k",
+ * "stop_sequences"}.  Answer: /completion.
+ *
+ * IDENTIFICATION
+ *	  src/format/anthropic.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/json.h"
+
+#include "exec/request.h"
+#include "format/format.h"
+#include "format/llm_common.h"
+#include "types/json_datum.h"
+
+#define ANTHROPIC_DEFAULT_MAX_TOKENS "1024"
+#define ANTHROPIC_BEDROCK_VERSION "bedrock-2023-05-31"
+#define ANTHROPIC_VERTEX_VERSION "vertex-2023-10-16"
+
+/*
+ * messages_check_schema
+ *		One text in, one text out.
+ */
+static void
+messages_check_schema(List *input, List *output, const char *which)
+{
+	MlCheckTextSchema(input, output, which, "ANTHROPIC-MESSAGES");
+}
+
+/*
+ * completions_check_schema
+ *		One text in, one text out.
+ */
+static void
+completions_check_schema(List *input, List *output, const char *which)
+{
+	MlCheckTextSchema(input, output, which, "ANTHROPIC-COMPLETIONS");
+}
+
+/*
+ * append_string_field
+ *		Append "key": value, taking the value from the option value, else
+ *		from param, else dflt; nothing when all are missing.
+ */
+static void
+append_string_field(StringInfo body, const char *key, const char *value,
+					const MlParam *param, const char *dflt, bool *first)
+{
+	if (value == NULL && param == NULL && dflt == NULL)
+		return;
+	appendStringInfoString(body, *first ? "" : ", ");
+	*first = false;
+	escape_json(body, key);
+	appendStringInfoString(body, ": ");
+	if (value)
+		escape_json(body, value);
+	else if (param)
+		MlAppendParamValue(body, param);
+	else
+		escape_json(body, dflt);
+}
+
+/*
+ * append_identity
+ *		Append the fields that say which Claude and which API version, as
+ *		the provider wants them (see the file header).  default_version
+ *		asks for Bedrock's and Vertex's default anthropic_version.
+ */
+static void
+append_identity(StringInfo body, MlTarget *target, bool default_version,
+				bool *first)
+{
+	const char *provider = target->provider->name;
+	const MlParam *model = MlParamNamed(target->params, "model");
+	const MlParam *version = MlParamNamed(target->params, "anthropic_version");
+
+	if (strcmp(provider, "bedrock") == 0 || strcmp(provider, "vertexai") == 0)
+	{
+		const char *dflt = strcmp(provider, "bedrock") == 0 ?
+			ANTHROPIC_BEDROCK_VERSION : ANTHROPIC_VERTEX_VERSION;
+
+		append_string_field(body, "anthropic_version", target->model_version,
+							version, default_version ? dflt : NULL, first);
+		return;
+	}
+	if (strcmp(provider, "anthropic") == 0 &&
+		target->model_version == NULL && model == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" does not say which Claude model to call",
+						target->display_name),
+				 errdetail("The Anthropic API needs a model name in every request."),
+				 errhint("Set 'anthropic.model_version' (or 'anthropic.params.model'), for example to 'claude-sonnet-4-20250514'.")));
+	append_string_field(body, "model", target->model_version, model, NULL, first);
+	if (strcmp(provider, "anthropic") != 0)
+		append_string_field(body, "anthropic_version", NULL, version, NULL, first);
+}
+
+/*
+ * other_params
+ *		The parameters left once the identity fields are taken out.
+ */
+static List *
+other_params(MlTarget *target)
+{
+	return MlParamsWithout(MlParamsWithout(target->params, "model"),
+						   "anthropic_version");
+}
+
+/*
+ * has_max_tokens
+ *		Did the user set max_tokens (under any of its aliases)?
+ */
+static bool
+has_max_tokens(List *params)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+	{
+		const MlParam *param = lfirst(lc);
+
+		if (param->standard && strcmp(param->standard, "max_tokens") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * messages_param_name
+ *		The Messages API's names for the standard parameters; others pass
+ *		under their own (nested) names.
+ */
+static const char *
+messages_param_name(const MlParam *param)
+{
+	if (param->standard && strcmp(param->standard, "stop") == 0)
+		return "stop_sequences";
+	return param->standard;
+}
+
+/*
+ * messages_encode
+ *		Build the Messages API body for one input text.
+ */
+static void
+messages_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
+{
+	StringInfo	body = &out->data;
+	List	   *params = other_params(target);
+	bool		first = true;
+
+	appendStringInfoChar(body, '{');
+	append_identity(body, target, true, &first);
+	append_string_field(body, "system", target->system_prompt, NULL, NULL, &first);
+	appendStringInfoString(body, first ? "" : ", ");
+	appendStringInfoString(body, "\"messages\": [{\"role\": \"user\", \"content\": "
+						   "[{\"type\": \"text\", \"text\": ");
+	MlAppendInput(body, target, values, nulls);
+	appendStringInfoString(body, "}]}]");
+	first = false;
+	if (!has_max_tokens(params))
+		appendStringInfoString(body, ", \"max_tokens\": " ANTHROPIC_DEFAULT_MAX_TOKENS);
+	MlAppendParams(body, params, messages_param_name, &first);
+	appendStringInfoChar(body, '}');
+}
+
+/*
+ * append_block_text
+ *		If block is a content block of type "text", append its text.
+ */
+static bool
+append_block_text(StringInfo text, const JsonbValue *block)
+{
+	JsonbValue	type;
+	JsonbValue	value;
+
+	if (!MlJsonPointerValue(block, "/type", &type) ||
+		!MlJsonStringIs(&type, "text") ||
+		!MlJsonPointerValue(block, "/text", &value) ||
+		value.type != jbvString)
+		return false;
+	appendBinaryStringInfo(text, value.val.string.val, value.val.string.len);
+	return true;
+}
+
+/*
+ * messages_decode
+ *		The concatenated text blocks of the answer, or the value a format
+ *		suffix points at.  No text block at all is an error naming the
+ *		stop reason (tool_use, max_tokens spent on thinking, refusal).
+ */
+static void
+messages_decode(MlTarget *target, MlResponseBody *body, Datum *values,
+				bool *nulls)
+{
+	Jsonb	   *response;
+	JsonbValue	content;
+	JsonbValue	block;
+	StringInfoData text;
+	bool		found = false;
+	int			i;
+
+	if (target->output_suffix && target->output_suffix[0])
+	{
+		MlDecodeText(target, body, NULL, "/stop_reason", "stop reason",
+					 values, nulls);
+		return;
+	}
+	response = MlResponseJson(target, body);
+	if (!MlJsonPointer(response, "/content", &content))
+	{
+		/* raises the usual "no value at" error, showing the response */
+		MlDecodeAtPointer(target, response, "/content", values, nulls);
+		return;
+	}
+	initStringInfo(&text);
+	for (i = 0; MlJsonPointerValue(&content, psprintf("/%d", i), &block); i++)
+		found |= append_block_text(&text, &block);
+	if (!found)
+		MlReportNoText(target, response, "/stop_reason", "stop reason");
+	MlSetTextOutput(target, &text, values, nulls);
+}
+
+/*
+ * completions_param_name
+ *		The legacy completions API's names for the standard parameters.
+ */
+static const char *
+completions_param_name(const MlParam *param)
+{
+	if (param->standard == NULL)
+		return NULL;
+	if (strcmp(param->standard, "max_tokens") == 0)
+		return "max_tokens_to_sample";
+	if (strcmp(param->standard, "stop") == 0)
+		return "stop_sequences";
+	return param->standard;
+}
+
+/*
+ * completions_prompt
+ *		Anthropic's legacy prompt: the system prompt (if any) before the
+ *		first Human turn, then the input, then an open Assistant turn.
+ */
+static char *
+completions_prompt(MlTarget *target, Datum *values, bool *nulls)
+{
+	return psprintf("%s\n\nHuman: %s\n\nAssistant:",
+					target->system_prompt ? target->system_prompt : "",
+					MlInputText(target, values, nulls));
+}
+
+/*
+ * completions_encode
+ *		Build the legacy text completions body for one input text.
+ */
+static void
+completions_encode(MlTarget *target, Datum *values, bool *nulls,
+				   MlRequestBody *out)
+{
+	StringInfo	body = &out->data;
+	List	   *params = other_params(target);
+	bool		first = true;
+
+	appendStringInfoChar(body, '{');
+	append_identity(body, target, false, &first);
+	appendStringInfoString(body, first ? "\"prompt\": " : ", \"prompt\": ");
+	escape_json(body, completions_prompt(target, values, nulls));
+	first = false;
+	if (!has_max_tokens(params))
+		appendStringInfoString(body, ", \"max_tokens_to_sample\": "
+							   ANTHROPIC_DEFAULT_MAX_TOKENS);
+	MlAppendParams(body, params, completions_param_name, &first);
+	appendStringInfoChar(body, '}');
+}
+
+/*
+ * completions_decode
+ *		The completion text.
+ */
+static void
+completions_decode(MlTarget *target, MlResponseBody *body, Datum *values,
+				   bool *nulls)
+{
+	MlDecodeText(target, body, "/completion", "/stop_reason", "stop reason",
+				 values, nulls);
+}
+
+const MlFormat MlFormatAnthropicMessages = {
+	"ANTHROPIC-MESSAGES", NULL, ML_FORMAT_LLM, "application/json", NULL,
+	messages_check_schema, messages_encode, messages_decode
+};
+
+const MlFormat MlFormatAnthropicCompletions = {
+	"ANTHROPIC-COMPLETIONS", NULL, ML_FORMAT_LLM, "application/json", NULL,
+	completions_check_schema, completions_encode, completions_decode
+};

@@ -1,0 +1,286 @@
+/*-------------------------------------------------------------------------
+ *
+ * gemini.c
+ *	  The GEMINI-GENERATE (alias GEMINI-CHAT) and GEMINI-EMBED formats:
+ *	  Gemini's generateContent and embedContent bodies (Google AI, and
+ *	  Gemini on Vertex AI).
+ *
+ * GEMINI-GENERATE request: {"contents": [{"role": "user", "parts":
+ * [{"text": <input>}]}], "systemInstruction": {"parts": [{"text":
+ * <system prompt>}]}, "generationConfig": {"temperature", "topP", "topK",
+ * "maxOutputTokens", "stopSequences", <params.generationConfig.*>},
+ * <other params such as safetySettings>}.  generationConfig is written
+ * only when it has members; the standard parameters and the user's
+ * params.generationConfig.<member> ones merge into that one object (a
+ * member set both ways is an error).  Answer: the text of every part of
+ * the first candidate, concatenated, skipping thought parts; a format
+ * suffix names a single value instead.  A blocked prompt (no candidates)
+ * or a candidate without text is an error giving Google's reason.
+ *
+ * GEMINI-EMBED request (embedContent): {"model": "models/<model_version>"
+ * (only when model_version is set), "content": {"parts": [{"text":
+ * <input>}]}, <params such as taskType, title, outputDimensionality>}; the
+ * standard generation parameters are left out.  Answer: /embedding/values,
+ * or /embeddings/0/values for a batchEmbedContents-shaped answer.
+ *
+ * Option keys are folded to lower case, so parameter names Gemini spells
+ * in camelCase (responseMimeType, thinkingConfig.thinkingBudget, taskType,
+ * ...) are respelled from a list; other names pass as written, and
+ * Gemini also accepts them in snake_case (response_json_schema).
+ *
+ * IDENTIFICATION
+ *	  src/format/gemini.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/json.h"
+
+#include "exec/request.h"
+#include "format/format.h"
+#include "format/llm_common.h"
+#include "types/json_datum.h"
+
+#define GEMINI_CONFIG_KEY "generationConfig"
+
+/* Gemini's camelCase names that users may write in lower or snake case */
+static const char *const generate_spellings[] = {
+	"generationConfig", "responseMimeType", "responseSchema",
+	"responseJsonSchema", "candidateCount", "presencePenalty",
+	"frequencyPenalty", "responseLogprobs", "thinkingConfig",
+	"thinkingBudget", "includeThoughts", "thinkingLevel",
+	"responseModalities", "mediaResolution", "speechConfig",
+	"safetySettings", "toolConfig", "functionCallingConfig",
+	"allowedFunctionNames", "cachedContent", NULL
+};
+
+static const char *const embed_spellings[] = {
+	"taskType", "title", "outputDimensionality", NULL
+};
+
+/*
+ * generate_check_schema
+ *		One text in, one text out.
+ */
+static void
+generate_check_schema(List *input, List *output, const char *which)
+{
+	MlCheckTextSchema(input, output, which, "GEMINI-GENERATE");
+}
+
+/*
+ * config_param_name
+ *		Gemini's generationConfig names for the standard parameters; all
+ *		others stay out of the config object (unless written under it).
+ */
+static const char *
+config_param_name(const MlParam *param)
+{
+	if (param->standard == NULL)
+		return MlParamSkip;
+	if (strcmp(param->standard, "top_p") == 0)
+		return "topP";
+	if (strcmp(param->standard, "top_k") == 0)
+		return "topK";
+	if (strcmp(param->standard, "max_tokens") == 0)
+		return "maxOutputTokens";
+	if (strcmp(param->standard, "stop") == 0)
+		return "stopSequences";
+	return param->standard;
+}
+
+/*
+ * top_level_param_name
+ *		Parameters not aimed at generationConfig go where their dotted names
+ *		put them.
+ */
+static const char *
+top_level_param_name(const MlParam *param)
+{
+	if (param->standard || MlParamInObject(param, GEMINI_CONFIG_KEY))
+		return MlParamSkip;
+	return NULL;
+}
+
+/*
+ * append_parts_open
+ *		Append the opening of {"parts": [{"text": ...}]}; the caller writes
+ *		the text and closes with "}]}".
+ */
+static void
+append_parts_open(StringInfo body)
+{
+	appendStringInfoString(body, "{\"parts\": [{\"text\": ");
+}
+
+/*
+ * generate_encode
+ *		Build the generateContent body for one input text.
+ */
+static void
+generate_encode(MlTarget *target, Datum *values, bool *nulls,
+				MlRequestBody *out)
+{
+	StringInfo	body = &out->data;
+	List	   *params = MlParamsRespelled(target->params, generate_spellings);
+	bool		first = false;
+
+	appendStringInfoString(body, "{\"contents\": [{\"role\": \"user\", \"parts\": [{\"text\": ");
+	MlAppendInput(body, target, values, nulls);
+	appendStringInfoString(body, "}]}]");
+	if (target->system_prompt)
+	{
+		appendStringInfoString(body, ", \"systemInstruction\": ");
+		append_parts_open(body);
+		escape_json(body, target->system_prompt);
+		appendStringInfoString(body, "}]}");
+	}
+	MlAppendParamObject(body, GEMINI_CONFIG_KEY, params, config_param_name,
+						&first);
+	MlAppendParams(body, params, top_level_param_name, &first);
+	appendStringInfoChar(body, '}');
+}
+
+/*
+ * append_part_text
+ *		If part carries text and is not a thought, append the text.
+ */
+static bool
+append_part_text(StringInfo text, const JsonbValue *part)
+{
+	JsonbValue	value;
+	JsonbValue	thought;
+
+	if (!MlJsonPointerValue(part, "/text", &value) || value.type != jbvString)
+		return false;
+	if (MlJsonPointerValue(part, "/thought", &thought) &&
+		thought.type == jbvBool && thought.val.boolean)
+		return false;
+	appendBinaryStringInfo(text, value.val.string.val, value.val.string.len);
+	return true;
+}
+
+/*
+ * generate_decode
+ *		The first candidate's text parts, concatenated, or the value a
+ *		format suffix points at.
+ */
+static void
+generate_decode(MlTarget *target, MlResponseBody *body, Datum *values,
+				bool *nulls)
+{
+	Jsonb	   *response;
+	JsonbValue	part;
+	StringInfoData text;
+	bool		found = false;
+	int			i;
+
+	if (target->output_suffix && target->output_suffix[0])
+	{
+		MlDecodeText(target, body, NULL, "/candidates/0/finishReason",
+					 "finish reason", values, nulls);
+		return;
+	}
+	response = MlResponseJson(target, body);
+	if (!MlJsonPointer(response, "/candidates/0", &part))
+	{
+		if (MlJsonPointer(response, "/promptFeedback/blockReason", &part))
+			MlReportNoText(target, response, "/promptFeedback/blockReason",
+						   "block reason");
+		/* raises the usual "no value at" error, showing the response */
+		MlDecodeAtPointer(target, response, "/candidates/0/content/parts",
+						  values, nulls);
+		return;
+	}
+	initStringInfo(&text);
+	for (i = 0;
+		 MlJsonPointer(response,
+					   psprintf("/candidates/0/content/parts/%d", i), &part);
+		 i++)
+		found |= append_part_text(&text, &part);
+	if (!found)
+		MlReportNoText(target, response, "/candidates/0/finishReason",
+					   "finish reason");
+	MlSetTextOutput(target, &text, values, nulls);
+}
+
+/*
+ * embed_check_schema
+ *		One text in, one vector out.
+ */
+static void
+embed_check_schema(List *input, List *output, const char *which)
+{
+	MlCheckEmbedSchema(input, output, which, "GEMINI-EMBED");
+}
+
+/*
+ * embed_param_name
+ *		Parameters pass under their own names; the standard generation
+ *		parameters are left out.
+ */
+static const char *
+embed_param_name(const MlParam *param)
+{
+	return param->standard ? MlParamSkip : NULL;
+}
+
+/*
+ * embed_encode
+ *		Build the embedContent body for one input text.
+ */
+static void
+embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
+{
+	StringInfo	body = &out->data;
+	const char *model = target->model_version;
+	List	   *params = MlParamsRespelled(target->params, embed_spellings);
+	bool		first = false;
+
+	appendStringInfoChar(body, '{');
+	if (model)
+	{
+		appendStringInfoString(body, "\"model\": ");
+		escape_json(body, strncmp(model, "models/", 7) == 0 ? model :
+					psprintf("models/%s", model));
+		appendStringInfoString(body, ", ");
+		params = MlParamsWithout(params, "model");
+	}
+	appendStringInfoString(body, "\"content\": ");
+	append_parts_open(body);
+	MlAppendInput(body, target, values, nulls);
+	appendStringInfoString(body, "}]}");
+	MlAppendParams(body, params, embed_param_name, &first);
+	appendStringInfoChar(body, '}');
+}
+
+/*
+ * embed_decode
+ *		The embedding's values (the first one of a batch answer).
+ */
+static void
+embed_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
+{
+	Jsonb	   *response = MlResponseJson(target, body);
+	JsonbValue	batch;
+	const char *pointer = "/embedding/values";
+
+	if (MlJsonPointer(response, "/embeddings", &batch))
+		pointer = "/embeddings/0/values";
+	MlDecodeVector(target, response, MlOutputPointer(target, pointer),
+				   values, nulls);
+}
+
+static const char *const generate_aliases[] = {"GEMINI-CHAT", NULL};
+
+const MlFormat MlFormatGeminiGenerate = {
+	"GEMINI-GENERATE", generate_aliases, ML_FORMAT_LLM, "application/json", NULL,
+	generate_check_schema, generate_encode, generate_decode
+};
+
+const MlFormat MlFormatGeminiEmbed = {
+	"GEMINI-EMBED", NULL, ML_FORMAT_EMBEDDING, "application/json", NULL,
+	embed_check_schema, embed_encode, embed_decode
+};

@@ -1,0 +1,119 @@
+/*-------------------------------------------------------------------------
+ *
+ * pandas.c
+ *	  The PANDAS-DATAFRAME format (alias PANDAS-DATAFRAME-SPLIT) and
+ *	  AZUREML-PANDAS-DATAFRAME: one row as a pandas DataFrame in "split"
+ *	  orientation, as MLflow and Azure ML serve models.
+ *
+ * Request: {"dataframe_split": {"index": [0], "columns": [<names>],
+ * "data": [[<values>]]}}; AZUREML-PANDAS-DATAFRAME uses the top key
+ * "input_data" instead, and a suffix (PANDAS-DATAFRAME:key) replaces the
+ * top key.  Values are serialized by MlDatumToJson, so every type can be
+ * sent.  Parameters go into a top-level "params" object, where MLflow 2
+ * scoring servers (and Azure ML's MLflow deployments) read them.
+ *
+ * Answer: both formats answer as JSON-ARRAY by default: a bare array with
+ * one element per row sent, so for the one row its element 0 is mapped
+ * onto the OUTPUT columns with the generic rule (json_array.c).
+ *
+ * IDENTIFICATION
+ *	  src/format/pandas.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/json.h"
+
+#include "exec/request.h"
+#include "format/format.h"
+#include "types/json_datum.h"
+#include "types/typemap.h"
+
+/*
+ * pandas_check_schema
+ *		Any INPUT columns: every SQL type has a JSON form.  (The output is
+ *		JSON-ARRAY's business.)
+ */
+static void
+pandas_check_schema(List *input, List *output, const char *which)
+{
+}
+
+/*
+ * encode_split
+ *		Build the body with the frame under top_key.
+ */
+static void
+encode_split(MlTarget *target, const char *top_key, Datum *values,
+			 bool *nulls, StringInfo buf)
+{
+	ListCell   *lc;
+
+	appendStringInfoChar(buf, '{');
+	escape_json(buf, top_key);
+	appendStringInfoString(buf, ": {\"index\": [0], \"columns\": [");
+	foreach(lc, target->model->input)
+	{
+		appendStringInfoString(buf, foreach_current_index(lc) ? ", " : "");
+		escape_json(buf, ((MlColumn *) lfirst(lc))->name);
+	}
+	appendStringInfoString(buf, "], \"data\": [[");
+	foreach(lc, target->model->input)
+	{
+		int			i = foreach_current_index(lc);
+
+		appendStringInfoString(buf, i ? ", " : "");
+		MlDatumToJson(buf, values[i], nulls[i], ((MlColumn *) lfirst(lc))->typid);
+	}
+	appendStringInfoString(buf, "]]}");
+	if (MlParamsAny(target->params, NULL))
+	{
+		bool		first = true;
+
+		appendStringInfoString(buf, ", \"params\": {");
+		MlAppendParams(buf, target->params, NULL, &first);
+		appendStringInfoChar(buf, '}');
+	}
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * pandas_encode
+ *		PANDAS-DATAFRAME: top key "dataframe_split" or the suffix.
+ */
+static void
+pandas_encode(MlTarget *target, Datum *values, bool *nulls,
+			  MlRequestBody *body)
+{
+	encode_split(target,
+				 target->input_suffix ? target->input_suffix : "dataframe_split",
+				 values, nulls, &body->data);
+}
+
+/*
+ * azureml_pandas_encode
+ *		AZUREML-PANDAS-DATAFRAME: top key "input_data" or the suffix.
+ */
+static void
+azureml_pandas_encode(MlTarget *target, Datum *values, bool *nulls,
+					  MlRequestBody *body)
+{
+	encode_split(target,
+				 target->input_suffix ? target->input_suffix : "input_data",
+				 values, nulls, &body->data);
+}
+
+static const char *const pandas_aliases[] = {"PANDAS-DATAFRAME-SPLIT", NULL};
+
+const MlFormat MlFormatPandasDataframe = {
+	"PANDAS-DATAFRAME", pandas_aliases, ML_FORMAT_PREDICTIVE,
+	"application/json", "JSON-ARRAY",
+	pandas_check_schema, pandas_encode, NULL
+};
+
+const MlFormat MlFormatAzureMLPandasDataframe = {
+	"AZUREML-PANDAS-DATAFRAME", NULL, ML_FORMAT_PREDICTIVE,
+	"application/json", "JSON-ARRAY",
+	pandas_check_schema, azureml_pandas_encode, NULL
+};
