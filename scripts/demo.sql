@@ -1,6 +1,8 @@
 -- mlpredict demo: the Confluent product page's examples, run in PostgreSQL
--- against the local provider stand-in (which answers like OpenAI and Azure
--- OpenAI: deterministic sentiment by keyword, embeddings from a hash).
+-- against the local provider stand-in, which speaks each provider's wire
+-- format and checks its real authentication (SigV4 for AWS, service-account
+-- JWTs for Vertex AI); answers are deterministic (sentiment by keyword,
+-- embeddings from a hash, "echo: ..." texts, a scoring model for tables).
 \pset pager off
 CREATE EXTENSION mlpredict;
 
@@ -36,6 +38,40 @@ CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) WITH
 $$);
 SELECT id, input, array_length(response, 1) AS dimensions, response[1:3] AS first_three
 FROM text_input, LATERAL azure_embed(input) ORDER BY id;
+
+-- Text embedding with AWS Bedrock, as the page writes it.  The host keeps
+-- Bedrock's shape so the signing region is found the same way; curl
+-- resolves *.localhost to the stand-in, which recomputes the SigV4
+-- signature with botocore.
+SELECT * FROM mlpredict.execute($$
+CREATE CONNECTION bedrock-cli-connection WITH ( 'type' = 'bedrock', 'endpoint' = 'http://bedrock-runtime.us-east-1.localhost:18787/model/amazon.titan-embed-text-v1/invoke', 'aws_access_key_id' = 'ASIAMLPREDICTTEST02', 'aws_secret_access_key' = 'mlpredict+session/Secret/Key9876543210zyxwvu', 'aws_session_token' = 'IQoJb3JpZ2luX2VjEMLPREDICT//session+token/TEST==' );
+$$);
+SELECT * FROM mlpredict.execute($$
+CREATE MODEL bedrock_embed INPUT (text STRING) OUTPUT (response ARRAY<FLOAT>) WITH ( 'bedrock.connection'='bedrock-cli-connection', 'bedrock.input_format'='AMAZON-TITAN-EMBED', 'provider'='bedrock', 'task'='embedding' );
+$$);
+SELECT id, input, array_length(response, 1) AS dimensions, response[1:3] AS first_three
+FROM text_input, LATERAL bedrock_embed(input) ORDER BY id;
+
+-- Google AI (Gemini), as the page writes it.
+CREATE TABLE google_input (id int, text text);
+INSERT INTO google_input VALUES (1, 'Good morning'), (2, 'Thank you very much');
+SELECT * FROM mlpredict.execute($$
+CREATE CONNECTION googleai-cli-connection WITH ( 'type' = 'googleai', 'endpoint' = 'http://127.0.0.1:18787/v1beta/models/gemini-2.0-flash:generateContent', 'api-key' = 'AIzaSyMLPREDICT-test-key-0123456789' );
+$$);
+SELECT * FROM mlpredict.execute($$
+CREATE MODEL google_text_cli INPUT (`text` VARCHAR(2147483647)) OUTPUT (`output` VARCHAR(2147483647)) WITH ( 'googleai.connection' = 'googleai-cli-connection', 'googleai.system_prompt' = 'translate text to chinese', 'provider' = 'googleai', 'task' = 'text_generation' );
+$$);
+SELECT id, text, output FROM google_input, LATERAL google_text_cli(text) ORDER BY id;
+
+-- A classification model with typed columns on SageMaker (CSV by default).
+SELECT * FROM mlpredict.execute($$
+CREATE CONNECTION sagemaker-connection WITH ( 'type' = 'sagemaker', 'endpoint' = 'http://runtime.sagemaker.us-east-1.localhost:18787/endpoints/credit-default/invocations', 'aws-access-key' = 'AKIAMLPREDICTTEST01', 'aws-secret-key' = 'mlpredict+test/Secret/Key0123456789abcdefGH' );
+$$);
+SELECT * FROM mlpredict.execute($$
+CREATE MODEL credit_default INPUT (credit_limit INT, age INT) OUTPUT (predicted_default INT) WITH ( 'provider' = 'sagemaker', 'task' = 'classification', 'sagemaker.connection' = 'sagemaker-connection' );
+$$);
+SELECT c.*, p.predicted_default
+FROM (VALUES (1, 20, 30), (2, 500, 40)) AS c(id, credit_limit, age), LATERAL credit_default(c.credit_limit, c.age) p;
 
 -- Catalog: models are versioned; secrets are never shown.
 SELECT * FROM mlpredict.execute($$

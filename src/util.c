@@ -165,8 +165,23 @@ MlOptionsToJson(List *options)
 }
 
 /*
+ * strcasestr_params
+ *		Where the parameter name starts in "<provider>.params.<name>", or NULL.
+ */
+static char *
+strcasestr_params(char *key)
+{
+	char	   *dot = strchr(key, '.');
+
+	if (dot && pg_strncasecmp(dot, ".params.", 8) == 0)
+		return dot + 8;
+	return NULL;
+}
+
+/*
  * MlOptionsLowerKeys
- *		Copy of the list with keys folded to lower case.
+ *		Copy of the list with keys folded to lower case, except the parameter
+ *		name of "<p>.params.<name>": APIs take camelCase fields as written.
  */
 List *
 MlOptionsLowerKeys(List *options)
@@ -178,9 +193,10 @@ MlOptionsLowerKeys(List *options)
 	{
 		MlOption   *opt = lfirst(lc);
 		char	   *key = pstrdup(opt->key);
+		char	   *params = strcasestr_params(key);
 		char	   *p;
 
-		for (p = key; *p; p++)
+		for (p = key; *p && (params == NULL || p < params); p++)
 			*p = pg_tolower((unsigned char) *p);
 		result = lappend(result, MlMakeOption(key, opt->value, opt->location));
 	}

@@ -189,3 +189,6 @@ SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q STRING) OUTPUT (r BO
 SELECT * FROM mlpredict.execute($$CREATE MODEL cohere_embed_json INPUT (texts text[]) OUTPUT (e jsonb) WITH ('provider' = 'openai', 'task' = 'embedding', 'openai.connection' = 'c', 'openai.input_format' = 'COHERE-EMBED')$$);
 SELECT * FROM mlpredict.decode_response('cohere_embed_json', '{"embeddings": [[1, 2], [3, 4]]}') AS t(e jsonb);
 SELECT count(*) AS models FROM mlpredict.models WHERE name = 'bad';
+
+SET client_min_messages = warning;
+DROP EXTENSION mlpredict CASCADE;
