@@ -13,7 +13,7 @@ OBJS = \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_backend.o src/http/retry_policy.o \
-	src/auth/sigv4.o src/auth/jwt.o \
+	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
 	src/exec/request.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
@@ -51,11 +51,11 @@ EXTRA_CLEAN += $(UNIT_TESTS)
 test/unit/test_retry_policy: test/unit/test_retry_policy.c src/http/retry_policy.c src/http/retry_policy.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_retry_policy.c src/http/retry_policy.c
 
-test/unit/test_sigv4: test/unit/test_sigv4.c src/auth/sigv4.c src/auth/sigv4.h
-	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_sigv4.c src/auth/sigv4.c -lcrypto
+test/unit/test_sigv4: test/unit/test_sigv4.c src/auth/sigv4.c src/auth/sigv4.h src/auth/strbuf.c src/auth/strbuf.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_sigv4.c src/auth/sigv4.c src/auth/strbuf.c -lcrypto
 
-test/unit/test_jwt: test/unit/test_jwt.c src/auth/jwt.c src/auth/jwt.h
-	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_jwt.c src/auth/jwt.c -lcrypto
+test/unit/test_jwt: test/unit/test_jwt.c src/auth/jwt.c src/auth/jwt.h src/auth/strbuf.c src/auth/strbuf.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_jwt.c src/auth/jwt.c src/auth/strbuf.c -lcrypto
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

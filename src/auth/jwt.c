@@ -34,21 +34,11 @@
 #include <openssl/pem.h>
 
 #include "jwt.h"
+#include "strbuf.h"
 
 #define GRANT_TYPE_JWT_BEARER \
 	"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
 
-/*
- * A growing NUL-terminated string.  A failed allocation sets failed; later
- * appends then do nothing and sb_finish returns NULL.
- */
-typedef struct StrBuf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	int			failed;
-} StrBuf;
 
 /* Let the compiler check set_error's format (GCC and clang). */
 #if defined(__GNUC__) || defined(__clang__)
@@ -93,74 +83,6 @@ set_openssl_error(char *errbuf, size_t errlen, const char *what)
 	ERR_clear_error();
 }
 
-/*
- * sb_append_n
- *		Append n bytes of s, growing the buffer by doubling.
- */
-static void
-sb_append_n(StrBuf *sb, const char *s, size_t n)
-{
-	if (sb->failed)
-		return;
-	if (n > SIZE_MAX / 4 - sb->len)
-	{
-		sb->failed = 1;
-		return;
-	}
-	if (sb->len + n + 1 > sb->cap)
-	{
-		size_t		cap = sb->cap ? sb->cap : 256;
-		char	   *p;
-
-		while (cap < sb->len + n + 1)
-			cap *= 2;
-		p = realloc(sb->data, cap);
-		if (p == NULL)
-		{
-			sb->failed = 1;
-			return;
-		}
-		sb->data = p;
-		sb->cap = cap;
-	}
-	if (n > 0)
-		memcpy(sb->data + sb->len, s, n);
-	sb->len += n;
-	sb->data[sb->len] = '\0';
-}
-
-/* Append a NUL-terminated string. */
-static void
-sb_append(StrBuf *sb, const char *s)
-{
-	sb_append_n(sb, s, strlen(s));
-}
-
-/* Append one character. */
-static void
-sb_putc(StrBuf *sb, char c)
-{
-	sb_append_n(sb, &c, 1);
-}
-
-/*
- * sb_finish
- *		The text built (caller frees; "" if nothing was appended), or NULL
- *		with the buffer released if an allocation failed.
- */
-static char *
-sb_finish(StrBuf *sb)
-{
-	if (sb->data == NULL)
-		sb_append_n(sb, "", 0);
-	if (sb->failed)
-	{
-		free(sb->data);
-		sb->data = NULL;
-		return NULL;
-	}
-	return sb->data;
-}
 
 /*
  * jwt_base64url
@@ -215,37 +137,37 @@ append_json_string(StrBuf *sb, const char *s)
 {
 	static const char digits[] = "0123456789abcdef";
 
-	sb_putc(sb, '"');
+	strbuf_putc(sb, '"');
 	for (; *s; s++)
 	{
 		unsigned char c = (unsigned char) *s;
 
 		if (c == '"' || c == '\\')
 		{
-			sb_putc(sb, '\\');
-			sb_putc(sb, (char) c);
+			strbuf_putc(sb, '\\');
+			strbuf_putc(sb, (char) c);
 		}
 		else if (c == '\b')
-			sb_append(sb, "\\b");
+			strbuf_append(sb, "\\b");
 		else if (c == '\f')
-			sb_append(sb, "\\f");
+			strbuf_append(sb, "\\f");
 		else if (c == '\n')
-			sb_append(sb, "\\n");
+			strbuf_append(sb, "\\n");
 		else if (c == '\r')
-			sb_append(sb, "\\r");
+			strbuf_append(sb, "\\r");
 		else if (c == '\t')
-			sb_append(sb, "\\t");
+			strbuf_append(sb, "\\t");
 		else if (c < 0x20)
 		{
 			char		esc[6] = {'\\', 'u', '0', '0', digits[c >> 4],
 			digits[c & 0x0f]};
 
-			sb_append_n(sb, esc, sizeof(esc));
+			strbuf_append_n(sb, esc, sizeof(esc));
 		}
 		else
-			sb_putc(sb, (char) c);
+			strbuf_putc(sb, (char) c);
 	}
-	sb_putc(sb, '"');
+	strbuf_putc(sb, '"');
 }
 
 /* Append "name":"value" (name is a plain literal), after a comma if not first. */
@@ -253,9 +175,9 @@ static void
 append_json_member(StrBuf *sb, const char *name, const char *value)
 {
 	if (sb->len > 1)
-		sb_putc(sb, ',');
+		strbuf_putc(sb, ',');
 	append_json_string(sb, name);
-	sb_putc(sb, ':');
+	strbuf_putc(sb, ':');
 	append_json_string(sb, value);
 }
 
@@ -267,10 +189,10 @@ append_json_number(StrBuf *sb, const char *name, long long value)
 
 	snprintf(num, sizeof(num), "%lld", value);
 	if (sb->len > 1)
-		sb_putc(sb, ',');
+		strbuf_putc(sb, ',');
 	append_json_string(sb, name);
-	sb_putc(sb, ':');
-	sb_append(sb, num);
+	strbuf_putc(sb, ':');
+	strbuf_append(sb, num);
 }
 
 /*
@@ -282,13 +204,13 @@ header_json(const char *key_id)
 {
 	StrBuf		sb = {0};
 
-	sb_putc(&sb, '{');
+	strbuf_putc(&sb, '{');
 	append_json_member(&sb, "alg", "RS256");
 	append_json_member(&sb, "typ", "JWT");
 	if (key_id != NULL && key_id[0] != '\0')
 		append_json_member(&sb, "kid", key_id);
-	sb_putc(&sb, '}');
-	return sb_finish(&sb);
+	strbuf_putc(&sb, '}');
+	return strbuf_finish(&sb);
 }
 
 /*
@@ -301,14 +223,14 @@ claims_json(const char *client_email, const char *scope,
 {
 	StrBuf		sb = {0};
 
-	sb_putc(&sb, '{');
+	strbuf_putc(&sb, '{');
 	append_json_member(&sb, "iss", client_email);
 	append_json_member(&sb, "scope", scope);
 	append_json_member(&sb, "aud", audience);
 	append_json_number(&sb, "iat", iat);
 	append_json_number(&sb, "exp", exp);
-	sb_putc(&sb, '}');
-	return sb_finish(&sb);
+	strbuf_putc(&sb, '}');
+	return strbuf_finish(&sb);
 }
 
 /* Append base64url(text); marks sb failed if that cannot be computed. */
@@ -321,7 +243,7 @@ append_base64url(StrBuf *sb, const char *text)
 	if (enc == NULL)
 		sb->failed = 1;
 	else
-		sb_append(sb, enc);
+		strbuf_append(sb, enc);
 	free(enc);
 }
 
@@ -339,11 +261,11 @@ signing_input(const char *client_email, const char *key_id,
 	StrBuf		sb = {0};
 
 	append_base64url(&sb, header);
-	sb_putc(&sb, '.');
+	strbuf_putc(&sb, '.');
 	append_base64url(&sb, claims);
 	free(header);
 	free(claims);
-	return sb_finish(&sb);
+	return strbuf_finish(&sb);
 }
 
 /*
@@ -485,10 +407,10 @@ join_assertion(const char *input, const char *sig, char *errbuf,
 	StrBuf		sb = {0};
 	char	   *out;
 
-	sb_append(&sb, input);
-	sb_putc(&sb, '.');
-	sb_append(&sb, sig);
-	out = sb_finish(&sb);
+	strbuf_append(&sb, input);
+	strbuf_putc(&sb, '.');
+	strbuf_append(&sb, sig);
+	out = strbuf_finish(&sb);
 	if (out == NULL)
 		set_error(errbuf, errlen, "out of memory");
 	return out;
@@ -551,16 +473,16 @@ jwt_token_request_body(const char *assertion)
 
 	if (assertion == NULL)
 		return NULL;
-	sb_append(&sb, GRANT_TYPE_JWT_BEARER "&assertion=");
+	strbuf_append(&sb, GRANT_TYPE_JWT_BEARER "&assertion=");
 	for (; *assertion; assertion++)
 	{
 		unsigned char c = (unsigned char) *assertion;
 		char		esc[3] = {'%', digits[c >> 4], digits[c & 0x0f]};
 
 		if (is_form_safe(c))
-			sb_putc(&sb, (char) c);
+			strbuf_putc(&sb, (char) c);
 		else
-			sb_append_n(&sb, esc, 3);
+			strbuf_append_n(&sb, esc, 3);
 	}
-	return sb_finish(&sb);
+	return strbuf_finish(&sb);
 }

@@ -44,6 +44,7 @@
 #include <openssl/hmac.h>
 
 #include "sigv4.h"
+#include "strbuf.h"
 
 #define SIGV4_ALGORITHM		"AWS4-HMAC-SHA256"
 #define SIGV4_TERMINATOR	"aws4_request"
@@ -51,17 +52,6 @@
 #define AMZ_DATE_LEN		16	/* YYYYMMDDTHHMMSSZ */
 #define DATESTAMP_LEN		8	/* YYYYMMDD */
 
-/*
- * A growing NUL-terminated string.  A failed allocation sets failed; later
- * appends then do nothing and sb_finish returns NULL.
- */
-typedef struct StrBuf
-{
-	char	   *data;
-	size_t		len;
-	size_t		cap;
-	int			failed;
-} StrBuf;
 
 /* One header to sign after normalisation. */
 typedef struct CanonHeader
@@ -104,74 +94,6 @@ set_error(char *errbuf, size_t errlen, const char *fmt,...)
 	va_end(ap);
 }
 
-/*
- * sb_append_n
- *		Append n bytes of s, growing the buffer by doubling.
- */
-static void
-sb_append_n(StrBuf *sb, const char *s, size_t n)
-{
-	if (sb->failed)
-		return;
-	if (n > SIZE_MAX / 4 - sb->len)
-	{
-		sb->failed = 1;
-		return;
-	}
-	if (sb->len + n + 1 > sb->cap)
-	{
-		size_t		cap = sb->cap ? sb->cap : 128;
-		char	   *p;
-
-		while (cap < sb->len + n + 1)
-			cap *= 2;
-		p = realloc(sb->data, cap);
-		if (p == NULL)
-		{
-			sb->failed = 1;
-			return;
-		}
-		sb->data = p;
-		sb->cap = cap;
-	}
-	if (n > 0)
-		memcpy(sb->data + sb->len, s, n);
-	sb->len += n;
-	sb->data[sb->len] = '\0';
-}
-
-/* Append a NUL-terminated string. */
-static void
-sb_append(StrBuf *sb, const char *s)
-{
-	sb_append_n(sb, s, strlen(s));
-}
-
-/* Append one character. */
-static void
-sb_putc(StrBuf *sb, char c)
-{
-	sb_append_n(sb, &c, 1);
-}
-
-/*
- * sb_finish
- *		The text built (caller frees; "" if nothing was appended), or NULL
- *		with the buffer released if an allocation failed.
- */
-static char *
-sb_finish(StrBuf *sb)
-{
-	if (sb->data == NULL)
-		sb_append_n(sb, "", 0);
-	if (sb->failed)
-	{
-		free(sb->data);
-		sb->data = NULL;
-		return NULL;
-	}
-	return sb->data;
-}
 
 /* Whether c is an ASCII letter or digit. */
 static int
@@ -288,12 +210,12 @@ append_encoded(StrBuf *sb, const char *s, size_t len, int keep_slash)
 		unsigned char c = (unsigned char) s[i];
 
 		if (is_unreserved(c) || (keep_slash && c == '/'))
-			sb_putc(sb, (char) c);
+			strbuf_putc(sb, (char) c);
 		else
 		{
 			char		esc[3] = {'%', digits[c >> 4], digits[c & 0x0f]};
 
-			sb_append_n(sb, esc, 3);
+			strbuf_append_n(sb, esc, 3);
 		}
 	}
 }
@@ -310,7 +232,7 @@ sigv4_uri_encode(const char *s, int keep_slash)
 	if (s == NULL)
 		return NULL;
 	append_encoded(&sb, s, strlen(s), keep_slash);
-	return sb_finish(&sb);
+	return strbuf_finish(&sb);
 }
 
 /*
@@ -547,9 +469,9 @@ append_canonical_uri(StrBuf *sb, const SigV4Request *req)
 	char	   *norm;
 
 	if (req->path[0] == '\0')
-		sb_putc(sb, '/');
+		strbuf_putc(sb, '/');
 	else if (!req->double_encode_path)
-		sb_append(sb, req->path);
+		strbuf_append(sb, req->path);
 	else
 	{
 		norm = normalize_path(req->path);
@@ -615,7 +537,7 @@ canon_component(const char *s, size_t len)
 		return NULL;
 	append_encoded(&sb, dec, dlen, 0);
 	free(dec);
-	return sb_finish(&sb);
+	return strbuf_finish(&sb);
 }
 
 /* Order of query parameters: by name, then by value (byte order). */
@@ -706,10 +628,10 @@ append_canonical_query(StrBuf *sb, const char *query)
 	for (i = 0; i < n; i++)
 	{
 		if (i > 0)
-			sb_putc(sb, '&');
-		sb_append(sb, params[i].name);
-		sb_putc(sb, '=');
-		sb_append(sb, params[i].value);
+			strbuf_putc(sb, '&');
+		strbuf_append(sb, params[i].name);
+		strbuf_putc(sb, '=');
+		strbuf_append(sb, params[i].value);
 	}
 	free_params(params, n);
 	return 1;
@@ -836,18 +758,18 @@ append_headers(StrBuf *canon, StrBuf *names, const CanonHeader *h, int n)
 	{
 		int			j;
 
-		sb_append(canon, h[i].name);
-		sb_putc(canon, ':');
+		strbuf_append(canon, h[i].name);
+		strbuf_putc(canon, ':');
 		for (j = i; j < n && strcmp(h[j].name, h[i].name) == 0; j++)
 		{
 			if (j > i)
-				sb_putc(canon, ',');
-			sb_append(canon, h[j].value);
+				strbuf_putc(canon, ',');
+			strbuf_append(canon, h[j].value);
 		}
-		sb_putc(canon, '\n');
+		strbuf_putc(canon, '\n');
 		if (names->len > 0)
-			sb_putc(names, ';');
-		sb_append(names, h[i].name);
+			strbuf_putc(names, ';');
+		strbuf_append(names, h[i].name);
 		i = j;
 	}
 }
@@ -903,27 +825,27 @@ build_canonical_request(const SigV4Request *req, SigV4Result *out,
 	StrBuf		names = {0};
 	char		body_hash[65];
 
-	sb_append(&cr, req->method);
-	sb_putc(&cr, '\n');
+	strbuf_append(&cr, req->method);
+	strbuf_putc(&cr, '\n');
 	if (!append_canonical_uri(&cr, req))
 		cr.failed = 1;
-	sb_putc(&cr, '\n');
+	strbuf_putc(&cr, '\n');
 	if (!append_canonical_query(&cr, req->query))
 		cr.failed = 1;
-	sb_putc(&cr, '\n');
+	strbuf_putc(&cr, '\n');
 	if (append_canonical_headers(&cr, &names, req, errbuf, errlen) < 0)
 	{
-		free(sb_finish(&cr));
-		free(sb_finish(&names));
+		free(strbuf_finish(&cr));
+		free(strbuf_finish(&names));
 		return -1;
 	}
 	sigv4_sha256_hex(req->body, req->body_len, body_hash);
-	sb_putc(&cr, '\n');
-	sb_append(&cr, names.data != NULL ? names.data : "");
-	sb_putc(&cr, '\n');
-	sb_append(&cr, body_hash);
-	out->canonical_request = sb_finish(&cr);
-	out->signed_headers = sb_finish(&names);
+	strbuf_putc(&cr, '\n');
+	strbuf_append(&cr, names.data != NULL ? names.data : "");
+	strbuf_putc(&cr, '\n');
+	strbuf_append(&cr, body_hash);
+	out->canonical_request = strbuf_finish(&cr);
+	out->signed_headers = strbuf_finish(&names);
 	if (out->canonical_request == NULL || out->signed_headers == NULL ||
 		body_hash[0] == '\0')
 	{
@@ -937,13 +859,13 @@ build_canonical_request(const SigV4Request *req, SigV4Result *out,
 static void
 append_scope(StrBuf *sb, const SigV4Request *req)
 {
-	sb_append_n(sb, req->amz_date, DATESTAMP_LEN);
-	sb_putc(sb, '/');
-	sb_append(sb, req->region);
-	sb_putc(sb, '/');
-	sb_append(sb, req->service);
-	sb_putc(sb, '/');
-	sb_append(sb, SIGV4_TERMINATOR);
+	strbuf_append_n(sb, req->amz_date, DATESTAMP_LEN);
+	strbuf_putc(sb, '/');
+	strbuf_append(sb, req->region);
+	strbuf_putc(sb, '/');
+	strbuf_append(sb, req->service);
+	strbuf_putc(sb, '/');
+	strbuf_append(sb, SIGV4_TERMINATOR);
 }
 
 /*
@@ -960,13 +882,13 @@ build_string_to_sign(const SigV4Request *req, SigV4Result *out,
 
 	sigv4_sha256_hex((const unsigned char *) out->canonical_request,
 					 strlen(out->canonical_request), cr_hash);
-	sb_append(&sb, SIGV4_ALGORITHM "\n");
-	sb_append(&sb, req->amz_date);
-	sb_putc(&sb, '\n');
+	strbuf_append(&sb, SIGV4_ALGORITHM "\n");
+	strbuf_append(&sb, req->amz_date);
+	strbuf_putc(&sb, '\n');
 	append_scope(&sb, req);
-	sb_putc(&sb, '\n');
-	sb_append(&sb, cr_hash);
-	out->string_to_sign = sb_finish(&sb);
+	strbuf_putc(&sb, '\n');
+	strbuf_append(&sb, cr_hash);
+	out->string_to_sign = strbuf_finish(&sb);
 	if (out->string_to_sign == NULL || cr_hash[0] == '\0')
 	{
 		set_error(errbuf, errlen, "out of memory or hashing failed");
@@ -1014,15 +936,15 @@ build_authorization(const SigV4Request *req, SigV4Result *out,
 {
 	StrBuf		sb = {0};
 
-	sb_append(&sb, SIGV4_ALGORITHM " Credential=");
-	sb_append(&sb, req->access_key);
-	sb_putc(&sb, '/');
+	strbuf_append(&sb, SIGV4_ALGORITHM " Credential=");
+	strbuf_append(&sb, req->access_key);
+	strbuf_putc(&sb, '/');
 	append_scope(&sb, req);
-	sb_append(&sb, ", SignedHeaders=");
-	sb_append(&sb, out->signed_headers);
-	sb_append(&sb, ", Signature=");
-	sb_append(&sb, out->signature);
-	out->authorization = sb_finish(&sb);
+	strbuf_append(&sb, ", SignedHeaders=");
+	strbuf_append(&sb, out->signed_headers);
+	strbuf_append(&sb, ", Signature=");
+	strbuf_append(&sb, out->signature);
+	out->authorization = strbuf_finish(&sb);
 	if (out->authorization == NULL)
 	{
 		set_error(errbuf, errlen, "out of memory");

@@ -259,5 +259,19 @@ SELECT * FROM claude_direct('broke [[quota]]');
 SELECT mlpredict.create_model('claude_nomodel', 'prompt STRING', 'answer STRING', '{"provider": "anthropic", "task": "text_generation", "anthropic.connection": "anthropic"}');
 SELECT * FROM claude_nomodel('Hello');
 
+------------------------------------------------------------------------
+-- Statements in the style of Confluent's documentation, unchanged
+-- (upper-case keys as SHOW CREATE MODEL prints them, backquotes, content
+-- types, explicit formats)
+------------------------------------------------------------------------
+SELECT * FROM mlpredict.execute($$CREATE MODEL `vertex_embed_doc` INPUT (`text` STRING) OUTPUT (`embedding` ARRAY<FLOAT>) WITH ('PROVIDER' = 'vertexai', 'TASK' = 'embedding', 'VERTEXAI.CONNECTION' = 'vertex-embed', 'VERTEXAI.INPUT_FORMAT' = 'VERTEX-EMBED')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL anthropic_doc INPUT (prompt STRING) OUTPUT (response STRING) WITH ('provider' = 'anthropic', 'task' = 'text_generation', 'anthropic.connection' = 'anthropic', 'anthropic.params.max_tokens' = '1024', 'anthropic.model_version' = 'claude-sonnet-4-20250514', 'anthropic.system_prompt' = 'You are a helpful assistant.')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL sagemaker_doc INPUT (credit_limit INT, age INT) OUTPUT (predicted_default INT) WITH ('task' = 'classification', 'provider' = 'sagemaker', 'sagemaker.connection' = 'sagemaker-default', 'sagemaker.input_format' = 'CSV', 'sagemaker.output_format' = 'CSV', 'sagemaker.input_content_type' = 'text/csv', 'sagemaker.output_content_type' = 'text/csv')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL bedrock_doc INPUT (text STRING) OUTPUT (response STRING) WITH ('BEDROCK.CONNECTION' = 'bedrock-session', 'BEDROCK.PARAMS.MAX_TOKENS' = '20', 'BEDROCK.PARAMS.TEMPERATURE' = '0.1', 'PROVIDER' = 'bedrock', 'TASK' = 'text_generation')$$);
+SELECT array_length(embedding, 1) AS dims FROM vertex_embed_doc('documented');
+SELECT response FROM anthropic_doc('documented');
+SELECT predicted_default FROM sagemaker_doc(300, 20);
+SELECT response FROM bedrock_doc('documented');
+
 DROP TABLE customers;
 DROP EXTENSION mlpredict CASCADE;
