@@ -124,6 +124,23 @@ UNION ALL SELECT 'tf-serving', * FROM churn_tf(80, 30)
 UNION ALL SELECT 'pandas', * FROM churn_pandas(80, 30)
 UNION ALL SELECT 'mlflow-tensor', * FROM churn_mlflow(80, 30)
 UNION ALL SELECT 'triton', * FROM churn_triton(80, 30);
+SELECT pg_temp.sagemaker_model('churn_pytorch', 'VERTEXAI-PYTORCH');
+SELECT pg_temp.sagemaker_model('churn_tfcol', 'TF-SERVING-COLUMN');
+SELECT pg_temp.sagemaker_model('churn_azpandas', 'AZUREML-PANDAS-DATAFRAME');
+SELECT mlpredict.create_model('churn_objects', 'credit_limit INT, age INT', 'label INT, score DOUBLE, cluster INT',
+  '{"provider": "sagemaker", "task": "classification", "sagemaker.connection": "sagemaker-multi", "sagemaker.input_format": "TF-SERVING", "sagemaker.output_format": "JSON-ARRAY-OF-OBJECTS"}');
+SELECT 'vertexai-pytorch' AS fmt, * FROM churn_pytorch(80, 30)
+UNION ALL SELECT 'tf-serving-column', * FROM churn_tfcol(80, 30)
+UNION ALL SELECT 'azureml-pandas', * FROM churn_azpandas(80, 30)
+UNION ALL SELECT 'json-array-of-objects', * FROM churn_objects(80, 30);
+-- TEXT and BINARY against an echoing endpoint: what goes out comes back
+SELECT mlpredict.create_connection('sagemaker-echo', '{"type": "sagemaker", "endpoint": "http://runtime.sagemaker.us-east-1.localhost:18787/endpoints/echo-model/invocations", "aws-access-key": "AKIAMLPREDICTTEST01", "aws-secret-key": "mlpredict+test/Secret/Key0123456789abcdefGH"}');
+SELECT mlpredict.create_model('echo_text', 'note STRING', 'reply STRING', '{"provider": "sagemaker", "task": "text_generation", "sagemaker.connection": "sagemaker-echo", "sagemaker.input_format": "TEXT"}');
+SELECT mlpredict.create_model('echo_binary', 'x DOUBLE', 'y DOUBLE', '{"provider": "sagemaker", "task": "regression", "sagemaker.connection": "sagemaker-echo", "sagemaker.input_format": "BINARY"}');
+SELECT reply FROM echo_text('plain text, naïve');
+SELECT y FROM echo_binary(-12.625);
+-- (a binary body has NUL bytes, which jsonb cannot hold: forget the recorded requests)
+SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;
 -- Triton with a text tensor goes binary; SageMaker gets the JSON length in
 -- its Content-Type
 SELECT mlpredict.create_model('echo_triton', 'note STRING, n INT', 'score DOUBLE',
