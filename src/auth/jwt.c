@@ -39,33 +39,6 @@
 #define GRANT_TYPE_JWT_BEARER \
 	"grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
 
-
-/* Let the compiler check set_error's format (GCC and clang). */
-#if defined(__GNUC__) || defined(__clang__)
-#define ATTRIBUTE_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define ATTRIBUTE_PRINTF(f, a)
-#endif
-
-static void set_error(char *errbuf, size_t errlen, const char *fmt,...)
-			ATTRIBUTE_PRINTF(3, 4);
-
-/*
- * set_error
- *		printf-style message into errbuf, if there is one.
- */
-static void
-set_error(char *errbuf, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * set_openssl_error
  *		what, followed by OpenSSL's reason for the latest error if it has
@@ -77,9 +50,9 @@ set_openssl_error(char *errbuf, size_t errlen, const char *what)
 	const char *reason = ERR_reason_error_string(ERR_peek_last_error());
 
 	if (reason != NULL)
-		set_error(errbuf, errlen, "%s: %s", what, reason);
+		auth_set_error(errbuf, errlen, "%s: %s", what, reason);
 	else
-		set_error(errbuf, errlen, "%s", what);
+		auth_set_error(errbuf, errlen, "%s", what);
 	ERR_clear_error();
 }
 
@@ -314,7 +287,7 @@ load_rsa_key(const char *pem, char *errbuf, size_t errlen)
 
 	if (problem != NULL)
 	{
-		set_error(errbuf, errlen, "%s", problem);
+		auth_set_error(errbuf, errlen, "%s", problem);
 		return NULL;
 	}
 	bio = BIO_new_mem_buf(pem, -1);
@@ -330,7 +303,7 @@ load_rsa_key(const char *pem, char *errbuf, size_t errlen)
 	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA)
 	{
 		EVP_PKEY_free(pkey);
-		set_error(errbuf, errlen,
+		auth_set_error(errbuf, errlen,
 				  "the service account's private key is not an RSA key");
 		return NULL;
 	}
@@ -359,7 +332,7 @@ rs256_signature(EVP_PKEY *pkey, const char *input, char *errbuf,
 	{
 		out = jwt_base64url(sig, siglen);
 		if (out == NULL)
-			set_error(errbuf, errlen, "out of memory");
+			auth_set_error(errbuf, errlen, "out of memory");
 	}
 	else
 		set_openssl_error(errbuf, errlen, "RS256 signing failed");
@@ -392,7 +365,7 @@ check_arguments(const char *client_email, const char *private_key_pem,
 		msg = "invalid token issue time or lifetime";
 	if (msg == NULL)
 		return 0;
-	set_error(errbuf, errlen, "%s", msg);
+	auth_set_error(errbuf, errlen, "%s", msg);
 	return -1;
 }
 
@@ -412,7 +385,7 @@ join_assertion(const char *input, const char *sig, char *errbuf,
 	strbuf_append(&sb, sig);
 	out = strbuf_finish(&sb);
 	if (out == NULL)
-		set_error(errbuf, errlen, "out of memory");
+		auth_set_error(errbuf, errlen, "out of memory");
 	return out;
 }
 
@@ -440,7 +413,7 @@ jwt_rs256_assertion(const char *client_email, const char *private_key_pem,
 	input = signing_input(client_email, key_id, scope, audience, iat,
 						  iat + lifetime_s);
 	if (input == NULL)
-		set_error(errbuf, errlen, "out of memory");
+		auth_set_error(errbuf, errlen, "out of memory");
 	else
 		sig = rs256_signature(pkey, input, errbuf, errlen);
 	EVP_PKEY_free(pkey);

@@ -68,33 +68,6 @@ typedef struct QueryParam
 	char	   *value;
 } QueryParam;
 
-/* Let the compiler check set_error's format (GCC and clang). */
-#if defined(__GNUC__) || defined(__clang__)
-#define ATTRIBUTE_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define ATTRIBUTE_PRINTF(f, a)
-#endif
-
-static void set_error(char *errbuf, size_t errlen, const char *fmt,...)
-			ATTRIBUTE_PRINTF(3, 4);
-
-/*
- * set_error
- *		printf-style message into errbuf, if there is one.
- */
-static void
-set_error(char *errbuf, size_t errlen, const char *fmt,...)
-{
-	va_list		ap;
-
-	if (errbuf == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(errbuf, errlen, fmt, ap);
-	va_end(ap);
-}
-
-
 /* Whether c is an ASCII letter or digit. */
 static int
 is_alnum(unsigned char c)
@@ -358,19 +331,19 @@ check_headers(const SigV4Request *req, char *errbuf, size_t errlen)
 
 	if (req->nheaders < 0 || (req->nheaders > 0 && req->headers == NULL))
 	{
-		set_error(errbuf, errlen, "invalid header list");
+		auth_set_error(errbuf, errlen, "invalid header list");
 		return -1;
 	}
 	for (i = 0; i < req->nheaders; i++)
 	{
 		if (!is_token(req->headers[i].name))
 		{
-			set_error(errbuf, errlen, "header %d has no valid name", i + 1);
+			auth_set_error(errbuf, errlen, "header %d has no valid name", i + 1);
 			return -1;
 		}
 		if (req->headers[i].value == NULL)
 		{
-			set_error(errbuf, errlen, "header \"%s\" has no value",
+			auth_set_error(errbuf, errlen, "header \"%s\" has no value",
 					  req->headers[i].name);
 			return -1;
 		}
@@ -405,7 +378,7 @@ check_request(const SigV4Request *req, char *errbuf, size_t errlen)
 		msg = "x-amz-date must have the form YYYYMMDDTHHMMSSZ";
 	if (msg != NULL)
 	{
-		set_error(errbuf, errlen, "%s", msg);
+		auth_set_error(errbuf, errlen, "%s", msg);
 		return -1;
 	}
 	return check_headers(req, errbuf, errlen);
@@ -800,14 +773,14 @@ append_canonical_headers(StrBuf *canon, StrBuf *names,
 
 	if (!collect_headers(req, &h))
 	{
-		set_error(errbuf, errlen, "out of memory");
+		auth_set_error(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	ok = has_host(h, req->nheaders);
 	if (ok)
 		append_headers(canon, names, h, req->nheaders);
 	else
-		set_error(errbuf, errlen, "the headers to sign must include host");
+		auth_set_error(errbuf, errlen, "the headers to sign must include host");
 	free_headers(h, req->nheaders);
 	return ok ? 0 : -1;
 }
@@ -849,7 +822,7 @@ build_canonical_request(const SigV4Request *req, SigV4Result *out,
 	if (out->canonical_request == NULL || out->signed_headers == NULL ||
 		body_hash[0] == '\0')
 	{
-		set_error(errbuf, errlen, "out of memory or hashing failed");
+		auth_set_error(errbuf, errlen, "out of memory or hashing failed");
 		return -1;
 	}
 	return 0;
@@ -891,7 +864,7 @@ build_string_to_sign(const SigV4Request *req, SigV4Result *out,
 	out->string_to_sign = strbuf_finish(&sb);
 	if (out->string_to_sign == NULL || cr_hash[0] == '\0')
 	{
-		set_error(errbuf, errlen, "out of memory or hashing failed");
+		auth_set_error(errbuf, errlen, "out of memory or hashing failed");
 		return -1;
 	}
 	return 0;
@@ -918,7 +891,7 @@ build_signature(const SigV4Request *req, SigV4Result *out,
 		out->signature = malloc(2 * SHA256_LEN + 1);
 	if (!ok || out->signature == NULL)
 	{
-		set_error(errbuf, errlen, "computing the signature failed");
+		auth_set_error(errbuf, errlen, "computing the signature failed");
 		return -1;
 	}
 	to_hex(mac, SHA256_LEN, out->signature);
@@ -947,7 +920,7 @@ build_authorization(const SigV4Request *req, SigV4Result *out,
 	out->authorization = strbuf_finish(&sb);
 	if (out->authorization == NULL)
 	{
-		set_error(errbuf, errlen, "out of memory");
+		auth_set_error(errbuf, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -963,13 +936,13 @@ sigv4_sign(const SigV4Request *req, SigV4Result *out, char *errbuf,
 {
 	if (out == NULL)
 	{
-		set_error(errbuf, errlen, "no result to fill in");
+		auth_set_error(errbuf, errlen, "no result to fill in");
 		return -1;
 	}
 	memset(out, 0, sizeof(*out));
 	if (req == NULL)
 	{
-		set_error(errbuf, errlen, "no request to sign");
+		auth_set_error(errbuf, errlen, "no request to sign");
 		return -1;
 	}
 	if (check_request(req, errbuf, errlen) < 0 ||

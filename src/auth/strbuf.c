@@ -1,15 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * strbuf.c
- *	  A growing NUL-terminated string for the pure-C signers (malloc-based,
- *	  no PostgreSQL dependency), shared by sigv4.c and jwt.c.
+ *	  Text helpers for the pure-C signers (malloc-based, no PostgreSQL
+ *	  dependency), shared by sigv4.c and jwt.c: a growing NUL-terminated
+ *	  string and printf-style error messages.
  *
  * IDENTIFICATION
  *	  src/auth/strbuf.c
  *
  *-------------------------------------------------------------------------
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,4 +85,20 @@ strbuf_finish(StrBuf *sb)
 		return NULL;
 	}
 	return sb->data;
+}
+
+/*
+ * auth_set_error
+ *		printf-style message into errbuf, if there is one.
+ */
+void
+auth_set_error(char *errbuf, size_t errlen, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (errbuf == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, errlen, fmt, ap);
+	va_end(ap);
 }

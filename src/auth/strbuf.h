@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * strbuf.h
- *	  A growing NUL-terminated string (malloc-based) for the signers.
+ *	  Text helpers shared by the pure-C signers: a growing NUL-terminated
+ *	  string (malloc-based) and printf-style error messages.
  *
  * A failed allocation sets failed; later appends then do nothing and
  * strbuf_finish returns NULL, so callers check once at the end.
@@ -28,5 +29,16 @@ extern void strbuf_append_n(StrBuf *sb, const char *s, size_t n);
 extern void strbuf_append(StrBuf *sb, const char *s);
 extern void strbuf_putc(StrBuf *sb, char c);
 extern char *strbuf_finish(StrBuf *sb);
+
+/* Let the compiler check auth_set_error's format (GCC and clang). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ATTRIBUTE_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define ATTRIBUTE_PRINTF(f, a)
+#endif
+
+/* printf-style message into errbuf, if there is one (errbuf may be NULL) */
+extern void auth_set_error(char *errbuf, size_t errlen, const char *fmt,...)
+			ATTRIBUTE_PRINTF(3, 4);
 
 #endif							/* MLPREDICT_STRBUF_H */
