@@ -44,6 +44,11 @@ ai21_check_schema(List *input, List *output, const char *which)
 	MlCheckTextSchema(input, output, which, "AI-21-COMPLETE");
 }
 
+static const MlStandardNames ai21_names = {
+	.top_p = "topP", .top_k = MlParamSkip, .max_tokens = "maxTokens",
+	.stop = "stopSequences"
+};
+
 /*
  * ai21_param_name
  *		AI21's names for the standard parameters; others pass under their
@@ -52,17 +57,7 @@ ai21_check_schema(List *input, List *output, const char *which)
 static const char *
 ai21_param_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return NULL;
-	if (strcmp(param->standard, "top_p") == 0)
-		return "topP";
-	if (strcmp(param->standard, "max_tokens") == 0)
-		return "maxTokens";
-	if (strcmp(param->standard, "stop") == 0)
-		return "stopSequences";
-	if (strcmp(param->standard, "top_k") == 0)
-		return MlParamSkip;
-	return param->standard;
+	return MlStandardParamName(param, &ai21_names, NULL);
 }
 
 /*

@@ -52,6 +52,11 @@ titan_text_check_schema(List *input, List *output, const char *which)
 	MlCheckTextSchema(input, output, which, "AMAZON-TITAN-TEXT");
 }
 
+static const MlStandardNames titan_config_names = {
+	.top_p = "topP", .top_k = MlParamSkip, .max_tokens = "maxTokenCount",
+	.stop = "stopSequences"
+};
+
 /*
  * titan_config_name
  *		Titan's textGenerationConfig names for the standard parameters; all
@@ -60,17 +65,7 @@ titan_text_check_schema(List *input, List *output, const char *which)
 static const char *
 titan_config_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return MlParamSkip;
-	if (strcmp(param->standard, "top_p") == 0)
-		return "topP";
-	if (strcmp(param->standard, "max_tokens") == 0)
-		return "maxTokenCount";
-	if (strcmp(param->standard, "stop") == 0)
-		return "stopSequences";
-	if (strcmp(param->standard, "top_k") == 0)
-		return MlParamSkip;
-	return param->standard;
+	return MlStandardParamName(param, &titan_config_names, MlParamSkip);
 }
 
 /*

@@ -155,6 +155,8 @@ has_max_tokens(List *params)
 	return false;
 }
 
+static const MlStandardNames messages_names = {.stop = "stop_sequences"};
+
 /*
  * messages_param_name
  *		The Messages API's names for the standard parameters; others pass
@@ -163,9 +165,7 @@ has_max_tokens(List *params)
 static const char *
 messages_param_name(const MlParam *param)
 {
-	if (param->standard && strcmp(param->standard, "stop") == 0)
-		return "stop_sequences";
-	return param->standard;
+	return MlStandardParamName(param, &messages_names, NULL);
 }
 
 /*
@@ -251,6 +251,10 @@ messages_decode(MlTarget *target, MlResponseBody *body, Datum *values,
 	MlSetTextOutput(target, &text, values, nulls);
 }
 
+static const MlStandardNames completions_names = {
+	.max_tokens = "max_tokens_to_sample", .stop = "stop_sequences"
+};
+
 /*
  * completions_param_name
  *		The legacy completions API's names for the standard parameters.
@@ -258,13 +262,7 @@ messages_decode(MlTarget *target, MlResponseBody *body, Datum *values,
 static const char *
 completions_param_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return NULL;
-	if (strcmp(param->standard, "max_tokens") == 0)
-		return "max_tokens_to_sample";
-	if (strcmp(param->standard, "stop") == 0)
-		return "stop_sequences";
-	return param->standard;
+	return MlStandardParamName(param, &completions_names, NULL);
 }
 
 /*

@@ -39,6 +39,10 @@ azure_check_schema(List *input, List *output, const char *which)
 	MlCheckTextSchema(input, output, which, "AZURE-CHAT");
 }
 
+static const MlStandardNames azure_names = {
+	.max_tokens = "max_new_tokens", .stop = MlParamSkip
+};
+
 /*
  * azure_param_name
  *		The containers' names for the standard parameters; others pass
@@ -47,13 +51,7 @@ azure_check_schema(List *input, List *output, const char *which)
 static const char *
 azure_param_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return NULL;
-	if (strcmp(param->standard, "max_tokens") == 0)
-		return "max_new_tokens";
-	if (strcmp(param->standard, "stop") == 0)
-		return MlParamSkip;
-	return param->standard;
+	return MlStandardParamName(param, &azure_names, NULL);
 }
 
 /*

@@ -62,6 +62,10 @@ generate_check_schema(List *input, List *output, const char *which)
 	MlCheckTextSchema(input, output, which, "COHERE-GENERATE");
 }
 
+static const MlStandardNames cohere_names = {
+	.top_p = "p", .top_k = "k", .stop = "stop_sequences"
+};
+
 /*
  * cohere_param_name
  *		Cohere's names for the standard parameters; others pass under their
@@ -70,15 +74,7 @@ generate_check_schema(List *input, List *output, const char *which)
 static const char *
 cohere_param_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return NULL;
-	if (strcmp(param->standard, "top_p") == 0)
-		return "p";
-	if (strcmp(param->standard, "top_k") == 0)
-		return "k";
-	if (strcmp(param->standard, "stop") == 0)
-		return "stop_sequences";
-	return param->standard;
+	return MlStandardParamName(param, &cohere_names, NULL);
 }
 
 /*

@@ -70,6 +70,11 @@ generate_check_schema(List *input, List *output, const char *which)
 	MlCheckTextSchema(input, output, which, "GEMINI-GENERATE");
 }
 
+static const MlStandardNames config_names = {
+	.top_p = "topP", .top_k = "topK", .max_tokens = "maxOutputTokens",
+	.stop = "stopSequences"
+};
+
 /*
  * config_param_name
  *		Gemini's generationConfig names for the standard parameters; all
@@ -78,17 +83,7 @@ generate_check_schema(List *input, List *output, const char *which)
 static const char *
 config_param_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return MlParamSkip;
-	if (strcmp(param->standard, "top_p") == 0)
-		return "topP";
-	if (strcmp(param->standard, "top_k") == 0)
-		return "topK";
-	if (strcmp(param->standard, "max_tokens") == 0)
-		return "maxOutputTokens";
-	if (strcmp(param->standard, "stop") == 0)
-		return "stopSequences";
-	return param->standard;
+	return MlStandardParamName(param, &config_names, MlParamSkip);
 }
 
 /*

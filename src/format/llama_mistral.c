@@ -42,6 +42,10 @@ llama_check_schema(List *input, List *output, const char *which)
 	MlCheckTextSchema(input, output, which, "BEDROCK-LLAMA");
 }
 
+static const MlStandardNames llama_names = {
+	.top_k = MlParamSkip, .max_tokens = "max_gen_len", .stop = MlParamSkip
+};
+
 /*
  * llama_param_name
  *		Llama's names for the standard parameters it takes; others pass
@@ -50,14 +54,7 @@ llama_check_schema(List *input, List *output, const char *which)
 static const char *
 llama_param_name(const MlParam *param)
 {
-	if (param->standard == NULL)
-		return NULL;
-	if (strcmp(param->standard, "max_tokens") == 0)
-		return "max_gen_len";
-	if (strcmp(param->standard, "top_k") == 0 ||
-		strcmp(param->standard, "stop") == 0)
-		return MlParamSkip;
-	return param->standard;
+	return MlStandardParamName(param, &llama_names, NULL);
 }
 
 /*

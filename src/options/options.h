@@ -49,6 +49,23 @@ extern List *MlParseParams(List *options, const char *provider,
 						   const char *statement);
 extern void MlAppendParamValue(StringInfo buf, const MlParam *param);
 extern const char MlParamSkip[];
+
+/*
+ * An API's names for the five standard parameters: a NULL entry keeps the
+ * standard name, MlParamSkip leaves the parameter out (the API lacks it).
+ */
+typedef struct MlStandardNames
+{
+	const char *temperature;
+	const char *top_p;
+	const char *top_k;
+	const char *max_tokens;
+	const char *stop;
+} MlStandardNames;
+
+extern const char *MlStandardParamName(const MlParam *param,
+									   const MlStandardNames *names,
+									   const char *non_standard);
 extern bool MlParamsAny(List *params, const char *(*rename) (const MlParam *param));
 extern void MlAppendParams(StringInfo buf, List *params,
 						   const char *(*rename) (const MlParam *param),

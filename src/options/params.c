@@ -395,6 +395,34 @@ MlAppendParams(StringInfo buf, List *params,
 }
 
 /*
+ * MlStandardParamName
+ *		For rename callbacks: a standard parameter's name in names (NULL
+ *		entries keep the standard name), and non_standard for any other
+ *		parameter (NULL keeps its own nested name, MlParamSkip leaves it
+ *		out).
+ */
+const char *
+MlStandardParamName(const MlParam *param, const MlStandardNames *names,
+					const char *non_standard)
+{
+	const char *renamed = NULL;
+
+	if (param->standard == NULL)
+		return non_standard;
+	if (strcmp(param->standard, "temperature") == 0)
+		renamed = names->temperature;
+	else if (strcmp(param->standard, "top_p") == 0)
+		renamed = names->top_p;
+	else if (strcmp(param->standard, "top_k") == 0)
+		renamed = names->top_k;
+	else if (strcmp(param->standard, "max_tokens") == 0)
+		renamed = names->max_tokens;
+	else if (strcmp(param->standard, "stop") == 0)
+		renamed = names->stop;
+	return renamed ? renamed : param->standard;
+}
+
+/*
  * MlParamsAny
  *		Would MlAppendParams with this rename emit anything?  (Formats that
  *		write an optional sub-object, like Titan's textGenerationConfig,
