@@ -144,7 +144,8 @@ MlMaskSecrets(MlTarget *target, const char *text)
 /*
  * text_inputs
  *		The text input values of a row, which error messages must not echo
- *		(a provider's validation error may quote the prompt).
+ *		(a provider's validation error may quote the prompt).  Only the
+ *		pointers are kept: they are read when an error is raised.
  */
 static List *
 text_inputs(MlTarget *target, Datum *values, bool *nulls)
@@ -159,9 +160,7 @@ text_inputs(MlTarget *target, Datum *values, bool *nulls)
 		Oid			base = getBaseType(col->typid);
 
 		if (!nulls[i] && (base == TEXTOID || base == VARCHAROID || base == BPCHAROID))
-			result = lappend(result, pg_server_to_any(TextDatumGetCString(values[i]),
-													  VARSIZE_ANY_EXHDR(DatumGetPointer(values[i])),
-													  PG_UTF8));
+			result = lappend(result, DatumGetPointer(values[i]));
 		i++;
 	}
 	return result;
@@ -215,17 +214,6 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 }
 
 /*
- * quota_exhausted
- *		A 429 that will not clear by waiting (billing or hard quota).
- */
-static bool
-quota_exhausted(HttpResponse *response)
-{
-	return RetryQuotaExhausted(response->status, response->body.data,
-							   (size_t) response->body.len);
-}
-
-/*
  * should_retry
  *		Transient failures: connection trouble and throttling/overload.
  */
@@ -236,7 +224,7 @@ should_retry(HttpResponse *response)
 		return true;
 	if (response->outcome != HTTP_OK)
 		return false;
-	return RetryIsTransientStatus(response->status) && !quota_exhausted(response);
+	return RetryIsTransientStatus(response->status) && !MlQuotaExhausted(response);
 }
 
 /*

@@ -55,6 +55,7 @@ extern void MlDecodeResponse(MlTarget *target, HttpRequest *request,
 extern char *MlMaskSecrets(MlTarget *target, const char *text);
 
 /* response_error.c */
+extern bool MlQuotaExhausted(HttpResponse *response);
 extern void MlRaiseResponseError(MlTarget *target, HttpRequest *request,
 								 HttpResponse *response) pg_attribute_noreturn();
 

@@ -25,6 +25,9 @@
  */
 #include "postgres.h"
 
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+
 #include "exec/request.h"
 #include "http/retry_policy.h"
 #include "types/json_datum.h"
@@ -109,25 +112,26 @@ error_message(HttpResponse *response, Jsonb *doc)
 
 /*
  * mask_inputs
- *		text with every (4+ byte) input value of the request replaced.
+ *		message with every (4+ byte) input value of the request replaced.
  */
 static char *
-mask_inputs(HttpRequest *request, char *text)
+mask_inputs(HttpRequest *request, char *message)
 {
 	ListCell   *lc;
 
 	foreach(lc, request->sensitive)
 	{
-		const char *value = lfirst(lc);
+		char	   *input = text_to_cstring((text *) lfirst(lc));
+		const char *value = pg_server_to_any(input, strlen(input), PG_UTF8);
 		size_t		len = strlen(value);
 		char	   *hit;
 
 		if (len < 4)
 			continue;
-		while ((hit = strstr(text, value)) != NULL)
-			text = psprintf("%.*s%s%s", (int) (hit - text), text, MASKED_INPUT, hit + len);
+		while ((hit = strstr(message, value)) != NULL)
+			message = psprintf("%.*s%s%s", (int) (hit - message), message, MASKED_INPUT, hit + len);
 	}
-	return text;
+	return message;
 }
 
 /*
@@ -166,11 +170,11 @@ provider_detail(MlTarget *target, HttpRequest *request, HttpResponse *response)
 }
 
 /*
- * quota_exhausted
- *		A 429 that will not clear by waiting.
+ * MlQuotaExhausted
+ *		A 429 that will not clear by waiting (billing or hard quota).
  */
-static bool
-quota_exhausted(HttpResponse *response)
+bool
+MlQuotaExhausted(HttpResponse *response)
 {
 	return RetryQuotaExhausted(response->status, response->body.data,
 							   (size_t) response->body.len);
@@ -192,7 +196,7 @@ status_hint(MlTarget *target, HttpResponse *response)
 						conn, conn);
 	if (response->status == 404)
 		return psprintf("Check the endpoint of connection \"%s\" and the model's model_version.", conn);
-	if (quota_exhausted(response))
+	if (MlQuotaExhausted(response))
 		return pstrdup("The provider reports the quota as exhausted; waiting will not help until it is raised.");
 	if (response->status == 429)
 		return pstrdup("The provider is throttling requests; lower max_parallelism, raise retry_count, or raise the provider's rate limit.");
@@ -257,7 +261,7 @@ MlRaiseResponseError(MlTarget *target, HttpRequest *request, HttpResponse *respo
 {
 	if (response->outcome != HTTP_OK)
 		raise_transport_error(target, request, response);
-	if (quota_exhausted(response))
+	if (MlQuotaExhausted(response))
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("model \"%s\" reports its quota as exhausted (HTTP status %ld)",

@@ -320,19 +320,7 @@ MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
 	MlColumn   *col = linitial(target->model->output);
 	JsonbValue	v;
 
-	if (!MlJsonPointer(response, pointer, &v))
-	{
-		char	   *text = JsonbToCString(NULL, &response->root, VARSIZE(response));
-
-		if (strlen(text) > 300)
-			strcpy(text + 297, "...");
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("response of model \"%s\" has no value at \"%s\"",
-						target->display_name, pointer),
-				 errdetail("Response: %s", MlMaskSecrets(target, text)),
-				 errhint("Check the model's output format.")));
-	}
+	MlJsonRequire(target, response, pointer, &v);
 	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
 							  MlColumnDimensions(col), col->name, &nulls[0]);
 }

@@ -46,7 +46,8 @@ typedef struct HttpRequest
 	int			timeout_ms;		/* total time limit for one attempt */
 	int			connect_timeout_ms;
 	bool		allow_http;		/* plain http:// permitted for this request */
-	List	   *sensitive;		/* char *: input values never shown in messages */
+	List	   *sensitive;		/* text *: input values (database encoding)
+								 * never shown in messages */
 } HttpRequest;
 
 /* What became of one attempt. */
