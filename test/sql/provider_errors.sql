@@ -24,6 +24,8 @@ SELECT pg_temp.standin('/_control/stats')->'by_status' AS by_status;
 
 -- a provider that quotes the credential back: masked
 SELECT * FROM chat('hello [[echo-auth]]');
+-- a provider that quotes the input back: the row's text is masked too
+SELECT * FROM chat('private patient note [[echo-input]]');
 
 -- throttling: retried with Retry-After; a quota error is not
 SELECT pg_temp.standin('/_control/reset', 'POST') IS NOT NULL AS reset;

@@ -32,7 +32,7 @@ from common import Response
 
 MARKER_RE = re.compile(
     r"\[\[(sleep|status|quota|fail-times|retry-after|bad-json|empty|"
-    r"null-content|drop|big|echo-auth)(?::([^\[\]]*))?\]\]")
+    r"null-content|drop|big|echo-auth|echo-input)(?::([^\[\]]*))?\]\]")
 # A marker plus the blanks in front of it, for stripping.
 _STRIP_RE = re.compile(r"\s*" + MARKER_RE.pattern)
 
@@ -75,6 +75,7 @@ class FaultPlan:
         self.null_content = False
         self.big = None             # int bytes
         self.echo_auth = False      # answer 400 quoting the credential sent
+        self.echo_input = None      # answer 400 quoting this input text
         self.markers = []           # ["name:value", ...] for the log
 
     def __bool__(self):
@@ -94,6 +95,8 @@ class FaultPlan:
         self.empty = self.empty or other.empty
         self.null_content = self.null_content or other.null_content
         self.echo_auth = self.echo_auth or other.echo_auth
+        if self.echo_input is None:
+            self.echo_input = other.echo_input
         if other.big is not None:
             self.big = max(self.big or 0, other.big)
         self.markers.extend(other.markers)
@@ -136,6 +139,8 @@ def parse(text):
             plan.big = _int(value)
         elif name == "echo-auth":
             plan.echo_auth = True
+        elif name == "echo-input":
+            plan.echo_input = text
     return plan
 
 
@@ -208,6 +213,13 @@ def echo_auth_response(call, make_error_body, sent=None):
         sent = call.headers.get("authorization") or call.headers.get("api-key") or ""
     return _mark(make_error_body(400, "request rejected for credential %s" % sent),
                  "echo-auth")
+
+
+def echo_input_response(plan, make_error_body):
+    """A 400 whose message quotes the input text, as validation errors of
+    real APIs do: proves the client keeps row data out of its errors."""
+    return _mark(make_error_body(400, "invalid input %r" % plan.echo_input),
+                 "echo-input")
 
 
 def _mark(response, note):

@@ -437,6 +437,8 @@ def chat(call, dialect, deployment=None):
         return early
     if plan.echo_auth:
         return faults.echo_auth_response(call, lambda st, msg: openai_error(st, msg))
+    if plan.echo_input is not None:
+        return faults.echo_input_response(plan, lambda st, msg: openai_error(st, msg))
     if plan.bad_json:
         return faults.bad_json_response()
 
@@ -585,6 +587,8 @@ def embeddings(call, dialect, deployment=None):
         return early
     if plan.echo_auth:
         return faults.echo_auth_response(call, lambda st, msg: openai_error(st, msg))
+    if plan.echo_input is not None:
+        return faults.echo_input_response(plan, lambda st, msg: openai_error(st, msg))
     if plan.bad_json:
         return faults.bad_json_response()
 
