@@ -22,6 +22,7 @@
 
 #include "exec/request.h"
 #include "format/format.h"
+#include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 
@@ -34,10 +35,7 @@
 static void
 chat_check_schema(List *input, List *output, const char *which)
 {
-	if (strcmp(which, "input") == 0)
-		MlCheckSingleTextInput(input, "OPENAI-CHAT");
-	else
-		MlCheckSingleTextOutput(output, "OPENAI-CHAT");
+	MlCheckTextSchema(input, output, which, "OPENAI-CHAT");
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "exec/request.h"
 #include "format/format.h"
+#include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 
@@ -35,10 +36,7 @@ static const char *const embed_aliases[] = {"AZURE-EMBED", NULL};
 static void
 embed_check_schema(List *input, List *output, const char *which)
 {
-	if (strcmp(which, "input") == 0)
-		MlCheckSingleTextInput(input, "OPENAI-EMBED");
-	else
-		MlCheckVectorOutput(output, "OPENAI-EMBED");
+	MlCheckEmbedSchema(input, output, which, "OPENAI-EMBED");
 }
 
 /*
