@@ -12,7 +12,11 @@ OBJS = \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
-	src/http/http_transfer.o src/http/http_backend.o src/http/retry_policy.o \
+	src/http/http_transfer.o src/http/http_engine.o src/http/http_perform.o \
+	src/http/retry_policy.o \
+	src/pool/pool_shmem.o src/pool/channel.o src/pool/message.o src/pool/worker.o \
+	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
+	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
 	src/exec/request.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
@@ -44,7 +48,8 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # Plain C unit tests of the parts that need no server: built with the
 # system compiler in strict C11, independent of PGXS; "make unit" runs them.
 # A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
-UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt
+UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
+	test/unit/test_token_bucket
 UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
 EXTRA_CLEAN += $(UNIT_TESTS)
 
@@ -56,6 +61,9 @@ test/unit/test_sigv4: test/unit/test_sigv4.c src/auth/sigv4.c src/auth/sigv4.h s
 
 test/unit/test_jwt: test/unit/test_jwt.c src/auth/jwt.c src/auth/jwt.h src/auth/strbuf.c src/auth/strbuf.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_jwt.c src/auth/jwt.c src/auth/strbuf.c -lcrypto
+
+test/unit/test_token_bucket: test/unit/test_token_bucket.c src/pool/token_bucket.c src/pool/token_bucket.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_token_bucket.c src/pool/token_bucket.c -lm
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

@@ -3,7 +3,9 @@
 # cluster (default: the socket directory /tmp/pgd, port 5499), each in its own
 # database, without the stand-in.  Installs the current build first.
 #   scripts/dev-regress.sh format_llm [other suites...]
-# Environment: DEV_PGHOST, DEV_PGPORT.  Results go to /tmp/pgd/out/<suite>.
+# Environment: DEV_PGHOST, DEV_PGPORT, DEV_PGDATA (restarted after the
+# install, since the library is preloaded; DEV_NO_RESTART=1 skips that).
+# Results go to /tmp/pgd/out/<suite>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -12,6 +14,12 @@ port=${DEV_PGPORT:-5499}
 # a full rebuild: this machine's clock can lag, which defeats make's timestamps
 make -s -B -j4 PG_CONFIG="$PG_CONFIG" >/dev/null
 make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+# the library is preloaded (the pool), so a new build needs a restart
+datadir=${DEV_PGDATA:-/tmp/pgd/data}
+if [ -d "$datadir" ] && [ -z "${DEV_NO_RESTART:-}" ]; then
+	as_pg "$PG_BINDIR/pg_ctl" -D "$datadir" -o "-p $port -k $host" \
+		-l "$(dirname "$datadir")/log" restart -m fast -w >/dev/null
+fi
 for suite in "$@"; do
 	out=/tmp/pgd/out/$suite
 	mkdir -p "$out"

@@ -112,6 +112,25 @@ MlInitMaterializedSRF(FunctionCallInfo fcinfo, bool use_expected)
 	CreateWaitEventSet(CurrentMemoryContext, (nevents))
 #endif
 
+/*
+ * shm_mq_send, flushing at once: PG15 added force_flush (without it a
+ * small message may sit unannounced until a quarter of the ring fills).
+ */
+#if PG_VERSION_NUM >= 150000
+#define MlShmMqSend(mqh, nbytes, data, nowait) \
+	shm_mq_send((mqh), (nbytes), (data), (nowait), true)
+#else
+#define MlShmMqSend(mqh, nbytes, data, nowait) \
+	shm_mq_send((mqh), (nbytes), (data), (nowait))
+#endif
+
+/* This backend's index among all PGPROCs (PG17 dropped PGPROC.pgprocno). */
+#if PG_VERSION_NUM >= 170000
+#define MlMyProcNumber() ((int) MyProcNumber)
+#else
+#define MlMyProcNumber() (MyProc->pgprocno)
+#endif
+
 /* A named wait event of type Extension; before PG17 the generic one. */
 #if PG_VERSION_NUM >= 170000
 #define MlWaitEventExtensionNew(name) WaitEventExtensionNew(name)

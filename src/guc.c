@@ -18,6 +18,7 @@
 
 #include "compat.h"
 #include "mlpredict.h"
+#include "pool/pool.h"
 
 int			mlpredict_max_parallelism = 16;
 int			mlpredict_client_timeout = 30;
@@ -25,6 +26,8 @@ int			mlpredict_connect_timeout = 10000;
 int			mlpredict_retry_count = 3;
 bool		mlpredict_allow_insecure_http = false;
 int			mlpredict_max_response_size = 65536;
+int			mlpredict_pool_workers = 1;
+int			mlpredict_max_connections = 64;
 
 /*
  * MlDefineGucs
@@ -79,6 +82,22 @@ MlDefineGucs(void)
 							&mlpredict_max_response_size,
 							65536, 64, 1048576,
 							PGC_SUSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.pool_workers",
+							"Sets the number of background workers of the HTTP connection pool.",
+							"Used only when mlpredict is in shared_preload_libraries.",
+							&mlpredict_pool_workers,
+							1, 1, 16,
+							PGC_POSTMASTER, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.max_connections",
+							"Sets the maximum number of model requests in flight at once.",
+							"Counts the whole cluster with the connection pool, each backend without it; 0 means no limit.",
+							&mlpredict_max_connections,
+							64, 0, 10000,
+							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("mlpredict");

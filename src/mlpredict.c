@@ -3,9 +3,10 @@
  * mlpredict.c
  *	  Module magic and initialisation.
  *
- * Only the module entry point lives here: it defines the GUCs.  Every SQL
- * function works whether or not the library is preloaded; when it is not,
- * HTTP runs inside the calling backend.
+ * Only the module entry point lives here: it defines the GUCs and, when
+ * the library is preloaded, sets up the connection pool (src/pool).  Every
+ * SQL function works whether or not the library is preloaded; when it is
+ * not, HTTP runs inside the calling backend.
  *
  * IDENTIFICATION
  *	  src/mlpredict.c
@@ -18,6 +19,7 @@
 #include "miscadmin.h"
 
 #include "mlpredict.h"
+#include "pool/pool.h"
 
 PG_MODULE_MAGIC;
 
@@ -25,7 +27,7 @@ void		_PG_init(void);
 
 /*
  * _PG_init
- *		Define the extension's GUCs.
+ *		Define the extension's GUCs; while preloading, register the pool.
  */
 void
 _PG_init(void)
@@ -33,4 +35,6 @@ _PG_init(void)
 	if (IsBinaryUpgrade)
 		return;
 	MlDefineGucs();
+	if (process_shared_preload_libraries_in_progress)
+		PoolRegister();
 }

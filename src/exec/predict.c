@@ -11,6 +11,8 @@
  * is sent and the answer is returned as one row typed by the model's
  * OUTPUT.  A NULL input gives a row of NULLs without a request.  Work for a
  * row happens in a context reset at the next row, so nothing accumulates.
+ * Each decoded answer counts as a row in the statistics (stats.h), with
+ * the tokens it reports, which are also charged to the pool's limits.
  *
  * IDENTIFICATION
  *	  src/exec/predict.c
@@ -29,6 +31,8 @@
 #include "compat.h"
 #include "ddl/ddl.h"
 #include "exec/predict.h"
+#include "pool/pool.h"
+#include "stats/stats.h"
 #include "types/typemap.h"
 #include "util.h"
 
@@ -262,6 +266,62 @@ any_null(bool *nulls, int n)
 }
 
 /*
+ * count_decode_error
+ *		Called in PG_CATCH of decoding: record a 2xx answer that could not
+ *		be decoded, unless the error is a cancel or shutdown (failed HTTP
+ *		calls are counted by the dispatcher).  The error stays current.
+ */
+static void
+count_decode_error(HttpRequest *request, HttpResponse *response,
+				   MemoryContext mcxt)
+{
+	ErrorData  *edata;
+
+	if (response->outcome != HTTP_OK ||
+		response->status < 200 || response->status > 299)
+		return;
+	MemoryContextSwitchTo(mcxt);
+	edata = CopyErrorData();
+	if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
+		edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN &&
+		edata->sqlerrcode != ERRCODE_OUT_OF_MEMORY)
+		MlStatsResponseError(&request->route);
+	FreeErrorData(edata);
+}
+
+/*
+ * decode_and_count
+ *		Decode an answer into output values, and record the row and the
+ *		tokens the answer reports (charged to the connection's
+ *		tokens-per-minute limit too), or the answer that did not decode.
+ */
+static void
+decode_and_count(MlTarget *target, HttpRequest *request,
+				 HttpResponse *response, Datum *values, bool *nulls)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	int64		prompt;
+	int64		completion;
+
+	PG_TRY();
+	{
+		MlDecodeResponse(target, request, response, values, nulls);
+	}
+	PG_CATCH();
+	{
+		count_decode_error(request, response, mcxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (!MlHttpResponseUsage(response, &prompt, &completion))
+		prompt = completion = 0;
+	MlStatsRows(&request->route, 1, prompt, completion);
+	if (prompt + completion > 0)
+		PoolChargeTokens(&request->route, prompt + completion);
+}
+
+/*
  * mlpredict_ml_predict
  *		One row of outputs for one row of inputs.
  */
@@ -299,7 +359,7 @@ mlpredict_ml_predict(PG_FUNCTION_ARGS)
 		HttpResponse response = {0};
 
 		MlSendRequests(target, &request, &response, 1, &runtime);
-		MlDecodeResponse(target, request, &response, out_values, out_nulls);
+		decode_and_count(target, request, &response, out_values, out_nulls);
 	}
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out_values, out_nulls);
 	MemoryContextSwitchTo(old);

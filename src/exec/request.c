@@ -5,14 +5,9 @@
  *	  sending them with retries, and decoding responses or raising clear
  *	  errors.
  *
- * Retries: a request is tried again when the connection could not be
- * made or the provider answered 408, 429, 500, 502, 503, 504 or 529, up to
- * retry_count times, with exponential backoff and jitter; a Retry-After
- * (seconds or HTTP-date) or retry-after-ms header, or on a 429 OpenAI's
- * x-ratelimit-reset-* headers, sets the least delay (capped at 60 s).  A
- * 429 that says the quota is exhausted is not retried.  The decisions
- * themselves are pure functions in http/retry_policy.c; waits go through
- * the latch and honour cancellation.
+ * Sending goes through the connection pool (src/pool), which also retries
+ * transient failures; each request carries its route (database,
+ * connection, model and the connection's limits) and its retry_count.
  *
  * Error texts never contain secrets: every secret value of the connection
  * is masked in anything that came back from the provider.
@@ -43,8 +38,7 @@
 #include "types/typemap.h"
 #include "util.h"
 
-#define RETRY_BASE_MS	250
-#define RETRY_MAX_MS	60000
+static void build_route(MlTarget *target);
 
 /*
  * MlTargetOption
@@ -105,7 +99,39 @@ MlTargetBuild(MlModel *model)
 	target->timeout_ms = timeout ? atoi(timeout) * 1000 : 0;
 	target->ninputs = list_length(model->input);
 	target->noutputs = list_length(model->output);
+	build_route(target);
 	return target;
+}
+
+/*
+ * connection_limit
+ *		A numeric limit option of the connection, 0 when unset.
+ */
+static int
+connection_limit(MlConnection *connection, const char *key)
+{
+	MlOption   *opt = MlOptionFind(connection->options, key);
+
+	return opt ? atoi(opt->value) : 0;
+}
+
+/*
+ * build_route
+ *		Whose requests these are, for the pool's limits and statistics.
+ */
+static void
+build_route(MlTarget *target)
+{
+	HttpRoute  *route = &target->route;
+
+	route->dboid = MyDatabaseId;
+	strlcpy(route->connection, target->connection->name, sizeof(route->connection));
+	strlcpy(route->model,
+			MlQualifiedModelName(target->model->schema, target->model->name),
+			sizeof(route->model));
+	route->max_concurrency = connection_limit(target->connection, "max_concurrency");
+	route->requests_per_minute = connection_limit(target->connection, "requests_per_minute");
+	route->tokens_per_minute = connection_limit(target->connection, "tokens_per_minute");
 }
 
 /*
@@ -207,6 +233,8 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 	request->timeout_ms = timeout_s * 1000;
 	request->connect_timeout_ms = Min(mlpredict_connect_timeout, request->timeout_ms);
 	request->allow_http = mlpredict_allow_insecure_http;
+	request->retry_count = runtime->retry_count;
+	request->route = target->route;
 	request->sensitive = text_inputs(target, values, nulls);
 	/* last: signing providers (SigV4) cover the final body and headers */
 	target->provider->prepare_request(target, request);
@@ -214,147 +242,47 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 }
 
 /*
- * should_retry
- *		Transient failures: connection trouble and throttling/overload.
- */
-static bool
-should_retry(HttpResponse *response)
-{
-	if (response->outcome == HTTP_CONNECT_FAILED)
-		return true;
-	if (response->outcome != HTTP_OK)
-		return false;
-	return RetryIsTransientStatus(response->status) && !MlQuotaExhausted(response);
-}
-
-/*
- * server_delay_ms
- *		Delay the server asked for (retry-after-ms, Retry-After in seconds or
- *		as an HTTP date, for a 429 OpenAI's x-ratelimit-reset-*, or Google's
- *		RetryInfo in the body), or -1.
- *
- * OpenAI sends the reset headers with every answer; they say when a rate
- * limit window refills, which is a reason to wait only when the request
- * was actually throttled.
- */
-static long
-server_delay_ms(HttpResponse *response)
-{
-	const char *reset_requests = NULL;
-	const char *reset_tokens = NULL;
-	long		delay;
-
-	if (response->status == 429)
-	{
-		reset_requests = HttpResponseHeader(response, "x-ratelimit-reset-requests");
-		reset_tokens = HttpResponseHeader(response, "x-ratelimit-reset-tokens");
-	}
-	delay = RetryServerDelayMs(HttpResponseHeader(response, "retry-after-ms"),
-							   HttpResponseHeader(response, "retry-after"),
-							   reset_requests, reset_tokens, time(NULL));
-	if (delay < 0)
-		delay = RetryBodyDelayMs(response->body.data, (size_t) response->body.len);
-	return delay;
-}
-
-/*
- * retry_delay_ms
- *		Exponential backoff with jitter, at least the server's delay, at most
- *		RETRY_MAX_MS (the formula is in retry_policy.h).
- */
-static long
-retry_delay_ms(HttpResponse *response, int attempt)
-{
-	return RetryBackoffMs(attempt, MlRandomDouble(), RETRY_BASE_MS, RETRY_MAX_MS,
-						  server_delay_ms(response));
-}
-
-/*
- * sleep_ms
- *		Wait on the latch, honouring cancellation.
- */
-static void
-sleep_ms(long ms)
-{
-	TimestampTz end = GetCurrentTimestamp() + ms * 1000;
-
-	for (;;)
-	{
-		long		left = (long) ((end - GetCurrentTimestamp()) / 1000);
-
-		if (left <= 0)
-			break;
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 left, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
-}
-
-/*
  * debug_report
  *		With the debug runtime option: one NOTICE per attempt.
  */
 static void
-debug_report(MlTarget *target, HttpRequest *request, HttpResponse *response,
-			 int attempt)
+debug_report(MlTarget *target, HttpRequest *request, HttpResponse *response)
 {
 	static const char *const outcomes[] = {
 		"HTTP", "timeout", "connection failure", "response too large", "transport failure"
 	};
+	int			n = Min(response->nattempts, HTTP_MAX_ATTEMPTS_KEPT);
 
-	ereport(NOTICE,
-			(errmsg("mlpredict: %s %s -> %s %ld (attempt %d)",
-					request->method, MlMaskSecrets(target, request->url),
-					outcomes[response->outcome], response->status, attempt + 1),
-			 errdetail("%.1f ms, %d bytes sent, %d bytes received%s%s",
-					   response->elapsed_ms, (int) request->body_len, response->body.len,
-					   response->error[0] ? ": " : "",
-					   MlMaskSecrets(target, response->error))));
+	for (int i = 0; i < n; i++)
+	{
+		HttpAttempt *a = &response->attempts[i];
+
+		ereport(NOTICE,
+				(errmsg("mlpredict: %s %s -> %s %ld (attempt %d)",
+						request->method, MlMaskSecrets(target, request->url),
+						outcomes[a->outcome], a->status, i + 1),
+				 errdetail("%.1f ms, %d bytes sent, %d bytes received%s%s",
+						   a->elapsed_ms, (int) request->body_len,
+						   i == response->nattempts - 1 ? response->body.len : 0,
+						   a->error[0] ? ": " : "",
+						   MlMaskSecrets(target, a->error))));
+	}
 }
 
 /*
  * MlSendRequests
- *		Perform n requests concurrently, retrying transient failures of each
- *		up to runtime->retry_count times.  responses hold the final attempt.
+ *		Perform n requests through the pool, which retries transient
+ *		failures of each up to its retry_count; responses hold the final
+ *		attempt.
  */
 void
 MlSendRequests(MlTarget *target, HttpRequest **requests, HttpResponse *responses,
 			   int n, const MlRuntimeOptions *runtime)
 {
-	int		   *pending = palloc(sizeof(int) * n);
-	int			npending = n;
-	int			attempt;
-	int			i;
-
-	for (i = 0; i < n; i++)
-		pending[i] = i;
-	for (attempt = 0;; attempt++)
-	{
-		HttpRequest **batch = palloc(sizeof(HttpRequest *) * npending);
-		HttpResponse *got = palloc0(sizeof(HttpResponse) * npending);
-		long		delay = 0;
-		int			still = 0;
-
-		for (i = 0; i < npending; i++)
-			batch[i] = requests[pending[i]];
-		HttpPerform(batch, got, npending);
-		for (i = 0; i < npending; i++)
-		{
-			responses[pending[i]] = got[i];
-			if (runtime->debug)
-				debug_report(target, batch[i], &got[i], attempt);
-			if (attempt < runtime->retry_count && should_retry(&got[i]))
-			{
-				delay = Max(delay, retry_delay_ms(&got[i], attempt));
-				pending[still++] = pending[i];
-			}
-		}
-		npending = still;
-		if (npending == 0)
-			break;
-		sleep_ms(delay);
-	}
+	HttpPerform(requests, responses, n);
+	if (runtime->debug)
+		for (int i = 0; i < n; i++)
+			debug_report(target, requests[i], &responses[i]);
 }
 
 /*

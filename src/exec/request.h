@@ -41,6 +41,7 @@ typedef struct MlTarget
 	int			timeout_ms;		/* from <p>.client_timeout, 0 if unset */
 	int			ninputs;
 	int			noutputs;
+	HttpRoute	route;			/* database, connection, model and limits */
 } MlTarget;
 
 extern MlTarget *MlTargetBuild(MlModel *model);

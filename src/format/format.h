@@ -121,6 +121,16 @@ extern int	MlColumnDimensions(const struct MlColumn *col);
 extern void MlRequestBodyAddHeader(MlRequestBody *body, const char *name,
 								   const char *value);
 
+/*
+ * usage.c: the prompt and completion tokens an answer reports; false when
+ * it reports none.  Never raises ERROR for an odd or non-JSON body.
+ */
+struct HttpResponse;
+extern bool MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
+							int64 *completion_tokens);
+extern bool MlHttpResponseUsage(const struct HttpResponse *response,
+								int64 *prompt_tokens, int64 *completion_tokens);
+
 /* openai_chat.c, openai_embed.c */
 extern const MlFormat MlFormatOpenAIChat;
 extern const MlFormat MlFormatOpenAIEmbed;

@@ -28,6 +28,25 @@
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 
+/*
+ * Whom a request is for: the key of the pool's caps, rate limits and
+ * statistics.  Names are copied in (not pointers) because the route
+ * travels to the pool worker through shared memory.  connection and model
+ * are "" for requests that belong to neither (an OAuth token exchange has
+ * a connection but no model).
+ */
+#define HTTP_ROUTE_NAME_LEN		(2 * NAMEDATALEN)
+
+typedef struct HttpRoute
+{
+	Oid			dboid;
+	char		connection[HTTP_ROUTE_NAME_LEN];
+	char		model[HTTP_ROUTE_NAME_LEN];		/* schema.name */
+	int			max_concurrency;	/* in-flight cap of the connection; 0: none */
+	int			requests_per_minute;	/* 0: unlimited */
+	int			tokens_per_minute;	/* 0: unlimited */
+} HttpRoute;
+
 /* A request header.  secret marks values that must never be shown. */
 typedef struct HttpHeader
 {
@@ -46,6 +65,9 @@ typedef struct HttpRequest
 	int			timeout_ms;		/* total time limit for one attempt */
 	int			connect_timeout_ms;
 	bool		allow_http;		/* plain http:// permitted for this request */
+	int			retry_count;	/* transient failures retried this often */
+	size_t		max_body;		/* response size limit in bytes; 0: the GUC */
+	HttpRoute	route;
 	List	   *sensitive;		/* text *: input values (database encoding)
 								 * never shown in messages */
 } HttpRequest;
@@ -60,6 +82,18 @@ typedef enum HttpOutcome
 	HTTP_FAILED					/* any other transport failure */
 } HttpOutcome;
 
+/* One attempt of a request, as the debug option reports it. */
+typedef struct HttpAttempt
+{
+	HttpOutcome outcome;
+	long		status;
+	double		elapsed_ms;
+	double		waited_ms;		/* held back by caps, rate limits, backoff */
+	char		error[256];
+} HttpAttempt;
+
+#define HTTP_MAX_ATTEMPTS_KEPT	8
+
 typedef struct HttpResponse
 {
 	HttpOutcome outcome;
@@ -68,6 +102,8 @@ typedef struct HttpResponse
 	List	   *headers;		/* HttpHeader *, names lower-cased */
 	char		error[256];		/* transport error text, "" if none */
 	double		elapsed_ms;
+	int			nattempts;		/* attempts made (retries + 1) */
+	HttpAttempt attempts[HTTP_MAX_ATTEMPTS_KEPT];	/* the first ones */
 } HttpResponse;
 
 /*

@@ -5,8 +5,9 @@
  *	  of the in-backend HTTP engine; not for use outside src/http.
  *
  * http_transfer.c sets up libcurl easy handles, collects what their
- * callbacks receive and turns it into HttpResponses; http_backend.c owns
- * the multi handle that drives them and the wait loop.
+ * callbacks receive and turns it into HttpResponses; http_engine.c owns
+ * the multi handle that drives them and the wait.  The dispatcher
+ * (src/pool/dispatch.c) decides which transfers run when.
  *
  * IDENTIFICATION
  *	  src/http/http_internal.h
@@ -49,7 +50,7 @@ typedef struct HttpTransfer
 {
 	CURL	   *easy;			/* NULL until set up */
 	struct curl_slist *headers; /* request headers, owned */
-	int			index;			/* into requests[] / responses[] */
+	void	   *job;			/* the dispatcher's job it carries */
 	bool		in_multi;		/* added to http_multi, not yet removed */
 	bool		done;			/* result collected */
 	size_t		max_body;		/* body size limit in bytes */
@@ -59,7 +60,23 @@ typedef struct HttpTransfer
 	char		errbuf[CURL_ERROR_SIZE];
 } HttpTransfer;
 
+/* in http_engine.c: one multi handle and its wait (opaque) */
+typedef struct HttpEngine HttpEngine;
+
+extern HttpEngine *HttpEngineCreate(long max_connections);
+extern void HttpEngineSetMaxConnections(HttpEngine *engine, long max_connections);
+extern void HttpEngineDestroy(HttpEngine *engine);
+extern void HttpEngineStart(HttpEngine *engine, HttpTransfer *t,
+							const HttpRequest *request);
+extern void HttpEngineRemove(HttpEngine *engine, HttpTransfer *t);
+extern HttpTransfer *HttpEngineNextDone(HttpEngine *engine, CURLcode *rc);
+extern long HttpEngineTimeout(HttpEngine *engine, long limit_ms);
+extern void HttpEngineWait(HttpEngine *engine, long timeout_ms,
+						   uint32 wait_event_info);
+
 /* in http_transfer.c */
+extern size_t HttpMaxBodyBytes(const HttpRequest *request);
+extern void HttpCheckRequest(const HttpRequest *request);
 extern void HttpTransferStart(CURLM *multi, HttpTransfer *t,
 							  const HttpRequest *request, size_t max_body);
 extern void HttpTransferFinish(HttpTransfer *t, CURLcode rc,

@@ -6,8 +6,7 @@
  *	  turning the result into an HttpResponse.
  *
  * Easy handles are reset and kept on a small free list for reuse; the
- * multi handle that drives them, and the wait loop, are in
- * http_backend.c.
+ * multi handle that drives them, and the wait, are in http_engine.c.
  *
  * Memory.  libcurl callbacks must never raise an ERROR: a longjmp through
  * libcurl would leave it in an undefined state.  The callbacks therefore
@@ -17,8 +16,8 @@
  * Bodies and headers are copied into palloc'd memory in the caller's
  * CurrentMemoryContext once a transfer has finished.  Nothing libcurl
  * holds a pointer to lives in palloc'd memory except the request bodies
- * passed with CURLOPT_POSTFIELDS, which the caller keeps valid for the
- * duration of HttpPerform.
+ * passed with CURLOPT_POSTFIELDS, which the caller keeps valid until the
+ * transfer is removed.
  *
  * IDENTIFICATION
  *	  src/http/http_transfer.c
@@ -206,9 +205,7 @@ HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
 {
 	CURLMcode	mrc;
 
-	if (request->url == NULL || request->method == NULL)
-		elog(ERROR, "HTTP request without URL or method");
-
+	HttpCheckRequest(request);
 	t->easy = http_easy_get();
 	t->max_body = max_body;
 
@@ -312,8 +309,61 @@ http_set_method(CURL *easy, const HttpRequest *request)
 }
 
 /*
+ * HttpCheckRequest
+ *		Raise ERROR for a request that cannot be sent: no URL or method,
+ *		or a header name or value that would break the header block.
+ *
+ * Called in the requesting backend before a request is handed to the
+ * pool, so that the worker never meets a request it must refuse.  Header
+ * values are never included in messages.
+ */
+void
+HttpCheckRequest(const HttpRequest *request)
+{
+	ListCell   *lc;
+
+	if (request->url == NULL || request->method == NULL)
+		elog(ERROR, "HTTP request without URL or method");
+	foreach(lc, request->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+
+		if (header->name == NULL || header->name[0] == '\0' ||
+			strpbrk(header->name, ":\r\n \t") != NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("invalid HTTP header name \"%s\"",
+						   header->name != NULL ? header->name : ""));
+		if (header->value != NULL && strpbrk(header->value, "\r\n") != NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("invalid value for HTTP header \"%s\"", header->name),
+					errdetail("Header values must not contain line breaks."));
+	}
+}
+
+/*
+ * HttpMaxBodyBytes
+ *		The response size limit of a request in bytes: its own, or else
+ *		mlpredict.max_response_size; capped so the body fits a StringInfo.
+ */
+size_t
+HttpMaxBodyBytes(const HttpRequest *request)
+{
+	size_t		limit = MaxAllocSize - 1;
+
+	if (request->max_body > 0 && request->max_body < limit)
+		return request->max_body;
+	if (mlpredict_max_response_size > 0 &&
+		(size_t) mlpredict_max_response_size < limit / 1024)
+		limit = (size_t) mlpredict_max_response_size * 1024;
+	return limit;
+}
+
+/*
  * http_build_headers
  *		Build the request header list, plus an empty "Expect:".
+ *		HttpCheckRequest has vetted the names and values.
  *
  * The list is stored in t->headers as it grows, so it is freed even when
  * this raises ERROR.  Header values are never included in messages.
@@ -329,18 +379,6 @@ http_build_headers(HttpTransfer *t, const HttpRequest *request)
 		HttpHeader *header = (HttpHeader *) lfirst(lc);
 		const char *value = header->value != NULL ? header->value : "";
 		char	   *line;
-
-		if (header->name == NULL || header->name[0] == '\0' ||
-			strpbrk(header->name, ":\r\n \t") != NULL)
-			ereport(ERROR,
-					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("invalid HTTP header name \"%s\"",
-						   header->name != NULL ? header->name : ""));
-		if (strpbrk(value, "\r\n") != NULL)
-			ereport(ERROR,
-					errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("invalid value for HTTP header \"%s\"", header->name),
-					errdetail("Header values must not contain line breaks."));
 
 		/* "Name;" is libcurl's spelling of a header with an empty value. */
 		if (value[0] == '\0')

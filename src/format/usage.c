@@ -1,0 +1,270 @@
+/*-------------------------------------------------------------------------
+ *
+ * usage.c
+ *	  Token usage reported by a provider's answer: prompt (input) and
+ *	  completion (output) tokens, for the statistics and the pool's
+ *	  tokens-per-minute limits.
+ *
+ * Bedrock's usage headers win when present; otherwise the body is looked
+ * up in a table of the providers' usage fields, first match wins.  A
+ * pointer in the table may have a "*" segment (sum over an array's
+ * elements), and several pointers may be joined with "+" (added up).  The
+ * answer is only parsed when it mentions a usage field, and a body that
+ * is not JSON or has no usage gives false, never an ERROR.
+ *
+ * IDENTIFICATION
+ *	  src/format/usage.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "format/format.h"
+#include "http/http.h"
+#include "types/json_datum.h"
+#include "util.h"
+
+typedef struct UsageFields
+{
+	const char *prompt;
+	const char *completion;		/* NULL: the answer reports none */
+} UsageFields;
+
+static const UsageFields usage_fields[] = {
+	/* OpenAI, Azure OpenAI, Mistral, AI21, OpenAI-compatible servers */
+	{"/usage/prompt_tokens", "/usage/completion_tokens"},
+	/* Anthropic, Claude on Bedrock and Vertex AI */
+	{"/usage/input_tokens+/usage/cache_creation_input_tokens+/usage/cache_read_input_tokens",
+	"/usage/output_tokens"},
+	/* Bedrock Converse */
+	{"/usage/inputTokens", "/usage/outputTokens"},
+	/* Cohere v2, then v1 */
+	{"/usage/billed_units/input_tokens", "/usage/billed_units/output_tokens"},
+	{"/meta/billed_units/input_tokens", "/meta/billed_units/output_tokens"},
+	/* Gemini and Vertex AI Gemini; thoughts are billed as output */
+	{"/usageMetadata/promptTokenCount",
+	"/usageMetadata/candidatesTokenCount+/usageMetadata/thoughtsTokenCount"},
+	/* Llama on Bedrock */
+	{"/prompt_token_count", "/generation_token_count"},
+	/* Titan text and embeddings */
+	{"/inputTextTokenCount", "/results/*/tokenCount"},
+	/* Vertex AI text embeddings */
+	{"/predictions/*/embeddings/statistics/token_count", NULL},
+};
+
+/* Words one of the fields above contains: no parse without one. */
+static const char *const usage_words[] = {"usage", "billed_units", "TokenCount", "token_count"};
+
+/*
+ * add_number
+ *		Add a JSON number that is a plausible token count to *sum.
+ */
+static bool
+add_number(const JsonbValue *value, int64 *sum)
+{
+	double		d;
+
+	if (value->type != jbvNumeric)
+		return false;
+	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+										   NumericGetDatum(value->val.numeric)));
+	if (!isfinite(d) || d < 0 || d > 1e15)
+		return false;
+	*sum += (int64) rint(d);
+	return true;
+}
+
+/*
+ * sum_path
+ *		Add the number at pointer (below node) to *sum; a "*" segment in
+ *		the pointer adds up every element of the array there.  False if
+ *		nothing was found.
+ */
+static bool
+sum_path(const JsonbValue *node, const char *pointer, int64 *sum)
+{
+	const char *star = strstr(pointer, "/*");
+	char	   *prefix;
+	JsonbValue	value;
+	bool		found = false;
+	int			i;
+
+	if (star == NULL)
+		return MlJsonPointerValue(node, pointer, &value) && add_number(&value, sum);
+	prefix = pnstrdup(pointer, star - pointer);
+	if (MlJsonPointerValue(node, prefix, &value))
+	{
+		for (i = 0; i < MlJsonArrayLength(&value); i++)
+		{
+			JsonbValue	elem;
+
+			if (MlJsonArrayElement(&value, i, &elem))
+				found |= sum_path(&elem, star + 2, sum);
+		}
+	}
+	pfree(prefix);
+	return found;
+}
+
+/*
+ * sum_fields
+ *		Add up the "+"-joined pointers of spec; false if none was found.
+ */
+static bool
+sum_fields(const JsonbValue *root, const char *spec, int64 *sum)
+{
+	char	   *copy;
+	char	   *part;
+	char	   *next;
+	bool		found = false;
+
+	*sum = 0;
+	if (spec == NULL)
+		return false;
+	copy = pstrdup(spec);
+	for (part = copy; part != NULL; part = next)
+	{
+		next = strchr(part, '+');
+		if (next != NULL)
+			*next++ = '\0';
+		found |= sum_path(root, part, sum);
+	}
+	pfree(copy);
+	return found;
+}
+
+/*
+ * header_value
+ *		A response header (lower-case name) of the body; NULL if absent.
+ */
+static const char *
+header_value(MlResponseBody *body, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, body->headers)
+	{
+		HttpHeader *header = lfirst(lc);
+
+		if (strcmp(header->name, name) == 0)
+			return header->value;
+	}
+	return NULL;
+}
+
+/*
+ * mentions_usage
+ *		Does the body contain a word of a usage field?
+ */
+static bool
+mentions_usage(MlResponseBody *body)
+{
+	int			i;
+
+	if (body->data == NULL || body->len <= 0)
+		return false;
+	for (i = 0; i < lengthof(usage_words); i++)
+		if (strstr(body->data, usage_words[i]) != NULL)
+			return true;
+	return false;
+}
+
+/*
+ * try_parse
+ *		The body as jsonb, or NULL when it is not JSON.  Data errors the
+ *		parser may still raise (a number out of range) are swallowed, as
+ *		MlParseJson does; others (cancel, out of memory) propagate.
+ */
+static Jsonb *
+try_parse(MlResponseBody *body)
+{
+	MemoryContext oldcxt = CurrentMemoryContext;
+	Jsonb	   *volatile doc = NULL;
+
+	PG_TRY();
+	{
+		doc = MlTryParseJson(body->data, body->len);
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			edata->sqlerrcode != ERRCODE_PROGRAM_LIMIT_EXCEEDED)
+			PG_RE_THROW();
+		FlushErrorState();
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
+	return doc;
+}
+
+/*
+ * MlResponseUsage
+ *		The prompt and completion tokens an answer reports (0 for a side it
+ *		leaves out); false when it reports no usage.  The parsed body is
+ *		kept in body->json.
+ */
+bool
+MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
+				int64 *completion_tokens)
+{
+	const char *in = header_value(body, "x-amzn-bedrock-input-token-count");
+	const char *out = header_value(body, "x-amzn-bedrock-output-token-count");
+	JsonbValue	root;
+	int			i;
+
+	*prompt_tokens = *completion_tokens = 0;
+	if (in != NULL || out != NULL)
+	{
+		bool		found_in = in != NULL && MlParseInt(in, prompt_tokens);
+		bool		found_out = out != NULL && MlParseInt(out, completion_tokens);
+
+		if (found_in || found_out)
+			return true;
+	}
+	if (body->json == NULL && mentions_usage(body))
+		body->json = try_parse(body);
+	if (body->json == NULL)
+		return false;
+
+	root.type = jbvBinary;
+	root.val.binary.data = &body->json->root;
+	root.val.binary.len = VARSIZE(body->json) - VARHDRSZ;
+	for (i = 0; i < lengthof(usage_fields); i++)
+	{
+		bool		found_prompt = sum_fields(&root, usage_fields[i].prompt, prompt_tokens);
+		bool		found_completion = sum_fields(&root, usage_fields[i].completion,
+												  completion_tokens);
+
+		if (found_prompt || found_completion)
+			return true;
+	}
+	*prompt_tokens = *completion_tokens = 0;
+	return false;
+}
+
+/*
+ * MlHttpResponseUsage
+ *		MlResponseUsage of an HTTP response's body and headers.
+ */
+bool
+MlHttpResponseUsage(const HttpResponse *response, int64 *prompt_tokens,
+					int64 *completion_tokens)
+{
+	MlResponseBody body;
+
+	body.data = response->body.data ? response->body.data : "";
+	body.len = response->body.len;
+	body.content_type = NULL;
+	body.headers = response->headers;
+	body.json = NULL;
+	return MlResponseUsage(&body, prompt_tokens, completion_tokens);
+}

@@ -1,0 +1,413 @@
+/*-------------------------------------------------------------------------
+ *
+ * http_engine.c
+ *	  A libcurl multi handle and the wait that drives it: the transport
+ *	  under both the pool worker and the in-backend dispatcher.
+ *
+ * An HttpEngine is created once per process and kept for its life, so TCP
+ * and TLS connections (and HTTP/2 streams over them) are kept alive and
+ * reused across requests, statements and, in the pool worker, sessions.
+ * The engine knows nothing of whose requests it carries: it starts and
+ * removes transfers, waits, and reports the finished ones.
+ *
+ * Waiting.  libcurl tells us which sockets to watch through
+ * CURLMOPT_SOCKETFUNCTION and when to call it back through
+ * CURLMOPT_TIMERFUNCTION.  HttpEngineWait builds a WaitEventSet with the
+ * process latch, postmaster death and one entry per watched socket, waits
+ * on it, resets the latch, and hands the ready sockets (or the expired
+ * timer) to curl_multi_socket_action.  A WaitEventSet cannot shrink, so it
+ * is rebuilt (and freed) on every wait; it is freed before anything can
+ * raise an ERROR.  The caller checks for interrupts after each wait.
+ *
+ * Memory.  The socket callbacks run inside libcurl and must never raise
+ * an ERROR; the engine and its socket table are malloc'd, and failure is
+ * reported to libcurl through their return value.  The callbacks of each
+ * transfer, and the memory rules for them, are in http_transfer.c.
+ *
+ * IDENTIFICATION
+ *	  src/http/http_engine.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <curl/curl.h>
+
+#include "miscadmin.h"
+#include "storage/latch.h"
+#include "utils/timestamp.h"
+
+#include "compat.h"
+#include "http/http.h"
+#include "http/http_internal.h"
+
+/* Idle connections the multi handle keeps open for reuse. */
+#define HTTP_MAX_IDLE_CONNECTS	256L
+
+/* Longest single wait; bounds the damage of a lost curl timer. */
+#define HTTP_MAX_WAIT_MS		1000L
+
+/* A socket libcurl asked us to watch, with its CURL_POLL_* mask. */
+typedef struct HttpSocket
+{
+	curl_socket_t fd;
+	int			what;
+} HttpSocket;
+
+struct HttpEngine
+{
+	CURLM	   *multi;
+	HttpSocket *sockets;		/* maintained by http_socket_cb */
+	int			nsockets;
+	int			socket_cap;
+	bool		socket_oom;
+	bool		timer_active;	/* maintained by http_timer_cb */
+	TimestampTz timer_deadline;
+	int			running;		/* transfers libcurl still runs */
+};
+
+static bool http_curl_initialized = false;
+
+static int	http_socket_cb(CURL *easy, curl_socket_t fd, int what,
+						   void *userp, void *socketp);
+static int	http_timer_cb(CURLM *multi, long timeout_ms, void *userp);
+static void http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags);
+
+/*
+ * HttpEngineCreate
+ *		A new engine whose multi handle opens at most max_connections TCP
+ *		connections at a time (0: no limit).
+ */
+HttpEngine *
+HttpEngineCreate(long max_connections)
+{
+	HttpEngine *engine;
+
+	if (!http_curl_initialized)
+	{
+		CURLcode	rc = curl_global_init(CURL_GLOBAL_ALL);
+
+		if (rc != CURLE_OK)
+			ereport(ERROR,
+					errcode(ERRCODE_INTERNAL_ERROR),
+					errmsg("could not initialize libcurl"),
+					errdetail_internal("%s", curl_easy_strerror(rc)));
+		http_curl_initialized = true;
+	}
+
+	engine = calloc(1, sizeof(HttpEngine));
+	if (engine != NULL)
+		engine->multi = curl_multi_init();
+	if (engine == NULL || engine->multi == NULL)
+	{
+		free(engine);
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"),
+				errdetail("Could not create a libcurl multi handle."));
+	}
+
+	curl_multi_setopt(engine->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
+	curl_multi_setopt(engine->multi, CURLMOPT_SOCKETDATA, engine);
+	curl_multi_setopt(engine->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
+	curl_multi_setopt(engine->multi, CURLMOPT_TIMERDATA, engine);
+	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNECTS);
+	curl_multi_setopt(engine->multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
+	HttpEngineSetMaxConnections(engine, max_connections);
+	return engine;
+}
+
+/*
+ * HttpEngineSetMaxConnections
+ *		Change the cap on open TCP connections (0: none).  Transfers beyond
+ *		it queue inside libcurl until a connection is free.
+ */
+void
+HttpEngineSetMaxConnections(HttpEngine *engine, long max_connections)
+{
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+					  max_connections > 0 ? max_connections : 0L);
+}
+
+/*
+ * HttpEngineDestroy
+ *		Tear down the engine.  Every transfer must have been removed.
+ *		Never raises ERROR; safe at process exit.
+ */
+void
+HttpEngineDestroy(HttpEngine *engine)
+{
+	if (engine == NULL)
+		return;
+	HttpTransferShutdown();
+	curl_multi_cleanup(engine->multi);
+	free(engine->sockets);
+	free(engine);
+}
+
+/*
+ * HttpEngineStart
+ *		Set up a transfer for request and start it.  May raise ERROR; what
+ *		was set up is recorded in *t and released by HttpEngineRemove.
+ */
+void
+HttpEngineStart(HttpEngine *engine, HttpTransfer *t, const HttpRequest *request)
+{
+	HttpTransferStart(engine->multi, t, request, HttpMaxBodyBytes(request));
+	engine->running++;
+}
+
+/*
+ * HttpEngineRemove
+ *		Stop a transfer (finished or not) and free what it holds.  An
+ *		unfinished one is abandoned: libcurl closes its connection.  Never
+ *		raises ERROR.
+ */
+void
+HttpEngineRemove(HttpEngine *engine, HttpTransfer *t)
+{
+	HttpTransferRelease(engine->multi, t);
+	memset(t, 0, sizeof(HttpTransfer));
+}
+
+/*
+ * HttpEngineNextDone
+ *		A transfer libcurl reports finished (with its result in *rc), taken
+ *		out of the multi handle but not yet released; NULL if none.
+ */
+HttpTransfer *
+HttpEngineNextDone(HttpEngine *engine, CURLcode *rc)
+{
+	CURLMsg    *msg;
+	int			msgs_left;
+
+	while ((msg = curl_multi_info_read(engine->multi, &msgs_left)) != NULL)
+	{
+		char	   *priv = NULL;
+		HttpTransfer *t;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+
+		/* msg is invalid once its handle has been removed. */
+		*rc = msg->data.result;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
+		t = (HttpTransfer *) priv;
+		if (t == NULL || t->done)
+			continue;
+		curl_multi_remove_handle(engine->multi, t->easy);
+		t->in_multi = false;
+		t->done = true;
+		return t;
+	}
+	return NULL;
+}
+
+/*
+ * HttpEngineTimeout
+ *		Milliseconds until libcurl's timer fires (0: due now), at most
+ *		limit_ms.
+ */
+long
+HttpEngineTimeout(HttpEngine *engine, long limit_ms)
+{
+	TimestampTz now;
+	int64		remaining_us;
+
+	limit_ms = Min(limit_ms, HTTP_MAX_WAIT_MS);
+	if (!engine->timer_active)
+		return limit_ms;
+
+	now = GetCurrentTimestamp();
+	if (now >= engine->timer_deadline)
+		return 0;
+
+	/* Round up, so that we do not wake up just before the deadline. */
+	remaining_us = engine->timer_deadline - now;
+	return Min((remaining_us + 999) / 1000, limit_ms);
+}
+
+/*
+ * HttpEngineWait
+ *		Wait up to timeout_ms for the latch, postmaster death or a watched
+ *		socket, then let libcurl act on what happened (or on its timer).
+ *
+ * The latch is reset before returning, so the caller must look at what
+ * may have set it (interrupts, queues) after every call.
+ */
+void
+HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
+{
+	int			nevents = engine->nsockets + 2;
+	WaitEventSet *wes;
+	WaitEvent  *occurred;
+	int			nready;
+	bool		acted = false;
+
+	timeout_ms = HttpEngineTimeout(engine, timeout_ms);
+	if (timeout_ms <= 0)
+	{
+		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);
+		return;
+	}
+
+	occurred = palloc(nevents * sizeof(WaitEvent));
+	wes = MlCreateWaitEventSet(nevents);
+	AddWaitEventToSet(wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < engine->nsockets; i++)
+	{
+		uint32		events = 0;
+
+		if (engine->sockets[i].what & CURL_POLL_IN)
+			events |= WL_SOCKET_READABLE;
+		if (engine->sockets[i].what & CURL_POLL_OUT)
+			events |= WL_SOCKET_WRITEABLE;
+		if (events != 0)
+			AddWaitEventToSet(wes, events, (pgsocket) engine->sockets[i].fd,
+							  NULL, NULL);
+	}
+	nready = WaitEventSetWait(wes, timeout_ms, occurred, nevents,
+							  wait_event_info);
+	FreeWaitEventSet(wes);
+
+	for (int i = 0; i < nready; i++)
+	{
+		int			flags = 0;
+
+		if (occurred[i].events & WL_LATCH_SET)
+			ResetLatch(MyLatch);
+		if (occurred[i].events & WL_SOCKET_READABLE)
+			flags |= CURL_CSELECT_IN;
+		if (occurred[i].events & WL_SOCKET_WRITEABLE)
+			flags |= CURL_CSELECT_OUT;
+		if (flags != 0)
+		{
+			http_socket_action(engine, (curl_socket_t) occurred[i].fd, flags);
+			acted = true;
+		}
+	}
+	pfree(occurred);
+
+	/*
+	 * No socket was ready: the wait timed out, or only the latch was set.
+	 * Running libcurl's timer early is harmless; it re-arms it.
+	 */
+	if (!acted && HttpEngineTimeout(engine, 1) == 0)
+		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);
+}
+
+/*
+ * http_socket_cb
+ *		CURLMOPT_SOCKETFUNCTION: record which sockets libcurl wants watched.
+ *
+ * Runs inside libcurl: must not raise ERROR.  On out of memory it sets
+ * socket_oom and returns -1, which makes libcurl fail the call.
+ */
+static int
+http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
+			   void *socketp)
+{
+	HttpEngine *engine = (HttpEngine *) userp;
+	int			i;
+
+	for (i = 0; i < engine->nsockets; i++)
+		if (engine->sockets[i].fd == fd)
+			break;
+
+	if (what == CURL_POLL_REMOVE)
+	{
+		if (i < engine->nsockets)
+			engine->sockets[i] = engine->sockets[--engine->nsockets];
+		return 0;
+	}
+
+	if (i == engine->nsockets)
+	{
+		if (engine->nsockets == engine->socket_cap)
+		{
+			int			newcap = engine->socket_cap > 0 ? engine->socket_cap * 2 : 16;
+			HttpSocket *grown = realloc(engine->sockets,
+										newcap * sizeof(HttpSocket));
+
+			if (grown == NULL)
+			{
+				engine->socket_oom = true;
+				return -1;
+			}
+			engine->sockets = grown;
+			engine->socket_cap = newcap;
+		}
+		engine->sockets[i].fd = fd;
+		engine->nsockets++;
+	}
+	engine->sockets[i].what = what;
+	return 0;
+}
+
+/*
+ * http_timer_cb
+ *		CURLMOPT_TIMERFUNCTION: remember when libcurl wants to be called.
+ *
+ * The timer is one-shot: -1 cancels it, otherwise it fires timeout_ms from
+ * now.  Runs inside libcurl: must not raise ERROR.
+ */
+static int
+http_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	HttpEngine *engine = (HttpEngine *) userp;
+
+	if (timeout_ms < 0)
+		engine->timer_active = false;
+	else
+	{
+		engine->timer_active = true;
+		engine->timer_deadline = GetCurrentTimestamp() +
+			(TimestampTz) timeout_ms * 1000;
+	}
+	return 0;
+}
+
+/*
+ * http_socket_action
+ *		Let libcurl act on one ready socket, or on its timer.
+ *
+ * Raises ERROR if libcurl itself fails (not for transfer failures, which
+ * are reported per transfer).
+ */
+static void
+http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags)
+{
+	CURLMcode	rc;
+
+	if (fd == CURL_SOCKET_TIMEOUT)
+	{
+		/* One-shot timer: libcurl re-arms it if it still needs it. */
+		engine->timer_active = false;
+	}
+	else
+	{
+		int			i;
+
+		/* An earlier action of this pass may have closed the socket. */
+		for (i = 0; i < engine->nsockets; i++)
+			if (engine->sockets[i].fd == fd)
+				break;
+		if (i == engine->nsockets)
+			return;
+	}
+
+	engine->socket_oom = false;
+	rc = curl_multi_socket_action(engine->multi, fd, flags, &engine->running);
+
+	if (engine->socket_oom || rc == CURLM_OUT_OF_MEMORY)
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"),
+				errdetail("Failed while performing HTTP requests."));
+	if (rc != CURLM_OK && rc != CURLM_BAD_SOCKET)
+		ereport(ERROR,
+				errcode(ERRCODE_INTERNAL_ERROR),
+				errmsg("could not perform HTTP requests"),
+				errdetail_internal("%s", curl_multi_strerror(rc)));
+}

@@ -1,0 +1,453 @@
+/*-------------------------------------------------------------------------
+ *
+ * dispatch.c
+ *	  Queues, fairness, limits and retries of the pool's requests (see
+ *	  dispatch.h); the engine (http_engine.c) moves the bytes.
+ *
+ * Fairness.  Owners form a ring.  Each pass of DispatchStartReady goes
+ * round it, starting at most one request per owner per round, and the
+ * next pass starts one owner further on; so when a slot frees up, the
+ * sessions waiting for it take turns, and one big query cannot starve the
+ * others.
+ *
+ * Retries.  A connection failure, or a 408/429/500/502/503/504/529 that
+ * does not report an exhausted quota, is retried up to the request's
+ * retry_count with exponential backoff and jitter, never sooner than the
+ * server's Retry-After (or retry-after-ms, x-ratelimit-reset-*, Google's
+ * RetryInfo).  A 429 or 503 also pauses the connection object's buckets
+ * (limiter.c) for that long, so every session using it slows down.
+ *
+ * Nothing here raises ERROR except on out-of-memory or a failure of
+ * libcurl itself; in the pool worker either ends the process.
+ *
+ * IDENTIFICATION
+ *	  src/pool/dispatch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <time.h>
+
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "http/retry_policy.h"
+#include "pool/dispatch.h"
+#include "pool/limiter.h"
+#include "stats/stats.h"
+
+/* Backoff: the first retry waits about RETRY_BASE_MS, none more than RETRY_MAX_MS. */
+#define RETRY_BASE_MS	250
+#define RETRY_MAX_MS	60000
+
+struct Dispatcher
+{
+	HttpEngine *engine;
+	DispatchDoneHook done;
+	dlist_head	owners;			/* DispatchOwner ring */
+	dlist_head	running;		/* DispatchJob on the wire */
+	int			nrunning;
+	int			nowners;
+};
+
+static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
+					  long *wake);
+static void start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now);
+static void finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc);
+static bool should_retry(const HttpResponse *response);
+static long server_delay_ms(const HttpResponse *response);
+static void note_wake(long *wake, int64 ms);
+static void hold(DispatchJob *job, int64 now);
+
+Dispatcher *
+DispatchCreate(HttpEngine *engine, DispatchDoneHook done)
+{
+	Dispatcher *d = MemoryContextAllocZero(TopMemoryContext, sizeof(Dispatcher));
+
+	d->engine = engine;
+	d->done = done;
+	dlist_init(&d->owners);
+	dlist_init(&d->running);
+	return d;
+}
+
+void
+DispatchAddOwner(Dispatcher *d, DispatchOwner *owner, void *arg)
+{
+	memset(owner, 0, sizeof(DispatchOwner));
+	dlist_init(&owner->queue);
+	owner->arg = arg;
+	dlist_push_tail(&d->owners, &owner->node);
+	d->nowners++;
+}
+
+/*
+ * DispatchSubmit
+ *		Queue a job behind the owner's others.  request, response, context
+ *		and id must be set; the rest is initialised here.
+ */
+void
+DispatchSubmit(Dispatcher *d, DispatchOwner *owner, DispatchJob *job)
+{
+	job->owner = owner;
+	job->transfer = NULL;
+	job->limiter_slot = -1;
+	job->attempt = 0;
+	job->not_before_ms = 0;
+	job->held_since_ms = 0;
+	job->held_ms = 0;
+	job->response->nattempts = 0;
+	dlist_push_tail(&owner->queue, &job->node);
+	owner->njobs++;
+}
+
+/*
+ * DispatchStartReady
+ *		Start every queued job the limits allow, owners taking turns.
+ *		Returns the milliseconds until a held job may become startable by
+ *		the passing of time (backoff, rate limit), or -1 if none is.
+ */
+long
+DispatchStartReady(Dispatcher *d)
+{
+	int64		now = LimiterNowMs();
+	long		wake = -1;
+	bool		progress = true;
+
+	while (progress && !dlist_is_empty(&d->owners))
+	{
+		dlist_mutable_iter iter;
+
+		progress = false;
+		dlist_foreach_modify(iter, &d->owners)
+		{
+			DispatchOwner *owner = dlist_container(DispatchOwner, node, iter.cur);
+
+			if (start_one(d, owner, now, &wake))
+				progress = true;
+		}
+		/* Next time, the next owner goes first. */
+		if (d->nowners > 1)
+			dlist_move_tail(&d->owners, dlist_head_node(&d->owners));
+	}
+	return wake;
+}
+
+/*
+ * start_one
+ *		Start the owner's first job that may start now; false if none.
+ *
+ * Jobs behind a held one may go first when they are for another
+ * connection object; a connection found full is not asked again.
+ */
+static bool
+start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
+{
+	dlist_iter	iter;
+	const HttpRoute *busy = NULL;
+
+	dlist_foreach(iter, &owner->queue)
+	{
+		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
+		const HttpRoute *route = &job->request->route;
+		int			slot;
+		int64		wait;
+
+		if (job->not_before_ms > now)
+		{
+			note_wake(wake, job->not_before_ms - now);
+			continue;
+		}
+		if (busy != NULL && busy->dboid == route->dboid &&
+			strcmp(busy->connection, route->connection) == 0)
+		{
+			hold(job, now);
+			continue;
+		}
+		switch (LimiterAcquire(route, now, &slot, &wait))
+		{
+			case LIMITER_GO:
+				start_job(d, job, slot, now);
+				return true;
+			case LIMITER_BUSY:
+				busy = route;
+				hold(job, now);
+				break;
+			case LIMITER_LATER:
+				hold(job, now);
+				note_wake(wake, wait);
+				break;
+		}
+	}
+	return false;
+}
+
+static void
+hold(DispatchJob *job, int64 now)
+{
+	if (job->held_since_ms == 0)
+		job->held_since_ms = now;
+}
+
+static void
+note_wake(long *wake, int64 ms)
+{
+	long		v = (long) Min(Max(ms, 1), 3600000);
+
+	if (*wake < 0 || v < *wake)
+		*wake = v;
+}
+
+/*
+ * start_job
+ *		Put a job on the wire.  It is on the running list before anything
+ *		can fail, so that DispatchCancelOwner releases it.
+ */
+static void
+start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now)
+{
+	DispatchOwner *owner = job->owner;
+	const HttpRoute *route = &job->request->route;
+	int			n = job->response->nattempts;
+
+	dlist_delete(&job->node);
+	dlist_push_tail(&d->running, &job->node);
+	owner->nrunning++;
+	d->nrunning++;
+	job->limiter_slot = slot;
+	MlStatsInFlight(route, 1);
+
+	if (job->held_since_ms != 0)
+	{
+		double		held = (double) (now - job->held_since_ms);
+
+		job->held_ms += held;
+		job->held_since_ms = 0;
+		MlStatsThrottled(route, held);
+	}
+	if (n < HTTP_MAX_ATTEMPTS_KEPT)
+		job->response->attempts[n].waited_ms = job->held_ms;
+
+	job->transfer = calloc(1, sizeof(HttpTransfer));
+	if (job->transfer == NULL)
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"));
+	job->transfer->job = job;
+	HttpEngineStart(d->engine, job->transfer, job->request);
+}
+
+/*
+ * DispatchCollect
+ *		Deal with every transfer the engine reports finished: retry it or
+ *		hand it back.  Returns the number of jobs that became final.
+ */
+int
+DispatchCollect(Dispatcher *d)
+{
+	HttpTransfer *t;
+	CURLcode	rc;
+	int			final = 0;
+
+	while ((t = HttpEngineNextDone(d->engine, &rc)) != NULL)
+	{
+		DispatchJob *job = (DispatchJob *) t->job;
+		int			before = job->owner->njobs;
+
+		finish_attempt(d, job, rc);
+		if (job->owner->njobs < before)
+		{
+			final++;
+			d->done(d, job);
+		}
+	}
+	return final;
+}
+
+/*
+ * finish_attempt
+ *		Record one attempt's result in the job's response, release what it
+ *		held, and requeue it for a retry or mark it final.
+ */
+static void
+finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
+{
+	DispatchOwner *owner = job->owner;
+	HttpResponse *response = job->response;
+	const HttpRoute *route = &job->request->route;
+	MemoryContext old = MemoryContextSwitchTo(job->context);
+	int64		now;
+	bool		retry;
+
+	response->headers = NIL;
+	if (response->body.data == NULL)
+		initStringInfo(&response->body);
+	else
+		resetStringInfo(&response->body);
+	response->status = 0;
+	response->error[0] = '\0';
+	HttpTransferFinish(job->transfer, rc, response);
+	MemoryContextSwitchTo(old);
+	HttpTransferLogResult(job->request, response);
+
+	HttpEngineRemove(d->engine, job->transfer);
+	free(job->transfer);
+	job->transfer = NULL;
+	LimiterRelease(job->limiter_slot);
+	job->limiter_slot = -1;
+	MlStatsInFlight(route, -1);
+	dlist_delete(&job->node);
+	owner->nrunning--;
+	d->nrunning--;
+
+	if (response->nattempts < HTTP_MAX_ATTEMPTS_KEPT)
+	{
+		HttpAttempt *a = &response->attempts[response->nattempts];
+
+		a->outcome = response->outcome;
+		a->status = response->status;
+		a->elapsed_ms = response->elapsed_ms;
+		strlcpy(a->error, response->error, sizeof(a->error));
+	}
+	response->nattempts++;
+	job->attempt++;
+
+	retry = job->attempt <= job->request->retry_count && should_retry(response);
+	MlStatsAttempt(route, response, job->request->body_len, retry);
+	if (!retry)
+	{
+		MlStatsCallDone(route, response);
+		owner->njobs--;
+		return;
+	}
+
+	now = LimiterNowMs();
+	{
+		long		server = server_delay_ms(response);
+		long		delay = RetryBackoffMs(job->attempt - 1, MlRandomDouble(),
+										   RETRY_BASE_MS, RETRY_MAX_MS, server);
+
+		if (response->outcome == HTTP_OK &&
+			(response->status == 429 || response->status == 503))
+			LimiterPause(route, now + delay, now);
+		job->not_before_ms = now + delay;
+	}
+	/* Back to the head of the owner's queue: it keeps its turn. */
+	dlist_push_head(&owner->queue, &job->node);
+}
+
+/*
+ * should_retry
+ *		Transient failures: connection trouble and throttling/overload.
+ */
+static bool
+should_retry(const HttpResponse *response)
+{
+	if (response->outcome == HTTP_CONNECT_FAILED)
+		return true;
+	if (response->outcome != HTTP_OK)
+		return false;
+	return RetryIsTransientStatus(response->status) &&
+		!RetryQuotaExhausted(response->status, response->body.data,
+							 (size_t) response->body.len);
+}
+
+/*
+ * server_delay_ms
+ *		Delay the server asked for (retry-after-ms, Retry-After in seconds or
+ *		as an HTTP date, for a 429 OpenAI's x-ratelimit-reset-*, or Google's
+ *		RetryInfo in the body), or -1.
+ *
+ * OpenAI sends the reset headers with every answer; they say when a rate
+ * limit window refills, which is a reason to wait only when the request
+ * was actually throttled.
+ */
+static long
+server_delay_ms(const HttpResponse *response)
+{
+	const char *reset_requests = NULL;
+	const char *reset_tokens = NULL;
+	long		delay;
+
+	if (response->status == 429)
+	{
+		reset_requests = HttpResponseHeader(response, "x-ratelimit-reset-requests");
+		reset_tokens = HttpResponseHeader(response, "x-ratelimit-reset-tokens");
+	}
+	delay = RetryServerDelayMs(HttpResponseHeader(response, "retry-after-ms"),
+							   HttpResponseHeader(response, "retry-after"),
+							   reset_requests, reset_tokens, time(NULL));
+	if (delay < 0 && response->body.data != NULL)
+		delay = RetryBodyDelayMs(response->body.data, (size_t) response->body.len);
+	return delay;
+}
+
+/*
+ * DispatchCancelOwner
+ *		Abandon every job of the owner: transfers on the wire are removed
+ *		(libcurl closes their connections), queued ones dropped, their
+ *		slots released.  The owner leaves the ring.  Never raises ERROR.
+ */
+void
+DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
+{
+	dlist_mutable_iter iter;
+
+	dlist_foreach_modify(iter, &d->running)
+	{
+		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
+
+		if (job->owner != owner)
+			continue;
+		dlist_delete(&job->node);
+		if (job->transfer != NULL)
+		{
+			HttpEngineRemove(d->engine, job->transfer);
+			free(job->transfer);
+			job->transfer = NULL;
+		}
+		LimiterRelease(job->limiter_slot);
+		MlStatsInFlight(&job->request->route, -1);
+		MlStatsCanceled(&job->request->route);
+		d->nrunning--;
+	}
+	dlist_foreach_modify(iter, &owner->queue)
+	{
+		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
+
+		dlist_delete(&job->node);
+		MlStatsCanceled(&job->request->route);
+	}
+	owner->nrunning = 0;
+	owner->njobs = 0;
+	dlist_delete(&owner->node);
+	d->nowners--;
+}
+
+int
+DispatchRunning(Dispatcher *d)
+{
+	return d->nrunning;
+}
+
+int
+DispatchQueued(Dispatcher *d)
+{
+	dlist_iter	iter;
+	int			n = 0;
+
+	dlist_foreach(iter, &d->owners)
+	{
+		DispatchOwner *owner = dlist_container(DispatchOwner, node, iter.cur);
+
+		n += owner->njobs - owner->nrunning;
+	}
+	return n;
+}
+
+int
+DispatchOwners(Dispatcher *d)
+{
+	return d->nowners;
+}

@@ -1,0 +1,272 @@
+/*-------------------------------------------------------------------------
+ *
+ * limiter.c
+ *	  The concurrency caps and rate limits the dispatcher consults before
+ *	  it starts a request (see limiter.h).
+ *
+ * One table of per-connection entries plus a count of requests in flight.
+ * Shared (under the "mlpredict_limiter" LWLock) when the library was
+ * preloaded, backend-local otherwise.  Nothing here raises ERROR once the
+ * table exists: it is called from the pool worker's event loop.
+ *
+ * IDENTIFICATION
+ *	  src/pool/limiter.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "pool/limiter.h"
+#include "pool/pool.h"
+#include "pool/token_bucket.h"
+
+#define LIMITER_ENTRIES		256
+
+typedef struct LimiterEntry
+{
+	Oid			dboid;
+	char		connection[HTTP_ROUTE_NAME_LEN];	/* "" = unused */
+	int			in_flight;
+	int			max_concurrency;
+	TokenBucket requests;
+	TokenBucket tokens;
+	int64		last_used_ms;
+} LimiterEntry;
+
+typedef struct LimiterTable
+{
+	LWLock	   *lock;			/* NULL when backend-local */
+	int			in_flight;		/* all entries, plus connection-less routes */
+	LimiterEntry entries[LIMITER_ENTRIES];
+} LimiterTable;
+
+static LimiterTable *limiter = NULL;
+
+static LimiterTable *limiter_table(void);
+static LimiterEntry *limiter_entry(LimiterTable *table, const HttpRoute *route,
+								   int64 now_ms);
+static void limiter_lock(LimiterTable *table);
+static void limiter_unlock(LimiterTable *table);
+
+Size
+LimiterShmemSize(void)
+{
+	return MAXALIGN(sizeof(LimiterTable));
+}
+
+/* From the shmem_request hook. */
+void
+LimiterShmemRequest(void)
+{
+	RequestAddinShmemSpace(LimiterShmemSize());
+	RequestNamedLWLockTranche("mlpredict_limiter", 1);
+}
+
+/* From the shmem_startup hook, with AddinShmemInitLock held. */
+void
+LimiterShmemInit(void)
+{
+	bool		found;
+
+	limiter = ShmemInitStruct("mlpredict limiter", LimiterShmemSize(), &found);
+	if (!found)
+		memset(limiter, 0, LimiterShmemSize());
+	limiter->lock = &(GetNamedLWLockTranche("mlpredict_limiter"))->lock;
+}
+
+/*
+ * limiter_table
+ *		The shared table, or this backend's own (allocated on first use).
+ */
+static LimiterTable *
+limiter_table(void)
+{
+	if (limiter == NULL)
+		limiter = MemoryContextAllocZero(TopMemoryContext, sizeof(LimiterTable));
+	return limiter;
+}
+
+static void
+limiter_lock(LimiterTable *table)
+{
+	if (table->lock)
+		LWLockAcquire(table->lock, LW_EXCLUSIVE);
+}
+
+static void
+limiter_unlock(LimiterTable *table)
+{
+	if (table->lock)
+		LWLockRelease(table->lock);
+}
+
+int64
+LimiterNowMs(void)
+{
+	return (int64) (GetCurrentTimestamp() / 1000);
+}
+
+/*
+ * limiter_entry
+ *		The entry of route's connection, created (or recycled from the least
+ *		recently used idle entry) if needed and configured from the route;
+ *		NULL if the route has no connection or the table is full of busy
+ *		entries (then the route goes unlimited rather than failing).
+ */
+static LimiterEntry *
+limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms)
+{
+	LimiterEntry *victim = NULL;
+	LimiterEntry *e = NULL;
+
+	if (route->connection[0] == '\0')
+		return NULL;
+	for (int i = 0; i < LIMITER_ENTRIES; i++)
+	{
+		LimiterEntry *c = &table->entries[i];
+
+		if (c->connection[0] != '\0' && c->dboid == route->dboid &&
+			strcmp(c->connection, route->connection) == 0)
+		{
+			e = c;
+			break;
+		}
+		if (c->in_flight == 0 &&
+			(victim == NULL || c->connection[0] == '\0' ||
+			 (victim->connection[0] != '\0' && c->last_used_ms < victim->last_used_ms)))
+			victim = c;
+	}
+	if (e == NULL)
+	{
+		if (victim == NULL)
+			return NULL;
+		e = victim;
+		memset(e, 0, sizeof(LimiterEntry));
+		e->dboid = route->dboid;
+		strlcpy(e->connection, route->connection, sizeof(e->connection));
+	}
+	e->max_concurrency = route->max_concurrency;
+	TokenBucketConfigure(&e->requests, route->requests_per_minute, now_ms);
+	TokenBucketConfigure(&e->tokens, route->tokens_per_minute, now_ms);
+	e->last_used_ms = now_ms;
+	return e;
+}
+
+/*
+ * LimiterAcquire
+ *		Start a request if the caps, the buckets and any pause allow it.
+ */
+LimiterVerdict
+LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms)
+{
+	LimiterTable *table = limiter_table();
+	LimiterEntry *e;
+	LimiterVerdict verdict = LIMITER_GO;
+
+	*slot = -1;
+	*wait_ms = 0;
+	limiter_lock(table);
+	e = limiter_entry(table, route, now_ms);
+	if (mlpredict_max_connections > 0 &&
+		table->in_flight >= mlpredict_max_connections)
+		verdict = LIMITER_BUSY;
+	else if (e != NULL && e->max_concurrency > 0 &&
+			 e->in_flight >= e->max_concurrency)
+		verdict = LIMITER_BUSY;
+	else if (e != NULL)
+	{
+		int64		wait = Max(TokenBucketWaitMs(&e->requests, 1, now_ms),
+							   TokenBucketWaitMs(&e->tokens, 1, now_ms));
+
+		if (wait > 0)
+		{
+			verdict = LIMITER_LATER;
+			*wait_ms = wait;
+		}
+		else
+			(void) TokenBucketTake(&e->requests, 1, now_ms);
+	}
+	if (verdict == LIMITER_GO)
+	{
+		table->in_flight++;
+		if (e != NULL)
+		{
+			e->in_flight++;
+			*slot = (int) (e - table->entries);
+		}
+	}
+	limiter_unlock(table);
+	return verdict;
+}
+
+/*
+ * LimiterRelease
+ *		A request started by LimiterAcquire has ended.
+ */
+void
+LimiterRelease(int slot)
+{
+	LimiterTable *table = limiter_table();
+
+	limiter_lock(table);
+	if (table->in_flight > 0)
+		table->in_flight--;
+	if (slot >= 0 && slot < LIMITER_ENTRIES &&
+		table->entries[slot].in_flight > 0)
+		table->entries[slot].in_flight--;
+	limiter_unlock(table);
+}
+
+void
+LimiterPause(const HttpRoute *route, int64 until_ms, int64 now_ms)
+{
+	LimiterTable *table = limiter_table();
+	LimiterEntry *e;
+
+	limiter_lock(table);
+	e = limiter_entry(table, route, now_ms);
+	if (e != NULL)
+	{
+		TokenBucketPause(&e->requests, until_ms, now_ms);
+		TokenBucketPause(&e->tokens, until_ms, now_ms);
+	}
+	limiter_unlock(table);
+}
+
+void
+LimiterChargeTokens(const HttpRoute *route, int64 tokens, int64 now_ms)
+{
+	LimiterTable *table = limiter_table();
+	LimiterEntry *e;
+
+	if (route->tokens_per_minute <= 0 || tokens <= 0)
+		return;
+	limiter_lock(table);
+	e = limiter_entry(table, route, now_ms);
+	if (e != NULL)
+		TokenBucketCharge(&e->tokens, (double) tokens, now_ms);
+	limiter_unlock(table);
+}
+
+int
+LimiterInFlight(void)
+{
+	return limiter_table()->in_flight;
+}
+
+/*
+ * PoolChargeTokens
+ *		See pool.h.
+ */
+void
+PoolChargeTokens(const HttpRoute *route, int64 tokens)
+{
+	LimiterChargeTokens(route, tokens, LimiterNowMs());
+}

@@ -1,0 +1,250 @@
+/*-------------------------------------------------------------------------
+ *
+ * message.c
+ *	  Encoding and decoding of the pool's request and response messages
+ *	  (see message.h).
+ *
+ * Requests carry secrets (authorization headers) through shared memory;
+ * the buffers holding them are wiped by the callers once sent or used.
+ *
+ * IDENTIFICATION
+ *	  src/pool/message.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/memutils.h"
+
+#include "pool/message.h"
+
+#define POOL_REQUEST_MAGIC		0x52514d4c	/* "LMQR" */
+#define POOL_RESPONSE_MAGIC		0x53524d4c	/* "LMRS" */
+
+typedef struct PoolRequestHeader
+{
+	uint32		magic;
+	uint32		id;
+	int32		timeout_ms;
+	int32		connect_timeout_ms;
+	int32		retry_count;
+	bool		allow_http;
+	uint64		max_body;
+	HttpRoute	route;
+	uint32		nheaders;
+	uint64		body_len;
+} PoolRequestHeader;
+
+typedef struct PoolResponseHeader
+{
+	uint32		magic;
+	uint32		id;
+	int32		outcome;
+	int64		status;
+	double		elapsed_ms;
+	int32		nattempts;
+	HttpAttempt attempts[HTTP_MAX_ATTEMPTS_KEPT];
+	char		error[256];
+	uint32		nheaders;
+	uint64		body_len;
+} PoolResponseHeader;
+
+/* A cursor over a received message. */
+typedef struct MsgReader
+{
+	const char *data;
+	Size		len;
+	Size		pos;
+} MsgReader;
+
+static void put_string(StringInfo buf, const char *s);
+static const char *get_string(MsgReader *r);
+static const char *get_bytes(MsgReader *r, Size n);
+static void malformed(void) pg_attribute_noreturn();
+
+static void
+put_string(StringInfo buf, const char *s)
+{
+	appendBinaryStringInfo(buf, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+static void
+malformed(void)
+{
+	ereport(ERROR,
+			errcode(ERRCODE_INTERNAL_ERROR),
+			errmsg("malformed message in the mlpredict connection pool"));
+}
+
+static const char *
+get_bytes(MsgReader *r, Size n)
+{
+	const char *p;
+
+	if (n > r->len - r->pos)
+		malformed();
+	p = r->data + r->pos;
+	r->pos += n;
+	return p;
+}
+
+/* A NUL-terminated string in the message (points into it). */
+static const char *
+get_string(MsgReader *r)
+{
+	const char *p = r->data + r->pos;
+	const char *nul = memchr(p, '\0', r->len - r->pos);
+
+	if (nul == NULL)
+		malformed();
+	r->pos += (nul - p) + 1;
+	return p;
+}
+
+void
+PoolEncodeRequest(StringInfo buf, uint32 id, const HttpRequest *request)
+{
+	PoolRequestHeader h;
+	ListCell   *lc;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = POOL_REQUEST_MAGIC;
+	h.id = id;
+	h.timeout_ms = request->timeout_ms;
+	h.connect_timeout_ms = request->connect_timeout_ms;
+	h.retry_count = request->retry_count;
+	h.allow_http = request->allow_http;
+	h.max_body = request->max_body;
+	h.route = request->route;
+	h.nheaders = list_length(request->headers);
+	h.body_len = request->body != NULL ? request->body_len : 0;
+
+	resetStringInfo(buf);
+	appendBinaryStringInfo(buf, (const char *) &h, sizeof(h));
+	put_string(buf, request->method);
+	put_string(buf, request->url);
+	foreach(lc, request->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+
+		put_string(buf, header->name);
+		put_string(buf, header->value);
+		appendStringInfoChar(buf, header->secret ? 1 : 0);
+	}
+	if (h.body_len > 0)
+		appendBinaryStringInfo(buf, request->body, (int) h.body_len);
+}
+
+/*
+ * PoolDecodeRequest
+ *		A request in the current memory context (strings copied).
+ */
+HttpRequest *
+PoolDecodeRequest(const char *data, Size len, uint32 *id)
+{
+	MsgReader	r = {data, len, 0};
+	PoolRequestHeader h;
+	HttpRequest *request = palloc0(sizeof(HttpRequest));
+
+	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
+	if (h.magic != POOL_REQUEST_MAGIC)
+		malformed();
+	*id = h.id;
+	request->timeout_ms = h.timeout_ms;
+	request->connect_timeout_ms = h.connect_timeout_ms;
+	request->retry_count = h.retry_count;
+	request->allow_http = h.allow_http;
+	request->max_body = h.max_body;
+	request->route = h.route;
+	request->route.connection[HTTP_ROUTE_NAME_LEN - 1] = '\0';
+	request->route.model[HTTP_ROUTE_NAME_LEN - 1] = '\0';
+	request->method = pstrdup(get_string(&r));
+	request->url = pstrdup(get_string(&r));
+	for (uint32 i = 0; i < h.nheaders; i++)
+	{
+		HttpHeader *header = palloc(sizeof(HttpHeader));
+
+		header->name = pstrdup(get_string(&r));
+		header->value = pstrdup(get_string(&r));
+		header->secret = *get_bytes(&r, 1) != 0;
+		request->headers = lappend(request->headers, header);
+	}
+	if (h.body_len > MaxAllocSize - 1)
+		malformed();
+	request->body_len = h.body_len;
+	request->body = palloc(h.body_len + 1);
+	memcpy(request->body, get_bytes(&r, h.body_len), h.body_len);
+	request->body[h.body_len] = '\0';
+	return request;
+}
+
+void
+PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
+{
+	PoolResponseHeader h;
+	ListCell   *lc;
+
+	memset(&h, 0, sizeof(h));
+	h.magic = POOL_RESPONSE_MAGIC;
+	h.id = id;
+	h.outcome = response->outcome;
+	h.status = response->status;
+	h.elapsed_ms = response->elapsed_ms;
+	h.nattempts = response->nattempts;
+	memcpy(h.attempts, response->attempts, sizeof(h.attempts));
+	memcpy(h.error, response->error, sizeof(h.error));
+	h.nheaders = list_length(response->headers);
+	h.body_len = response->body.data != NULL ? response->body.len : 0;
+
+	resetStringInfo(buf);
+	appendBinaryStringInfo(buf, (const char *) &h, sizeof(h));
+	foreach(lc, response->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+
+		put_string(buf, header->name);
+		put_string(buf, header->value);
+	}
+	if (h.body_len > 0)
+		appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
+}
+
+uint32
+PoolDecodeResponse(const char *data, Size len, HttpResponse *responses, int n)
+{
+	MsgReader	r = {data, len, 0};
+	PoolResponseHeader h;
+	HttpResponse *response;
+
+	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
+	if (h.magic != POOL_RESPONSE_MAGIC || h.id >= (uint32) n)
+		malformed();
+	response = &responses[h.id];
+	response->outcome = (HttpOutcome) h.outcome;
+	response->status = (long) h.status;
+	response->elapsed_ms = h.elapsed_ms;
+	response->nattempts = h.nattempts;
+	memcpy(response->attempts, h.attempts, sizeof(h.attempts));
+	memcpy(response->error, h.error, sizeof(h.error));
+	response->error[sizeof(response->error) - 1] = '\0';
+	response->headers = NIL;
+	for (uint32 i = 0; i < h.nheaders; i++)
+	{
+		HttpHeader *header = palloc(sizeof(HttpHeader));
+
+		header->name = pstrdup(get_string(&r));
+		header->value = pstrdup(get_string(&r));
+		header->secret = false;
+		response->headers = lappend(response->headers, header);
+	}
+	if (h.body_len > MaxAllocSize - 1)
+		malformed();
+	if (response->body.data == NULL)
+		initStringInfo(&response->body);
+	else
+		resetStringInfo(&response->body);
+	enlargeStringInfo(&response->body, (int) h.body_len);
+	appendBinaryStringInfo(&response->body, get_bytes(&r, h.body_len),
+						   (int) h.body_len);
+	return h.id;
+}

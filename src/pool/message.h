@@ -1,0 +1,33 @@
+/*-------------------------------------------------------------------------
+ *
+ * message.h
+ *	  The wire format between backends and pool workers: one shm_mq
+ *	  message per request and one per response.
+ *
+ * A message is a fixed header followed by NUL-terminated strings and the
+ * raw body.  Both ends are the same build of the same library, so the
+ * header is a plain struct.  Decoding checks every length against the
+ * message size and raises ERROR on a malformed message.
+ *
+ * IDENTIFICATION
+ *	  src/pool/message.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_MESSAGE_H
+#define MLPREDICT_MESSAGE_H
+
+#include "lib/stringinfo.h"
+
+#include "http/http.h"
+
+extern void PoolEncodeRequest(StringInfo buf, uint32 id,
+							  const HttpRequest *request);
+extern HttpRequest *PoolDecodeRequest(const char *data, Size len, uint32 *id);
+extern void PoolEncodeResponse(StringInfo buf, uint32 id,
+							   const HttpResponse *response);
+/* Fills responses[id] (id < n) and returns id. */
+extern uint32 PoolDecodeResponse(const char *data, Size len,
+								 HttpResponse *responses, int n);
+
+#endif							/* MLPREDICT_MESSAGE_H */

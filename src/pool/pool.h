@@ -1,0 +1,50 @@
+/*-------------------------------------------------------------------------
+ *
+ * pool.h
+ *	  The HTTP connection pool: one place where connections, concurrency
+ *	  caps, rate limits, retries and accounting live.
+ *
+ * With shared_preload_libraries = 'mlpredict', mlpredict.pool_workers
+ * background workers each own a libcurl multi handle and serve every
+ * backend of every database; a backend hands its requests to a worker
+ * through a pair of shm_mq queues in a DSM segment of its own (a
+ * "channel") and waits on its latch.  Without preloading, the backend
+ * runs the same dispatcher in-process; caps and rate limits then hold
+ * per backend only.
+ *
+ * Limits:
+ *  - mlpredict.max_connections: requests in flight in the whole cluster
+ *    (per backend without preloading);
+ *  - the connection option max_concurrency: requests in flight to one
+ *    connection object;
+ *  - the connection options requests_per_minute and tokens_per_minute:
+ *    token buckets shared by all sessions (see token_bucket.h);
+ *  - fairness: requests of different sessions are started round-robin.
+ *
+ * IDENTIFICATION
+ *	  src/pool/pool.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MLPREDICT_POOL_H
+#define MLPREDICT_POOL_H
+
+#include "http/http.h"
+
+/* GUCs (guc.c) */
+extern int	mlpredict_pool_workers;
+extern int	mlpredict_max_connections;
+
+/* pool_shmem.c: called from _PG_init while preloading. */
+extern void PoolRegister(void);
+
+/* Whether this process talks to pool workers (library was preloaded). */
+extern bool PoolIsShared(void);
+
+/*
+ * Charge a connection object's tokens-per-minute bucket with the tokens
+ * an answer used (from the provider's usage fields).
+ */
+extern void PoolChargeTokens(const HttpRoute *route, int64 tokens);
+
+#endif							/* MLPREDICT_POOL_H */

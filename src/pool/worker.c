@@ -1,0 +1,384 @@
+/*-------------------------------------------------------------------------
+ *
+ * worker.c
+ *	  The pool worker: a background worker that performs the HTTP requests
+ *	  of every backend that offers it a channel.
+ *
+ * The main loop:
+ *	 1. attach the channels newly offered in our slots;
+ *	 2. read every request waiting in the channels' queues and submit it
+ *		to the dispatcher, each channel being one owner (so sessions take
+ *		turns);
+ *	 3. send the responses that are ready (a response that does not fit
+ *		the queue yet is sent on a later pass: nothing ever blocks);
+ *	 4. start what the limits allow, then wait on the latch and libcurl's
+ *		sockets until something happens, the next timer, or a held
+ *		request may start;
+ *	 5. collect finished transfers (retries go back to the queue, final
+ *		responses to the channel).
+ * A channel whose backend detached (the statement was cancelled, or the
+ * backend exited) is closed at once: its transfers are removed from the
+ * multi handle, which closes their connections, and their slots freed.
+ *
+ * The worker's state is shown in pg_stat_activity (backend_type
+ * "mlpredict pool").  SIGTERM ends it with exit code 1, so the postmaster
+ * starts a new one a second later (bgw_restart_time); backends waiting
+ * on it notice within POOL_CHECK_MS and raise an error.
+ *
+ * IDENTIFICATION
+ *	  src/pool/worker.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/proc.h"
+#include "storage/shm_mq.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "http/http_internal.h"
+#include "pool/dispatch.h"
+#include "pool/limiter.h"
+#include "pool/message.h"
+#include "pool/pool.h"
+#include "pool/pool_internal.h"
+
+/* One backend's channel, as the worker sees it. */
+typedef struct WorkerChannel
+{
+	dlist_node	node;			/* in channels */
+	int			slot;
+	dsm_handle	handle;
+	dsm_segment *seg;
+	shm_mq_handle *requests;	/* we receive */
+	shm_mq_handle *responses;	/* we send */
+	DispatchOwner owner;
+	MemoryContext context;		/* jobs and pending responses */
+	List	   *outbox;			/* StringInfo responses not yet sent */
+	bool		gone;			/* the backend detached */
+} WorkerChannel;
+
+static int	worker_index;
+static Dispatcher *dispatcher;
+static HttpEngine *engine;
+static dlist_head channels = DLIST_STATIC_INIT(channels);
+static uint64 offers_seen = 0;
+static char last_status[128];
+
+static void worker_announce(void);
+static void worker_exit(int code, Datum arg);
+static void accept_channels(void);
+static void attach_channel(int slot, dsm_handle handle);
+static void read_requests(WorkerChannel *ch);
+static void send_responses(WorkerChannel *ch);
+static void close_channel(WorkerChannel *ch);
+static void job_done(Dispatcher *d, DispatchJob *job);
+static void report_status(void);
+
+/*
+ * mlpredict_pool_worker_main
+ *		Entry point of a pool worker; arg is its index.
+ */
+void
+mlpredict_pool_worker_main(Datum arg)
+{
+	MemoryContext loop_context;
+
+	worker_index = DatumGetInt32(arg);
+	pqsignal(SIGTERM, SignalHandlerForShutdownRequest);
+	pqsignal(SIGHUP, SignalHandlerForConfigReload);
+	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
+
+	engine = HttpEngineCreate(mlpredict_max_connections);
+	dispatcher = DispatchCreate(engine, job_done);
+	worker_announce();
+	loop_context = AllocSetContextCreate(TopMemoryContext, "mlpredict pool loop",
+										 ALLOCSET_DEFAULT_SIZES);
+	elog(LOG, "mlpredict pool worker %d started", worker_index + 1);
+
+	for (;;)
+	{
+		dlist_mutable_iter iter;
+		long		wake;
+
+		MemoryContextReset(loop_context);
+		MemoryContextSwitchTo(loop_context);
+		/* absorbs ProcSignalBarriers (DROP DATABASE waits for them) */
+		CHECK_FOR_INTERRUPTS();
+		if (ShutdownRequestPending)
+			proc_exit(1);
+		if (ConfigReloadPending)
+		{
+			ConfigReloadPending = false;
+			ProcessConfigFile(PGC_SIGHUP);
+			HttpEngineSetMaxConnections(engine, mlpredict_max_connections);
+		}
+
+		accept_channels();
+		dlist_foreach_modify(iter, &channels)
+		{
+			WorkerChannel *ch = dlist_container(WorkerChannel, node, iter.cur);
+
+			read_requests(ch);
+			send_responses(ch);
+			if (ch->gone)
+				close_channel(ch);
+		}
+		wake = DispatchStartReady(dispatcher);
+		report_status();
+		HttpEngineWait(engine, wake < 0 ? 1000 : wake, PG_WAIT_EXTENSION);
+		DispatchCollect(dispatcher);
+	}
+}
+
+/*
+ * worker_announce
+ *		Publish our pid and latch; a new generation tells backends that
+ *		channels offered to an earlier worker are dead.
+ */
+static void
+worker_announce(void)
+{
+	PoolWorkerState *w = &PoolState->workers[worker_index];
+
+	SpinLockAcquire(&PoolState->mutex);
+	w->pid = MyProcPid;
+	w->latch = MyLatch;
+	w->generation++;
+	SpinLockRelease(&PoolState->mutex);
+	before_shmem_exit(worker_exit, (Datum) 0);
+}
+
+static void
+worker_exit(int code, Datum arg)
+{
+	PoolWorkerState *w = &PoolState->workers[worker_index];
+
+	SpinLockAcquire(&PoolState->mutex);
+	w->pid = 0;
+	w->latch = NULL;
+	w->generation++;
+	SpinLockRelease(&PoolState->mutex);
+}
+
+/*
+ * accept_channels
+ *		Attach every channel offered in our slots since we last looked.
+ */
+static void
+accept_channels(void)
+{
+	PoolWorkerState *w = &PoolState->workers[worker_index];
+	uint64		offers;
+
+	SpinLockAcquire(&PoolState->mutex);
+	offers = w->offers;
+	SpinLockRelease(&PoolState->mutex);
+	if (offers == offers_seen)
+		return;
+	offers_seen = offers;
+
+	for (int slot = worker_index; slot < PoolState->nslots;
+		 slot += PoolState->nworkers)
+	{
+		PoolSlot   *s = &PoolState->slots[slot];
+		dsm_handle	handle = 0;
+		bool		offered;
+
+		SpinLockAcquire(&PoolState->mutex);
+		offered = s->state == POOL_SLOT_OFFERED &&
+			s->generation == w->generation;
+		if (offered)
+		{
+			handle = s->handle;
+			s->state = POOL_SLOT_ATTACHED;
+		}
+		SpinLockRelease(&PoolState->mutex);
+		if (offered)
+			attach_channel(slot, handle);
+	}
+}
+
+/*
+ * attach_channel
+ *		Map a backend's segment and attach to its queues.  A segment that
+ *		is already gone (the backend gave up) is skipped.
+ */
+static void
+attach_channel(int slot, dsm_handle handle)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	dsm_segment *seg = dsm_attach(handle);
+	PoolChannelHeader *header;
+	WorkerChannel *ch;
+	shm_mq	   *mq;
+
+	if (seg == NULL)
+	{
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	dsm_pin_mapping(seg);
+	header = dsm_segment_address(seg);
+	if (header->magic != POOL_CHANNEL_MAGIC)
+	{
+		dsm_detach(seg);
+		MemoryContextSwitchTo(old);
+		return;
+	}
+	ch = palloc0(sizeof(WorkerChannel));
+	ch->slot = slot;
+	ch->handle = handle;
+	ch->seg = seg;
+	ch->context = AllocSetContextCreate(TopMemoryContext, "mlpredict pool channel",
+										ALLOCSET_DEFAULT_SIZES);
+	mq = (shm_mq *) ((char *) header + header->request_offset);
+	shm_mq_set_receiver(mq, MyProc);
+	ch->requests = shm_mq_attach(mq, seg, NULL);
+	mq = (shm_mq *) ((char *) header + header->response_offset);
+	shm_mq_set_sender(mq, MyProc);
+	ch->responses = shm_mq_attach(mq, seg, NULL);
+	DispatchAddOwner(dispatcher, &ch->owner, ch);
+	dlist_push_tail(&channels, &ch->node);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * read_requests
+ *		Submit every complete request message waiting in the channel.
+ */
+static void
+read_requests(WorkerChannel *ch)
+{
+	for (;;)
+	{
+		Size		nbytes;
+		void	   *data;
+		shm_mq_result res;
+		MemoryContext job_context;
+		MemoryContext old;
+		DispatchJob *job;
+		uint32		id;
+
+		res = shm_mq_receive(ch->requests, &nbytes, &data, true);
+		if (res == SHM_MQ_DETACHED)
+			ch->gone = true;
+		if (res != SHM_MQ_SUCCESS)
+			return;
+
+		job_context = AllocSetContextCreate(ch->context, "mlpredict pool job",
+											ALLOCSET_SMALL_SIZES);
+		old = MemoryContextSwitchTo(job_context);
+		job = palloc0(sizeof(DispatchJob));
+		job->request = PoolDecodeRequest(data, nbytes, &id);
+		explicit_bzero(data, nbytes);
+		job->id = id;
+		job->response = palloc0(sizeof(HttpResponse));
+		job->context = job_context;
+		MemoryContextSwitchTo(old);
+		DispatchSubmit(dispatcher, &ch->owner, job);
+	}
+}
+
+/*
+ * job_done
+ *		A request is final: queue its response on its channel and free the
+ *		job.  Secrets in the request are wiped first.
+ */
+static void
+job_done(Dispatcher *d, DispatchJob *job)
+{
+	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
+	MemoryContext old = MemoryContextSwitchTo(ch->context);
+	StringInfo	msg = makeStringInfo();
+	ListCell   *lc;
+
+	PoolEncodeResponse(msg, (uint32) job->id, job->response);
+	ch->outbox = lappend(ch->outbox, msg);
+	MemoryContextSwitchTo(old);
+
+	foreach(lc, job->request->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+
+		if (header->secret && header->value)
+			explicit_bzero(header->value, strlen(header->value));
+	}
+	MemoryContextDelete(job->context);
+	send_responses(ch);
+}
+
+/*
+ * send_responses
+ *		Send queued responses until the queue is full.  A partly sent
+ *		message stays first and is resent with the same bytes, as shm_mq
+ *		requires.
+ */
+static void
+send_responses(WorkerChannel *ch)
+{
+	while (ch->outbox != NIL && !ch->gone)
+	{
+		StringInfo	msg = (StringInfo) linitial(ch->outbox);
+		shm_mq_result res = MlShmMqSend(ch->responses, msg->len, msg->data, true);
+
+		if (res == SHM_MQ_DETACHED)
+			ch->gone = true;
+		if (res != SHM_MQ_SUCCESS)
+			return;
+		ch->outbox = list_delete_first(ch->outbox);
+		pfree(msg->data);
+		pfree(msg);
+	}
+}
+
+/*
+ * close_channel
+ *		The backend has gone (or given up): abandon its requests, detach,
+ *		and free the slot unless the backend already offered a new channel.
+ */
+static void
+close_channel(WorkerChannel *ch)
+{
+	PoolSlot   *s = &PoolState->slots[ch->slot];
+
+	DispatchCancelOwner(dispatcher, &ch->owner);
+	dlist_delete(&ch->node);
+	dsm_detach(ch->seg);
+	SpinLockAcquire(&PoolState->mutex);
+	if (s->handle == ch->handle && s->state == POOL_SLOT_ATTACHED)
+		s->state = POOL_SLOT_EMPTY;
+	SpinLockRelease(&PoolState->mutex);
+	MemoryContextDelete(ch->context);
+	pfree(ch);
+}
+
+/*
+ * report_status
+ *		Show sessions, requests in flight and queued in pg_stat_activity,
+ *		when they change.
+ */
+static void
+report_status(void)
+{
+	char		status[128];
+	int			running = DispatchRunning(dispatcher);
+
+	snprintf(status, sizeof(status),
+			 "mlpredict pool worker %d: %d sessions, %d in flight, %d queued",
+			 worker_index + 1, DispatchOwners(dispatcher), running,
+			 DispatchQueued(dispatcher));
+	if (strcmp(status, last_status) == 0)
+		return;
+	strlcpy(last_status, status, sizeof(last_status));
+	pgstat_report_activity(running > 0 || DispatchQueued(dispatcher) > 0 ?
+						   STATE_RUNNING : STATE_IDLE, status);
+}
