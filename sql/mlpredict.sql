@@ -124,21 +124,23 @@ CREATE TYPE mlpredict.predict_options AS (
 	retry_count		integer,
 	debug			boolean,
 	max_parallelism	integer,
-	async_enabled	boolean
+	async_enabled	boolean,
+	connect_timeout	integer
 );
 COMMENT ON TYPE mlpredict.predict_options IS
-	'Per-call runtime options for ml_predict (client_timeout in seconds)';
+	'Per-call runtime options for ml_predict (client_timeout in seconds, connect_timeout in milliseconds)';
 
 CREATE FUNCTION mlpredict.options(
 	client_timeout integer DEFAULT NULL,
 	retry_count integer DEFAULT NULL,
 	debug boolean DEFAULT NULL,
 	max_parallelism integer DEFAULT NULL,
-	async_enabled boolean DEFAULT NULL)
+	async_enabled boolean DEFAULT NULL,
+	connect_timeout integer DEFAULT NULL)
 RETURNS mlpredict.predict_options
 AS 'MODULE_PATHNAME', 'mlpredict_options'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION mlpredict.options(integer, integer, boolean, integer, boolean) IS
+COMMENT ON FUNCTION mlpredict.options(integer, integer, boolean, integer, boolean, integer) IS
 	'Builds runtime options for ml_predict with named arguments';
 
 CREATE FUNCTION mlpredict.map(VARIADIC pairs "any")
@@ -275,3 +277,70 @@ REVOKE ALL ON FUNCTION mlpredict.forget_dropped_schemas() FROM PUBLIC;
 CREATE EVENT TRIGGER mlpredict_forget_dropped_schemas ON sql_drop
 	WHEN TAG IN ('DROP SCHEMA', 'DROP OWNED')
 	EXECUTE FUNCTION mlpredict.forget_dropped_schemas();
+
+/*
+ * Statistics: calls, rows, errors by class, retries, throttling, requests
+ * in flight, bytes, tokens and latency percentiles, per connection and per
+ * model, for the current database.  With shared_preload_libraries =
+ * 'mlpredict' the counters cover every session of the cluster; without it,
+ * the current session only (stat_info says which).  They hold counts and
+ * the names of connections and models, which mlpredict.connections and
+ * mlpredict.models already show to everyone, so everyone may read them.
+ */
+CREATE FUNCTION mlpredict.stat_connections_raw(
+	OUT connection text, OUT calls bigint, OUT rows bigint, OUT errors bigint,
+	OUT errors_client bigint, OUT errors_throttled bigint, OUT errors_server bigint,
+	OUT errors_timeout bigint, OUT errors_connection bigint, OUT errors_response bigint,
+	OUT errors_canceled bigint, OUT retries bigint, OUT throttled bigint,
+	OUT throttled_ms double precision, OUT in_flight integer, OUT bytes_sent bigint,
+	OUT bytes_received bigint, OUT prompt_tokens bigint, OUT completion_tokens bigint,
+	OUT latency_p50_ms double precision, OUT latency_p95_ms double precision,
+	OUT latency_p99_ms double precision, OUT stats_reset timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mlpredict_stat_connections_raw'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mlpredict.stat_connections_raw() IS
+	'Usage statistics per connection object of the current database; read them through mlpredict.stat_connections';
+
+CREATE FUNCTION mlpredict.stat_models_raw(
+	OUT model text, OUT connection text, OUT calls bigint, OUT rows bigint, OUT errors bigint,
+	OUT errors_client bigint, OUT errors_throttled bigint, OUT errors_server bigint,
+	OUT errors_timeout bigint, OUT errors_connection bigint, OUT errors_response bigint,
+	OUT errors_canceled bigint, OUT retries bigint, OUT throttled bigint,
+	OUT throttled_ms double precision, OUT in_flight integer, OUT bytes_sent bigint,
+	OUT bytes_received bigint, OUT prompt_tokens bigint, OUT completion_tokens bigint,
+	OUT latency_p50_ms double precision, OUT latency_p95_ms double precision,
+	OUT latency_p99_ms double precision, OUT stats_reset timestamptz)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mlpredict_stat_models_raw'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mlpredict.stat_models_raw() IS
+	'Usage statistics per model and connection of the current database; read them through mlpredict.stat_models';
+
+CREATE VIEW mlpredict.stat_connections AS
+SELECT * FROM mlpredict.stat_connections_raw();
+COMMENT ON VIEW mlpredict.stat_connections IS
+	'Per connection object of the current database: calls, rows, errors by class, retries, throttled waits, requests in flight, bytes, tokens and HTTP attempt latency percentiles (NULL before the first attempt); cluster-wide when preloaded, else this session''s; readable by everyone (counts and names only)';
+
+CREATE VIEW mlpredict.stat_models AS
+SELECT * FROM mlpredict.stat_models_raw();
+COMMENT ON VIEW mlpredict.stat_models IS
+	'Per model (schema.name) and connection of the current database: the columns of mlpredict.stat_connections; readable by everyone (counts and names only)';
+
+GRANT SELECT ON mlpredict.stat_connections, mlpredict.stat_models TO PUBLIC;
+
+CREATE FUNCTION mlpredict.stat_info(OUT shared boolean, OUT dropped bigint)
+RETURNS record
+AS 'MODULE_PATHNAME', 'mlpredict_stat_info'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mlpredict.stat_info() IS
+	'Whether the statistics are cluster-wide (library preloaded) or this session''s, and how many recordings were lost since startup because the statistics table was full';
+
+/* Like pg_stat_reset: only superusers and the extension owner, unless granted. */
+CREATE FUNCTION mlpredict.stat_reset()
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_stat_reset'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mlpredict.stat_reset() IS
+	'Clears the statistics of the current database (requests in flight stay counted); superusers and the extension owner only, unless EXECUTE is granted';
+REVOKE ALL ON FUNCTION mlpredict.stat_reset() FROM PUBLIC;

@@ -7,7 +7,9 @@
  * stored under their canonical spelling (api-key, aws-access-key, ...)
  * in mlpredict.connection_secret, apart from the endpoint and non-secret
  * options in mlpredict.connection, so that views and DESCRIBE can never
- * show them.  Each connection type accepts exactly its own keys.
+ * show them.  Each connection type accepts exactly its own keys, plus the
+ * connection pool's limits that every type takes (max_concurrency,
+ * requests_per_minute, tokens_per_minute).
  *
  * IDENTIFICATION
  *	  src/catalog/connection.c
@@ -93,6 +95,34 @@ add_secret(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 	spec->secrets = lappend(spec->secrets, MlMakeOption(canonical, opt->value, opt->location));
 }
 
+/* The pool's limits, valid for every connection type (see src/pool). */
+static const char *const pool_options[] = {
+	"max_concurrency", "requests_per_minute", "tokens_per_minute", NULL
+};
+
+/*
+ * add_pool_option
+ *		A limit of the connection pool: a positive integer.
+ */
+static void
+add_pool_option(ConnectionSpec *spec, MlOption *opt, const char *statement)
+{
+	char	   *end;
+	long		value;
+
+	errno = 0;
+	value = strtol(opt->value, &end, 10);
+	if (errno != 0 || end == opt->value || *end != '\0' || value < 1 || value > 100000000)
+		conn_ereport(opt, statement,
+					 errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid value for connection option \"%s\": \"%s\"",
+							opt->key, opt->value),
+					 errhint("The value must be an integer between 1 and 100000000."));
+	spec->options = lappend(spec->options,
+							MlMakeOption(asc_tolower(opt->key, strlen(opt->key)),
+										 psprintf("%ld", value), opt->location));
+}
+
 /*
  * add_option
  *		Sort one WITH/SET option into the spec.
@@ -112,6 +142,8 @@ add_option(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 	}
 	else if (canonical)
 		add_secret(spec, provider, opt, canonical, statement);
+	else if (MlKeyInList(opt->key, pool_options))
+		add_pool_option(spec, opt, statement);
 	else if (MlKeyInList(opt->key, provider->connection_options))
 		spec->options = lappend(spec->options,
 								MlMakeOption(asc_tolower(opt->key, strlen(opt->key)),
@@ -121,8 +153,9 @@ add_option(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 					 errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("option \"%s\" is not valid for connections of type \"%s\"",
 							opt->key, provider->name),
-					 errhint("Valid options are type, endpoint, %s%s%s.",
+					 errhint("Valid options are type, endpoint, %s, %s%s%s.",
 							 MlKeyListText(provider->secret_keys),
+							 MlKeyListText(pool_options),
 							 provider->connection_options[0] ? ", " : "",
 							 MlKeyListText(provider->connection_options)));
 }

@@ -97,6 +97,8 @@ MlTargetBuild(MlModel *model)
 	target->params = MlParseParams(model->options, target->provider->name, NULL);
 	timeout = MlTargetOption(target, "client_timeout");
 	target->timeout_ms = timeout ? atoi(timeout) * 1000 : 0;
+	timeout = MlTargetOption(target, "connect_timeout");
+	target->connect_timeout_ms = timeout ? atoi(timeout) : 0;
 	target->ninputs = list_length(model->input);
 	target->noutputs = list_length(model->output);
 	build_route(target);
@@ -231,7 +233,10 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 	timeout_s = runtime->client_timeout > 0 ? runtime->client_timeout :
 		target->timeout_ms > 0 ? target->timeout_ms / 1000 : mlpredict_client_timeout;
 	request->timeout_ms = timeout_s * 1000;
-	request->connect_timeout_ms = Min(mlpredict_connect_timeout, request->timeout_ms);
+	request->connect_timeout_ms = Min(runtime->connect_timeout > 0 ? runtime->connect_timeout :
+									  target->connect_timeout_ms > 0 ? target->connect_timeout_ms :
+									  mlpredict_connect_timeout,
+									  request->timeout_ms);
 	request->allow_http = mlpredict_allow_insecure_http;
 	request->retry_count = runtime->retry_count;
 	request->route = target->route;

@@ -39,6 +39,7 @@ typedef struct MlTarget
 	const char *model_version;
 	List	   *params;			/* MlParam * */
 	int			timeout_ms;		/* from <p>.client_timeout, 0 if unset */
+	int			connect_timeout_ms; /* from <p>.connect_timeout, 0 if unset */
 	int			ninputs;
 	int			noutputs;
 	HttpRoute	route;			/* database, connection, model and limits */

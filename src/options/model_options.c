@@ -27,7 +27,7 @@
 #include "util.h"
 
 static const char *const common_options[] = {
-	"connection", "client_timeout", "input_format", "output_format",
+	"connection", "client_timeout", "connect_timeout", "input_format", "output_format",
 	"input_content_type", "output_content_type", "system_prompt",
 	"model_version", NULL
 };
@@ -157,23 +157,25 @@ check_connection(List *options, const MlProvider *provider)
 }
 
 /*
- * check_client_timeout
- *		<provider>.client_timeout is a whole number of seconds, 1..3600.
+ * check_timeout
+ *		<provider>.<suffix> is a whole number from lo to hi (in unit).
  */
 static void
-check_client_timeout(List *options, const MlProvider *provider)
+check_timeout(List *options, const MlProvider *provider, const char *suffix,
+			  int lo, int hi, const char *unit)
 {
-	const char *value = MlModelOption(options, provider->name, "client_timeout");
+	const char *value = MlModelOption(options, provider->name, suffix);
 	int64		n;
 
 	if (value == NULL)
 		return;
-	if (!MlParseInt(value, &n) || n < 1 || n > 3600)
+	if (!MlParseInt(value, &n) || n < lo || n > hi)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid value for model option \"%s.client_timeout\": \"%s\"",
-						provider->name, value),
-				 errdetail("The timeout is a whole number of seconds from 1 to 3600.")));
+				 errmsg("invalid value for model option \"%s.%s\": \"%s\"",
+						provider->name, suffix, value),
+				 errdetail("The timeout is a whole number of %s from %d to %d.",
+						   unit, lo, hi)));
 }
 
 /*
@@ -230,6 +232,7 @@ MlValidateModelOptions(List *options, List *input, List *output,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("a model version can have at most %d %s.params.* options",
 						MLPREDICT_MAX_PARAMS, provider->name)));
-	check_client_timeout(options, provider);
+	check_timeout(options, provider, "client_timeout", 1, 3600, "seconds");
+	check_timeout(options, provider, "connect_timeout", 100, 600000, "milliseconds");
 	check_formats(options, provider, endpoint, input, output);
 }

@@ -79,6 +79,7 @@ typedef struct MlRuntimeOptions
 	bool		debug;
 	int			max_parallelism;
 	bool		async_enabled;
+	int			connect_timeout;	/* milliseconds; 0: not given */
 } MlRuntimeOptions;
 
 extern Oid	MlRuntimeOptionsTypeId(void);

@@ -32,10 +32,11 @@
 PG_FUNCTION_INFO_V1(mlpredict_options);
 PG_FUNCTION_INFO_V1(mlpredict_map);
 
-#define RUNTIME_NATTS 5
+#define RUNTIME_NATTS 6
 
 static const char *const runtime_keys[RUNTIME_NATTS] = {
-	"client_timeout", "retry_count", "debug", "max_parallelism", "async_enabled"
+	"client_timeout", "retry_count", "debug", "max_parallelism", "async_enabled",
+	"connect_timeout"
 };
 
 /*
@@ -66,6 +67,7 @@ MlRuntimeOptionsDefaults(MlRuntimeOptions *opts)
 	opts->debug = false;
 	opts->max_parallelism = mlpredict_max_parallelism;
 	opts->async_enabled = true;
+	opts->connect_timeout = 0;	/* unset: model option, then GUC */
 }
 
 /*
@@ -93,6 +95,8 @@ validate_runtime(const MlRuntimeOptions *opts)
 		check_range("client_timeout", opts->client_timeout, 1, 3600);
 	check_range("retry_count", opts->retry_count, 0, 100);
 	check_range("max_parallelism", opts->max_parallelism, 1, 1024);
+	if (opts->connect_timeout != 0)
+		check_range("connect_timeout", opts->connect_timeout, 100, 600000);
 }
 
 /*
@@ -130,6 +134,8 @@ MlRuntimeOptionsFromDatum(Datum composite, MlRuntimeOptions *opts)
 		opts->max_parallelism = DatumGetInt32(values[3]);
 	if (!nulls[4])
 		opts->async_enabled = DatumGetBool(values[4]);
+	if (!nulls[5])
+		opts->connect_timeout = DatumGetInt32(values[5]);
 	validate_runtime(opts);
 }
 
@@ -161,6 +167,8 @@ validate_fields(Datum *values, bool *nulls)
 		check_range("retry_count", DatumGetInt32(values[1]), 0, 100);
 	if (!nulls[3])
 		check_range("max_parallelism", DatumGetInt32(values[3]), 1, 1024);
+	if (!nulls[5])
+		check_range("connect_timeout", DatumGetInt32(values[5]), 100, 600000);
 }
 
 /*
@@ -198,7 +206,7 @@ runtime_key_index(const char *key)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unrecognized runtime option \"%s\"", key),
-			 errhint("Valid runtime options are client_timeout, retry_count, debug, max_parallelism and async_enabled.")));
+			 errhint("Valid runtime options are client_timeout, connect_timeout, retry_count, debug, max_parallelism and async_enabled.")));
 	return -1;
 }
 
@@ -252,7 +260,7 @@ Datum
 mlpredict_map(PG_FUNCTION_ARGS)
 {
 	Datum		values[RUNTIME_NATTS] = {0};
-	bool		nulls[RUNTIME_NATTS] = {true, true, true, true, true};
+	bool		nulls[RUNTIME_NATTS] = {true, true, true, true, true, true};
 	bool		seen[RUNTIME_NATTS] = {0};
 	int			nargs = PG_NARGS();
 	int			i;

@@ -84,5 +84,13 @@ SELECT * FROM mlpredict.execute($$ALTER CONNECTION openai-connection SET ('api-k
 RESET ROLE;
 DROP ROLE mlp_nobody;
 
+-- the connection pool's limits: any connection type, positive integers
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION limited WITH ('type' = 'openai', 'endpoint' = 'https://api.openai.com/v1/chat/completions', 'api-key' = 'sk-limited', 'MAX_CONCURRENCY' = '4', 'requests_per_minute' = '600')$$);
+SELECT * FROM mlpredict.execute($$ALTER CONNECTION limited SET ('tokens_per_minute' = '90000', 'max_concurrency' = '2')$$);
+SELECT name, options FROM mlpredict.connections WHERE name = 'limited';
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION bad-limit WITH ('type' = 'openai', 'endpoint' = 'https://api.openai.com/v1/chat/completions', 'api-key' = 'sk-x', 'max_concurrency' = '0')$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION bad-limit WITH ('type' = 'bedrock', 'endpoint' = 'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v1/invoke', 'aws-access-key' = 'AKIA', 'aws-secret-key' = 'x', 'requests_per_minute' = 'lots')$$);
+SELECT mlpredict.drop_connection('limited');
+
 -- clean up
 DROP EXTENSION mlpredict CASCADE;
