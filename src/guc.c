@@ -14,6 +14,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/guc.h"
 
 #include "compat.h"
@@ -84,13 +85,15 @@ MlDefineGucs(void)
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
-	DefineCustomIntVariable("mlpredict.pool_workers",
-							"Sets the number of background workers of the HTTP connection pool.",
-							"Used only when mlpredict is in shared_preload_libraries.",
-							&mlpredict_pool_workers,
-							1, 1, 16,
-							PGC_POSTMASTER, 0,
-							NULL, NULL, NULL);
+	/* A postmaster setting can only be defined while preloading. */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("mlpredict.pool_workers",
+								"Sets the number of background workers of the HTTP connection pool.",
+								"Used only when mlpredict is in shared_preload_libraries.",
+								&mlpredict_pool_workers,
+								1, 1, 16,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
 
 	DefineCustomIntVariable("mlpredict.max_connections",
 							"Sets the maximum number of model requests in flight at once.",
