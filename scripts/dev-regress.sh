@@ -15,8 +15,13 @@ port=${DEV_PGPORT:-5499}
 make -s -B -j4 PG_CONFIG="$PG_CONFIG" >/dev/null
 make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 # the library is preloaded (the pool), so a new build needs a restart
-datadir=${DEV_PGDATA:-/tmp/pgd/data}
-if [ -d "$datadir" ] && [ -z "${DEV_NO_RESTART:-}" ]; then
+# (only the cluster we know: DEV_PGDATA, or the default one at the default
+# host and port)
+datadir=${DEV_PGDATA:-}
+if [ -z "$datadir" ] && [ "$host" = /tmp/pgd ] && [ "$port" = 5499 ]; then
+	datadir=/tmp/pgd/data
+fi
+if [ -n "$datadir" ] && [ -d "$datadir" ] && [ -z "${DEV_NO_RESTART:-}" ]; then
 	as_pg "$PG_BINDIR/pg_ctl" -D "$datadir" -o "-p $port -k $host" \
 		-l "$(dirname "$datadir")/log" restart -m fast -w >/dev/null
 fi
