@@ -15,8 +15,12 @@ use MlpredictTest;
 my $standin = start_standin();
 my $node = new_node('main');
 setup_connections($node, 'postgres', $standin);
+# The backoff test gets a connection of its own: a 503 with Retry-After
+# pauses the whole connection object, which would hold up the later tests.
+create_openai_connection($node, 'postgres', $standin, 'backoff-connection');
 $node->safe_psql('postgres', q{
 SELECT * FROM mlpredict.execute($$CREATE MODEL slowmodel INPUT (text STRING) OUTPUT (sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.system_prompt' = 'Return the sentiment of the text.')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL backoffmodel INPUT (text STRING) OUTPUT (sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'backoff-connection', 'openai.system_prompt' = 'Return the sentiment of the text.')$$);
 });
 my $started = $node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()');
 
@@ -90,7 +94,7 @@ is($stats->{connections}, 1, 'after cancel: one connection, kept alive');
 
 # 2. Cancel while waiting between retries: a 503 with Retry-After: 30.
 standin_post($standin, '/_control/reset');
-start_in_bg(q{SELECT * FROM slowmodel('backoff [[status:503]] [[retry-after:30]]',
+start_in_bg(q{SELECT * FROM backoffmodel('backoff [[status:503]] [[retry-after:30]]',
 	mlpredict.options(retry_count => 2))}, 'backoff');
 ok($node->poll_query_until('postgres', waiting_query($pid, '%backoff%')),
 	'backoff: backend active with wait_event_type Extension');

@@ -134,6 +134,7 @@ build_route(MlTarget *target)
 	route->max_concurrency = connection_limit(target->connection, "max_concurrency");
 	route->requests_per_minute = connection_limit(target->connection, "requests_per_minute");
 	route->tokens_per_minute = connection_limit(target->connection, "tokens_per_minute");
+	route->built_ms = (int64) (GetCurrentTimestamp() / 1000);
 }
 
 /*

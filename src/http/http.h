@@ -45,6 +45,7 @@ typedef struct HttpRoute
 	int			max_concurrency;	/* in-flight cap of the connection; 0: none */
 	int			requests_per_minute;	/* 0: unlimited */
 	int			tokens_per_minute;	/* 0: unlimited */
+	int64		built_ms;		/* when the limits were read from the catalog */
 } HttpRoute;
 
 /* A request header.  secret marks values that must never be shown. */

@@ -56,6 +56,7 @@ static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
 static void start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now);
 static void finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc);
 static bool should_retry(const HttpResponse *response);
+static bool is_throttling(const HttpResponse *response);
 static long server_delay_ms(const HttpResponse *response);
 static void note_wake(long *wake, int64 ms);
 static void hold(DispatchJob *job, int64 now);
@@ -156,6 +157,7 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 
 		if (job->not_before_ms > now)
 		{
+			hold(job, now);
 			note_wake(wake, job->not_before_ms - now);
 			continue;
 		}
@@ -278,6 +280,7 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	const HttpRoute *route = &job->request->route;
 	MemoryContext old = MemoryContextSwitchTo(job->context);
 	int64		now;
+	long		delay;
 	bool		retry;
 
 	response->headers = NIL;
@@ -315,26 +318,35 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 
 	retry = job->attempt <= job->request->retry_count && should_retry(response);
 	MlStatsAttempt(route, response, job->request->body_len, retry);
+	now = LimiterNowMs();
+	delay = RetryBackoffMs(job->attempt - 1, MlRandomDouble(),
+						   RETRY_BASE_MS, RETRY_MAX_MS, server_delay_ms(response));
+
+	/* Throttled, retried or not: every session using the connection waits. */
+	if (is_throttling(response))
+		LimiterPause(route, now + delay, now);
 	if (!retry)
 	{
 		MlStatsCallDone(route, response);
 		owner->njobs--;
 		return;
 	}
-
-	now = LimiterNowMs();
-	{
-		long		server = server_delay_ms(response);
-		long		delay = RetryBackoffMs(job->attempt - 1, MlRandomDouble(),
-										   RETRY_BASE_MS, RETRY_MAX_MS, server);
-
-		if (response->outcome == HTTP_OK &&
-			(response->status == 429 || response->status == 503))
-			LimiterPause(route, now + delay, now);
-		job->not_before_ms = now + delay;
-	}
+	job->not_before_ms = now + delay;
 	/* Back to the head of the owner's queue: it keeps its turn. */
 	dlist_push_head(&owner->queue, &job->node);
+}
+
+/*
+ * is_throttling
+ *		A 429 or 503 that waiting can clear (not an exhausted quota).
+ */
+static bool
+is_throttling(const HttpResponse *response)
+{
+	return response->outcome == HTTP_OK &&
+		(response->status == 429 || response->status == 503) &&
+		!RetryQuotaExhausted(response->status, response->body.data,
+							 (size_t) response->body.len);
 }
 
 /*

@@ -37,6 +37,7 @@ typedef struct LimiterEntry
 	int			max_concurrency;
 	TokenBucket requests;
 	TokenBucket tokens;
+	int64		config_ms;		/* built_ms of the route the limits came from */
 	int64		last_used_ms;
 } LimiterEntry;
 
@@ -152,9 +153,17 @@ limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms)
 		e->dboid = route->dboid;
 		strlcpy(e->connection, route->connection, sizeof(e->connection));
 	}
-	e->max_concurrency = route->max_concurrency;
-	TokenBucketConfigure(&e->requests, route->requests_per_minute, now_ms);
-	TokenBucketConfigure(&e->tokens, route->tokens_per_minute, now_ms);
+	/*
+	 * Limits come from the newest route: a statement that started before an
+	 * ALTER CONNECTION must not flip them back (and refill the buckets).
+	 */
+	if (route->built_ms >= e->config_ms)
+	{
+		e->config_ms = route->built_ms;
+		e->max_concurrency = route->max_concurrency;
+		TokenBucketConfigure(&e->requests, route->requests_per_minute, now_ms);
+		TokenBucketConfigure(&e->tokens, route->tokens_per_minute, now_ms);
+	}
 	e->last_used_ms = now_ms;
 	return e;
 }

@@ -373,8 +373,9 @@ report_status(void)
 	int			running = DispatchRunning(dispatcher);
 
 	snprintf(status, sizeof(status),
-			 "mlpredict pool worker %d: %d sessions, %d in flight, %d queued",
-			 worker_index + 1, DispatchOwners(dispatcher), running,
+			 "mlpredict pool worker %d: %d session%s, %d in flight, %d queued",
+			 worker_index + 1, DispatchOwners(dispatcher),
+			 DispatchOwners(dispatcher) == 1 ? "" : "s", running,
 			 DispatchQueued(dispatcher));
 	if (strcmp(status, last_status) == 0)
 		return;

@@ -20,6 +20,15 @@ Markers are removed from the text before the answer is computed, so
 "hello [[sleep:50]]" is answered (and embedded) exactly like "hello".
 Unknown [[...]] sequences are left alone.
 
+A "storm" (POST /_control/config {"storm": {"count": N, "retry_after": S}})
+makes the next N requests that reach apply_early answer 429 with
+Retry-After S, before any marker is looked at.
+
+Sleeps (the [[sleep:MS]] marker) go through sleep(), which the server points
+at a per-thread function that watches the client's socket: when the client
+closes the connection mid-sleep, it raises ClientGone and the request is
+abandoned without an answer.
+
 This module only decides *what* to do; the provider module decides how each
 failure looks on its wire (error body shape, rate-limit headers).
 """
@@ -35,6 +44,24 @@ MARKER_RE = re.compile(
     r"null-content|drop|big|echo-auth|echo-input)(?::([^\[\]]*))?\]\]")
 # A marker plus the blanks in front of it, for stripping.
 _STRIP_RE = re.compile(r"\s*" + MARKER_RE.pattern)
+
+
+class ClientGone(Exception):
+    """The client closed the connection while its request was being served."""
+
+
+_thread = threading.local()
+
+
+def set_sleeper(sleeper):
+    """Use sleeper(seconds) for this thread's sleeps (None: time.sleep)."""
+    _thread.sleeper = sleeper
+
+
+def sleep(seconds):
+    """Sleep seconds, through this thread's sleeper (may raise ClientGone)."""
+    sleeper = getattr(_thread, "sleeper", None)
+    (sleeper or time.sleep)(seconds)
 
 
 def strip_markers(text):
@@ -153,11 +180,37 @@ def parse_all(texts):
 
 
 class FailCounters:
-    """How often each fail-times text has been seen (reset by /_control/reset)."""
+    """How often each fail-times text has been seen (reset by /_control/reset),
+    and the storm: how many of the next requests answer 429 (configuration,
+    kept by /_control/reset)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._seen = {}
+        self._storm = None          # [remaining, total, retry_after] or None
+
+    def set_storm(self, count, retry_after):
+        """Make the next count requests answer 429 (count 0 or None: clear)."""
+        with self._lock:
+            self._storm = [count, count, retry_after] if count else None
+
+    def storm(self):
+        """{"count": remaining, "retry_after": S}, or None."""
+        with self._lock:
+            if self._storm is None:
+                return None
+            return {"count": self._storm[0], "retry_after": self._storm[2]}
+
+    def take_storm(self):
+        """(n, total, retry_after) if this request is the storm's n-th, else None."""
+        with self._lock:
+            if self._storm is None:
+                return None
+            remaining, total, retry_after = self._storm
+            self._storm[0] -= 1
+            if self._storm[0] <= 0:
+                self._storm = None
+            return total - remaining + 1, total, retry_after
 
     def bump(self, text):
         with self._lock:
@@ -176,10 +229,17 @@ def apply_early(plan, counters, make_error):
     make_error(status, kind, retry_after) must return the provider's error
     Response; kind is "status" or "quota".  Returns a Response to send (an
     error, or a drop instruction), or None when the request should be answered.
-    Every fail-times counter is bumped, even when another marker decides.
+    Every fail-times counter is bumped, even when another marker decides,
+    except during a storm, which answers 429 at once, before any marker
+    (sleep included) is applied.
     """
+    storm = counters.take_storm()
+    if storm is not None:
+        n, total, retry_after = storm
+        return _mark(make_error(429, "status", retry_after),
+                     "storm:%d/%d" % (n, total))
     if plan.sleep_ms > 0:
-        time.sleep(plan.sleep_ms / 1000.0)
+        sleep(plan.sleep_ms / 1000.0)
 
     failing = None
     for text, n, code in plan.fail_times:

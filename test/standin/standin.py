@@ -20,6 +20,7 @@ import argparse
 import collections
 import json
 import os
+import select
 import signal
 import socket
 import socketserver
@@ -44,6 +45,9 @@ REDACTED_HEADERS = frozenset(["authorization", "proxy-authorization", "api-key",
 # Query parameters whose values never appear in /_control/requests.
 REDACTED_QUERY = frozenset(["key"])
 MAX_BODY = 64 * 1024 * 1024
+# While a request sleeps, how often its socket is checked for a client that
+# has gone away (seconds).
+ABORT_POLL_S = 0.01
 
 
 # --------------------------------------------------------------------------
@@ -91,6 +95,7 @@ class ServerState:
         self.connections_accepted = 0   # every accepted TCP connection
         self.requests = 0               # model requests (control API excluded)
         self.control_requests = 0
+        self.aborted = 0                # requests the client gave up on mid-sleep
         self.by_route = {}
         self.by_status = {}
         self.counters = {name: 0 for name in self.counter_names}
@@ -154,8 +159,13 @@ class ServerState:
             return self._request_serial
 
     def end_request(self, status):
+        """A request is answered (status: a code or "drop"), or abandoned
+        because its client went away (status None: counted as aborted)."""
         with self.lock:
             self.in_flight -= 1
+            if status is None:
+                self.aborted += 1
+                return
             key = str(status)
             self.by_status[key] = self.by_status.get(key, 0) + 1
 
@@ -194,6 +204,7 @@ class ServerState:
                 "by_status": dict(self.by_status),
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
+                "aborted": self.aborted,
             })
             return out
 
@@ -210,13 +221,15 @@ class ServerState:
             out = {"latency_ms": self.latency_ms, "keys": dict(self.keys),
                    "strict_params": self.strict_params}
             out.update(self.settings)
-            return out
+        out["storm"] = self.fail_counters.storm()
+        return out
 
     def update_config(self, obj):
         """Apply a /_control/config body; raises ValueError on bad input."""
         if not isinstance(obj, dict):
             raise ValueError("config body must be a JSON object")
-        unknown = set(obj) - {"latency_ms", "keys", "strict_params"} - set(self.setting_defs)
+        unknown = (set(obj) - {"latency_ms", "keys", "strict_params", "storm"} -
+                   set(self.setting_defs))
         if unknown:
             raise ValueError("unknown config field(s): %s" % ", ".join(sorted(unknown)))
         latency = obj.get("latency_ms")
@@ -229,6 +242,7 @@ class ServerState:
         keys = obj.get("keys")
         if keys is not None:
             check_keys(keys, allow_null=True)
+        storm = check_storm(obj["storm"]) if "storm" in obj else None
         settings = {}
         for name, definition in self.setting_defs.items():
             if name in obj:
@@ -252,6 +266,8 @@ class ServerState:
                         self.keys.pop(name, None)
                 else:
                     self.keys[name] = value
+        if "storm" in obj:
+            self.fail_counters.set_storm(*storm)
         return self.config()
 
 
@@ -263,6 +279,26 @@ def _is_credential(value):
             isinstance(value.get("secret_access_key"), str) and
             set(value) <= {"access_key_id", "secret_access_key", "session_token"} and
             isinstance(value.get("session_token", ""), str))
+
+
+def check_storm(value):
+    """(count, retry_after) from a storm setting: null, or
+    {"count": N >= 0, "retry_after": "S" (a string or integer; default "1")}."""
+    if value is None:
+        return 0, None
+    if not isinstance(value, dict) or not set(value) <= {"count", "retry_after"}:
+        raise ValueError('storm must be null or {"count": N, "retry_after": "S"}')
+    count = value.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError("storm.count must be an integer >= 0")
+    retry_after = value.get("retry_after", "1")
+    if isinstance(retry_after, int) and not isinstance(retry_after, bool) \
+            and retry_after >= 0:
+        retry_after = str(retry_after)
+    if not isinstance(retry_after, str) or not retry_after.strip():
+        raise ValueError("storm.retry_after must be a non-empty string or an "
+                         "integer >= 0")
+    return count, retry_after.strip()
 
 
 def check_keys(keys, allow_null=False):
@@ -319,6 +355,7 @@ class Handler(BaseHTTPRequestHandler):
         pass                                     # _send logs a richer line
 
     def _dispatch(self):
+        self.t_start = time.time()
         try:
             parts = urlsplit(self.path)
             path = parts.path or "/"
@@ -388,6 +425,36 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- model requests ----------------------------------------------------
 
+    def _sleep_watching(self, seconds):
+        """Sleep, checking every ABORT_POLL_S whether the client has closed
+        the connection (select, then a peek that reads end-of-file or a
+        reset); raises faults.ClientGone, with self.gone_at set, if it has.
+        Data already waiting (a pipelined request) tells nothing either way."""
+        deadline = time.monotonic() + seconds
+        sock = self.connection
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                ready = select.select([sock], [], [], min(ABORT_POLL_S, left))[0]
+            except (OSError, ValueError):       # closed under us
+                ready, gone = [sock], True
+            else:
+                gone = False
+            if ready and not gone:
+                try:
+                    gone = sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError:                 # reset by the client
+                    gone = True
+            if gone:
+                self.gone_at = time.time()
+                raise faults.ClientGone()
+            if ready:                           # pipelined bytes: do not spin
+                time.sleep(max(0.0, min(ABORT_POLL_S, deadline - time.monotonic())))
+
     def _model(self, path, query, body, raw_query=""):
         state = self.state
         route, params = self.server.match(self.command, path)
@@ -395,27 +462,7 @@ class Handler(BaseHTTPRequestHandler):
         number = state.begin_request(self, route_name)
         call = Call(self.command, path, query, self.headers, body, params or {},
                     state, number, raw_query)
-        try:
-            if state.latency_ms > 0:
-                time.sleep(state.latency_ms / 1000.0)
-            if route is None:
-                resp = Response.json(404, {"error": {
-                    "message": "Invalid URL (%s %s)" % (self.command, path),
-                    "type": "invalid_request_error", "param": None, "code": None}})
-            else:
-                try:
-                    resp = route.handler(call)
-                except ApiError as e:
-                    resp = e.response
-        except Exception:                       # a stand-in bug: say so loudly
-            state.log("handler crash on %s %s:\n%s" % (
-                self.command, path, traceback.format_exc()))
-            resp = Response.json(500, {"error": {
-                "message": "stand-in internal error (see its log)",
-                "type": "server_error", "param": None, "code": None}})
-        state.end_request("drop" if resp.drop else resp.status)
-        # Record before answering: a test may ask for it right after reading.
-        state.record({
+        entry = {
             "id": number,
             "connection": self.conn_id,
             "route": route_name,
@@ -425,11 +472,51 @@ class Handler(BaseHTTPRequestHandler):
                       for k, v in query.items()},
             "headers": redact(self.headers),
             "body": decode_body(body),
+            "t_start": self.t_start,
+        }
+        faults.set_sleeper(self._sleep_watching)
+        try:
+            if state.latency_ms > 0:
+                self._sleep_watching(state.latency_ms / 1000.0)
+            if route is None:
+                resp = Response.json(404, {"error": {
+                    "message": "Invalid URL (%s %s)" % (self.command, path),
+                    "type": "invalid_request_error", "param": None, "code": None}})
+            else:
+                try:
+                    resp = route.handler(call)
+                except ApiError as e:
+                    resp = e.response
+        except faults.ClientGone:
+            # Abandoned: no answer, and the connection is finished.
+            self.close_connection = True
+            state.end_request(None)
+            entry.update({"status": None, "fault": None, "auth": call.auth,
+                          "auth_detail": call.auth_detail,
+                          "t_end": self.gone_at, "aborted": True})
+            state.record(entry)
+            state.log("conn=%s %s %s -> client closed the connection after %dms" % (
+                self.conn_id, self.command, self.path, call.elapsed_ms()))
+            return
+        except Exception:                       # a stand-in bug: say so loudly
+            state.log("handler crash on %s %s:\n%s" % (
+                self.command, path, traceback.format_exc()))
+            resp = Response.json(500, {"error": {
+                "message": "stand-in internal error (see its log)",
+                "type": "server_error", "param": None, "code": None}})
+        finally:
+            faults.set_sleeper(None)
+        state.end_request("drop" if resp.drop else resp.status)
+        # Record before answering: a test may ask for it right after reading.
+        entry.update({
             "status": None if resp.drop else resp.status,
             "fault": resp.fault,
             "auth": call.auth,
             "auth_detail": call.auth_detail,
+            "t_end": time.time(),
+            "aborted": False,
         })
+        state.record(entry)
         self._send(resp, call)
 
     def _send(self, resp, call=None):

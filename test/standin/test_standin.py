@@ -13,6 +13,7 @@ import json
 import math
 import os
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -404,6 +405,216 @@ class StandinTest(unittest.TestCase):
         self.assertEqual(C.chat("x")[0], 200)
         self.assertEqual(C.json("POST", "/_control/config", {"latency_ms": -1})[0], 400)
         self.assertEqual(C.json("GET", "/_control/bogus")[0], 404)
+
+
+def raw_chat(port, text, linger_reset=False):
+    """Send one chat request on a raw socket and return the socket unread,
+    so that a test can close it mid-request (linger_reset: with a RST)."""
+    body = json.dumps({"model": "gpt-4o-mini",
+                       "messages": [{"role": "user", "content": text}]}).encode("utf-8")
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    if linger_reset:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                 b"Authorization: Bearer " + OPENAI_KEY.encode() + b"\r\n"
+                 b"Content-Type: application/json\r\n"
+                 b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    return sock
+
+
+def wait_for(predicate, timeout=5.0, step=0.01):
+    """Poll predicate() until it returns a true value; returns that value or
+    fails after timeout seconds."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError("condition not met within %.1f s" % timeout)
+        time.sleep(step)
+
+
+class PoolSupportTest(unittest.TestCase):
+    """What the pool's TAP tests rely on: per-request timing, client aborts
+    seen on the wire, 429 storms, in-flight and connection counters."""
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def tearDown(self):
+        C.json("POST", "/_control/config", {"storm": None, "latency_ms": 0})
+
+    def test_timing_fields(self):
+        before = time.time()
+        self.assertEqual(C.chat("nap [[sleep:200]]")[0], 200)
+        self.assertEqual(C.chat("quick")[0], 200)
+        after = time.time()
+        slow, quick = C.recorded(2)
+        for rec in (slow, quick):
+            self.assertIs(rec["aborted"], False)
+            self.assertIsInstance(rec["t_start"], float)
+            self.assertIsInstance(rec["t_end"], float)
+            self.assertLessEqual(before, rec["t_start"])
+            self.assertLessEqual(rec["t_start"], rec["t_end"])
+            self.assertLessEqual(rec["t_end"], after)
+            self.assertEqual(rec["status"], 200)      # the old fields stay
+            self.assertEqual(rec["route"], "openai.chat")
+        self.assertGreaterEqual(slow["t_end"] - slow["t_start"], 0.2)
+        self.assertLess(quick["t_end"] - quick["t_start"], 0.2)
+        self.assertLessEqual(slow["t_end"], quick["t_start"])
+        self.assertEqual(C.stats()["aborted"], 0)
+
+    def _abort(self, text, linger_reset=False):
+        """Send text, close the socket mid-sleep; returns (record, closed_at)."""
+        sock = raw_chat(PORT, text, linger_reset)
+        wait_for(lambda: C.stats()["in_flight"] == 1)
+        time.sleep(0.1)
+        closed_at = time.time()
+        sock.close()
+        wait_for(lambda: C.stats()["aborted"] == 1, timeout=2)
+        rec = C.recorded(1)[0]
+        self.assertEqual((rec["aborted"], rec["status"]), (True, None))
+        self.assertGreaterEqual(rec["t_end"], closed_at)
+        self.assertLess(rec["t_end"] - closed_at, 0.2)
+        stats = C.stats()
+        self.assertEqual((stats["in_flight"], stats["by_status"]), (0, {}))
+        return rec, closed_at
+
+    def test_client_abort_during_sleep_marker(self):
+        t0 = time.time()
+        rec, _ = self._abort("abandon me [[sleep:5000]]")
+        self.assertLess(time.time() - t0, 2.0)        # not the whole 5 s
+        self.assertEqual(rec["body"]["messages"][0]["content"], "abandon me [[sleep:5000]]")
+        self.assertLess(rec["t_end"] - rec["t_start"], 1.0)
+
+    def test_client_abort_with_reset(self):
+        self._abort("reset me [[sleep:5000]]", linger_reset=True)
+
+    def test_client_abort_during_configured_latency(self):
+        C.json("POST", "/_control/config", {"latency_ms": 5000})
+        self._abort("slow server")
+
+    def test_no_false_abort_for_a_waiting_or_pipelining_client(self):
+        # The client sends a second request before the first is answered:
+        # bytes waiting on the socket are not a close.
+        sock = raw_chat(PORT, "first [[sleep:300]]")
+        body = json.dumps({"model": "m", "messages": [
+            {"role": "user", "content": "second"}]}).encode("utf-8")
+        sock.sendall(b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
+                     b"Authorization: Bearer " + OPENAI_KEY.encode() + b"\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        wait_for(lambda: C.stats()["requests"] == 2, timeout=3)
+        sock.close()
+        stats = C.stats()
+        self.assertEqual((stats["aborted"], stats["by_status"]), (0, {"200": 2}))
+        self.assertEqual([r["aborted"] for r in C.recorded()], [False, False])
+
+    def test_storm(self):
+        status, _, cfg = C.json("POST", "/_control/config",
+                                {"storm": {"count": 3, "retry_after": "2"}})
+        self.assertEqual((status, cfg["storm"]), (200, {"count": 3, "retry_after": "2"}))
+        # every route counts, each answers in its provider's own shape
+        status, resp, obj = C.chat("one")
+        self.assertEqual((status, resp.getheader("Retry-After")), (429, "2"))
+        self.assertEqual(obj["error"]["code"], "rate_limit_exceeded")
+        self.assertEqual(resp.getheader("X-Standin-Fault"), "storm:1/3")
+        status, resp, obj = C.azure("d", "embeddings", {"input": "two"})
+        self.assertEqual((status, resp.getheader("Retry-After")), (429, "2"))
+        self.assertEqual(obj["error"]["code"], "429")
+        self.assertEqual(C.json("GET", "/_control/config")[2]["storm"],
+                         {"count": 1, "retry_after": "2"})
+        # a storm comes before any marker, and bumps no fail-times counter
+        status, resp, obj = C.chat("three [[status:503]] [[fail-times:1:500]]")
+        self.assertEqual((status, resp.getheader("X-Standin-Fault")), (429, "storm:3/3"))
+        self.assertIsNone(C.json("GET", "/_control/config")[2]["storm"])
+        # over: normal service
+        self.assertEqual(C.chat("four")[0], 200)
+        self.assertEqual(C.chat("three [[fail-times:1:500]]")[0], 500)
+        recs = C.recorded()
+        self.assertEqual([r["status"] for r in recs], [429, 429, 429, 200, 500])
+        self.assertEqual([r["fault"] for r in recs][:3],
+                         ["storm:1/3", "storm:2/3", "storm:3/3"])
+        self.assertEqual(C.stats()["by_status"], {"429": 3, "200": 1, "500": 1})
+
+    def test_storm_shapes_and_control(self):
+        C.json("POST", "/_control/config", {"storm": {"count": 2, "retry_after": 3}})
+        status, resp, obj = C.json("POST", "/v1/messages", {
+            "model": "m", "max_tokens": 9, "messages": [{"role": "user", "content": "x"}]},
+            {"x-api-key": ANTHROPIC_KEY, "anthropic-version": "2023-06-01"})
+        self.assertEqual((status, obj["error"]["type"]), (429, "rate_limit_error"))
+        self.assertEqual(resp.getheader("retry-after"), "3")
+        status, resp, obj = C.json("POST", "/v1beta/models/m:generateContent", {
+            "contents": [{"parts": [{"text": "x"}]}]}, {"x-goog-api-key": GOOGLEAI_KEY})
+        self.assertEqual((status, obj["error"]["status"]), (429, "RESOURCE_EXHAUSTED"))
+        retry = [d for d in obj["error"]["details"] if d["@type"].endswith("RetryInfo")]
+        self.assertEqual(retry[0]["retryDelay"], "3s")
+        # the default Retry-After is 1; a reset keeps the storm (configuration)
+        C.json("POST", "/_control/config", {"storm": {"count": 5}})
+        C.json("POST", "/_control/reset")
+        self.assertEqual(C.json("GET", "/_control/config")[2]["storm"],
+                         {"count": 5, "retry_after": "1"})
+        status, resp, _ = C.chat("x")
+        self.assertEqual((status, resp.getheader("Retry-After")), (429, "1"))
+        # null clears it, and so does a count of 0
+        C.json("POST", "/_control/config", {"storm": None})
+        self.assertEqual(C.chat("x")[0], 200)
+        C.json("POST", "/_control/config", {"storm": {"count": 5}})
+        C.json("POST", "/_control/config", {"storm": {"count": 0}})
+        self.assertEqual(C.chat("x")[0], 200)
+        for bad in ({"count": -1}, {"count": "3"}, {"count": True}, {"cnt": 1},
+                    {"count": 1, "retry_after": ""}, {"count": 1, "retry_after": -1},
+                    [3], 3):
+            self.assertEqual(C.json("POST", "/_control/config", {"storm": bad})[0], 400,
+                             bad)
+        self.assertIsNone(C.json("GET", "/_control/config")[2]["storm"])
+
+    def test_in_flight_and_connection_counters(self):
+        control = C.conn()                  # one keep-alive control connection
+
+        def stats():
+            return C.json("GET", "/_control/stats", conn=control)[2]
+        C.json("POST", "/_control/reset", conn=control)
+        open_before = stats()["open_connections"]
+        release = threading.Event()
+        results = []
+
+        def one(i):
+            sock = raw_chat(PORT, "req %d [[sleep:400]]" % i)
+            release.wait(10)
+            results.append(sock.recv(65536).split(b" ", 2)[1])
+            sock.close()
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        during = wait_for(lambda: (lambda s: s if s["in_flight"] == 6 else None)(stats()))
+        self.assertEqual(during["open_connections"], open_before + 6)
+        self.assertEqual((during["connections"], during["connections_accepted"]), (6, 6))
+        release.set()
+        for t in threads:
+            t.join()
+        self.assertEqual(results, [b"200"] * 6)
+        after = stats()
+        self.assertEqual((after["in_flight"], after["max_in_flight"]), (0, 6))
+        self.assertEqual((after["requests"], after["connections"]), (6, 6))
+        wait_for(lambda: stats()["open_connections"] == open_before)
+        # a reset zeroes the maximum (nothing is in flight) and the counts
+        C.json("POST", "/_control/reset", conn=control)
+        after = stats()
+        self.assertEqual((after["max_in_flight"], after["in_flight"], after["requests"],
+                          after["connections"], after["connections_accepted"]),
+                         (0, 0, 0, 0, 0))
+        # a reset while requests are in flight starts the maximum at them
+        socks = [raw_chat(PORT, "late %d [[sleep:300]]" % i) for i in range(2)]
+        wait_for(lambda: stats()["in_flight"] == 2)
+        C.json("POST", "/_control/reset", conn=control)
+        self.assertEqual(stats()["max_in_flight"], 2)
+        for sock in socks:
+            sock.recv(65536)
+            sock.close()
+        C.json("POST", "/_control/reset", conn=control)
+        self.assertEqual(stats()["max_in_flight"], 0)
+        control.close()
 
 
 class LifecycleTest(unittest.TestCase):

@@ -549,7 +549,6 @@ test_backoff_edges(void)
 	CHECK(RetryBackoffMs(INT_MAX, 0.0, 1, LONG_MAX, -1) > 0);
 }
 
-/* Run every test; the exit status says whether all checks passed. */
 /* Google's RetryInfo retryDelay inside an error body. */
 static void
 test_body_delay(void)
@@ -570,6 +569,27 @@ test_body_delay(void)
 	CHECK_LONG(RetryBodyDelayMs("{\"retryDelay\":\"soon\"}", 21), -1);
 }
 
+/* The server's delay against the jittered window at later attempts. */
+static void
+test_backoff_server_floor(void)
+{
+	/* attempt 3: window 2000, jittered 1000..1999 */
+	CHECK_LONG(RetryBackoffMs(3, 0.0, 250, 60000, 1500), 1500);
+	CHECK_LONG(RetryBackoffMs(3, 0.5, 250, 60000, 1500), 1500);
+	CHECK_LONG(RetryBackoffMs(3, 0.9, 250, 60000, 1500), 1900);
+	CHECK_LONG(RetryBackoffMs(3, 0.5, 250, 60000, 999), 1500);
+	/* a Retry-After of 1 s (the pool's 429 storms) beats the early windows */
+	CHECK_LONG(RetryBackoffMs(0, 0.999, 250, 60000, 1000), 1000);
+	CHECK_LONG(RetryBackoffMs(1, 0.999, 250, 60000, 1000), 1000);
+	CHECK_LONG(RetryBackoffMs(2, 0.999, 250, 60000, 1000), 1000);
+	CHECK_LONG(RetryBackoffMs(3, 0.0, 250, 60000, 1000), 1000);
+	CHECK_LONG(RetryBackoffMs(3, 0.001, 250, 60000, 1000), 1001);
+	/* a smaller cap wins over the server */
+	CHECK_LONG(RetryBackoffMs(3, 0.5, 250, 1200, 1500), 1200);
+	CHECK_LONG(RetryBackoffMs(3, 0.5, 250, 1200, -1), 900);
+}
+
+/* Run every test; the exit status says whether all checks passed. */
 int
 main(void)
 {
@@ -590,6 +610,7 @@ main(void)
 	test_backoff_table();
 	test_backoff_bounds();
 	test_backoff_edges();
+	test_backoff_server_floor();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed > 0 ? 1 : 0;
 }
