@@ -136,3 +136,6 @@ SELECT model, connection, calls, rows FROM mlpredict.stat_models;
 SELECT connection, calls, rows FROM mlpredict.stat_connections;
 \c :origdb
 DROP DATABASE regress_pool_stats_other WITH (FORCE);
+
+-- clean up
+DROP EXTENSION mlpredict CASCADE;
