@@ -27,6 +27,8 @@ listen_addresses = ''
 unix_socket_directories = '$work'
 # the stand-in speaks plain http on loopback
 mlpredict.allow_insecure_http = on
+# the background-worker connection pool
+shared_preload_libraries = 'mlpredict'
 CONF
 as_pg "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start >/dev/null
 start_standin "$work"

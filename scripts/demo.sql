@@ -86,3 +86,10 @@ SELECT method, url, headers, body FROM mlpredict.debug_request('sentimentmodel$2
 
 -- Runtime options, Confluent's MAP style.
 SELECT * FROM sentimentmodel('I love this', mlpredict.map('client_timeout', 10, 'retry_count', 5));
+
+-- Every request above went through the connection pool's background
+-- worker (shared_preload_libraries = 'mlpredict'), which keeps provider
+-- connections open for all sessions and counts what each model did.
+SELECT backend_type, query FROM pg_stat_activity WHERE backend_type = 'mlpredict pool';
+SELECT model, calls, rows, errors, retries, prompt_tokens, completion_tokens
+FROM mlpredict.stat_models ORDER BY model;
