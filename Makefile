@@ -53,16 +53,16 @@ UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt
 UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
 EXTRA_CLEAN += $(UNIT_TESTS)
 
-test/unit/test_retry_policy: test/unit/test_retry_policy.c src/http/retry_policy.c src/http/retry_policy.h
+test/unit/test_retry_policy: test/unit/test_retry_policy.c test/unit/unit_check.h src/http/retry_policy.c src/http/retry_policy.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_retry_policy.c src/http/retry_policy.c
 
 test/unit/test_sigv4: test/unit/test_sigv4.c src/auth/sigv4.c src/auth/sigv4.h src/auth/strbuf.c src/auth/strbuf.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_sigv4.c src/auth/sigv4.c src/auth/strbuf.c -lcrypto
 
-test/unit/test_jwt: test/unit/test_jwt.c src/auth/jwt.c src/auth/jwt.h src/auth/strbuf.c src/auth/strbuf.h
+test/unit/test_jwt: test/unit/test_jwt.c test/unit/unit_check.h src/auth/jwt.c src/auth/jwt.h src/auth/strbuf.c src/auth/strbuf.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_jwt.c src/auth/jwt.c src/auth/strbuf.c -lcrypto
 
-test/unit/test_token_bucket: test/unit/test_token_bucket.c src/pool/token_bucket.c src/pool/token_bucket.h
+test/unit/test_token_bucket: test/unit/test_token_bucket.c test/unit/unit_check.h src/pool/token_bucket.c src/pool/token_bucket.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_token_bucket.c src/pool/token_bucket.c -lm
 
 .PHONY: unit

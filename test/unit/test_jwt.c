@@ -31,6 +31,8 @@
 
 #include "auth/jwt.h"
 
+#include "unit_check.h"
+
 #define EMAIL		"svc-123@my-project.iam.gserviceaccount.com"
 #define KEY_ID		"0123456789abcdef0123456789abcdef01234567"
 #define SCOPE		"https://www.googleapis.com/auth/cloud-platform"
@@ -44,8 +46,6 @@
 	"{\"iss\":\"" EMAIL "\",\"scope\":\"" SCOPE "\",\"aud\":\"" AUDIENCE \
 	"\",\"iat\":1700000000,\"exp\":1700003600}"
 
-static int	passed;
-static int	failed;
 
 /* A JWT split into its three parts, the first two decoded. */
 typedef struct JwtParts
@@ -58,19 +58,6 @@ typedef struct JwtParts
 	unsigned char *sig;
 	size_t		sig_len;
 } JwtParts;
-
-/* Record one check; on failure print where and what. */
-static void
-check(int ok, int line, const char *what)
-{
-	if (ok)
-		passed++;
-	else
-	{
-		failed++;
-		printf("FAIL line %d: %s\n", line, what);
-	}
-}
 
 /* Record a check of a string against the expected one (NULL never matches). */
 static void
@@ -613,6 +600,5 @@ main(void)
 	free(ec_pem);
 	EVP_PKEY_free(pkey);
 	EVP_PKEY_free(ec);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed > 0 ? 1 : 0;
+	return unit_report();
 }

@@ -19,27 +19,14 @@
 
 #include "http/retry_policy.h"
 
+#include "unit_check.h"
+
 /* Sun, 06 Nov 1994 08:49:37 GMT, the example date of RFC 9110. */
 #define NOW_1994	((time_t) 784111777)
 /* Wed, 01 Jan 2025 00:00:00 GMT */
 #define NOW_2025	((time_t) 1735689600)
 #define CAP			RETRY_SERVER_MAX_MS
 
-static int	passed;
-static int	failed;
-
-/* Record one check; on failure print where and what. */
-static void
-check(int ok, int line, const char *what)
-{
-	if (ok)
-		passed++;
-	else
-	{
-		failed++;
-		printf("FAIL line %d: %s\n", line, what);
-	}
-}
 
 /* Record a check of a long value against the expected one. */
 static void
@@ -611,6 +598,5 @@ main(void)
 	test_backoff_bounds();
 	test_backoff_edges();
 	test_backoff_server_floor();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed > 0 ? 1 : 0;
+	return unit_report();
 }

@@ -19,24 +19,11 @@
 
 #include "pool/token_bucket.h"
 
+#include "unit_check.h"
+
 /* An arbitrary start on the caller's monotonic scale. */
 #define T0			((int64_t) 1000000)
 
-static int	passed;
-static int	failed;
-
-/* Record one check; on failure print where and what. */
-static void
-check(int ok, int line, const char *what)
-{
-	if (ok)
-		passed++;
-	else
-	{
-		failed++;
-		printf("FAIL line %d: %s\n", line, what);
-	}
-}
 
 /* Record a check of an int64 value against the expected one. */
 static void
@@ -498,6 +485,5 @@ main(void)
 	test_pause();
 	test_reconfigure();
 	test_extremes();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed > 0 ? 1 : 0;
+	return unit_report();
 }
