@@ -60,6 +60,8 @@ typedef struct MsgReader
 static void put_string(StringInfo buf, const char *s);
 static const char *get_string(MsgReader *r);
 static const char *get_bytes(MsgReader *r, Size n);
+static void put_headers(StringInfo buf, List *headers, bool with_secret);
+static List *get_headers(MsgReader *r, uint32 n, bool with_secret);
 static void malformed(void) pg_attribute_noreturn();
 
 static void
@@ -101,11 +103,49 @@ get_string(MsgReader *r)
 	return p;
 }
 
+/*
+ * put_headers
+ *		Name and value of each header; with_secret adds the secret flag
+ *		(requests only: response headers are never secret).
+ */
+static void
+put_headers(StringInfo buf, List *headers, bool with_secret)
+{
+	ListCell   *lc;
+
+	foreach(lc, headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+
+		put_string(buf, header->name);
+		put_string(buf, header->value);
+		if (with_secret)
+			appendStringInfoChar(buf, header->secret ? 1 : 0);
+	}
+}
+
+/* The n headers put_headers wrote, copied into the current context. */
+static List *
+get_headers(MsgReader *r, uint32 n, bool with_secret)
+{
+	List	   *headers = NIL;
+
+	for (uint32 i = 0; i < n; i++)
+	{
+		HttpHeader *header = palloc(sizeof(HttpHeader));
+
+		header->name = pstrdup(get_string(r));
+		header->value = pstrdup(get_string(r));
+		header->secret = with_secret && *get_bytes(r, 1) != 0;
+		headers = lappend(headers, header);
+	}
+	return headers;
+}
+
 void
 PoolEncodeRequest(StringInfo buf, uint32 id, const HttpRequest *request)
 {
 	PoolRequestHeader h;
-	ListCell   *lc;
 
 	memset(&h, 0, sizeof(h));
 	h.magic = POOL_REQUEST_MAGIC;
@@ -123,14 +163,7 @@ PoolEncodeRequest(StringInfo buf, uint32 id, const HttpRequest *request)
 	appendBinaryStringInfo(buf, (const char *) &h, sizeof(h));
 	put_string(buf, request->method);
 	put_string(buf, request->url);
-	foreach(lc, request->headers)
-	{
-		HttpHeader *header = (HttpHeader *) lfirst(lc);
-
-		put_string(buf, header->name);
-		put_string(buf, header->value);
-		appendStringInfoChar(buf, header->secret ? 1 : 0);
-	}
+	put_headers(buf, request->headers, true);
 	if (h.body_len > 0)
 		appendBinaryStringInfo(buf, request->body, (int) h.body_len);
 }
@@ -160,15 +193,7 @@ PoolDecodeRequest(const char *data, Size len, uint32 *id)
 	request->route.model[HTTP_ROUTE_NAME_LEN - 1] = '\0';
 	request->method = pstrdup(get_string(&r));
 	request->url = pstrdup(get_string(&r));
-	for (uint32 i = 0; i < h.nheaders; i++)
-	{
-		HttpHeader *header = palloc(sizeof(HttpHeader));
-
-		header->name = pstrdup(get_string(&r));
-		header->value = pstrdup(get_string(&r));
-		header->secret = *get_bytes(&r, 1) != 0;
-		request->headers = lappend(request->headers, header);
-	}
+	request->headers = get_headers(&r, h.nheaders, true);
 	if (h.body_len > MaxAllocSize - 1)
 		malformed();
 	request->body_len = h.body_len;
@@ -182,7 +207,6 @@ void
 PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 {
 	PoolResponseHeader h;
-	ListCell   *lc;
 
 	memset(&h, 0, sizeof(h));
 	h.magic = POOL_RESPONSE_MAGIC;
@@ -198,13 +222,7 @@ PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 
 	resetStringInfo(buf);
 	appendBinaryStringInfo(buf, (const char *) &h, sizeof(h));
-	foreach(lc, response->headers)
-	{
-		HttpHeader *header = (HttpHeader *) lfirst(lc);
-
-		put_string(buf, header->name);
-		put_string(buf, header->value);
-	}
+	put_headers(buf, response->headers, false);
 	if (h.body_len > 0)
 		appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
 }
@@ -227,16 +245,7 @@ PoolDecodeResponse(const char *data, Size len, HttpResponse *responses, int n)
 	memcpy(response->attempts, h.attempts, sizeof(h.attempts));
 	memcpy(response->error, h.error, sizeof(h.error));
 	response->error[sizeof(response->error) - 1] = '\0';
-	response->headers = NIL;
-	for (uint32 i = 0; i < h.nheaders; i++)
-	{
-		HttpHeader *header = palloc(sizeof(HttpHeader));
-
-		header->name = pstrdup(get_string(&r));
-		header->value = pstrdup(get_string(&r));
-		header->secret = false;
-		response->headers = lappend(response->headers, header);
-	}
+	response->headers = get_headers(&r, h.nheaders, false);
 	if (h.body_len > MaxAllocSize - 1)
 		malformed();
 	if (response->body.data == NULL)
