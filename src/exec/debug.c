@@ -158,6 +158,7 @@ mlpredict_decode_response(PG_FUNCTION_ARGS)
 	bytea	   *body;
 	HttpRequest request = {0};
 	HttpResponse response = {0};
+	MlResponseBody decoded;
 	HttpHeader *ct;
 	Datum	   *values;
 	bool	   *nulls;
@@ -187,7 +188,7 @@ mlpredict_decode_response(PG_FUNCTION_ARGS)
 	values = palloc0(sizeof(Datum) * target->noutputs);
 	nulls = palloc(sizeof(bool) * target->noutputs);
 	memset(nulls, true, sizeof(bool) * target->noutputs);
-	MlDecodeResponse(target, &request, &response, values, nulls);
+	MlDecodeResponse(target, &request, &response, values, nulls, &decoded);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
 }

@@ -300,12 +300,13 @@ decode_and_count(MlTarget *target, HttpRequest *request,
 				 HttpResponse *response, Datum *values, bool *nulls)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
+	MlResponseBody body;
 	int64		prompt;
 	int64		completion;
 
 	PG_TRY();
 	{
-		MlDecodeResponse(target, request, response, values, nulls);
+		MlDecodeResponse(target, request, response, values, nulls, &body);
 	}
 	PG_CATCH();
 	{
@@ -314,7 +315,7 @@ decode_and_count(MlTarget *target, HttpRequest *request,
 	}
 	PG_END_TRY();
 
-	if (!MlHttpResponseUsage(response, &prompt, &completion))
+	if (!MlResponseUsage(&body, &prompt, &completion))
 		prompt = completion = 0;
 	MlStatsRows(&request->route, 1, prompt, completion);
 	if (prompt + completion > 0)

@@ -19,13 +19,9 @@
  */
 #include "postgres.h"
 
-#include <time.h>
-
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
-#include "pgstat.h"
-#include "storage/latch.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -33,7 +29,6 @@
 
 #include "compat.h"
 #include "exec/request.h"
-#include "http/retry_policy.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "util.h"
@@ -294,21 +289,21 @@ MlSendRequests(MlTarget *target, HttpRequest **requests, HttpResponse *responses
 /*
  * MlDecodeResponse
  *		Output values from a final response, or an ERROR that says what went
- *		wrong (request is used for messages only).
+ *		wrong (request is used for messages only).  *body is the caller's
+ *		storage for the decoded body; it keeps the parsed JSON, so that the
+ *		caller can read more from it (token usage) without parsing again.
  */
 void
 MlDecodeResponse(MlTarget *target, HttpRequest *request, HttpResponse *response,
-				 Datum *values, bool *nulls)
+				 Datum *values, bool *nulls, MlResponseBody *body)
 {
-	MlResponseBody body;
-
 	if (response->outcome != HTTP_OK ||
 		response->status < 200 || response->status > 299)
 		MlRaiseResponseError(target, request, response);
-	body.data = response->body.data ? response->body.data : "";
-	body.len = response->body.len;
-	body.content_type = HttpResponseHeader(response, "content-type");
-	body.headers = response->headers;
-	body.json = NULL;
-	target->output_format->decode(target, &body, values, nulls);
+	body->data = response->body.data ? response->body.data : "";
+	body->len = response->body.len;
+	body->content_type = HttpResponseHeader(response, "content-type");
+	body->headers = response->headers;
+	body->json = NULL;
+	target->output_format->decode(target, body, values, nulls);
 }

@@ -53,7 +53,8 @@ extern void MlSendRequests(MlTarget *target, HttpRequest **requests,
 						   HttpResponse *responses, int n,
 						   const MlRuntimeOptions *runtime);
 extern void MlDecodeResponse(MlTarget *target, HttpRequest *request,
-							 HttpResponse *response, Datum *values, bool *nulls);
+							 HttpResponse *response, Datum *values, bool *nulls,
+							 MlResponseBody *body);
 extern char *MlMaskSecrets(MlTarget *target, const char *text);
 
 /* response_error.c */

@@ -125,11 +125,8 @@ extern void MlRequestBodyAddHeader(MlRequestBody *body, const char *name,
  * usage.c: the prompt and completion tokens an answer reports; false when
  * it reports none.  Never raises ERROR for an odd or non-JSON body.
  */
-struct HttpResponse;
 extern bool MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
 							int64 *completion_tokens);
-extern bool MlHttpResponseUsage(const struct HttpResponse *response,
-								int64 *prompt_tokens, int64 *completion_tokens);
 
 /* openai_chat.c, openai_embed.c */
 extern const MlFormat MlFormatOpenAIChat;

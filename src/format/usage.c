@@ -9,8 +9,9 @@
  * up in a table of the providers' usage fields, first match wins.  A
  * pointer in the table may have a "*" segment (sum over an array's
  * elements), and several pointers may be joined with "+" (added up).  The
- * answer is only parsed when it mentions a usage field, and a body that
- * is not JSON or has no usage gives false, never an ERROR.
+ * JSON the format already parsed to decode the answer is reused; an
+ * answer not parsed yet is parsed only when it mentions a usage field.  A
+ * body that is not JSON or has no usage gives false, never an ERROR.
  *
  * IDENTIFICATION
  *	  src/format/usage.c
@@ -249,22 +250,4 @@ MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
 	}
 	*prompt_tokens = *completion_tokens = 0;
 	return false;
-}
-
-/*
- * MlHttpResponseUsage
- *		MlResponseUsage of an HTTP response's body and headers.
- */
-bool
-MlHttpResponseUsage(const HttpResponse *response, int64 *prompt_tokens,
-					int64 *completion_tokens)
-{
-	MlResponseBody body;
-
-	body.data = response->body.data ? response->body.data : "";
-	body.len = response->body.len;
-	body.content_type = NULL;
-	body.headers = response->headers;
-	body.json = NULL;
-	return MlResponseUsage(&body, prompt_tokens, completion_tokens);
 }
