@@ -291,7 +291,7 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 
 	/*
 	 * No socket was ready: the wait timed out, or only the latch was set.
-	 * Running libcurl's timer early is harmless; it re-arms it.
+	 * Run libcurl's timer if it is due.
 	 */
 	if (!acted && HttpEngineTimeout(engine, 1) == 0)
 		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);

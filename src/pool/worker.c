@@ -370,16 +370,16 @@ static void
 report_status(void)
 {
 	char		status[128];
+	int			sessions = DispatchOwners(dispatcher);
 	int			running = DispatchRunning(dispatcher);
+	int			queued = DispatchQueued(dispatcher);
 
 	snprintf(status, sizeof(status),
 			 "mlpredict pool worker %d: %d session%s, %d in flight, %d queued",
-			 worker_index + 1, DispatchOwners(dispatcher),
-			 DispatchOwners(dispatcher) == 1 ? "" : "s", running,
-			 DispatchQueued(dispatcher));
+			 worker_index + 1, sessions, sessions == 1 ? "" : "s", running, queued);
 	if (strcmp(status, last_status) == 0)
 		return;
 	strlcpy(last_status, status, sizeof(last_status));
-	pgstat_report_activity(running > 0 || DispatchQueued(dispatcher) > 0 ?
-						   STATE_RUNNING : STATE_IDLE, status);
+	pgstat_report_activity(running > 0 || queued > 0 ? STATE_RUNNING : STATE_IDLE,
+						   status);
 }
