@@ -12,13 +12,13 @@ OBJS = \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
-	src/http/http_transfer.o src/http/http_engine.o src/http/http_perform.o \
+	src/http/http_transfer.o src/http/http_engine.o src/http/http_queue.o \
 	src/http/retry_policy.o \
 	src/pool/pool_shmem.o src/pool/channel.o src/pool/message.o src/pool/worker.o \
 	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
-	src/exec/request.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
+	src/exec/request.o src/exec/batch.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql

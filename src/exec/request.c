@@ -243,11 +243,11 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 }
 
 /*
- * debug_report
+ * MlReportAttempts
  *		With the debug runtime option: one NOTICE per attempt.
  */
-static void
-debug_report(MlTarget *target, HttpRequest *request, HttpResponse *response)
+void
+MlReportAttempts(MlTarget *target, HttpRequest *request, HttpResponse *response)
 {
 	static const char *const outcomes[] = {
 		"HTTP", "timeout", "connection failure", "response too large", "transport failure"
@@ -283,7 +283,7 @@ MlSendRequests(MlTarget *target, HttpRequest **requests, HttpResponse *responses
 	HttpPerform(requests, responses, n);
 	if (runtime->debug)
 		for (int i = 0; i < n; i++)
-			debug_report(target, requests[i], &responses[i]);
+			MlReportAttempts(target, requests[i], &responses[i]);
 }
 
 /*

@@ -57,6 +57,57 @@ extern void MlDecodeResponse(MlTarget *target, HttpRequest *request,
 							 MlResponseBody *body);
 extern char *MlMaskSecrets(MlTarget *target, const char *text);
 
+/*
+ * batch.c: several consecutive rows in one request, where the input format
+ * takes many inputs per request (embedding input arrays, instances,
+ * dataframe rows); the pipelined executor (pipeline.c) uses these.
+ */
+typedef struct MlBatchRow
+{
+	Datum	   *values;			/* model inputs, converted, none NULL */
+	bool	   *nulls;
+	Datum	   *out_values;		/* noutputs each, filled by decoding */
+	bool	   *out_nulls;
+} MlBatchRow;
+
+/*
+ * Most rows one request may carry: 1 when the format takes one row per
+ * request, else the model's <provider>.batch_size bounded by the
+ * provider's inputs-per-request limit.
+ */
+extern int	MlTargetBatchSize(MlTarget *target);
+
+/*
+ * The request for rows[0..nrows-1] (nrows <= MlTargetBatchSize()).
+ * Returns how many rows, from the first, it carries: at least 1, fewer
+ * than nrows when a per-request limit of the provider (tokens, bytes)
+ * says so.
+ */
+extern int	MlBuildBatchRequest(MlTarget *target, MlBatchRow *rows, int nrows,
+								const MlRuntimeOptions *runtime,
+								HttpRequest **request);
+
+/*
+ * Decode the final response to a request of nrows rows into each row's
+ * out_values/out_nulls (allocated in the current memory context), or
+ * raise the error MlDecodeResponse would; a answer with the wrong number
+ * of results is an error.  *body as for MlDecodeResponse.
+ */
+extern void MlDecodeBatchResponse(MlTarget *target, HttpRequest *request,
+								  HttpResponse *response, MlBatchRow *rows,
+								  int nrows, MlResponseBody *body);
+
+/*
+ * Whether a failed response to a request of several rows may be caused by
+ * one of them (a validation error, not authentication, throttling or a
+ * server fault), so that splitting the batch can isolate the bad row.
+ */
+extern bool MlBatchFailureMayBeRow(HttpResponse *response);
+
+/* request.c: the debug option's NOTICE per attempt of a final request */
+extern void MlReportAttempts(MlTarget *target, HttpRequest *request,
+							 HttpResponse *response);
+
 /* response_error.c */
 extern bool MlQuotaExhausted(HttpResponse *response);
 extern void MlRaiseResponseError(MlTarget *target, HttpRequest *request,

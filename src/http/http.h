@@ -11,9 +11,9 @@
  * statement_timeout, backend termination) interrupts a run, through
  * CHECK_FOR_INTERRUPTS().
  *
- * The in-backend engine (http_backend.c) keeps one libcurl multi handle per
- * backend so that connections are kept alive and reused across rows and
- * statements.
+ * Without the pool, the in-backend engine (http_engine.c) keeps one
+ * libcurl multi handle per backend so that connections are kept alive and
+ * reused across rows and statements.
  *
  * IDENTIFICATION
  *	  src/http/http.h
@@ -106,6 +106,35 @@ typedef struct HttpResponse
 	int			nattempts;		/* attempts made (retries + 1) */
 	HttpAttempt attempts[HTTP_MAX_ATTEMPTS_KEPT];	/* the first ones */
 } HttpResponse;
+
+/*
+ * A queue of requests in flight, for callers that keep working while
+ * their requests run (the pipelined executor, src/exec/pipeline.c).
+ * Requests go through the pool worker when the library was preloaded,
+ * else through this backend's own dispatcher; both keep connections
+ * alive, apply the connection's limits and retry transient failures.
+ *
+ * HttpQueueCreate makes a queue in the current memory context; resetting
+ * or deleting that context cancels whatever is still outstanding, so an
+ * ERROR (cancel, statement_timeout) never leaves a request running for a
+ * query that is gone.  HttpQueueSubmit hands over a request; its response
+ * (a zeroed HttpResponse that outlives the request) is filled in when it
+ * is final, with its data allocated in the memory context current at
+ * submission.  HttpQueueNext gives back the arg of a final request, in
+ * the order they finish; with wait it blocks (on the latch, checking for
+ * interrupts) until one is final, and returns false only when nothing is
+ * outstanding.  HttpQueueCancel abandons every outstanding request (their
+ * responses are never filled in); HttpQueueFree also frees the queue.
+ */
+typedef struct HttpQueue HttpQueue;
+
+extern HttpQueue *HttpQueueCreate(void);
+extern void HttpQueueSubmit(HttpQueue *queue, HttpRequest *request,
+							HttpResponse *response, void *arg);
+extern bool HttpQueueNext(HttpQueue *queue, bool wait, void **arg);
+extern int	HttpQueueOutstanding(HttpQueue *queue);
+extern void HttpQueueCancel(HttpQueue *queue);
+extern void HttpQueueFree(HttpQueue *queue);
 
 /*
  * Perform nrequests requests concurrently and wait for all of them.

@@ -5,18 +5,25 @@
  *	  queue and a response queue (shm_mq), offered through the backend's
  *	  slot in shared memory, kept for the life of the session.
  *
- * The backend sends every request of a batch, then waits on its latch
- * for the responses, draining them while it still sends so that neither
- * queue can deadlock the other.  Every wait lasts at most
- * POOL_CHECK_MS, after which it checks for interrupts and that the
- * worker it talks to is still the one that attached.
+ * Requests come from HttpQueues (http_queue.c); each gets an id on the
+ * channel, and each response goes back to the queue entry its id names,
+ * so several queues (a pipelined query and the OAuth token fetch it
+ * makes, two pipelined joins of one query) share the channel.  Sending
+ * never blocks: what does not fit the request queue waits in the
+ * channel's pending list and goes out on the next poll, and polls drain
+ * the response queue too, so neither queue can deadlock the other.  A
+ * waiting poll sleeps on the latch at most POOL_CHECK_MS, then checks
+ * for interrupts and that the worker it talks to is still the one that
+ * attached.
  *
- * Cancellation.  On any ERROR while requests are outstanding (query
- * cancel, statement_timeout, the worker's exit) the backend detaches the
- * segment.  That sets the worker's latch; the worker sees the queue
+ * Cancellation.  A queue that is cancelled (its query ended, or its
+ * memory went in an abort) makes the channel forget its requests: their
+ * responses are dropped when they arrive.  A transaction abort with
+ * requests still on the channel closes it: the worker sees the queue
  * detached and abandons the session's transfers, closing their
- * connections.  A backend that exits detaches the same way.  The next
- * call opens a new channel.
+ * connections.  A backend that exits detaches the same way, and the
+ * worker's exit fails every outstanding request with an ERROR.  The next
+ * request opens a new channel.
  *
  * IDENTIFICATION
  *	  src/pool/channel.c
@@ -29,10 +36,13 @@
 #include "storage/ipc.h"
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
+#include "access/xact.h"
+#include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "compat.h"
+#include "http/http_queue.h"
 #include "pool/channel.h"
 #include "pool/message.h"
 #include "pool/pool.h"
@@ -52,106 +62,199 @@ typedef struct PoolChannel
 	int			slot;
 	int			worker;
 	uint64		generation;		/* of the worker we offered it to */
+	MemoryContext context;		/* pending messages, the id table */
+	HTAB	   *outstanding;	/* id -> OutstandingRequest */
+	List	   *pending;		/* PendingMessage not yet (fully) sent */
+	int			abandoned;		/* forgotten requests still to be answered */
 } PoolChannel;
+
+typedef struct OutstandingRequest
+{
+	uint32		id;				/* hash key */
+	HttpQueueEntry *entry;
+} OutstandingRequest;
+
+/* An encoded request waiting for room in the request queue. */
+typedef struct PendingMessage
+{
+	uint32		id;
+	StringInfoData msg;			/* holds secrets: wiped once sent */
+} PendingMessage;
 
 static PoolChannel *channel = NULL;
 static uint32 pool_wait_event = 0;
-static bool exit_callback_registered = false;
+static bool callbacks_registered = false;
+static uint32 next_id = 0;
 
 static void channel_open(void);
 static void channel_close(void);
 static void channel_exit(int code, Datum arg);
-static void channel_exchange(StringInfo msgs, HttpResponse *responses, int n);
+static void channel_xact(XactEvent event, void *arg);
+static bool channel_flush(void);
+static bool channel_receive(void);
 static void channel_check_worker(void);
 static void worker_gone(void) pg_attribute_noreturn();
 static bool worker_running(int worker, uint64 *generation, Latch **latch);
 
 /*
- * PoolChannelPerform
+ * PoolChannelSubmit
  *		See channel.h.
  */
 void
-PoolChannelPerform(HttpRequest **requests, HttpResponse *responses, int n)
+PoolChannelSubmit(HttpQueueEntry *entry)
 {
-	StringInfo	msgs = palloc(sizeof(StringInfoData) * n);
+	OutstandingRequest *out;
+	PendingMessage *pending;
+	MemoryContext old;
+	bool		found;
 
-	for (int i = 0; i < n; i++)
-	{
-		initStringInfo(&msgs[i]);
-		PoolEncodeRequest(&msgs[i], (uint32) i, requests[i]);
-	}
 	if (pool_wait_event == 0)
 		pool_wait_event = MlWaitEventExtensionNew("MlpredictPool");
 	if (channel == NULL)
 		channel_open();
 
-	PG_TRY();
-	{
-		channel_exchange(msgs, responses, n);
-	}
-	PG_CATCH();
-	{
-		channel_close();
-		for (int i = 0; i < n; i++)
-			explicit_bzero(msgs[i].data, msgs[i].len);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	/* every message was sent, and wiped once sent */
-	for (int i = 0; i < n; i++)
-		pfree(msgs[i].data);
-	pfree(msgs);
+	if (++next_id == 0)
+		next_id = 1;
+	entry->channel_id = next_id;
+	old = MemoryContextSwitchTo(channel->context);
+	pending = palloc(sizeof(PendingMessage));
+	pending->id = entry->channel_id;
+	initStringInfo(&pending->msg);
+	PoolEncodeRequest(&pending->msg, pending->id, entry->request);
+	channel->pending = lappend(channel->pending, pending);
+	MemoryContextSwitchTo(old);
+	out = hash_search(channel->outstanding, &entry->channel_id, HASH_ENTER, &found);
+	out->entry = entry;
+	(void) channel_flush();
 }
 
 /*
- * channel_exchange
- *		Send n requests and receive their n responses.
+ * PoolChannelPoll
+ *		See channel.h.
  */
-static void
-channel_exchange(StringInfo msgs, HttpResponse *responses, int n)
+void
+PoolChannelPoll(bool wait)
 {
-	int			sent = 0;
-	int			received = 0;
+	bool		progress;
 
-	while (received < n)
+	if (channel == NULL)
+		return;
+	progress = channel_flush();
+	progress |= channel_receive();
+	if (progress || !wait)
+		return;
+	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+					 POOL_CHECK_MS, pool_wait_event);
+	ResetLatch(MyLatch);
+	CHECK_FOR_INTERRUPTS();
+	channel_check_worker();
+	(void) channel_flush();
+	(void) channel_receive();
+}
+
+/*
+ * PoolChannelForget
+ *		See channel.h.  Never raises ERROR.
+ */
+void
+PoolChannelForget(HttpQueueEntry *entry)
+{
+	ListCell   *lc;
+	bool		found;
+
+	if (channel == NULL)
+		return;
+	(void) hash_search(channel->outstanding, &entry->channel_id, HASH_REMOVE, &found);
+	if (!found)
+		return;
+	/* not sent yet (and not partly sent, as the head may be): drop it */
+	foreach(lc, channel->pending)
 	{
-		bool		progress = false;
+		PendingMessage *pending = lfirst(lc);
+
+		if (pending->id != entry->channel_id || lc == list_head(channel->pending))
+			continue;
+		explicit_bzero(pending->msg.data, pending->msg.len);
+		pfree(pending->msg.data);
+		pfree(pending);
+		channel->pending = foreach_delete_current(channel->pending, lc);
+		return;
+	}
+	channel->abandoned++;
+}
+
+/*
+ * channel_flush
+ *		Send pending messages while the request queue has room; true if
+ *		any went out.
+ */
+static bool
+channel_flush(void)
+{
+	bool		progress = false;
+
+	while (channel->pending != NIL)
+	{
+		PendingMessage *pending = linitial(channel->pending);
 		shm_mq_result res;
 
-		while (sent < n)
-		{
-			res = MlShmMqSend(channel->requests, msgs[sent].len, msgs[sent].data, true);
-			if (res == SHM_MQ_DETACHED)
-				worker_gone();
-			if (res != SHM_MQ_SUCCESS)
-				break;
-			explicit_bzero(msgs[sent].data, msgs[sent].len);
-			sent++;
-			progress = true;
-		}
-		while (received < n)
-		{
-			Size		nbytes;
-			void	   *data;
-
-			res = shm_mq_receive(channel->responses, &nbytes, &data, true);
-			if (res == SHM_MQ_DETACHED)
-				worker_gone();
-			if (res != SHM_MQ_SUCCESS)
-				break;
-			(void) PoolDecodeResponse(data, nbytes, responses, n);
-			received++;
-			progress = true;
-		}
-		if (received == n || progress)
-			continue;
-
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 POOL_CHECK_MS, pool_wait_event);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-		channel_check_worker();
+		res = MlShmMqSend(channel->requests, pending->msg.len, pending->msg.data, true);
+		if (res == SHM_MQ_DETACHED)
+			worker_gone();
+		if (res != SHM_MQ_SUCCESS)
+			break;
+		explicit_bzero(pending->msg.data, pending->msg.len);
+		pfree(pending->msg.data);
+		pfree(pending);
+		channel->pending = list_delete_first(channel->pending);
+		progress = true;
 	}
+	return progress;
+}
+
+/*
+ * channel_receive
+ *		Hand every response waiting in the response queue to its entry
+ *		(or drop it, if its request was forgotten); true if any came.
+ */
+static bool
+channel_receive(void)
+{
+	bool		progress = false;
+
+	for (;;)
+	{
+		Size		nbytes;
+		void	   *data;
+		uint32		id;
+		OutstandingRequest *out;
+		shm_mq_result res;
+
+		res = shm_mq_receive(channel->responses, &nbytes, &data, true);
+		if (res == SHM_MQ_DETACHED)
+			worker_gone();
+		if (res != SHM_MQ_SUCCESS)
+			break;
+		progress = true;
+		id = PoolResponseId(data, nbytes);
+		out = hash_search(channel->outstanding, &id, HASH_FIND, NULL);
+		if (out == NULL)
+		{
+			if (channel->abandoned > 0)
+				channel->abandoned--;
+			continue;
+		}
+		{
+			HttpQueueEntry *entry = out->entry;
+			MemoryContext old = MemoryContextSwitchTo(entry->response_context);
+
+			(void) hash_search(channel->outstanding, &id, HASH_REMOVE, NULL);
+			PoolDecodeResponse(data, nbytes, entry->response);
+			MemoryContextSwitchTo(old);
+			HttpQueueEntryDone(entry);
+		}
+	}
+	return progress;
 }
 
 /*
@@ -193,6 +296,7 @@ worker_gone(void)
 {
 	int			worker = channel->worker + 1;
 
+	channel_close();
 	ereport(ERROR,
 			errcode(ERRCODE_CONNECTION_FAILURE),
 			errmsg("mlpredict pool worker %d exited while serving this session", worker),
@@ -234,10 +338,11 @@ channel_open(void)
 		CHECK_FOR_INTERRUPTS();
 	}
 
-	if (!exit_callback_registered)
+	if (!callbacks_registered)
 	{
 		before_shmem_exit(channel_exit, (Datum) 0);
-		exit_callback_registered = true;
+		RegisterXactCallback(channel_xact, NULL);
+		callbacks_registered = true;
 	}
 
 	old = MemoryContextSwitchTo(TopMemoryContext);
@@ -245,6 +350,17 @@ channel_open(void)
 	ch->slot = slot;
 	ch->worker = worker;
 	ch->generation = generation;
+	ch->context = AllocSetContextCreate(TopMemoryContext, "mlpredict pool channel",
+										ALLOCSET_SMALL_SIZES);
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(uint32);
+		ctl.entrysize = sizeof(OutstandingRequest);
+		ctl.hcxt = ch->context;
+		ch->outstanding = hash_create("mlpredict outstanding requests", 64, &ctl,
+									  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	ch->seg = dsm_create(MAXALIGN(sizeof(PoolChannelHeader)) +
 						 POOL_REQUEST_QUEUE_SIZE + POOL_RESPONSE_QUEUE_SIZE, 0);
 	dsm_pin_mapping(ch->seg);
@@ -283,6 +399,9 @@ static void
 channel_close(void)
 {
 	PoolChannel *ch = channel;
+	HASH_SEQ_STATUS seq;
+	OutstandingRequest *out;
+	ListCell   *lc;
 
 	if (ch == NULL)
 		return;
@@ -292,7 +411,45 @@ channel_close(void)
 		PoolState->slots[ch->slot].state = POOL_SLOT_EMPTY;
 	SpinLockRelease(&PoolState->mutex);
 	dsm_detach(ch->seg);
+
+	/* requests still waiting fail; their queues' memory is still there */
+	hash_seq_init(&seq, ch->outstanding);
+	while ((out = hash_seq_search(&seq)) != NULL)
+	{
+		HttpResponse *response = out->entry->response;
+
+		response->outcome = HTTP_FAILED;
+		response->status = 0;
+		strlcpy(response->error, "the mlpredict pool channel closed before the response arrived",
+				sizeof(response->error));
+		HttpQueueEntryDone(out->entry);
+	}
+	foreach(lc, ch->pending)
+	{
+		PendingMessage *pending = lfirst(lc);
+
+		explicit_bzero(pending->msg.data, pending->msg.len);
+	}
+	MemoryContextDelete(ch->context);
 	pfree(ch);
+}
+
+/*
+ * channel_xact
+ *		A transaction abort with requests still on the channel (answers
+ *		outstanding or forgotten) closes it, so that the worker drops them
+ *		now instead of finishing work nobody waits for.
+ */
+static void
+channel_xact(XactEvent event, void *arg)
+{
+	if (channel == NULL)
+		return;
+	if (event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	if (hash_get_num_entries(channel->outstanding) > 0 ||
+		channel->abandoned > 0 || channel->pending != NIL)
+		channel_close();
 }
 
 /* before_shmem_exit: close the channel while shared memory is still there. */

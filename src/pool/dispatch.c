@@ -92,6 +92,7 @@ void
 DispatchSubmit(Dispatcher *d, DispatchOwner *owner, DispatchJob *job)
 {
 	job->owner = owner;
+	job->route = job->request->route;
 	job->transfer = NULL;
 	job->limiter_slot = -1;
 	job->attempt = 0;
@@ -399,7 +400,8 @@ server_delay_ms(const HttpResponse *response)
  * DispatchCancelOwner
  *		Abandon every job of the owner: transfers on the wire are removed
  *		(libcurl closes their connections), queued ones dropped, their
- *		slots released.  The owner leaves the ring.  Never raises ERROR.
+ *		slots released.  The owner leaves the ring.  Never raises ERROR,
+ *		and never looks at the jobs' requests or responses.
  */
 void
 DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
@@ -420,8 +422,8 @@ DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
 			job->transfer = NULL;
 		}
 		LimiterRelease(job->limiter_slot);
-		MlStatsInFlight(&job->request->route, -1);
-		MlStatsCanceled(&job->request->route);
+		MlStatsInFlight(&job->route, -1);
+		MlStatsCanceled(&job->route);
 		d->nrunning--;
 	}
 	dlist_foreach_modify(iter, &owner->queue)
@@ -429,7 +431,7 @@ DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
 		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
 
 		dlist_delete(&job->node);
-		MlStatsCanceled(&job->request->route);
+		MlStatsCanceled(&job->route);
 	}
 	owner->nrunning = 0;
 	owner->njobs = 0;

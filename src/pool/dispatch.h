@@ -41,6 +41,9 @@ struct DispatchJob
 	DispatchOwner *owner;
 	uint64		id;				/* the owner's name for it */
 	HttpRequest *request;
+	HttpRoute	route;			/* request->route, for DispatchCancelOwner,
+								 * which may run when the request's memory is
+								 * already gone */
 	HttpResponse *response;		/* final (or latest) result goes here */
 	MemoryContext context;		/* where response data is allocated */
 	HttpTransfer *transfer;		/* malloc'd while running */

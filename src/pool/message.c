@@ -228,16 +228,26 @@ PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 }
 
 uint32
-PoolDecodeResponse(const char *data, Size len, HttpResponse *responses, int n)
+PoolResponseId(const char *data, Size len)
 {
 	MsgReader	r = {data, len, 0};
 	PoolResponseHeader h;
-	HttpResponse *response;
 
 	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
-	if (h.magic != POOL_RESPONSE_MAGIC || h.id >= (uint32) n)
+	if (h.magic != POOL_RESPONSE_MAGIC)
 		malformed();
-	response = &responses[h.id];
+	return h.id;
+}
+
+void
+PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
+{
+	MsgReader	r = {data, len, 0};
+	PoolResponseHeader h;
+
+	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
+	if (h.magic != POOL_RESPONSE_MAGIC)
+		malformed();
 	response->outcome = (HttpOutcome) h.outcome;
 	response->status = (long) h.status;
 	response->elapsed_ms = h.elapsed_ms;
@@ -255,5 +265,4 @@ PoolDecodeResponse(const char *data, Size len, HttpResponse *responses, int n)
 	enlargeStringInfo(&response->body, (int) h.body_len);
 	appendBinaryStringInfo(&response->body, get_bytes(&r, h.body_len),
 						   (int) h.body_len);
-	return h.id;
 }

@@ -26,8 +26,9 @@ extern void PoolEncodeRequest(StringInfo buf, uint32 id,
 extern HttpRequest *PoolDecodeRequest(const char *data, Size len, uint32 *id);
 extern void PoolEncodeResponse(StringInfo buf, uint32 id,
 							   const HttpResponse *response);
-/* Fills responses[id] (id < n) and returns id. */
-extern uint32 PoolDecodeResponse(const char *data, Size len,
-								 HttpResponse *responses, int n);
+/* The id a response message answers, and its decoding. */
+extern uint32 PoolResponseId(const char *data, Size len);
+extern void PoolDecodeResponse(const char *data, Size len,
+							   HttpResponse *response);
 
 #endif							/* MLPREDICT_MESSAGE_H */
