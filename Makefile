@@ -18,7 +18,7 @@ OBJS = \
 	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
-	src/exec/request.o src/exec/batch.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
+	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_path.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql

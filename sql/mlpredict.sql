@@ -125,10 +125,12 @@ CREATE TYPE mlpredict.predict_options AS (
 	debug			boolean,
 	max_parallelism	integer,
 	async_enabled	boolean,
-	connect_timeout	integer
+	connect_timeout	integer,
+	ordered			boolean,
+	on_error		text
 );
 COMMENT ON TYPE mlpredict.predict_options IS
-	'Per-call runtime options for ml_predict (client_timeout in seconds, connect_timeout in milliseconds)';
+	'Per-call runtime options for ml_predict (client_timeout in seconds, connect_timeout in milliseconds, on_error fail, null or skip)';
 
 CREATE FUNCTION mlpredict.options(
 	client_timeout integer DEFAULT NULL,
@@ -136,11 +138,13 @@ CREATE FUNCTION mlpredict.options(
 	debug boolean DEFAULT NULL,
 	max_parallelism integer DEFAULT NULL,
 	async_enabled boolean DEFAULT NULL,
-	connect_timeout integer DEFAULT NULL)
+	connect_timeout integer DEFAULT NULL,
+	ordered boolean DEFAULT NULL,
+	on_error text DEFAULT NULL)
 RETURNS mlpredict.predict_options
 AS 'MODULE_PATHNAME', 'mlpredict_options'
 LANGUAGE C IMMUTABLE PARALLEL SAFE;
-COMMENT ON FUNCTION mlpredict.options(integer, integer, boolean, integer, boolean, integer) IS
+COMMENT ON FUNCTION mlpredict.options(integer, integer, boolean, integer, boolean, integer, boolean, text) IS
 	'Builds runtime options for ml_predict with named arguments';
 
 CREATE FUNCTION mlpredict.map(VARIADIC pairs "any")
@@ -234,10 +238,18 @@ COMMENT ON FUNCTION mlpredict.execute(text) IS
 	'Runs one Confluent CREATE/ALTER/DROP/DESCRIBE/SHOW statement for connections and models';
 
 /* Inference */
+CREATE FUNCTION mlpredict.ml_predict_support(internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'mlpredict_ml_predict_support'
+LANGUAGE C STRICT;
+COMMENT ON FUNCTION mlpredict.ml_predict_support(internal) IS
+	'Planner support for ml_predict: loads the library so that LATERAL calls are pipelined';
+
 CREATE FUNCTION mlpredict.ml_predict(model text, VARIADIC inputs "any")
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'mlpredict_ml_predict'
-LANGUAGE C VOLATILE ROWS 1;
+LANGUAGE C VOLATILE PARALLEL SAFE ROWS 1
+SUPPORT mlpredict.ml_predict_support;
 COMMENT ON FUNCTION mlpredict.ml_predict(text, "any") IS
 	'Calls a model for one row of inputs; use with LATERAL and a column definition list';
 

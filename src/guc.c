@@ -21,7 +21,8 @@
 #include "mlpredict.h"
 #include "pool/pool.h"
 
-int			mlpredict_max_parallelism = 16;
+int			mlpredict_max_parallelism = 32;
+bool		mlpredict_enable_pipeline = true;
 int			mlpredict_client_timeout = 30;
 int			mlpredict_connect_timeout = 10000;
 int			mlpredict_retry_count = 3;
@@ -41,9 +42,17 @@ MlDefineGucs(void)
 							"Sets the default number of model requests a query keeps in flight.",
 							"Overridden per call by the max_parallelism runtime option.",
 							&mlpredict_max_parallelism,
-							16, 1, 1024,
+							32, 1, 1024,
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("mlpredict.enable_pipeline",
+							 "Enables the planner's use of pipelined model calls.",
+							 "A LATERAL call of ml_predict or of a model's function then keeps up to max_parallelism requests in flight; off calls the model once per row, in turn.",
+							 &mlpredict_enable_pipeline,
+							 true,
+							 PGC_USERSET, 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomIntVariable("mlpredict.client_timeout",
 							"Sets the default time limit for one model request.",

@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 
 #include "mlpredict.h"
+#include "exec/pipeline.h"
 #include "pool/pool.h"
 
 PG_MODULE_MAGIC;
@@ -35,6 +36,7 @@ _PG_init(void)
 	if (IsBinaryUpgrade)
 		return;
 	MlDefineGucs();
+	MlPipelineInit();
 	if (process_shared_preload_libraries_in_progress)
 		PoolRegister();
 }

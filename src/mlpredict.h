@@ -26,6 +26,7 @@
 
 /* GUC variables (guc.c) */
 extern int	mlpredict_max_parallelism;
+extern bool mlpredict_enable_pipeline;
 extern int	mlpredict_client_timeout;	/* seconds */
 extern int	mlpredict_connect_timeout;	/* milliseconds */
 extern int	mlpredict_retry_count;

@@ -9,10 +9,11 @@
  * model is prepared for calls, and each argument's type is matched against
  * the model's INPUT columns.  Per row the inputs are converted, one request
  * is sent and the answer is returned as one row typed by the model's
- * OUTPUT.  A NULL input gives a row of NULLs without a request.  Work for a
- * row happens in a context reset at the next row, so nothing accumulates.
- * Each decoded answer counts as a row in the statistics (stats.h), with
- * the tokens it reports, which are also charged to the pool's limits.
+ * OUTPUT (decode_rows.c, which also applies on_error and counts rows and
+ * tokens).  A NULL input gives a row of NULLs without a request.  Work
+ * for a row happens in a context reset at the next row, so nothing
+ * accumulates.  This is the one-row-at-a-time path; a LATERAL call is
+ * normally run by the pipelined executor instead (pipeline.c).
  *
  * IDENTIFICATION
  *	  src/exec/predict.c
@@ -30,9 +31,8 @@
 
 #include "compat.h"
 #include "ddl/ddl.h"
+#include "exec/decode_rows.h"
 #include "exec/predict.h"
-#include "pool/pool.h"
-#include "stats/stats.h"
 #include "types/typemap.h"
 #include "util.h"
 
@@ -49,11 +49,11 @@ input_list_text(MlModel *model)
 }
 
 /*
- * plan_conversion
+ * MlPlanConversion
  *		Decide how an argument of type argtype becomes column col.
  */
-static void
-plan_conversion(ArgInfo *arg, Oid argtype, MlColumn *col, int position,
+void
+MlPlanConversion(ArgInfo *arg, Oid argtype, MlColumn *col, int position,
 				const char *fname, MlTarget *target, MemoryContext mcxt)
 {
 	Oid			funcid = InvalidOid;
@@ -92,15 +92,39 @@ plan_conversion(ArgInfo *arg, Oid argtype, MlColumn *col, int position,
 }
 
 /*
+ * MlPlanArguments
+ *		Check that nargs inputs of types argtypes fit the model and plan
+ *		each one's conversion; the plans are allocated in mcxt.
+ */
+ArgInfo *
+MlPlanArguments(MlTarget *target, const Oid *argtypes, int nargs,
+				const char *fname, MemoryContext mcxt)
+{
+	ArgInfo    *args;
+
+	if (nargs != target->ninputs)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("model \"%s\" takes %d input%s but %d %s given",
+						target->display_name, target->ninputs,
+						target->ninputs == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were"),
+				 errdetail("The model's INPUT is %s.", input_list_text(target->model))));
+	args = MemoryContextAllocZero(mcxt, sizeof(ArgInfo) * Max(nargs, 1));
+	for (int i = 0; i < nargs; i++)
+		MlPlanConversion(&args[i], argtypes[i], list_nth(target->model->input, i),
+						 i + 2, fname, target, mcxt);
+	return args;
+}
+
+/*
  * plan_arguments
- *		Check the argument count and plan each argument's conversion.
+ *		Check the arguments of this call and plan their conversions.
  */
 static void
 plan_arguments(PredictState *state, FunctionCallInfo fcinfo, const char *fname)
 {
-	MlTarget   *target = state->target;
 	int			nargs = PG_NARGS() - 1;
-	int			i;
+	Oid		   *argtypes;
 
 	if (get_fn_expr_variadic(fcinfo->flinfo))
 		ereport(ERROR,
@@ -111,19 +135,11 @@ plan_arguments(PredictState *state, FunctionCallInfo fcinfo, const char *fname)
 		get_fn_expr_argtype(fcinfo->flinfo, nargs) == MlRuntimeOptionsTypeId();
 	if (state->has_options)
 		nargs--;
-	if (nargs != target->ninputs)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_FUNCTION),
-				 errmsg("model \"%s\" takes %d input%s but %d %s given",
-						target->display_name, target->ninputs,
-						target->ninputs == 1 ? "" : "s", nargs, nargs == 1 ? "was" : "were"),
-				 errdetail("The model's INPUT is %s.", input_list_text(target->model))));
-	state->args = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-										 sizeof(ArgInfo) * Max(nargs, 1));
-	for (i = 0; i < nargs; i++)
-		plan_conversion(&state->args[i], get_fn_expr_argtype(fcinfo->flinfo, i + 1),
-						list_nth(target->model->input, i), i + 2, fname, target,
-						fcinfo->flinfo->fn_mcxt);
+	argtypes = palloc(sizeof(Oid) * Max(nargs, 1));
+	for (int i = 0; i < nargs; i++)
+		argtypes[i] = get_fn_expr_argtype(fcinfo->flinfo, i + 1);
+	state->args = MlPlanArguments(state->target, argtypes, nargs, fname,
+								  fcinfo->flinfo->fn_mcxt);
 }
 
 /*
@@ -177,11 +193,11 @@ MlPredictState(FunctionCallInfo fcinfo, const char *fname)
 }
 
 /*
- * convert_argument
+ * MlConvertArgument
  *		Apply an argument's planned conversion.
  */
-static Datum
-convert_argument(ArgInfo *arg, Datum value)
+Datum
+MlConvertArgument(ArgInfo *arg, Datum value)
 {
 	switch (arg->conversion)
 	{
@@ -211,7 +227,7 @@ MlPredictInputs(PredictState *state, FunctionCallInfo fcinfo, Datum *values,
 	{
 		nulls[i] = PG_ARGISNULL(i + 1);
 		values[i] = nulls[i] ? (Datum) 0 :
-			convert_argument(&state->args[i], PG_GETARG_DATUM(i + 1));
+			MlConvertArgument(&state->args[i], PG_GETARG_DATUM(i + 1));
 	}
 	MlRuntimeOptionsDefaults(runtime);
 	if (state->has_options && !PG_ARGISNULL(state->target->ninputs + 1))
@@ -251,11 +267,11 @@ MlCheckResultDesc(MlTarget *target, TupleDesc desc)
 }
 
 /*
- * any_null
+ * MlAnyNull
  *		Is any input NULL?
  */
-static bool
-any_null(bool *nulls, int n)
+bool
+MlAnyNull(bool *nulls, int n)
 {
 	int			i;
 
@@ -263,63 +279,6 @@ any_null(bool *nulls, int n)
 		if (nulls[i])
 			return true;
 	return false;
-}
-
-/*
- * count_decode_error
- *		Called in PG_CATCH of decoding: record a 2xx answer that could not
- *		be decoded, unless the error is a cancel or shutdown (failed HTTP
- *		calls are counted by the dispatcher).  The error stays current.
- */
-static void
-count_decode_error(HttpRequest *request, HttpResponse *response,
-				   MemoryContext mcxt)
-{
-	ErrorData  *edata;
-
-	if (response->outcome != HTTP_OK ||
-		response->status < 200 || response->status > 299)
-		return;
-	MemoryContextSwitchTo(mcxt);
-	edata = CopyErrorData();
-	if (edata->sqlerrcode != ERRCODE_QUERY_CANCELED &&
-		edata->sqlerrcode != ERRCODE_ADMIN_SHUTDOWN &&
-		edata->sqlerrcode != ERRCODE_OUT_OF_MEMORY)
-		MlStatsResponseError(&request->route);
-	FreeErrorData(edata);
-}
-
-/*
- * decode_and_count
- *		Decode an answer into output values, and record the row and the
- *		tokens the answer reports (charged to the connection's
- *		tokens-per-minute limit too), or the answer that did not decode.
- */
-static void
-decode_and_count(MlTarget *target, HttpRequest *request,
-				 HttpResponse *response, Datum *values, bool *nulls)
-{
-	MemoryContext mcxt = CurrentMemoryContext;
-	MlResponseBody body;
-	int64		prompt;
-	int64		completion;
-
-	PG_TRY();
-	{
-		MlDecodeResponse(target, request, response, values, nulls, &body);
-	}
-	PG_CATCH();
-	{
-		count_decode_error(request, response, mcxt);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-
-	if (!MlResponseUsage(&body, &prompt, &completion))
-		prompt = completion = 0;
-	MlStatsRows(&request->route, 1, prompt, completion);
-	if (prompt + completion > 0)
-		PoolChargeTokens(&request->route, prompt + completion);
 }
 
 /*
@@ -354,13 +313,18 @@ mlpredict_ml_predict(PG_FUNCTION_ARGS)
 	memset(out_nulls, true, sizeof(bool) * target->noutputs);
 
 	MlPredictInputs(state, fcinfo, in_values, in_nulls, &runtime);
-	if (!any_null(in_nulls, target->ninputs))
+	if (!MlAnyNull(in_nulls, target->ninputs))
 	{
 		HttpRequest *request = MlBuildRequest(target, in_values, in_nulls, &runtime);
 		HttpResponse response = {0};
+		MlBatchRow	row = {in_values, in_nulls, out_values, out_nulls};
 
 		MlSendRequests(target, &request, &response, 1, &runtime);
-		decode_and_count(target, request, &response, out_values, out_nulls);
+		if (!MlDecodeRows(target, request, &response, &row, 1, runtime.on_error))
+		{
+			MemoryContextSwitchTo(old);
+			return (Datum) 0;	/* on_error = skip: no row */
+		}
 	}
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out_values, out_nulls);
 	MemoryContextSwitchTo(old);

@@ -44,6 +44,14 @@ typedef struct PredictState
 } PredictState;
 
 extern MlTarget *MlPredictTarget(const char *model_text);
+extern void MlPlanConversion(ArgInfo *arg, Oid argtype, struct MlColumn *col,
+							 int position, const char *fname, MlTarget *target,
+							 MemoryContext mcxt);
+extern ArgInfo *MlPlanArguments(MlTarget *target, const Oid *argtypes,
+								int nargs, const char *fname,
+								MemoryContext mcxt);
+extern Datum MlConvertArgument(ArgInfo *arg, Datum value);
+extern bool MlAnyNull(bool *nulls, int n);
 extern void MlCheckResultDesc(MlTarget *target, TupleDesc desc);
 extern PredictState *MlPredictState(FunctionCallInfo fcinfo, const char *fname);
 extern void MlPredictInputs(PredictState *state, FunctionCallInfo fcinfo,

@@ -72,6 +72,13 @@ extern void MlAppendParams(StringInfo buf, List *params,
 						   bool *first);
 
 /* runtime_options.c */
+typedef enum MlOnError
+{
+	ML_ON_ERROR_FAIL,			/* raise the error (Confluent's behaviour) */
+	ML_ON_ERROR_NULL,			/* the row gets NULL outputs */
+	ML_ON_ERROR_SKIP			/* the row is dropped */
+} MlOnError;
+
 typedef struct MlRuntimeOptions
 {
 	int			client_timeout; /* seconds */
@@ -80,10 +87,13 @@ typedef struct MlRuntimeOptions
 	int			max_parallelism;
 	bool		async_enabled;
 	int			connect_timeout;	/* milliseconds; 0: not given */
+	bool		ordered;		/* pipelined rows keep the outer order */
+	MlOnError	on_error;		/* what a failed row becomes */
 } MlRuntimeOptions;
 
 extern Oid	MlRuntimeOptionsTypeId(void);
 extern void MlRuntimeOptionsDefaults(MlRuntimeOptions *opts);
 extern void MlRuntimeOptionsFromDatum(Datum composite, MlRuntimeOptions *opts);
+extern const char *MlOnErrorName(MlOnError on_error);
 
 #endif							/* MLPREDICT_OPTIONS_H */

@@ -32,12 +32,20 @@
 PG_FUNCTION_INFO_V1(mlpredict_options);
 PG_FUNCTION_INFO_V1(mlpredict_map);
 
-#define RUNTIME_NATTS 6
+#define RUNTIME_NATTS 8
 
 static const char *const runtime_keys[RUNTIME_NATTS] = {
 	"client_timeout", "retry_count", "debug", "max_parallelism", "async_enabled",
-	"connect_timeout"
+	"connect_timeout", "ordered", "on_error"
 };
+
+/* Fields by position in mlpredict.predict_options. */
+#define F_DEBUG			2
+#define F_ASYNC			4
+#define F_ORDERED		6
+#define F_ON_ERROR		7
+
+static const char *const on_error_names[] = {"fail", "null", "skip"};
 
 /*
  * MlRuntimeOptionsTypeId
@@ -68,6 +76,35 @@ MlRuntimeOptionsDefaults(MlRuntimeOptions *opts)
 	opts->max_parallelism = mlpredict_max_parallelism;
 	opts->async_enabled = true;
 	opts->connect_timeout = 0;	/* unset: model option, then GUC */
+	opts->ordered = true;
+	opts->on_error = ML_ON_ERROR_FAIL;
+}
+
+/*
+ * parse_on_error
+ *		The on_error value named by text (case-insensitive), or an error.
+ */
+static MlOnError
+parse_on_error(const char *text)
+{
+	for (int i = 0; i < lengthof(on_error_names); i++)
+		if (pg_strcasecmp(text, on_error_names[i]) == 0)
+			return (MlOnError) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("runtime option \"on_error\" must be fail, null or skip, got \"%s\"", text),
+			 errhint("fail raises the error (the default), null gives the row NULL outputs, skip drops the row.")));
+	return ML_ON_ERROR_FAIL;
+}
+
+/*
+ * MlOnErrorName
+ *		"fail", "null" or "skip".
+ */
+const char *
+MlOnErrorName(MlOnError on_error)
+{
+	return on_error_names[on_error];
 }
 
 /*
@@ -136,6 +173,10 @@ MlRuntimeOptionsFromDatum(Datum composite, MlRuntimeOptions *opts)
 		opts->async_enabled = DatumGetBool(values[4]);
 	if (!nulls[5])
 		opts->connect_timeout = DatumGetInt32(values[5]);
+	if (!nulls[F_ORDERED])
+		opts->ordered = DatumGetBool(values[F_ORDERED]);
+	if (!nulls[F_ON_ERROR])
+		opts->on_error = parse_on_error(TextDatumGetCString(values[F_ON_ERROR]));
 	validate_runtime(opts);
 }
 
@@ -169,6 +210,8 @@ validate_fields(Datum *values, bool *nulls)
 		check_range("max_parallelism", DatumGetInt32(values[3]), 1, 1024);
 	if (!nulls[5])
 		check_range("connect_timeout", DatumGetInt32(values[5]), 100, 600000);
+	if (!nulls[F_ON_ERROR])
+		(void) parse_on_error(TextDatumGetCString(values[F_ON_ERROR]));
 }
 
 /*
@@ -206,7 +249,7 @@ runtime_key_index(const char *key)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unrecognized runtime option \"%s\"", key),
-			 errhint("Valid runtime options are client_timeout, connect_timeout, retry_count, debug, max_parallelism and async_enabled.")));
+			 errhint("Valid runtime options are client_timeout, connect_timeout, retry_count, debug, max_parallelism, async_enabled, ordered and on_error.")));
 	return -1;
 }
 
@@ -237,7 +280,9 @@ parse_runtime_value(int field, const char *key, const char *text)
 	int64		n;
 	bool		b;
 
-	if (field == 2 || field == 4)
+	if (field == F_ON_ERROR)
+		return CStringGetTextDatum(text);
+	if (field == F_DEBUG || field == F_ASYNC || field == F_ORDERED)
 	{
 		if (!parse_bool(text, &b))
 			ereport(ERROR,
@@ -260,7 +305,7 @@ Datum
 mlpredict_map(PG_FUNCTION_ARGS)
 {
 	Datum		values[RUNTIME_NATTS] = {0};
-	bool		nulls[RUNTIME_NATTS] = {true, true, true, true, true, true};
+	bool		nulls[RUNTIME_NATTS] = {true, true, true, true, true, true, true, true};
 	bool		seen[RUNTIME_NATTS] = {0};
 	int			nargs = PG_NARGS();
 	int			i;

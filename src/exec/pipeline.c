@@ -1,0 +1,846 @@
+/*-------------------------------------------------------------------------
+ *
+ * pipeline.c
+ *	  Executing the pipelined model call (see pipeline.h): outer rows are
+ *	  read ahead, their requests kept in flight through an HttpQueue, and
+ *	  joined rows returned in the outer order (or as they complete).
+ *
+ * Rows.  Each outer row read is kept in a ring slot: a copy of the outer
+ * tuple, the converted model inputs, and room for the outputs.  A row
+ * with a NULL input gets NULL outputs without a request, as ml_predict
+ * does.  Other rows gather into the forming batch, which is sent as one
+ * request (or as few as the provider's limits allow) when it reaches the
+ * batch size, or sooner when nothing else can move.
+ *
+ * Calls.  A call is one request in flight with its rows; it owns a memory
+ * context for the request, the answer and the decoded outputs, freed when
+ * its last row has been returned.  At most max_parallelism calls are in
+ * flight (the runtime option, else mlpredict.max_parallelism;
+ * async_enabled = false means one), and at most max_parallelism batches
+ * of rows are buffered.  Under a LIMIT or in a cursor the number of calls
+ * in flight starts at one and grows with the rows returned, so a query
+ * that stops early has not paid for many calls it does not use.
+ *
+ * Order and errors.  A call's answer is decoded when its first row is
+ * returned, by the same code as ml_predict (decode_rows.c), so values,
+ * errors and on_error give the same rows as one call per row: in order,
+ * an error is raised when its row's turn comes.  A batch that fails with
+ * an error that may be one row's fault is split in two and each half
+ * sent again, until the bad row stands alone.
+ *
+ * Memory stays flat: ring slots reuse their contexts, calls free theirs,
+ * and a row's memory lives until the row after it has been returned.
+ *
+ * IDENTIFICATION
+ *	  src/exec/pipeline.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/tupdesc.h"
+#include "catalog/pg_type.h"
+#include "commands/explain.h"
+#include "executor/executor.h"
+#include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/extensible.h"
+#include "nodes/nodeFuncs.h"
+#include "portability/instr_time.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "compat.h"
+#include "exec/decode_rows.h"
+#include "exec/pipeline.h"
+#include "exec/predict.h"
+#include "mlpredict.h"
+#include "types/typemap.h"
+
+typedef struct PipeRow PipeRow;
+
+/* One request in flight (or answered) and the rows it carries. */
+typedef struct PipeCall
+{
+	MemoryContext context;		/* this struct, request, answer, outputs */
+	PipeRow   **rows;
+	int			nrows;
+	int			live;			/* rows not yet released */
+	HttpRequest *request;
+	HttpResponse response;
+	bool		decoded;
+} PipeCall;
+
+struct PipeRow
+{
+	uint64		seq;			/* its place in the outer order */
+	MinimalTuple outer;			/* copy of the outer row */
+	MlBatchRow	io;				/* inputs, and outputs once decoded */
+	PipeCall   *call;			/* NULL: NULL input, outputs all NULL */
+	bool		ready;			/* its call is final (or it has none) */
+	bool		keep;			/* false: on_error = skip dropped it */
+	bool		emitted;		/* returned (or dropped) */
+};
+
+typedef struct PipelineState
+{
+	CustomScanState css;
+
+	/* from the plan */
+	int			ninputs;
+	int			nouter;
+	int			flags;
+	Oid			funcid;
+	int		   *out_attnos;		/* output column of each scan column after
+								 * the outer ones (1-based) */
+	int			nfunc_cols;
+	List	   *out_types;
+	List	   *out_names;
+	ExprState  *model_expr;
+	ExprState **input_exprs;
+	ExprState  *options_expr;
+	ExprContext *input_econtext;	/* per row read, reset each time */
+	TupleTableSlot *outer_row;	/* a stored outer tuple, deformed */
+	MemoryContext context;		/* everything of the node's execution */
+
+	/* set up on the first row */
+	bool		started;
+	MlTarget   *target;
+	ArgInfo    *args;
+	MlRuntimeOptions runtime;
+	int			max_calls;
+	int			batch_size;
+	int			capacity;		/* ring slots */
+	HttpQueue  *queue;
+
+	/* rows: seq numbers [head, tail) are in the ring */
+	PipeRow    *ring;
+	MemoryContext *slot_contexts;
+	uint64		head;
+	uint64		tail;
+	PipeRow   **forming;		/* rows waiting to be sent, in order */
+	int			nforming;
+	uint64	   *ready_queue;	/* unordered: rows ready, in completion order */
+	uint64		ready_head;
+	uint64		ready_tail;
+	int			inflight;
+	bool		outer_done;
+	PipeRow    *last_returned;	/* its memory is released on the next call */
+	uint64		returned;
+
+	/* for EXPLAIN ANALYZE */
+	int64		n_requests;
+	int64		n_batched;
+	int64		n_rows_sent;
+	int64		n_retries;
+	int64		n_splits;
+	int			peak_inflight;
+	double		wait_ms;
+} PipelineState;
+
+static Node *pipeline_create_state(CustomScan *cscan);
+static void pipeline_begin(CustomScanState *node, EState *estate, int eflags);
+static TupleTableSlot *pipeline_exec(CustomScanState *node);
+static void pipeline_end(CustomScanState *node);
+static void pipeline_rescan(CustomScanState *node);
+static void pipeline_explain(CustomScanState *node, List *ancestors,
+							 ExplainState *es);
+static TupleTableSlot *pipeline_next(ScanState *ss);
+static bool pipeline_recheck(ScanState *ss, TupleTableSlot *slot);
+
+CustomScanMethods MlPipelineScanMethods = {
+	.CustomName = "MLPredict",
+	.CreateCustomScanState = pipeline_create_state,
+};
+
+static const CustomExecMethods pipeline_exec_methods = {
+	.CustomName = "MLPredict",
+	.BeginCustomScan = pipeline_begin,
+	.ExecCustomScan = pipeline_exec,
+	.EndCustomScan = pipeline_end,
+	.ReScanCustomScan = pipeline_rescan,
+	.ExplainCustomScan = pipeline_explain,
+};
+
+static Node *
+pipeline_create_state(CustomScan *cscan)
+{
+	PipelineState *state = palloc0(sizeof(PipelineState));
+
+	NodeSetTag(state, T_CustomScanState);
+	state->css.methods = &pipeline_exec_methods;
+	return (Node *) state;
+}
+
+/*
+ * pipeline_begin
+ *		Initialise the outer child and the expressions.  The model is
+ *		resolved on the first row, as ml_predict resolves it on its first
+ *		call, so an empty outer side never looks at the model.
+ */
+static void
+pipeline_begin(CustomScanState *node, EState *estate, int eflags)
+{
+	PipelineState *state = (PipelineState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	List	   *priv = cscan->custom_private;
+	List	   *attnos = list_nth(priv, PIPE_PRIVATE_ATTNOS);
+	List	   *exprs = cscan->custom_exprs;
+	TupleDesc	outer_desc;
+	PlanState  *outer;
+	int			i = 0;
+	ListCell   *lc;
+
+	state->ninputs = intVal(list_nth(priv, PIPE_PRIVATE_NINPUTS));
+	state->nouter = intVal(list_nth(priv, PIPE_PRIVATE_NOUTER));
+	state->flags = intVal(list_nth(priv, PIPE_PRIVATE_FLAGS));
+	state->funcid = (Oid) intVal(list_nth(priv, PIPE_PRIVATE_FUNCID));
+	state->out_types = list_nth(priv, PIPE_PRIVATE_TYPES);
+	state->out_names = list_nth(priv, PIPE_PRIVATE_NAMES);
+	state->nfunc_cols = list_length(attnos);
+	state->out_attnos = palloc(sizeof(int) * Max(state->nfunc_cols, 1));
+	foreach(lc, attnos)
+		state->out_attnos[i++] = lfirst_int(lc);
+
+	/* calling the function needs EXECUTE on it, as a function scan does */
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
+		MlProcAclCheck(state->funcid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(state->funcid));
+
+	outer = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
+	node->custom_ps = list_make1(outer);
+	outer_desc = ExecGetResultType(outer);
+	state->outer_row = ExecInitExtraTupleSlot(estate, outer_desc, &TTSOpsMinimalTuple);
+
+	state->model_expr = ExecInitExpr(linitial(exprs), &node->ss.ps);
+	state->input_exprs = palloc(sizeof(ExprState *) * Max(state->ninputs, 1));
+	for (i = 0; i < state->ninputs; i++)
+		state->input_exprs[i] = ExecInitExpr(list_nth(exprs, i + 1), &node->ss.ps);
+	state->options_expr = ExecInitExpr(llast(exprs), &node->ss.ps);
+	state->input_econtext = CreateExprContext(estate);
+	state->context = AllocSetContextCreate(CurrentMemoryContext, "mlpredict pipeline",
+										   ALLOCSET_DEFAULT_SIZES);
+}
+
+/*
+ * eval_text
+ *		A row-independent text expression's value, or NULL.
+ */
+static char *
+eval_text(ExprState *expr, ExprContext *econtext)
+{
+	bool		isnull;
+	Datum		value = ExecEvalExprSwitchContext(expr, econtext, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(value);
+}
+
+/*
+ * result_desc
+ *		The function's output columns as the query declared them.
+ */
+static TupleDesc
+result_desc(PipelineState *state)
+{
+	TupleDesc	desc = CreateTemplateTupleDesc(list_length(state->out_types));
+	ListCell   *lc;
+	int			i = 1;
+
+	foreach(lc, state->out_types)
+	{
+		TupleDescInitEntry(desc, i, strVal(list_nth(state->out_names, i - 1)),
+						   lfirst_oid(lc), -1, 0);
+		i++;
+	}
+	return desc;
+}
+
+/*
+ * start
+ *		On the first row: resolve the model (with the privilege check of
+ *		ml_predict), plan the input conversions, read the runtime options
+ *		and size the ring.
+ */
+static void
+start(PipelineState *state)
+{
+	ExprContext *econtext = state->input_econtext;
+	MemoryContext old = MemoryContextSwitchTo(state->context);
+	char	   *model_text = eval_text(state->model_expr, econtext);
+	Oid		   *argtypes = palloc(sizeof(Oid) * Max(state->ninputs, 1));
+	CustomScan *cscan = (CustomScan *) state->css.ss.ps.plan;
+	bool		isnull;
+	Datum		options;
+
+	if (model_text == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("model name must not be null")));
+	state->target = MlPredictTarget(model_text);
+	MlCheckResultDesc(state->target, result_desc(state));
+	for (int i = 0; i < state->ninputs; i++)
+		argtypes[i] = exprType(list_nth(cscan->custom_exprs, i + 1));
+	state->args = MlPlanArguments(state->target, argtypes, state->ninputs,
+								  "ml_predict", state->context);
+
+	MlRuntimeOptionsDefaults(&state->runtime);
+	options = ExecEvalExprSwitchContext(state->options_expr, econtext, &isnull);
+	if (!isnull)
+		MlRuntimeOptionsFromDatum(options, &state->runtime);
+	state->max_calls = state->runtime.async_enabled ? state->runtime.max_parallelism : 1;
+	state->batch_size = MlTargetBatchSize(state->target);
+	state->capacity = (state->max_calls + 1) * state->batch_size;
+
+	state->ring = palloc0(sizeof(PipeRow) * state->capacity);
+	state->slot_contexts = palloc0(sizeof(MemoryContext) * state->capacity);
+	state->forming = palloc(sizeof(PipeRow *) * state->batch_size);
+	state->ready_queue = palloc(sizeof(uint64) * state->capacity);
+	state->queue = HttpQueueCreate();
+	state->started = true;
+	MemoryContextSwitchTo(old);
+	ResetExprContext(econtext);
+}
+
+/*
+ * allowed_calls
+ *		Calls that may be in flight now: max_calls, or while slow-starting
+ *		one more than the rows returned so far.
+ */
+static int
+allowed_calls(PipelineState *state)
+{
+	if (!(state->flags & PIPE_FLAG_SLOW_START))
+		return state->max_calls;
+	return (int) Min((uint64) state->max_calls, state->returned + 1);
+}
+
+/*
+ * mark_ready
+ *		A row's outputs can be had (its call is final, or it needs none).
+ */
+static void
+mark_ready(PipelineState *state, PipeRow *row)
+{
+	row->ready = true;
+	if (!state->runtime.ordered)
+		state->ready_queue[state->ready_tail++ % state->capacity] = row->seq;
+}
+
+/*
+ * read_row
+ *		Take the outer row in slot into the ring: copy it, compute and
+ *		convert its inputs.
+ */
+static void
+read_row(PipelineState *state, TupleTableSlot *slot)
+{
+	uint64		seq = state->tail;
+	int			index = (int) (seq % state->capacity);
+	PipeRow    *row = &state->ring[index];
+	TupleTableSlot *scan = state->css.ss.ss_ScanTupleSlot;
+	ExprContext *econtext = state->input_econtext;
+	MlTarget   *target = state->target;
+	MemoryContext old;
+	int			i;
+
+	if (state->slot_contexts[index] == NULL)
+		state->slot_contexts[index] =
+			AllocSetContextCreate(state->context, "mlpredict pipeline row",
+								  ALLOCSET_SMALL_SIZES);
+	else
+		MemoryContextReset(state->slot_contexts[index]);
+	memset(row, 0, sizeof(PipeRow));
+	row->seq = seq;
+	state->tail++;
+
+	/* the inputs are computed over the outer columns of the scan tuple */
+	slot_getallattrs(slot);
+	ExecClearTuple(scan);
+	for (i = 0; i < scan->tts_tupleDescriptor->natts; i++)
+	{
+		scan->tts_values[i] = i < state->nouter ? slot->tts_values[i] : (Datum) 0;
+		scan->tts_isnull[i] = i < state->nouter ? slot->tts_isnull[i] : true;
+	}
+	ExecStoreVirtualTuple(scan);
+	econtext->ecxt_scantuple = scan;
+	ResetExprContext(econtext);
+
+	old = MemoryContextSwitchTo(state->slot_contexts[index]);
+	row->outer = ExecCopySlotMinimalTuple(slot);
+	row->io.values = palloc0(sizeof(Datum) * Max(target->ninputs, 1));
+	row->io.nulls = palloc0(sizeof(bool) * Max(target->ninputs, 1));
+	row->io.out_values = palloc0(sizeof(Datum) * Max(target->noutputs, 1));
+	row->io.out_nulls = palloc(sizeof(bool) * Max(target->noutputs, 1));
+	memset(row->io.out_nulls, true, sizeof(bool) * Max(target->noutputs, 1));
+	row->keep = true;
+	for (i = 0; i < state->ninputs; i++)
+	{
+		MlColumn   *col = list_nth(target->model->input, i);
+		bool		isnull;
+		Datum		value = ExecEvalExprSwitchContext(state->input_exprs[i], econtext,
+													  &isnull);
+
+		row->io.nulls[i] = isnull;
+		if (!isnull)
+		{
+			int16		typlen;
+			bool		typbyval;
+
+			get_typlenbyval(col->typid, &typlen, &typbyval);
+			row->io.values[i] = datumCopy(MlConvertArgument(&state->args[i], value),
+										  typbyval, typlen);
+		}
+	}
+	MemoryContextSwitchTo(old);
+	ResetExprContext(econtext);
+
+	if (MlAnyNull(row->io.nulls, target->ninputs))
+		mark_ready(state, row);
+	else
+		state->forming[state->nforming++] = row;
+}
+
+/*
+ * submit
+ *		Send rows[0..nrows-1] as one or more calls.
+ */
+static void
+submit(PipelineState *state, PipeRow **rows, int nrows)
+{
+	while (nrows > 0)
+	{
+		MemoryContext context = AllocSetContextCreate(state->context,
+													  "mlpredict pipeline call",
+													  ALLOCSET_SMALL_SIZES);
+		MemoryContext old = MemoryContextSwitchTo(context);
+		PipeCall   *call = palloc0(sizeof(PipeCall));
+		MlBatchRow *io = palloc(sizeof(MlBatchRow) * nrows);
+		int			taken;
+
+		for (int i = 0; i < nrows; i++)
+			io[i] = rows[i]->io;
+		call->context = context;
+		taken = MlBuildBatchRequest(state->target, io, nrows, &state->runtime,
+									&call->request);
+		call->rows = palloc(sizeof(PipeRow *) * taken);
+		memcpy(call->rows, rows, sizeof(PipeRow *) * taken);
+		call->nrows = call->live = taken;
+		for (int i = 0; i < taken; i++)
+			rows[i]->call = call;
+		HttpQueueSubmit(state->queue, call->request, &call->response, call);
+		MemoryContextSwitchTo(old);
+
+		state->inflight++;
+		state->peak_inflight = Max(state->peak_inflight, state->inflight);
+		state->n_requests++;
+		state->n_rows_sent += taken;
+		if (taken > 1)
+			state->n_batched++;
+		rows += taken;
+		nrows -= taken;
+	}
+}
+
+/*
+ * send_forming
+ *		Send the forming batch (a call at a time while calls are allowed).
+ */
+static void
+send_forming(PipelineState *state)
+{
+	while (state->nforming > 0 && state->inflight < allowed_calls(state))
+	{
+		int			n = Min(state->nforming, state->batch_size);
+
+		submit(state, state->forming, n);
+		memmove(state->forming, state->forming + n,
+				sizeof(PipeRow *) * (state->nforming - n));
+		state->nforming -= n;
+	}
+}
+
+/*
+ * fill
+ *		Read outer rows while there is room and a use for them, sending
+ *		batches as they fill.
+ */
+static void
+fill(PipelineState *state)
+{
+	PlanState  *outer = linitial(state->css.custom_ps);
+
+	while (!state->outer_done && state->tail - state->head < (uint64) state->capacity)
+	{
+		TupleTableSlot *slot;
+
+		if (state->inflight >= allowed_calls(state) &&
+			state->nforming >= state->batch_size)
+			break;
+		slot = ExecProcNode(outer);
+		if (TupIsNull(slot))
+		{
+			state->outer_done = true;
+			break;
+		}
+		read_row(state, slot);
+		if (state->nforming >= state->batch_size)
+			send_forming(state);
+	}
+	/* a partial batch goes when no more rows are coming or fit */
+	if (state->outer_done || state->tail - state->head >= (uint64) state->capacity)
+		send_forming(state);
+}
+
+/*
+ * final_ok
+ *		Did the call end with a 2xx answer?
+ */
+static bool
+final_ok(HttpResponse *response)
+{
+	return response->outcome == HTTP_OK &&
+		response->status >= 200 && response->status <= 299;
+}
+
+/*
+ * complete
+ *		A call is final: split a batch that failed in a way one row may
+ *		have caused, else make its rows ready.
+ */
+static void
+complete(PipelineState *state, PipeCall *call)
+{
+	state->inflight--;
+	state->n_retries += Max(call->response.nattempts - 1, 0);
+	if (state->runtime.debug)
+		MlReportAttempts(state->target, call->request, &call->response);
+	if (call->nrows > 1 && !final_ok(&call->response) &&
+		MlBatchFailureMayBeRow(&call->response))
+	{
+		int			half = call->nrows / 2;
+
+		state->n_splits++;
+		submit(state, call->rows, half);
+		submit(state, call->rows + half, call->nrows - half);
+		MemoryContextDelete(call->context);
+		return;
+	}
+	for (int i = 0; i < call->nrows; i++)
+		mark_ready(state, call->rows[i]);
+}
+
+/*
+ * collect
+ *		Take every final call from the queue; with wait, block until at
+ *		least one is.
+ */
+static void
+collect(PipelineState *state, bool wait)
+{
+	void	   *arg;
+
+	if (wait)
+	{
+		instr_time	start;
+		instr_time	elapsed;
+
+		INSTR_TIME_SET_CURRENT(start);
+		if (HttpQueueNext(state->queue, true, &arg))
+			complete(state, (PipeCall *) arg);
+		INSTR_TIME_SET_CURRENT(elapsed);
+		INSTR_TIME_SUBTRACT(elapsed, start);
+		state->wait_ms += INSTR_TIME_GET_MILLISEC(elapsed);
+	}
+	while (HttpQueueNext(state->queue, false, &arg))
+		complete(state, (PipeCall *) arg);
+}
+
+/*
+ * release
+ *		A row is done with: its call's memory goes with its call's last row.
+ */
+static void
+release(PipeRow *row)
+{
+	PipeCall   *call = row->call;
+
+	row->call = NULL;
+	if (call != NULL && --call->live == 0)
+		MemoryContextDelete(call->context);
+}
+
+/*
+ * decode
+ *		Decode a call's answer into its rows (on its first row's turn).
+ */
+static void
+decode(PipelineState *state, PipeCall *call)
+{
+	MemoryContext old = MemoryContextSwitchTo(call->context);
+	MlBatchRow *io = palloc(sizeof(MlBatchRow) * call->nrows);
+	bool		keep;
+
+	for (int i = 0; i < call->nrows; i++)
+		io[i] = call->rows[i]->io;
+	call->decoded = true;
+	keep = MlDecodeRows(state->target, call->request, &call->response, io,
+						call->nrows, state->runtime.on_error);
+	for (int i = 0; i < call->nrows; i++)
+		call->rows[i]->keep = keep;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * next_ready
+ *		The next row to return, or NULL if it is not ready: the oldest row
+ *		in order, else the first one completed.
+ */
+static PipeRow *
+next_ready(PipelineState *state)
+{
+	PipeRow    *row;
+
+	if (state->runtime.ordered)
+	{
+		if (state->head == state->tail)
+			return NULL;
+		row = &state->ring[state->head % state->capacity];
+		return row->ready ? row : NULL;
+	}
+	if (state->ready_head == state->ready_tail)
+		return NULL;
+	row = &state->ring[state->ready_queue[state->ready_head % state->capacity] % state->capacity];
+	return row;
+}
+
+/*
+ * take
+ *		Mark a row returned (or dropped) and advance the head past
+ *		returned rows.
+ */
+static void
+take(PipelineState *state, PipeRow *row)
+{
+	row->emitted = true;
+	if (!state->runtime.ordered)
+		state->ready_head++;
+	while (state->head < state->tail &&
+		   state->ring[state->head % state->capacity].emitted)
+		state->head++;
+}
+
+/*
+ * store_joined
+ *		The scan tuple for a row: outer columns, then the outputs used
+ *		(NULL for a row on_error dropped from a LEFT join).
+ */
+static TupleTableSlot *
+store_joined(PipelineState *state, PipeRow *row)
+{
+	TupleTableSlot *scan = state->css.ss.ss_ScanTupleSlot;
+	TupleTableSlot *outer = state->outer_row;
+
+	ExecStoreMinimalTuple(row->outer, outer, false);
+	slot_getallattrs(outer);
+	ExecClearTuple(scan);
+	for (int i = 0; i < state->nouter; i++)
+	{
+		scan->tts_values[i] = outer->tts_values[i];
+		scan->tts_isnull[i] = outer->tts_isnull[i];
+	}
+	for (int j = 0; j < state->nfunc_cols; j++)
+	{
+		int			out = state->out_attnos[j] - 1;
+
+		scan->tts_values[state->nouter + j] = row->keep ? row->io.out_values[out] : (Datum) 0;
+		scan->tts_isnull[state->nouter + j] = row->keep ? row->io.out_nulls[out] : true;
+	}
+	return ExecStoreVirtualTuple(scan);
+}
+
+/*
+ * pipeline_next
+ *		ExecScan's access method: the next joined row, or an empty slot.
+ */
+static TupleTableSlot *
+pipeline_next(ScanState *ss)
+{
+	PipelineState *state = (PipelineState *) ss;
+
+	if (state->last_returned != NULL)
+	{
+		release(state->last_returned);
+		state->last_returned = NULL;
+	}
+	for (;;)
+	{
+		PipeRow    *row;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!state->started)
+		{
+			PlanState  *outer = linitial(state->css.custom_ps);
+			TupleTableSlot *slot = ExecProcNode(outer);
+
+			if (TupIsNull(slot))
+				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			start(state);
+			read_row(state, slot);
+		}
+		fill(state);
+		row = next_ready(state);
+		if (row != NULL)
+		{
+			if (row->call != NULL && !row->call->decoded)
+				decode(state, row->call);
+			take(state, row);
+			if (!row->keep && !(state->flags & PIPE_FLAG_LEFT_JOIN))
+			{
+				release(row);
+				continue;
+			}
+			state->returned++;
+			state->last_returned = row;
+			return store_joined(state, row);
+		}
+		if (state->inflight == 0)
+		{
+			if (state->head == state->tail && state->outer_done)
+				return ExecClearTuple(ss->ss_ScanTupleSlot);
+			send_forming(state);
+			if (state->inflight == 0)
+				elog(ERROR, "mlpredict pipeline has no request in flight for its next row");
+		}
+		collect(state, true);
+	}
+}
+
+static bool
+pipeline_recheck(ScanState *ss, TupleTableSlot *slot)
+{
+	return true;
+}
+
+static TupleTableSlot *
+pipeline_exec(CustomScanState *node)
+{
+	return ExecScan(&node->ss, pipeline_next, pipeline_recheck);
+}
+
+/*
+ * reset_rows
+ *		Forget every row and call (after cancelling the requests).
+ */
+static void
+reset_rows(PipelineState *state)
+{
+	if (!state->started)
+		return;
+	HttpQueueCancel(state->queue);
+	for (int i = 0; i < state->capacity; i++)
+	{
+		PipeRow    *row = &state->ring[i];
+
+		if (row->call != NULL && !row->emitted)
+		{
+			PipeCall   *call = row->call;
+
+			/* free each call once: detach all its rows first */
+			for (int j = 0; j < call->nrows; j++)
+				call->rows[j]->call = NULL;
+			MemoryContextDelete(call->context);
+		}
+	}
+	if (state->last_returned != NULL)
+		release(state->last_returned);
+	state->last_returned = NULL;
+	memset(state->ring, 0, sizeof(PipeRow) * state->capacity);
+	state->head = state->tail = 0;
+	state->ready_head = state->ready_tail = 0;
+	state->nforming = 0;
+	state->inflight = 0;
+	state->outer_done = false;
+	state->returned = 0;
+}
+
+static void
+pipeline_end(CustomScanState *node)
+{
+	PipelineState *state = (PipelineState *) node;
+
+	reset_rows(state);
+	ExecEndNode(linitial(node->custom_ps));
+	MemoryContextDelete(state->context);
+}
+
+static void
+pipeline_rescan(CustomScanState *node)
+{
+	PipelineState *state = (PipelineState *) node;
+	PlanState  *outer = linitial(node->custom_ps);
+
+	reset_rows(state);
+	if (outer->chgParam == NULL)
+		ExecReScan(outer);
+}
+
+/*
+ * explain_options
+ *		The runtime options for EXPLAIN: the node's own once it has
+ *		started, else those the plan gives (constant options over the
+ *		GUCs' defaults).
+ */
+static void
+explain_options(PipelineState *state, MlRuntimeOptions *runtime)
+{
+	CustomScan *cscan = (CustomScan *) state->css.ss.ps.plan;
+	Node	   *options = llast(cscan->custom_exprs);
+
+	if (state->started)
+	{
+		*runtime = state->runtime;
+		return;
+	}
+	MlRuntimeOptionsDefaults(runtime);
+	if (IsA(options, Const) && !((Const *) options)->constisnull)
+		MlRuntimeOptionsFromDatum(((Const *) options)->constvalue, runtime);
+}
+
+/*
+ * pipeline_explain
+ *		The model, the settings and, under ANALYZE, what the calls did.
+ */
+static void
+pipeline_explain(CustomScanState *node, List *ancestors, ExplainState *es)
+{
+	PipelineState *state = (PipelineState *) node;
+	CustomScan *cscan = (CustomScan *) node->ss.ps.plan;
+	Node	   *model = linitial(cscan->custom_exprs);
+	MlRuntimeOptions runtime;
+	char	   *func = get_func_name(state->funcid);
+
+	explain_options(state, &runtime);
+	ExplainPropertyText("Function", func ? func : "?", es);
+	if (IsA(model, Const) && !((Const *) model)->constisnull)
+		ExplainPropertyText("Model", TextDatumGetCString(((Const *) model)->constvalue), es);
+	ExplainPropertyInteger("Max Parallelism", NULL,
+						   runtime.async_enabled ? runtime.max_parallelism : 1, es);
+	ExplainPropertyBool("Ordered", runtime.ordered, es);
+	ExplainPropertyText("On Error", MlOnErrorName(runtime.on_error), es);
+	if (state->flags & PIPE_FLAG_SLOW_START)
+		ExplainPropertyBool("Slow Start", true, es);
+	if (!es->analyze || !state->started)
+		return;
+	ExplainPropertyInteger("Batch Size", NULL, state->batch_size, es);
+	ExplainPropertyInteger("Requests", NULL, state->n_requests, es);
+	ExplainPropertyInteger("Batched Requests", NULL, state->n_batched, es);
+	ExplainPropertyInteger("Rows Sent", NULL, state->n_rows_sent, es);
+	ExplainPropertyInteger("Retries", NULL, state->n_retries, es);
+	ExplainPropertyInteger("Batch Splits", NULL, state->n_splits, es);
+	ExplainPropertyInteger("Peak In Flight", NULL, state->peak_inflight, es);
+	if (es->timing)
+		ExplainPropertyFloat("Wait Time", "ms", state->wait_ms, 3, es);
+}
