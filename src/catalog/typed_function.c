@@ -107,7 +107,7 @@ create_statement(MlModel *model, const char *schema, const char *name, bool repl
 
 		appendStringInfo(&buf, "%s%s %s", i++ ? ", " : "", quote_identifier(col->name), col->pgtype);
 	}
-	appendStringInfo(&buf, ") LANGUAGE sql VOLATILE PARALLEL SAFE AS $mlpredict$ SELECT * FROM mlpredict.ml_predict(%s",
+	appendStringInfo(&buf, ") LANGUAGE sql VOLATILE PARALLEL SAFE ROWS 1 AS $mlpredict$ SELECT * FROM mlpredict.ml_predict(%s",
 					 quote_literal_cstr(quote_qualified_identifier(schema, name)));
 	for (i = 1; i <= list_length(model->input) + 1; i++)
 		appendStringInfo(&buf, ", $%d", i);

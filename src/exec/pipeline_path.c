@@ -353,6 +353,7 @@ pipeline_join_paths(PlannerInfo *root, RelOptInfo *joinrel,
 	PipeCallInfo call;
 	List	   *quals;
 	Path	   *outer_path;
+	ListCell   *lc;
 
 	if (prev_join_pathlist_hook)
 		prev_join_pathlist_hook(root, joinrel, outerrel, innerrel, jointype, extra);
@@ -377,10 +378,14 @@ pipeline_join_paths(PlannerInfo *root, RelOptInfo *joinrel,
 	if (!join_quals(joinrel, innerrel, jointype, extra->restrictlist, &quals))
 		return;
 
-	outer_path = outerrel->cheapest_total_path;
-	if (outer_path != NULL && outer_path->param_info == NULL)
-		add_path(joinrel, (Path *) make_path(root, joinrel, outer_path, &call,
-											 quals, jointype, false));
+	/* over every outer path, so that one giving a wanted order can win */
+	foreach(lc, outerrel->pathlist)
+	{
+		outer_path = lfirst(lc);
+		if (outer_path->param_info == NULL)
+			add_path(joinrel, (Path *) make_path(root, joinrel, outer_path, &call,
+												 quals, jointype, false));
+	}
 	if (joinrel->consider_parallel && outerrel->partial_pathlist != NIL)
 	{
 		outer_path = linitial(outerrel->partial_pathlist);

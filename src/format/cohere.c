@@ -21,6 +21,8 @@
  * answer /embeddings/0 as ARRAY<FLOAT>) or an ARRAY<STRING> (the texts;
  * answer /embeddings as ARRAY<ARRAY<FLOAT>>).  The v2 shape, embeddings
  * keyed by type ({"embeddings": {"float": [[...]]}}), is read as well.
+ * With a STRING input, several rows go in one request: their texts in
+ * "texts" (at most 96, Cohere's limit), vector k of the answer for row k.
  *
  * IDENTIFICATION
  *	  src/format/cohere.c
@@ -41,6 +43,7 @@
 #include "types/typemap.h"
 
 #define COHERE_DEFAULT_INPUT_TYPE "search_document"
+#define COHERE_EMBED_MAX_TEXTS 96
 
 /*
  * chat_check_schema
@@ -284,6 +287,28 @@ embed_param_name(const MlParam *param)
 }
 
 /*
+ * append_rest
+ *		After "texts": input_type, model and the other parameters.
+ */
+static void
+append_rest(StringInfo body, MlTarget *target)
+{
+	const MlParam *input_type = MlParamNamed(target->params, "input_type");
+	List	   *params;
+	bool		first = false;
+
+	appendStringInfoString(body, ", \"input_type\": ");
+	if (input_type)
+		MlAppendParamValue(body, input_type);
+	else
+		escape_json(body, COHERE_DEFAULT_INPUT_TYPE);
+	params = append_model(body, target, &first);
+	MlAppendParams(body, MlParamsWithout(params, "input_type"),
+				   embed_param_name, &first);
+	appendStringInfoChar(body, '}');
+}
+
+/*
  * embed_encode
  *		Build the embed body: the input text as a one-element texts array,
  *		or the input array as the texts array.
@@ -293,9 +318,6 @@ embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 {
 	StringInfo	body = &out->data;
 	MlColumn   *col = linitial(target->model->input);
-	const MlParam *input_type = MlParamNamed(target->params, "input_type");
-	List	   *params;
-	bool		first = false;
 
 	appendStringInfoString(body, "{\"texts\": ");
 	if (is_text_array(col))
@@ -306,15 +328,28 @@ embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 		MlAppendInput(body, target, values, nulls);
 		appendStringInfoChar(body, ']');
 	}
-	appendStringInfoString(body, ", \"input_type\": ");
-	if (input_type)
-		MlAppendParamValue(body, input_type);
-	else
-		escape_json(body, COHERE_DEFAULT_INPUT_TYPE);
-	params = append_model(body, target, &first);
-	MlAppendParams(body, MlParamsWithout(params, "input_type"),
-				   embed_param_name, &first);
-	appendStringInfoChar(body, '}');
+	append_rest(body, target);
+}
+
+/*
+ * embed_encode_batch
+ *		The embed body for several rows' texts.
+ */
+static void
+embed_encode_batch(MlTarget *target, MlBatchRow *rows, int nrows,
+				   MlRequestBody *out)
+{
+	StringInfo	body = &out->data;
+
+	appendStringInfoString(body, "{\"texts\": [");
+	for (int r = 0; r < nrows; r++)
+	{
+		if (r > 0)
+			appendStringInfoString(body, ", ");
+		MlAppendInput(body, target, rows[r].values, rows[r].nulls);
+	}
+	appendStringInfoChar(body, ']');
+	append_rest(body, target);
 }
 
 /*
@@ -334,6 +369,29 @@ embeds_many(MlTarget *target)
 }
 
 /*
+ * embed_batch_limits
+ *		96 texts per request; a model that embeds an array of texts per
+ *		row takes one row per request.
+ */
+static void
+embed_batch_limits(MlTarget *target, int *max_rows, int *max_tokens)
+{
+	*max_rows = embeds_many(target) ? 1 : COHERE_EMBED_MAX_TEXTS;
+	*max_tokens = 0;
+}
+
+/*
+ * embeddings_pointer
+ *		/embeddings, or /embeddings/float when they are keyed by type.
+ */
+static const char *
+embeddings_pointer(MlAnswer *answer)
+{
+	return MlAnswerIsObject(answer, "/embeddings") ?
+		"/embeddings/float" : "/embeddings";
+}
+
+/*
  * embed_decode
  *		The first vector, or all of them, from /embeddings, or from
  *		/embeddings/float when the embeddings are keyed by type.
@@ -341,17 +399,33 @@ embeds_many(MlTarget *target)
 static void
 embed_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
 {
-	Jsonb	   *response = MlResponseJson(target, body);
-	const char *pointer = "/embeddings";
-	JsonbValue	embeddings;
+	MlAnswer	answer;
+	const char *pointer;
 
-	if (MlJsonPointer(response, "/embeddings", &embeddings) &&
-		strcmp(MlJsonKindName(&embeddings), "object") == 0)
-		pointer = "/embeddings/float";
+	MlAnswerOpen(&answer, target, body);
+	pointer = embeddings_pointer(&answer);
 	if (!embeds_many(target))
 		pointer = psprintf("%s/0", pointer);
-	MlDecodeVector(target, response, MlOutputPointer(target, pointer),
-				   values, nulls);
+	MlAnswerVector(&answer, MlOutputPointer(target, pointer), true, values, nulls);
+}
+
+/*
+ * embed_decode_batch
+ *		Vector k for row k.
+ */
+static void
+embed_decode_batch(MlTarget *target, MlResponseBody *body, MlBatchRow *rows,
+				   int nrows)
+{
+	MlAnswer	answer;
+	const char *pointer;
+
+	MlAnswerOpen(&answer, target, body);
+	pointer = embeddings_pointer(&answer);
+	MlCheckBatchCount(&answer, pointer, nrows);
+	for (int r = 0; r < nrows; r++)
+		MlAnswerVector(&answer, psprintf("%s/%d", pointer, r), true,
+					   rows[r].out_values, rows[r].out_nulls);
 }
 
 const MlFormat MlFormatCohereChat = {
@@ -366,5 +440,6 @@ const MlFormat MlFormatCohereGenerate = {
 
 const MlFormat MlFormatCohereEmbed = {
 	"COHERE-EMBED", NULL, ML_FORMAT_EMBEDDING, "application/json", NULL,
-	embed_check_schema, embed_encode, embed_decode
+	embed_check_schema, embed_encode, embed_decode,
+	ML_BATCH_OWN, embed_batch_limits, embed_encode_batch, embed_decode_batch
 };

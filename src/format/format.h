@@ -6,9 +6,12 @@
  *
  * Formats know nothing about URLs or authentication (provider.h).  Each
  * format validates the model's INPUT/OUTPUT schema when the model is
- * created, encodes one row of inputs, and decodes one response.  Names are
- * matched as Confluent does: case-insensitive with '-' and '_' ignored,
- * and an optional ":suffix" selects a wrapper key or JSON pointer.
+ * created, encodes one row of inputs, and decodes one response.  Formats
+ * whose API takes many inputs per request can also encode several rows
+ * into one request and split its answer back into rows (batch.c).  Names
+ * are matched as Confluent does: case-insensitive with '-' and '_'
+ * ignored, and an optional ":suffix" selects a wrapper key or JSON
+ * pointer.
  *
  * IDENTIFICATION
  *	  src/format/format.h
@@ -25,6 +28,8 @@
 
 struct MlTarget;
 struct MlColumn;
+struct MlBatchRow;
+struct MlJsonText;
 
 typedef enum MlFormatKind
 {
@@ -40,7 +45,10 @@ typedef enum MlFormatKind
  * (BINARY, binary tensors) convert their strings themselves and set it
  * false.  content_type overrides the format's own when set (a body with
  * binary tensors), and headers carries extra HttpHeaders the format needs
- * (Inference-Header-Content-Length).
+ * (Inference-Header-Content-Length).  method names the API method the
+ * body is for when it is not the one the endpoint names (Gemini's
+ * batchEmbedContents for a batch of embedContent requests); the provider
+ * then addresses that method (MlProvider.prepare_method).
  */
 typedef struct MlRequestBody
 {
@@ -48,6 +56,7 @@ typedef struct MlRequestBody
 	bool		server_encoding;
 	const char *content_type;
 	List	   *headers;		/* HttpHeader * */
+	const char *method;			/* NULL: the endpoint's own */
 } MlRequestBody;
 
 /*
@@ -63,6 +72,20 @@ typedef struct MlResponseBody
 	List	   *headers;		/* HttpHeader *, lower-case names; may be NIL */
 	Jsonb	   *json;			/* cache of MlResponseJson */
 } MlResponseBody;
+
+/*
+ * The answer to a request of several rows, for matching batching input
+ * and output formats: ML_BATCH_OWN is the format's own shape (read only
+ * by the same format), ML_BATCH_ROWS an array with one element per row
+ * where the answer to one row has a one-element array (TF Serving's
+ * predictions, a pandas frame's bare array).
+ */
+typedef enum MlBatchKind
+{
+	ML_BATCH_NONE,
+	ML_BATCH_OWN,
+	ML_BATCH_ROWS
+} MlBatchKind;
 
 typedef struct MlFormat
 {
@@ -92,6 +115,28 @@ typedef struct MlFormat
 	/* fill every output value from a response; NULL: input only */
 	void		(*decode) (struct MlTarget *target, MlResponseBody *response,
 						   Datum *values, bool *nulls);
+
+	/*
+	 * Batching, all optional (zero when the format takes one row per
+	 * request).  batch is the kind of answer a request of several rows
+	 * gets (input formats) or reads (output formats).  batch_limits, on an
+	 * input format, gives the most rows one request of the target may
+	 * carry and the most input tokens (estimated; 0: no limit), from the
+	 * provider's documented limits.  encode_batch appends the body for
+	 * nrows rows (nrows >= 2).  decode_batch, on an output format, fills
+	 * every row's outputs from the answer, in row order, each as decode
+	 * would fill it from the answer to that row alone; an answer with the
+	 * wrong number of results is an error.
+	 */
+	MlBatchKind batch;
+	void		(*batch_limits) (struct MlTarget *target, int *max_rows,
+								 int *max_tokens);
+	void		(*encode_batch) (struct MlTarget *target,
+								 struct MlBatchRow *rows, int nrows,
+								 MlRequestBody *body);
+	void		(*decode_batch) (struct MlTarget *target,
+								 MlResponseBody *response,
+								 struct MlBatchRow *rows, int nrows);
 } MlFormat;
 
 /* The formats of a model version, resolved from its options. */
@@ -120,6 +165,32 @@ extern void MlDecodeAtPointer(struct MlTarget *target, Jsonb *response,
 extern int	MlColumnDimensions(const struct MlColumn *col);
 extern void MlRequestBodyAddHeader(MlRequestBody *body, const char *name,
 								   const char *value);
+
+/*
+ * answer.c: an answer as decoders read it, through the text index of its
+ * body (json_text.h) when its OUTPUT is a float vector the index can give
+ * without jsonb, else through jsonb; lookups answer the same either way.
+ */
+typedef struct MlAnswer
+{
+	struct MlTarget *target;
+	MlResponseBody *body;
+	struct MlJsonText *text;	/* NULL: read through jsonb */
+} MlAnswer;
+
+#define ML_ANSWER_MISSING	(-2)	/* MlAnswerLength: no value there */
+
+extern void MlAnswerOpen(MlAnswer *answer, struct MlTarget *target,
+						 MlResponseBody *body);
+extern int	MlAnswerLength(MlAnswer *answer, const char *pointer);
+extern bool MlAnswerIsObject(MlAnswer *answer, const char *pointer);
+extern bool MlAnswerInt(MlAnswer *answer, const char *pointer, int64 *value);
+extern void MlAnswerVector(MlAnswer *answer, const char *pointer,
+						   bool null_is_error, Datum *values, bool *nulls);
+extern bool MlAnswerFastOutput(MlAnswer *answer, const char *pointer,
+							   bool wrapped, Datum *values, bool *nulls);
+extern void MlCheckBatchCount(MlAnswer *answer, const char *pointer,
+							  int nrows);
 
 /*
  * usage.c: the prompt and completion tokens an answer reports; false when

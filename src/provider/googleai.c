@@ -8,8 +8,11 @@
  * key= parameter is refused when the connection is created.  The endpoint
  * names the model and verb (.../models/gemini-2.0-flash:generateContent);
  * a streaming verb is turned into its one-shot counterpart, since each row
- * is one request.  Formats: GEMINI-EMBED for :embedContent, else
- * GEMINI-GENERATE.
+ * is one request.  Formats: GEMINI-EMBED for :embedContent (or
+ * :batchEmbedContents), else GEMINI-GENERATE.  A request of one row goes to
+ * :embedContent whichever embedding verb the endpoint names; a batch of
+ * rows (GEMINI-EMBED's batch form) to the method its body names,
+ * :batchEmbedContents.
  *
  * IDENTIFICATION
  *	  src/provider/googleai.c
@@ -84,11 +87,26 @@ googleai_check_connection(const char *endpoint, List *options, List *secrets)
 }
 
 /*
- * googleai_prepare
- *		POST to the endpoint (one-shot verb, no alt=sse) with the key header.
+ * with_method
+ *		path with its ":verb" (if any) replaced by ":method".
+ */
+static char *
+with_method(const char *path, const char *method)
+{
+	const char *last = strrchr(path, '/');
+	const char *colon = strrchr(last ? last : path, ':');
+	int			keep = colon ? (int) (colon - path) : (int) strlen(path);
+
+	return psprintf("%.*s:%s", keep, path, method);
+}
+
+/*
+ * googleai_address
+ *		POST to the endpoint (one-shot verb, no alt=sse; method's verb when
+ *		given) with the key header.
  */
 static void
-googleai_prepare(MlTarget *target, HttpRequest *request)
+googleai_address(MlTarget *target, HttpRequest *request, const char *method)
 {
 	MlUrl		url;
 
@@ -97,10 +115,35 @@ googleai_prepare(MlTarget *target, HttpRequest *request)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("invalid endpoint \"%s\"", target->connection->endpoint)));
 	url.path = MlGoogleRewriteVerb(url.path, "streamGenerateContent", "generateContent");
+	if (method)
+		url.path = with_method(url.path, method);
+	else
+		url.path = MlGoogleRewriteVerb(url.path, "batchEmbedContents", "embedContent");
 	if (url.query && strcmp(url.query, "alt=sse") == 0)
 		url.query = NULL;
 	request->url = MlJoinUrl(&url);
 	MlAddHeader(request, "x-goog-api-key", MlConnectionSecret(target, "api-key"), true);
+}
+
+/*
+ * googleai_prepare
+ *		A request of the endpoint's own method.
+ */
+static void
+googleai_prepare(MlTarget *target, HttpRequest *request)
+{
+	googleai_address(target, request, NULL);
+}
+
+/*
+ * googleai_prepare_method
+ *		A request of another method of the model (batchEmbedContents).
+ */
+static void
+googleai_prepare_method(MlTarget *target, HttpRequest *request,
+						const char *method)
+{
+	googleai_address(target, request, method);
 }
 
 const MlProvider MlProviderGoogleAI = {
@@ -111,5 +154,6 @@ const MlProvider MlProviderGoogleAI = {
 	.model_options = MlNoKeys,
 	.default_format = googleai_default_format,
 	.prepare_request = googleai_prepare,
+	.prepare_method = googleai_prepare_method,
 	.check_connection = googleai_check_connection,
 };

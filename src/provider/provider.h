@@ -47,6 +47,16 @@ typedef struct MlProvider
 	void		(*prepare_request) (struct MlTarget *target, HttpRequest *request);
 
 	/*
+	 * prepare_request for a body meant for another method of the model
+	 * the endpoint names (method: the verb, such as batchEmbedContents
+	 * for a batch of embedContent requests; MlRequestBody.method); NULL
+	 * when the provider has no such methods, and then formats that need
+	 * one take one row per request.
+	 */
+	void		(*prepare_method) (struct MlTarget *target, HttpRequest *request,
+								   const char *method);
+
+	/*
 	 * Extra checks of a connection at CREATE/ALTER CONNECTION time, beyond
 	 * the key lists (a parsable service key, a derivable AWS region); may
 	 * be NULL.  options and secrets are MlOption lists with canonical keys.

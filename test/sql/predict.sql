@@ -100,7 +100,7 @@ SELECT mlpredict.map('connect_timeout', 50);
 SELECT mlpredict.options(max_parallelism => 5000);
 SELECT * FROM sentimentmodel('so happy', mlpredict.options(retry_count => 0));
 SELECT * FROM mlpredict.ml_predict('sentimentmodel', 'so happy', mlpredict.map('client_timeout', 5)) AS p(s text);
-SELECT * FROM mlpredict.ml_predict('sentimentmodel', 'so happy', ROW(0, NULL, NULL, NULL, NULL, NULL)::mlpredict.predict_options) AS p(s text);
+SELECT * FROM mlpredict.ml_predict('sentimentmodel', 'so happy', ROW(0, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::mlpredict.predict_options) AS p(s text);
 -- client_timeout bounds one request
 SELECT * FROM sentimentmodel('slow [[sleep:3000]]', mlpredict.options(client_timeout => 1, retry_count => 0));
 -- statement_timeout cancels a request in flight
