@@ -27,8 +27,8 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity
 	WHERE backend_type = 'mlpredict pool' OR backend_type LIKE '%mlpredict%'}), '0',
 	'no mlpredict pool process');
 
-# One session: ten predictions in two statements, then the statistics as
-# that session sees them.
+# One session: ten predictions in two statements (each sends its five rows
+# at once), then the statistics as that session sees them.
 standin_post($standin, '/_control/reset');
 my $out = $node->safe_psql('postgres', q{
 SELECT string_agg(answer, ',' ORDER BY g) FROM generate_series(1, 5) g, LATERAL chat('a' || g);
@@ -46,8 +46,8 @@ is($out, join("\n",
 		'public.chat|openai-connection|10'),
 	'ten predictions; the session sees its own counters (not shared)');
 my $stats = standin_get($standin, '/_control/stats');
-is_deeply([ $stats->{requests}, $stats->{connections} ], [ 10, 1 ],
-	'ten requests over one kept-alive connection');
+is_deeply([ $stats->{requests}, $stats->{connections} ], [ 10, 5 ],
+	'ten requests over five kept-alive connections: the second statement reused the first one\'s');
 
 # Another session has counters of its own: none yet.
 is($node->safe_psql('postgres', q{SELECT count(*), coalesce(sum(calls), 0)
@@ -63,8 +63,9 @@ SELECT coalesce(sum(calls), 0) FROM mlpredict.stat_connections;
 });
 is($out, "echo: c\n1\n\n0", 'stat_reset clears the session counters');
 
-# max_concurrency holds per backend without the pool: four sessions on a
-# connection capped at 2 still run four requests at once, one each.
+# max_concurrency holds per backend without the pool: four sessions, each
+# pipelining three rows on a connection capped at 2, run eight requests at
+# once, two each.
 standin_post($standin, '/_control/reset');
 my @results = psql_parallel($node, 'postgres',
 	map { qq{SELECT count(*) FROM generate_series(1, 3) g,
@@ -73,27 +74,22 @@ my @results = psql_parallel($node, 'postgres',
 is_deeply([ map { $_->[1] } @results ], [ (3) x 4 ], 'four sessions on the capped connection')
   or diag explain \@results;
 $stats = standin_get($standin, '/_control/stats');
-is($stats->{max_in_flight}, 4,
-	'without preloading the cap is per backend: 4 sessions had 4 requests in flight');
+is($stats->{max_in_flight}, 8,
+	'without preloading the cap is per backend: 4 sessions had 2 requests in flight each');
 
-# Within one backend, the cap bounds its own requests in flight.  That can
-# only be seen if a backend sends rows concurrently (max_parallelism): find
-# out on an uncapped connection first.
+# Within one backend, the cap bounds its own requests in flight: a
+# pipelined query sends many rows at once (8 here, on an uncapped
+# connection), and max_concurrency = 2 holds them to two.
 standin_post($standin, '/_control/reset');
 $node->safe_psql('postgres', q{SET mlpredict.max_parallelism = 8;
 SELECT count(*) FROM generate_series(1, 8) g, LATERAL chat('par ' || g || ' [[sleep:200]]')});
-my $parallel = standin_get($standin, '/_control/stats')->{max_in_flight};
-SKIP:
-{
-	skip "a backend sends one row at a time (max_in_flight $parallel): "
-	  . 'no own concurrency to cap', 1
-	  if $parallel <= 2;
-	standin_post($standin, '/_control/reset');
-	$node->safe_psql('postgres', q{SET mlpredict.max_parallelism = 8;
-	SELECT count(*) FROM generate_series(1, 8) g, LATERAL capchat('par ' || g || ' [[sleep:200]]')});
-	is(standin_get($standin, '/_control/stats')->{max_in_flight}, 2,
-		'one backend: max_concurrency = 2 caps its own requests in flight');
-}
+is(standin_get($standin, '/_control/stats')->{max_in_flight}, 8,
+	'one backend: a pipelined query has 8 requests in flight');
+standin_post($standin, '/_control/reset');
+$node->safe_psql('postgres', q{SET mlpredict.max_parallelism = 8;
+SELECT count(*) FROM generate_series(1, 8) g, LATERAL capchat('par ' || g || ' [[sleep:200]]')});
+is(standin_get($standin, '/_control/stats')->{max_in_flight}, 2,
+	'one backend: max_concurrency = 2 caps its own requests in flight');
 
 is($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'), $started,
 	'no restart happened');

@@ -11,6 +11,12 @@
  * created.  ml_predict checks the same privilege, so calling the generic
  * function does not bypass the grant.
  *
+ * Its options parameter defaults to mlpredict.options() rather than NULL:
+ * the planner evaluates that immutable C function while simplifying the
+ * query, which loads the library and with it the planner hook that
+ * pipelines LATERAL calls (pipeline_path.c), so even a session's first
+ * statement is pipelined when the library is not preloaded.
+ *
  * The DDL runs through SPI as the current user; names are always quoted
  * and schema-qualified.
  *
@@ -98,7 +104,7 @@ create_statement(MlModel *model, const char *schema, const char *name, bool repl
 		appendStringInfo(&buf, "%s%s %s", i++ ? ", " : "",
 						 named ? quote_identifier(col->name) : "", col->pgtype);
 	}
-	appendStringInfo(&buf, ", %s mlpredict.predict_options DEFAULT NULL) RETURNS TABLE (",
+	appendStringInfo(&buf, ", %s mlpredict.predict_options DEFAULT mlpredict.options()) RETURNS TABLE (",
 					 named ? "options" : "");
 	i = 0;
 	foreach(lc, model->output)
