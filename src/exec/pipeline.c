@@ -46,6 +46,7 @@
 #include "miscadmin.h"
 #include "nodes/extensible.h"
 #include "nodes/nodeFuncs.h"
+#include "parser/parse_func.h"
 #include "portability/instr_time.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -176,6 +177,28 @@ pipeline_create_state(CustomScan *cscan)
 }
 
 /*
+ * check_execute
+ *		Calling the function needs EXECUTE on it, as a function scan checks;
+ *		a typed function also runs mlpredict.ml_predict as the caller, so
+ *		that needs EXECUTE too.
+ */
+static void
+check_execute(Oid funcid)
+{
+	Oid			argtypes[2] = {TEXTOID, ANYOID};
+	Oid			ml_predict;
+
+	if (MlProcAclCheck(funcid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(funcid));
+	ml_predict = LookupFuncName(list_make2(makeString(MLPREDICT_SCHEMA),
+										   makeString("ml_predict")),
+								2, argtypes, true);
+	if (OidIsValid(ml_predict) && ml_predict != funcid &&
+		MlProcAclCheck(ml_predict, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, "ml_predict");
+}
+
+/*
  * pipeline_begin
  *		Initialise the outer child and the expressions.  The model is
  *		resolved on the first row, as ml_predict resolves it on its first
@@ -205,10 +228,8 @@ pipeline_begin(CustomScanState *node, EState *estate, int eflags)
 	foreach(lc, attnos)
 		state->out_attnos[i++] = lfirst_int(lc);
 
-	/* calling the function needs EXECUTE on it, as a function scan does */
-	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) &&
-		MlProcAclCheck(state->funcid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(state->funcid));
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
+		check_execute(state->funcid);
 
 	outer = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
 	node->custom_ps = list_make1(outer);

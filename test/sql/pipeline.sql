@@ -172,6 +172,21 @@ SET ROLE pipe_reader;
 SELECT id, a FROM questions, LATERAL echo(q) LIMIT 1;
 SELECT id, p.a FROM questions, LATERAL mlpredict.ml_predict('echo', q) AS p(a text) LIMIT 1;
 RESET ROLE;
+-- granted the model's function, the role still needs EXECUTE on ml_predict,
+-- which the function calls as the caller
+GRANT EXECUTE ON FUNCTION echo(text, mlpredict.predict_options) TO pipe_reader;
+REVOKE EXECUTE ON FUNCTION mlpredict.ml_predict(text, "any") FROM PUBLIC;
+SET ROLE pipe_reader;
+SELECT id, a FROM questions, LATERAL echo(q) LIMIT 1;
+SET mlpredict.enable_pipeline = off;
+SELECT id, a FROM questions, LATERAL echo(q) LIMIT 1;
+RESET mlpredict.enable_pipeline;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION mlpredict.ml_predict(text, "any") TO PUBLIC;
+SET ROLE pipe_reader;
+SELECT id, a FROM questions, LATERAL echo(q) WHERE id = 2;
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION echo(text, mlpredict.predict_options) FROM pipe_reader;
 -- an empty outer side never looks at the model, as before
 SELECT * FROM questions, LATERAL mlpredict.ml_predict('no_such_model', q) AS p(a text) WHERE false;
 SELECT * FROM (SELECT * FROM questions WHERE id < 0) s, LATERAL mlpredict.ml_predict('no_such_model', q) AS p(a text);
