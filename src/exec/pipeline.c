@@ -769,9 +769,11 @@ reset_rows(PipelineState *state)
 		{
 			PipeCall   *call = row->call;
 
-			/* free each call once: detach all its rows first */
+			/* free each call once: detach its rows first (a slot of a row
+			 * already returned may hold a newer row by now) */
 			for (int j = 0; j < call->nrows; j++)
-				call->rows[j]->call = NULL;
+				if (call->rows[j]->call == call)
+					call->rows[j]->call = NULL;
 			MemoryContextDelete(call->context);
 		}
 	}
