@@ -199,7 +199,8 @@ cmp_ok($recs->[-1]{t_start} - $t0, '<', $last_earliest + 3,
 	'tokens_per_minute: and the last one not much later than the budget allowed');
 
 # 5. A 429 storm: the next 3 requests answer 429 (at once) with
-# Retry-After: 1.  Two sessions send 5 rows each on the same connection
+# Retry-After: 1.  Two sessions send 5 rows each, one at a time
+# (max_parallelism = 1), on the same connection
 # object; an answered row takes 150 ms.  Every 429 pauses the connection
 # object for one second: no request (of either session) may reach the
 # stand-in in that second, except those already on the wire when the 429
@@ -212,6 +213,7 @@ standin_post($standin, '/_control/config', { storm => { count => 3, retry_after 
 my $storm_sql = sub {
 	my ($s) = @_;
 	return qq{SET mlpredict.retry_count = 5;
+SET mlpredict.max_parallelism = 1;
 SELECT string_agg(answer, ',' ORDER BY g) FROM generate_series(1, 5) g,
 	LATERAL m_stormy('storm $s row ' || g || ' [[sleep:150]]');
 };

@@ -30,7 +30,6 @@
 #include "utils/memutils.h"
 
 #include "exec/decode_rows.h"
-#include "pool/pool.h"
 #include "stats/stats.h"
 
 /*
@@ -76,8 +75,9 @@ set_null(MlTarget *target, MlBatchRow *rows, int nrows)
 
 /*
  * count_usage
- *		Record decoded rows and the tokens the answer reports (charged to
- *		the connection's tokens-per-minute limit too).
+ *		Record decoded rows and the tokens the answer reports (the
+ *		dispatcher has charged them to the connection's tokens_per_minute
+ *		bucket when the answer arrived).
  */
 static void
 count_usage(HttpRequest *request, MlResponseBody *body, int nrows)
@@ -88,8 +88,6 @@ count_usage(HttpRequest *request, MlResponseBody *body, int nrows)
 	if (!MlResponseUsage(body, &prompt, &completion))
 		prompt = completion = 0;
 	MlStatsRows(&request->route, nrows, prompt, completion);
-	if (prompt + completion > 0)
-		PoolChargeTokens(&request->route, prompt + completion);
 }
 
 /*

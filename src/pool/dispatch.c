@@ -17,6 +17,9 @@
  * RetryInfo).  A 429 or 503 also pauses the connection object's buckets
  * (limiter.c) for that long, so every session using it slows down.
  *
+ * Tokens.  A final answer's reported tokens are charged to the
+ * connection's tokens_per_minute bucket when it arrives.
+ *
  * Nothing here raises ERROR except on out-of-memory or a failure of
  * libcurl itself; in the pool worker either ends the process.
  *
@@ -32,6 +35,7 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
+#include "format/format.h"
 #include "http/retry_policy.h"
 #include "pool/dispatch.h"
 #include "pool/limiter.h"
@@ -60,6 +64,8 @@ static bool is_throttling(const HttpResponse *response);
 static long server_delay_ms(const HttpResponse *response);
 static void note_wake(long *wake, int64 ms);
 static void hold(DispatchJob *job, int64 now);
+static void charge_tokens(const HttpRoute *route, HttpResponse *response,
+						  int64 now);
 
 Dispatcher *
 DispatchCreate(HttpEngine *engine, DispatchDoneHook done)
@@ -329,6 +335,7 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	if (!retry)
 	{
 		MlStatsCallDone(route, response);
+		charge_tokens(route, response, now);
 		owner->njobs--;
 		return;
 	}
@@ -394,6 +401,32 @@ server_delay_ms(const HttpResponse *response)
 	if (delay < 0 && response->body.data != NULL)
 		delay = RetryBodyDelayMs(response->body.data, (size_t) response->body.len);
 	return delay;
+}
+
+/*
+ * charge_tokens
+ *		Charge the tokens a final answer reports to its connection's
+ *		tokens_per_minute bucket, here, as soon as it arrives, so that the
+ *		next request started finds them spent (a pipelined query decodes
+ *		answers later, in its own order).  Only a connection with that
+ *		limit pays for reading the usage fields.
+ */
+static void
+charge_tokens(const HttpRoute *route, HttpResponse *response, int64 now)
+{
+	MlResponseBody body = {0};
+	int64		prompt;
+	int64		completion;
+
+	if (route->tokens_per_minute <= 0 || response->outcome != HTTP_OK ||
+		response->status < 200 || response->status > 299)
+		return;
+	body.data = response->body.data ? response->body.data : "";
+	body.len = response->body.len;
+	body.content_type = HttpResponseHeader(response, "content-type");
+	body.headers = response->headers;
+	if (MlResponseUsage(&body, &prompt, &completion) && prompt + completion > 0)
+		LimiterChargeTokens(route, prompt + completion, now);
 }
 
 /*

@@ -270,12 +270,3 @@ LimiterInFlight(void)
 	return limiter_table()->in_flight;
 }
 
-/*
- * PoolChargeTokens
- *		See pool.h.
- */
-void
-PoolChargeTokens(const HttpRoute *route, int64 tokens)
-{
-	LimiterChargeTokens(route, tokens, LimiterNowMs());
-}

@@ -41,10 +41,4 @@ extern void PoolRegister(void);
 /* Whether this process talks to pool workers (library was preloaded). */
 extern bool PoolIsShared(void);
 
-/*
- * Charge a connection object's tokens-per-minute bucket with the tokens
- * an answer used (from the provider's usage fields).
- */
-extern void PoolChargeTokens(const HttpRoute *route, int64 tokens);
-
 #endif							/* MLPREDICT_POOL_H */
