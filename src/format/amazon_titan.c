@@ -161,8 +161,11 @@ static void
 titan_embed_decode(MlTarget *target, MlResponseBody *body, Datum *values,
 				   bool *nulls)
 {
-	MlDecodeVector(target, MlResponseJson(target, body),
-				   MlOutputPointer(target, "/embedding"), values, nulls);
+	MlAnswer	answer;
+
+	MlAnswerOpen(&answer, target, body);
+	MlAnswerVector(&answer, MlOutputPointer(target, "/embedding"), true,
+				   values, nulls);
 }
 
 const MlFormat MlFormatTitanText = {

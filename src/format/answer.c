@@ -56,6 +56,8 @@ MlAnswerOpen(MlAnswer *answer, MlTarget *target, MlResponseBody *body)
 	answer->text = NULL;
 	if (body->json == NULL && wants_vector(target))
 		answer->text = MlJsonTextScan(body->data, body->len);
+	/* for the usage lookups that follow (usage.c) */
+	body->text = answer->text;
 }
 
 /*
@@ -150,39 +152,74 @@ MlAnswerInt(MlAnswer *answer, const char *pointer, int64 *value)
 }
 
 /*
- * MlAnswerFastOutput
- *		Fill the only OUTPUT column, a float vector, from the array of
- *		numbers at pointer (or, when wrapped, from the one-element array
- *		there that holds it) straight from the text, as MlJsonToDatum would
- *		from the parsed value.  False, filling nothing, when that is not
- *		possible: the caller then reads the answer through jsonb.
+ * fast_node
+ *		Fill the only OUTPUT column, a float vector, from the index's node
+ *		when it is an array of numbers, straight from the text, as
+ *		MlJsonToDatum would from the parsed value, or, with in_wrapper, from
+ *		a one-element array holding that value (which a column declared with
+ *		one array level reads by unwrapping).  False, filling nothing, when
+ *		that cannot be done: the caller then reads the answer through jsonb.
  */
-bool
-MlAnswerFastOutput(MlAnswer *answer, const char *pointer, bool wrapped,
-				   Datum *values, bool *nulls)
+static bool
+fast_node(MlAnswer *answer, int node, bool in_wrapper, Datum *values,
+		  bool *nulls)
 {
-	int			node = text_node(answer, pointer);
 	MlColumn   *col;
 	MlJsonTextNode *n;
 
-	if (node < 0)
+	if (node < 0 || answer->target->noutputs != 1)
 		return false;
 	col = linitial(answer->target->model->output);
-	if (wrapped)
-	{
-		/* [[...]] fills a column declared with one level by unwrapping */
-		if (answer->text->nodes[node].kind != JT_ARRAY ||
-			answer->text->nodes[node].count != 1 || MlColumnDimensions(col) != 1)
-			return false;
-		node = MlJsonTextElement(answer->text, node, 0);
-	}
 	n = &answer->text->nodes[node];
-	if (n->kind != JT_NUMBERS ||
+	if (n->kind != JT_NUMBERS || (in_wrapper && MlColumnDimensions(col) != 1) ||
 		!MlJsonNumbersToDatum(answer->text->data + n->start, n->count,
 							  col->typid, MlColumnDimensions(col), &values[0]))
 		return false;
 	nulls[0] = false;
 	return true;
+}
+
+/*
+ * MlAnswerFastOutput
+ *		fast_node for the value at pointer.
+ */
+bool
+MlAnswerFastOutput(MlAnswer *answer, const char *pointer, bool in_wrapper,
+				   Datum *values, bool *nulls)
+{
+	return fast_node(answer, text_node(answer, pointer), in_wrapper,
+					 values, nulls);
+}
+
+/*
+ * MlAnswerFastColumns
+ *		Fill the only OUTPUT column, a float vector, by the generic rule
+ *		(MlDecodeOutputColumns) from the value at pointer, without jsonb
+ *		when that value is an array of numbers, a one-element array holding
+ *		one, or an object whose member named after the column is one (the
+ *		rule takes an exact name first).  False, filling nothing, otherwise.
+ */
+bool
+MlAnswerFastColumns(MlAnswer *answer, const char *pointer, Datum *values,
+					bool *nulls)
+{
+	int			node = text_node(answer, pointer);
+	MlJsonTextNode *n;
+	MlColumn   *col;
+
+	if (node < 0)
+		return false;
+	n = &answer->text->nodes[node];
+	if (n->kind == JT_OBJECT)
+	{
+		col = linitial(answer->target->model->output);
+		node = MlJsonTextMember(answer->text, node, col->name);
+		return fast_node(answer, node, false, values, nulls);
+	}
+	if (n->kind == JT_ARRAY && n->count == 1)
+		return fast_node(answer, MlJsonTextElement(answer->text, node, 0),
+						 true, values, nulls);
+	return fast_node(answer, node, false, values, nulls);
 }
 
 /*

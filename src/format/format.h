@@ -62,7 +62,11 @@ typedef struct MlRequestBody
 /*
  * A response as formats see it: the raw bytes (NUL-terminated), the
  * Content-Type and headers if any, and the body parsed as JSON on first
- * use (MlResponseJson).
+ * use (MlResponseJson).  text is the index of the body's JSON text a
+ * decoder made (answer.c), kept for the token usage lookups (usage.c); it
+ * is only written by decoders, and read by MlResponseUsage, whose callers
+ * must have zeroed the struct before decoding (MlDecodeBatchResponse
+ * does).
  */
 typedef struct MlResponseBody
 {
@@ -71,6 +75,7 @@ typedef struct MlResponseBody
 	const char *content_type;	/* may be NULL */
 	List	   *headers;		/* HttpHeader *, lower-case names; may be NIL */
 	Jsonb	   *json;			/* cache of MlResponseJson */
+	struct MlJsonText *text;	/* a decoder's index of data, or NULL */
 } MlResponseBody;
 
 /*
@@ -86,6 +91,14 @@ typedef enum MlBatchKind
 	ML_BATCH_OWN,
 	ML_BATCH_ROWS
 } MlBatchKind;
+
+/*
+ * The model option <provider>.batch_size: rows per request, at most
+ * ML_BATCH_SIZE_MAX; ML_BATCH_SIZE_DEFAULT when unset (both capped by the
+ * provider's own limit).
+ */
+#define ML_BATCH_SIZE_DEFAULT	64
+#define ML_BATCH_SIZE_MAX		10000
 
 typedef struct MlFormat
 {
@@ -188,7 +201,9 @@ extern bool MlAnswerInt(MlAnswer *answer, const char *pointer, int64 *value);
 extern void MlAnswerVector(MlAnswer *answer, const char *pointer,
 						   bool null_is_error, Datum *values, bool *nulls);
 extern bool MlAnswerFastOutput(MlAnswer *answer, const char *pointer,
-							   bool wrapped, Datum *values, bool *nulls);
+							   bool in_wrapper, Datum *values, bool *nulls);
+extern bool MlAnswerFastColumns(MlAnswer *answer, const char *pointer,
+								Datum *values, bool *nulls);
 extern void MlCheckBatchCount(MlAnswer *answer, const char *pointer,
 							  int nrows);
 

@@ -22,6 +22,10 @@
  * <input>}]}, <params such as taskType, title, outputDimensionality>}; the
  * standard generation parameters are left out.  Answer: /embedding/values,
  * or /embeddings/0/values for a batchEmbedContents-shaped answer.
+ * Several rows go to the model's batchEmbedContents method (at most 100
+ * requests, Google's limit; the provider must be able to address it):
+ * {"requests": [<the embedContent body of each row, "model" always set>]},
+ * answered {"embeddings": [{"values": [...]}, ...]} in request order.
  *
  * Option keys are folded to lower case, so parameter names Gemini spells
  * in camelCase (responseMimeType, thinkingConfig.thinkingBudget, taskType,
@@ -42,8 +46,11 @@
 #include "format/format.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
+#include "util.h"
 
 #define GEMINI_CONFIG_KEY "generationConfig"
+#define GEMINI_BATCH_METHOD "batchEmbedContents"
+#define GEMINI_BATCH_MAX_REQUESTS 100
 
 /* Gemini's camelCase names that users may write in lower or snake case */
 static const char *const generate_spellings[] = {
@@ -223,14 +230,24 @@ embed_param_name(const MlParam *param)
 }
 
 /*
- * embed_encode
- *		Build the embedContent body for one input text.
+ * models_name
+ *		model as Google names it in bodies: "models/<model>".
+ */
+static const char *
+models_name(const char *model)
+{
+	return strncmp(model, "models/", 7) == 0 ? model : psprintf("models/%s", model);
+}
+
+/*
+ * append_request
+ *		The embedContent body for one row, with "model" when model is not
+ *		NULL.
  */
 static void
-embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
+append_request(StringInfo body, MlTarget *target, const char *model,
+			   Datum *values, bool *nulls)
 {
-	StringInfo	body = &out->data;
-	const char *model = target->model_version;
 	List	   *params = MlParamsRespelled(target->params, embed_spellings);
 	bool		first = false;
 
@@ -238,8 +255,7 @@ embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 	if (model)
 	{
 		appendStringInfoString(body, "\"model\": ");
-		escape_json(body, strncmp(model, "models/", 7) == 0 ? model :
-					psprintf("models/%s", model));
+		escape_json(body, models_name(model));
 		appendStringInfoString(body, ", ");
 		params = MlParamsWithout(params, "model");
 	}
@@ -252,20 +268,103 @@ embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 }
 
 /*
+ * embed_encode
+ *		Build the embedContent body for one input text.
+ */
+static void
+embed_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
+{
+	append_request(&out->data, target, target->model_version, values, nulls);
+}
+
+/*
+ * batch_model
+ *		The model every request of a batch must name: model_version, else
+ *		the one the endpoint's path names (.../models/<model>:method);
+ *		NULL if neither does.
+ */
+static const char *
+batch_model(MlTarget *target)
+{
+	MlUrl		url;
+	const char *p;
+
+	if (target->model_version)
+		return target->model_version;
+	if (!MlSplitUrl(target->connection->endpoint, &url) ||
+		(p = strstr(url.path, "/models/")) == NULL)
+		return NULL;
+	p += strlen("/models/");
+	if (*p == '\0' || *p == ':')
+		return NULL;
+	return pnstrdup(p, strcspn(p, ":/"));
+}
+
+/*
+ * embed_batch_limits
+ *		100 requests per batchEmbedContents call, when the provider can
+ *		address that method and the model is known.
+ */
+static void
+embed_batch_limits(MlTarget *target, int *max_rows, int *max_tokens)
+{
+	*max_rows = (target->provider->prepare_method != NULL &&
+				 batch_model(target) != NULL) ? GEMINI_BATCH_MAX_REQUESTS : 1;
+	*max_tokens = 0;
+}
+
+/*
+ * embed_encode_batch
+ *		The batchEmbedContents body for several rows.
+ */
+static void
+embed_encode_batch(MlTarget *target, MlBatchRow *rows, int nrows,
+				   MlRequestBody *out)
+{
+	const char *model = batch_model(target);
+
+	appendStringInfoString(&out->data, "{\"requests\": [");
+	for (int r = 0; r < nrows; r++)
+	{
+		if (r > 0)
+			appendStringInfoString(&out->data, ", ");
+		append_request(&out->data, target, model, rows[r].values, rows[r].nulls);
+	}
+	appendStringInfoString(&out->data, "]}");
+	out->method = GEMINI_BATCH_METHOD;
+}
+
+/*
  * embed_decode
  *		The embedding's values (the first one of a batch answer).
  */
 static void
 embed_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
 {
-	Jsonb	   *response = MlResponseJson(target, body);
-	JsonbValue	batch;
+	MlAnswer	answer;
 	const char *pointer = "/embedding/values";
 
-	if (MlJsonPointer(response, "/embeddings", &batch))
+	MlAnswerOpen(&answer, target, body);
+	if (MlAnswerLength(&answer, "/embeddings") != ML_ANSWER_MISSING)
 		pointer = "/embeddings/0/values";
-	MlDecodeVector(target, response, MlOutputPointer(target, pointer),
-				   values, nulls);
+	MlAnswerVector(&answer, MlOutputPointer(target, pointer), true, values, nulls);
+}
+
+/*
+ * embed_decode_batch
+ *		Embedding k's values for row k.
+ */
+static void
+embed_decode_batch(MlTarget *target, MlResponseBody *body, MlBatchRow *rows,
+				   int nrows)
+{
+	MlAnswer	answer;
+
+	MlAnswerOpen(&answer, target, body);
+	MlCheckBatchCount(&answer, "/embeddings", nrows);
+	for (int r = 0; r < nrows; r++)
+		MlAnswerVector(&answer, psprintf("/embeddings/%d/values", r), true,
+					   rows[r].out_values, rows[r].out_nulls);
 }
 
 static const char *const generate_aliases[] = {"GEMINI-CHAT", NULL};
@@ -277,5 +376,6 @@ const MlFormat MlFormatGeminiGenerate = {
 
 const MlFormat MlFormatGeminiEmbed = {
 	"GEMINI-EMBED", NULL, ML_FORMAT_EMBEDDING, "application/json", NULL,
-	embed_check_schema, embed_encode, embed_decode
+	embed_check_schema, embed_encode, embed_decode,
+	ML_BATCH_OWN, embed_batch_limits, embed_encode_batch, embed_decode_batch
 };

@@ -137,10 +137,17 @@ static void
 json_decode(MlTarget *target, MlResponseBody *response, Datum *values,
 			bool *nulls)
 {
-	Jsonb	   *doc = MlResponseJson(target, response);
+	const char *pointer = MlOutputPointer(target, "");
+	MlAnswer	answer;
+	Jsonb	   *doc;
 	JsonbValue	node;
 
-	MlJsonRequire(target, doc, MlOutputPointer(target, ""), &node);
+	/* a vector OUTPUT without jsonb when it can (answer.c) */
+	MlAnswerOpen(&answer, target, response);
+	if (MlAnswerFastColumns(&answer, pointer, values, nulls))
+		return;
+	doc = MlResponseJson(target, response);
+	MlJsonRequire(target, doc, pointer, &node);
 	MlDecodeOutputColumns(target, &node, values, nulls);
 }
 

@@ -15,6 +15,10 @@
  * one element per row) is read with the generic rule, so PANDAS-DATAFRAME
  * models, which answer as JSON-ARRAY, work with several OUTPUT columns.
  *
+ * The answer to a batch of rows (PANDAS-DATAFRAME's, ML_BATCH_ROWS) has one
+ * element per row: row k reads element k as it would read the one-element
+ * array answering it alone.
+ *
  * IDENTIFICATION
  *	  src/format/json_array.c
  *
@@ -72,6 +76,25 @@ json_array_encode(MlTarget *target, Datum *values, bool *nulls,
 }
 
 /*
+ * report_not_array
+ *		Raise the error for an answer that is not an array.
+ */
+static void
+report_not_array(MlTarget *target, MlResponseBody *response,
+				 const char *pointer)
+{
+	JsonbValue	node;
+
+	MlJsonRequire(target, MlResponseJson(target, response), pointer, &node);
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("response of model \"%s\" is a JSON %s, not an array",
+					target->display_name, MlJsonKindName(&node)),
+			 errdetail("Response: %s", MlResponseExcerpt(target, &node)),
+			 errhint("Output format JSON-ARRAY reads a JSON array; use JSON for objects.")));
+}
+
+/*
  * json_array_decode
  *		The array at the pointer, whole or positionally.
  */
@@ -79,19 +102,24 @@ static void
 json_array_decode(MlTarget *target, MlResponseBody *response, Datum *values,
 				  bool *nulls)
 {
-	Jsonb	   *doc = MlResponseJson(target, response);
+	const char *pointer = MlOutputPointer(target, "");
+	MlAnswer	answer;
 	JsonbValue	node;
 	int			len;
 
-	MlJsonRequire(target, doc, MlOutputPointer(target, ""), &node);
+	/* a vector, alone or as the one element ([[...]]), without jsonb */
+	MlAnswerOpen(&answer, target, response);
+	if (answer.text != NULL &&
+		((MlAnswerLength(&answer, pointer) == 1 &&
+		  MlAnswerFastOutput(&answer, psprintf("%s/0", pointer), true,
+							 values, nulls)) ||
+		 MlAnswerFastOutput(&answer, pointer, false, values, nulls)))
+		return;
+
+	MlJsonRequire(target, MlResponseJson(target, response), pointer, &node);
 	len = MlJsonArrayLength(&node);
 	if (len < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
-				 errmsg("response of model \"%s\" is a JSON %s, not an array",
-						target->display_name, MlJsonKindName(&node)),
-				 errdetail("Response: %s", MlResponseExcerpt(target, &node)),
-				 errhint("Output format JSON-ARRAY reads a JSON array; use JSON for objects.")));
+		report_not_array(target, response, pointer);
 	if (len != target->noutputs && len != 1 &&
 		!(target->noutputs == 1 &&
 		  MlColumnTakesArray(linitial(target->model->output))))
@@ -106,7 +134,71 @@ json_array_decode(MlTarget *target, MlResponseBody *response, Datum *values,
 	MlDecodeOutputColumns(target, &node, values, nulls);
 }
 
+/*
+ * wrap_in_array
+ *		A one-element array holding elem, as a value of its own document.
+ */
+static void
+wrap_in_array(const JsonbValue *elem, JsonbValue *out)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *array;
+	Jsonb	   *doc;
+
+	(void) pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	(void) pushJsonbValue(&state, WJB_ELEM, unconstify(JsonbValue *, elem));
+	array = pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	doc = JsonbValueToJsonb(array);
+	out->type = jbvBinary;
+	out->val.binary.data = &doc->root;
+	out->val.binary.len = VARSIZE(doc) - VARHDRSZ;
+}
+
+/*
+ * json_array_decode_batch
+ *		Element k for row k, read as the answer [element k] to that row
+ *		alone would be: a sole column that takes arrays gets that
+ *		one-element array, other models the element by the generic rule.
+ */
+static void
+json_array_decode_batch(MlTarget *target, MlResponseBody *response,
+						MlBatchRow *rows, int nrows)
+{
+	const char *pointer = MlOutputPointer(target, "");
+	bool		whole = target->noutputs == 1 &&
+		MlColumnTakesArray(linitial(target->model->output));
+	MlAnswer	answer;
+	JsonbValue	node;
+	JsonbValue	elem;
+
+	MlAnswerOpen(&answer, target, response);
+	if (MlAnswerLength(&answer, pointer) == -1)
+		report_not_array(target, response, pointer);
+	MlCheckBatchCount(&answer, pointer, nrows);
+	for (int r = 0; r < nrows; r++)
+	{
+		Datum	   *values = rows[r].out_values;
+		bool	   *nulls = rows[r].out_nulls;
+
+		if (MlAnswerFastOutput(&answer, psprintf("%s/%d", pointer, r), true,
+							   values, nulls))
+			continue;
+		(void) MlJsonPointer(MlResponseJson(target, response), pointer, &node);
+		MlJsonArrayElement(&node, r, &elem);
+		if (whole)
+		{
+			JsonbValue	wrapped;
+
+			wrap_in_array(&elem, &wrapped);
+			MlDecodeOutputColumn(target, 0, &wrapped, values, nulls);
+		}
+		else
+			MlDecodeOutputColumns(target, &elem, values, nulls);
+	}
+}
+
 const MlFormat MlFormatJsonArray = {
 	"JSON-ARRAY", NULL, ML_FORMAT_PREDICTIVE, "application/json", NULL,
-	json_array_check_schema, json_array_encode, json_array_decode
+	json_array_check_schema, json_array_encode, json_array_decode,
+	ML_BATCH_ROWS, NULL, NULL, json_array_decode_batch
 };

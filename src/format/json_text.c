@@ -595,6 +595,18 @@ member(MlJsonText *doc, int node, const char *key, int keylen)
 }
 
 /*
+ * MlJsonTextMember
+ *		See json_text.h.
+ */
+int
+MlJsonTextMember(MlJsonText *doc, int node, const char *key)
+{
+	if (node < 0 || doc->nodes[node].kind != JT_OBJECT)
+		return ML_JSON_TEXT_NONE;
+	return member(doc, node, key, strlen(key));
+}
+
+/*
  * MlJsonTextElement
  *		See json_text.h.  Walks from the previous element looked up in the
  *		same array when it can, so that reading elements in order is linear.

@@ -72,6 +72,9 @@ extern MlJsonText *MlJsonTextScan(const char *data, int len);
 #define ML_JSON_TEXT_UNKNOWN	(-2)
 extern int	MlJsonTextPointer(MlJsonText *doc, const char *pointer);
 
+/* member key of object node (the last of that name), or ML_JSON_TEXT_NONE */
+extern int	MlJsonTextMember(MlJsonText *doc, int node, const char *key);
+
 /* element i of array node, or ML_JSON_TEXT_NONE */
 extern int	MlJsonTextElement(MlJsonText *doc, int node, int i);
 

@@ -16,6 +16,10 @@
  * one element per row sent, so for the one row its element 0 is mapped
  * onto the OUTPUT columns with the generic rule (json_array.c).
  *
+ * Batches: one data row per model row ("index" 0 to n-1); the answer has
+ * one element per row (ML_BATCH_ROWS).  MLflow and Azure ML set no number
+ * of rows per request (batch.c bounds the body's size).
+ *
  * IDENTIFICATION
  *	  src/format/pandas.c
  *
@@ -42,31 +46,40 @@ pandas_check_schema(List *input, List *output, const char *which)
 
 /*
  * encode_split
- *		Build the body with the frame under top_key.
+ *		Build the body for rows with the frame under top_key.
  */
 static void
-encode_split(MlTarget *target, const char *top_key, Datum *values,
-			 bool *nulls, StringInfo buf)
+encode_split(MlTarget *target, const char *top_key, MlBatchRow *rows,
+			 int nrows, StringInfo buf)
 {
 	ListCell   *lc;
 
 	appendStringInfoChar(buf, '{');
 	escape_json(buf, top_key);
-	appendStringInfoString(buf, ": {\"index\": [0], \"columns\": [");
+	appendStringInfoString(buf, ": {\"index\": [");
+	for (int r = 0; r < nrows; r++)
+		appendStringInfo(buf, "%s%d", r ? ", " : "", r);
+	appendStringInfoString(buf, "], \"columns\": [");
 	foreach(lc, target->model->input)
 	{
 		appendStringInfoString(buf, foreach_current_index(lc) ? ", " : "");
 		escape_json(buf, ((MlColumn *) lfirst(lc))->name);
 	}
-	appendStringInfoString(buf, "], \"data\": [[");
-	foreach(lc, target->model->input)
+	appendStringInfoString(buf, "], \"data\": [");
+	for (int r = 0; r < nrows; r++)
 	{
-		int			i = foreach_current_index(lc);
+		appendStringInfoString(buf, r ? ", [" : "[");
+		foreach(lc, target->model->input)
+		{
+			int			i = foreach_current_index(lc);
 
-		appendStringInfoString(buf, i ? ", " : "");
-		MlDatumToJson(buf, values[i], nulls[i], ((MlColumn *) lfirst(lc))->typid);
+			appendStringInfoString(buf, i ? ", " : "");
+			MlDatumToJson(buf, rows[r].values[i], rows[r].nulls[i],
+						  ((MlColumn *) lfirst(lc))->typid);
+		}
+		appendStringInfoChar(buf, ']');
 	}
-	appendStringInfoString(buf, "]]}");
+	appendStringInfoString(buf, "]}");
 	if (MlParamsAny(target->params, NULL))
 	{
 		bool		first = true;
@@ -79,29 +92,82 @@ encode_split(MlTarget *target, const char *top_key, Datum *values,
 }
 
 /*
- * pandas_encode
+ * pandas_key
  *		PANDAS-DATAFRAME: top key "dataframe_split" or the suffix.
+ */
+static const char *
+pandas_key(MlTarget *target)
+{
+	return target->input_suffix ? target->input_suffix : "dataframe_split";
+}
+
+/*
+ * azureml_key
+ *		AZUREML-PANDAS-DATAFRAME: top key "input_data" or the suffix.
+ */
+static const char *
+azureml_key(MlTarget *target)
+{
+	return target->input_suffix ? target->input_suffix : "input_data";
+}
+
+/*
+ * pandas_encode
+ *		PANDAS-DATAFRAME, one row.
  */
 static void
 pandas_encode(MlTarget *target, Datum *values, bool *nulls,
 			  MlRequestBody *body)
 {
-	encode_split(target,
-				 target->input_suffix ? target->input_suffix : "dataframe_split",
-				 values, nulls, &body->data);
+	MlBatchRow	row = {values, nulls, NULL, NULL};
+
+	encode_split(target, pandas_key(target), &row, 1, &body->data);
+}
+
+/*
+ * pandas_encode_batch
+ *		PANDAS-DATAFRAME, several rows.
+ */
+static void
+pandas_encode_batch(MlTarget *target, MlBatchRow *rows, int nrows,
+					MlRequestBody *body)
+{
+	encode_split(target, pandas_key(target), rows, nrows, &body->data);
 }
 
 /*
  * azureml_pandas_encode
- *		AZUREML-PANDAS-DATAFRAME: top key "input_data" or the suffix.
+ *		AZUREML-PANDAS-DATAFRAME, one row.
  */
 static void
 azureml_pandas_encode(MlTarget *target, Datum *values, bool *nulls,
 					  MlRequestBody *body)
 {
-	encode_split(target,
-				 target->input_suffix ? target->input_suffix : "input_data",
-				 values, nulls, &body->data);
+	MlBatchRow	row = {values, nulls, NULL, NULL};
+
+	encode_split(target, azureml_key(target), &row, 1, &body->data);
+}
+
+/*
+ * azureml_pandas_encode_batch
+ *		AZUREML-PANDAS-DATAFRAME, several rows.
+ */
+static void
+azureml_pandas_encode_batch(MlTarget *target, MlBatchRow *rows, int nrows,
+							MlRequestBody *body)
+{
+	encode_split(target, azureml_key(target), rows, nrows, &body->data);
+}
+
+/*
+ * pandas_batch_limits
+ *		No limit of the API's own on rows or tokens.
+ */
+static void
+pandas_batch_limits(MlTarget *target, int *max_rows, int *max_tokens)
+{
+	*max_rows = ML_BATCH_SIZE_MAX;
+	*max_tokens = 0;
 }
 
 static const char *const pandas_aliases[] = {"PANDAS-DATAFRAME-SPLIT", NULL};
@@ -109,11 +175,13 @@ static const char *const pandas_aliases[] = {"PANDAS-DATAFRAME-SPLIT", NULL};
 const MlFormat MlFormatPandasDataframe = {
 	"PANDAS-DATAFRAME", pandas_aliases, ML_FORMAT_PREDICTIVE,
 	"application/json", "JSON-ARRAY",
-	pandas_check_schema, pandas_encode, NULL
+	pandas_check_schema, pandas_encode, NULL,
+	ML_BATCH_ROWS, pandas_batch_limits, pandas_encode_batch, NULL
 };
 
 const MlFormat MlFormatAzureMLPandasDataframe = {
 	"AZUREML-PANDAS-DATAFRAME", NULL, ML_FORMAT_PREDICTIVE,
 	"application/json", "JSON-ARRAY",
-	pandas_check_schema, azureml_pandas_encode, NULL
+	pandas_check_schema, azureml_pandas_encode, NULL,
+	ML_BATCH_ROWS, pandas_batch_limits, azureml_pandas_encode_batch, NULL
 };

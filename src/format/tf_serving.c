@@ -26,6 +26,11 @@
  * the same way, but from the root when the answer is a bare array, as
  * Hugging Face pipelines answer [{"label": ..., "score": ...}].
  *
+ * Batches: one instance per row; prediction k is row k's, read as element
+ * 0 is for a single row.  TensorFlow Serving, KServe and Vertex AI
+ * endpoints set no number of instances per request (batch.c bounds the
+ * body's size).
+ *
  * IDENTIFICATION
  *	  src/format/tf_serving.c
  *
@@ -110,21 +115,29 @@ append_instance(StringInfo buf, MlTarget *target, Datum *values, bool *nulls)
 
 /*
  * encode_instances
- *		Build the body, the instance wrapped under wrapper if not NULL.
+ *		Build the body for rows, each instance wrapped under wrapper if not
+ *		NULL.
  */
 static void
-encode_instances(MlTarget *target, const char *wrapper, Datum *values,
-				 bool *nulls, StringInfo buf)
+encode_instances(MlTarget *target, const char *wrapper, MlBatchRow *rows,
+				 int nrows, StringInfo buf)
 {
 	appendStringInfoString(buf, "{\"instances\": [");
-	if (wrapper)
+	for (int r = 0; r < nrows; r++)
 	{
-		appendStringInfoChar(buf, '{');
-		escape_json(buf, wrapper);
-		appendStringInfoString(buf, ": ");
+		if (r > 0)
+			appendStringInfoString(buf, ", ");
+		if (wrapper)
+		{
+			appendStringInfoChar(buf, '{');
+			escape_json(buf, wrapper);
+			appendStringInfoString(buf, ": ");
+		}
+		append_instance(buf, target, rows[r].values, rows[r].nulls);
+		if (wrapper)
+			appendStringInfoChar(buf, '}');
 	}
-	append_instance(buf, target, values, nulls);
-	appendStringInfoString(buf, wrapper ? "}]" : "]");
+	appendStringInfoChar(buf, ']');
 	if (MlParamsAny(target->params, NULL))
 	{
 		bool		first = true;
@@ -143,7 +156,30 @@ encode_instances(MlTarget *target, const char *wrapper, Datum *values,
 static void
 tf_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *body)
 {
-	encode_instances(target, target->input_suffix, values, nulls, &body->data);
+	MlBatchRow	row = {values, nulls, NULL, NULL};
+
+	encode_instances(target, target->input_suffix, &row, 1, &body->data);
+}
+
+/*
+ * tf_encode_batch
+ *		TF-SERVING with one instance per row.
+ */
+static void
+tf_encode_batch(MlTarget *target, MlBatchRow *rows, int nrows,
+				MlRequestBody *body)
+{
+	encode_instances(target, target->input_suffix, rows, nrows, &body->data);
+}
+
+/*
+ * pytorch_wrapper
+ *		VERTEXAI-PYTORCH puts each instance under "data" (or the suffix).
+ */
+static const char *
+pytorch_wrapper(MlTarget *target)
+{
+	return target->input_suffix ? target->input_suffix : "data";
 }
 
 /*
@@ -154,8 +190,47 @@ static void
 pytorch_encode(MlTarget *target, Datum *values, bool *nulls,
 			   MlRequestBody *body)
 {
-	encode_instances(target, target->input_suffix ? target->input_suffix : "data",
-					 values, nulls, &body->data);
+	MlBatchRow	row = {values, nulls, NULL, NULL};
+
+	encode_instances(target, pytorch_wrapper(target), &row, 1, &body->data);
+}
+
+/*
+ * pytorch_encode_batch
+ *		VERTEXAI-PYTORCH with one instance per row.
+ */
+static void
+pytorch_encode_batch(MlTarget *target, MlBatchRow *rows, int nrows,
+					 MlRequestBody *body)
+{
+	encode_instances(target, pytorch_wrapper(target), rows, nrows, &body->data);
+}
+
+/*
+ * tf_batch_limits
+ *		No limit of the API's own on instances or tokens.
+ */
+static void
+tf_batch_limits(MlTarget *target, int *max_rows, int *max_tokens)
+{
+	*max_rows = ML_BATCH_SIZE_MAX;
+	*max_tokens = 0;
+}
+
+/*
+ * missing_predictions
+ *		Raise the response's error if it has one, else the error for a
+ *		missing value at pointer.
+ */
+static void
+missing_predictions(MlTarget *target, MlResponseBody *response,
+					const char *pointer)
+{
+	Jsonb	   *doc = MlResponseJson(target, response);
+	JsonbValue	node;
+
+	MlRaiseRemoteError(target, doc);
+	MlJsonRequire(target, doc, pointer, &node);
 }
 
 /*
@@ -165,26 +240,28 @@ pytorch_encode(MlTarget *target, Datum *values, bool *nulls,
  *		response's error if it has one.
  */
 static void
-decode_predictions(MlTarget *target, MlResponseBody *response,
-				   const char *pointer, Datum *values, bool *nulls)
+decode_predictions(MlAnswer *answer, const char *pointer, Datum *values,
+				   bool *nulls)
 {
-	Jsonb	   *doc = MlResponseJson(target, response);
+	MlTarget   *target = answer->target;
+	int			len = MlAnswerLength(answer, pointer);
+	Jsonb	   *doc;
 	JsonbValue	node;
 	JsonbValue	first;
-	int			len;
 
-	if (!MlJsonPointer(doc, pointer, &node))
-	{
-		MlRaiseRemoteError(target, doc);
-		MlJsonRequire(target, doc, pointer, &node);
-	}
-	len = MlJsonArrayLength(&node);
+	if (len == ML_ANSWER_MISSING)
+		missing_predictions(target, answer->body, pointer);
 	if (len == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("response of model \"%s\" has no predictions",
 						target->display_name),
 				 errdetail("The array at \"%s\" is empty.", pointer)));
+	if (len > 0 &&
+		MlAnswerFastColumns(answer, psprintf("%s/0", pointer), values, nulls))
+		return;
+	doc = MlResponseJson(target, answer->body);
+	(void) MlJsonPointer(doc, pointer, &node);
 	if (len > 0)
 	{
 		MlJsonArrayElement(&node, 0, &first);
@@ -194,18 +271,84 @@ decode_predictions(MlTarget *target, MlResponseBody *response,
 }
 
 /*
- * tf_decode
+ * decode_predictions_batch
+ *		Prediction k of the array at pointer for row k, by the generic rule.
+ */
+static void
+decode_predictions_batch(MlAnswer *answer, const char *pointer,
+						 MlBatchRow *rows, int nrows)
+{
+	MlTarget   *target = answer->target;
+	JsonbValue	node;
+	JsonbValue	elem;
+
+	if (MlAnswerLength(answer, pointer) == ML_ANSWER_MISSING)
+		missing_predictions(target, answer->body, pointer);
+	MlCheckBatchCount(answer, pointer, nrows);
+	for (int r = 0; r < nrows; r++)
+	{
+		if (MlAnswerFastColumns(answer, psprintf("%s/%d", pointer, r),
+								rows[r].out_values, rows[r].out_nulls))
+			continue;
+		(void) MlJsonPointer(MlResponseJson(target, answer->body), pointer, &node);
+		MlJsonArrayElement(&node, r, &elem);
+		MlDecodeOutputColumns(target, &elem, rows[r].out_values, rows[r].out_nulls);
+	}
+}
+
+/*
+ * tf_pointer
  *		/predictions, or the explicit output_format's pointer.
+ */
+static const char *
+tf_pointer(MlTarget *target)
+{
+	if (MlTargetOption(target, "output_format") != NULL)
+		return MlOutputPointer(target, "/predictions");
+	return "/predictions";
+}
+
+/*
+ * tf_decode
+ *		The prediction for the one instance sent.
  */
 static void
 tf_decode(MlTarget *target, MlResponseBody *response, Datum *values,
 		  bool *nulls)
 {
+	MlAnswer	answer;
+
+	MlAnswerOpen(&answer, target, response);
+	decode_predictions(&answer, tf_pointer(target), values, nulls);
+}
+
+/*
+ * tf_decode_batch
+ *		One prediction per row.
+ */
+static void
+tf_decode_batch(MlTarget *target, MlResponseBody *response, MlBatchRow *rows,
+				int nrows)
+{
+	MlAnswer	answer;
+
+	MlAnswerOpen(&answer, target, response);
+	decode_predictions_batch(&answer, tf_pointer(target), rows, nrows);
+}
+
+/*
+ * array_of_objects_pointer
+ *		JSON-ARRAY-OF-OBJECTS: the root when it is an array, else
+ *		/predictions; or the suffix's pointer.
+ */
+static const char *
+array_of_objects_pointer(MlAnswer *answer)
+{
 	const char *pointer = "/predictions";
 
-	if (MlTargetOption(target, "output_format") != NULL)
-		pointer = MlOutputPointer(target, pointer);
-	decode_predictions(target, response, pointer, values, nulls);
+	if (MlAnswerLength(answer, "") >= 0)
+		pointer = "";
+	return MlOutputPointer(answer->target, pointer);
 }
 
 /*
@@ -217,14 +360,25 @@ static void
 array_of_objects_decode(MlTarget *target, MlResponseBody *response,
 						Datum *values, bool *nulls)
 {
-	JsonbValue	root;
-	const char *pointer = "/predictions";
+	MlAnswer	answer;
 
-	(void) MlJsonPointer(MlResponseJson(target, response), "", &root);
-	if (MlJsonArrayLength(&root) >= 0)
-		pointer = "";
-	decode_predictions(target, response, MlOutputPointer(target, pointer),
-					   values, nulls);
+	MlAnswerOpen(&answer, target, response);
+	decode_predictions(&answer, array_of_objects_pointer(&answer), values, nulls);
+}
+
+/*
+ * array_of_objects_decode_batch
+ *		One element per row.
+ */
+static void
+array_of_objects_decode_batch(MlTarget *target, MlResponseBody *response,
+							  MlBatchRow *rows, int nrows)
+{
+	MlAnswer	answer;
+
+	MlAnswerOpen(&answer, target, response);
+	decode_predictions_batch(&answer, array_of_objects_pointer(&answer), rows,
+							 nrows);
 }
 
 static const char *const tf_aliases[] = {
@@ -233,17 +387,20 @@ static const char *const tf_aliases[] = {
 
 const MlFormat MlFormatTFServing = {
 	"TF-SERVING", tf_aliases, ML_FORMAT_PREDICTIVE, "application/json", NULL,
-	tf_check_schema, tf_encode, tf_decode
+	tf_check_schema, tf_encode, tf_decode,
+	ML_BATCH_ROWS, tf_batch_limits, tf_encode_batch, tf_decode_batch
 };
 
 const MlFormat MlFormatVertexAIPyTorch = {
 	"VERTEXAI-PYTORCH", NULL, ML_FORMAT_PREDICTIVE, "application/json",
 	"TF-SERVING",
-	tf_check_schema, pytorch_encode, NULL
+	tf_check_schema, pytorch_encode, NULL,
+	ML_BATCH_ROWS, tf_batch_limits, pytorch_encode_batch, NULL
 };
 
 const MlFormat MlFormatJsonArrayOfObjects = {
 	"JSON-ARRAY-OF-OBJECTS", NULL, ML_FORMAT_PREDICTIVE, "application/json",
 	NULL,
-	tf_check_schema, NULL, array_of_objects_decode
+	tf_check_schema, NULL, array_of_objects_decode,
+	ML_BATCH_ROWS, NULL, NULL, array_of_objects_decode_batch
 };

@@ -26,6 +26,7 @@
 #include "utils/numeric.h"
 
 #include "format/format.h"
+#include "format/json_text.h"
 #include "http/http.h"
 #include "types/json_datum.h"
 #include "util.h"
@@ -57,6 +58,9 @@ static const UsageFields usage_fields[] = {
 	/* Vertex AI text embeddings */
 	{"/predictions/*/embeddings/statistics/token_count", NULL},
 };
+
+/* A body this long is read without its arrays of numbers, if it has any. */
+#define USAGE_SCAN_MIN_LEN 1024
 
 /* Words one of the fields above contains: no parse without one. */
 static const char *const usage_words[] = {"usage", "billed_units", "TokenCount", "token_count"};
@@ -177,19 +181,19 @@ mentions_usage(MlResponseBody *body)
 
 /*
  * try_parse
- *		The body as jsonb, or NULL when it is not JSON.  Data errors the
- *		parser may still raise (a number out of range) are swallowed, as
- *		MlParseJson does; others (cancel, out of memory) propagate.
+ *		The JSON text as jsonb, or NULL when it is not JSON.  Data errors
+ *		the parser may still raise (a number out of range) are swallowed,
+ *		as MlParseJson does; others (cancel, out of memory) propagate.
  */
 static Jsonb *
-try_parse(MlResponseBody *body)
+try_parse(const char *data, int len)
 {
 	MemoryContext oldcxt = CurrentMemoryContext;
 	Jsonb	   *volatile doc = NULL;
 
 	PG_TRY();
 	{
-		doc = MlTryParseJson(body->data, body->len);
+		doc = MlTryParseJson(data, len);
 	}
 	PG_CATCH();
 	{
@@ -208,9 +212,38 @@ try_parse(MlResponseBody *body)
 }
 
 /*
+ * usage_json
+ *		The body as jsonb for the usage lookups: the one already parsed,
+ *		else the body without its arrays of numbers (a long body that has
+ *		some; its text index is the decoder's, or made here), else the
+ *		whole body, kept in body->json.
+ */
+static Jsonb *
+usage_json(MlResponseBody *body)
+{
+	MlJsonText *text = body->text;
+
+	if (body->json != NULL)
+		return body->json;
+	if (!mentions_usage(body))
+		return NULL;
+	if (text == NULL && body->len >= USAGE_SCAN_MIN_LEN)
+		text = MlJsonTextScan(body->data, body->len);
+	if (text != NULL && text->nnumbers > 0)
+	{
+		int			len;
+		char	   *small = MlJsonTextWithoutNumbers(text, &len);
+
+		return try_parse(small, len);
+	}
+	body->json = try_parse(body->data, body->len);
+	return body->json;
+}
+
+/*
  * MlResponseUsage
  *		The prompt and completion tokens an answer reports (0 for a side it
- *		leaves out); false when it reports no usage.  The parsed body is
+ *		leaves out); false when it reports no usage.  A body parsed whole is
  *		kept in body->json.
  */
 bool
@@ -220,6 +253,7 @@ MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
 	const char *in = header_value(body, "x-amzn-bedrock-input-token-count");
 	const char *out = header_value(body, "x-amzn-bedrock-output-token-count");
 	JsonbValue	root;
+	Jsonb	   *doc;
 	int			i;
 
 	*prompt_tokens = *completion_tokens = 0;
@@ -231,14 +265,12 @@ MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
 		if (found_in || found_out)
 			return true;
 	}
-	if (body->json == NULL && mentions_usage(body))
-		body->json = try_parse(body);
-	if (body->json == NULL)
+	if ((doc = usage_json(body)) == NULL)
 		return false;
 
 	root.type = jbvBinary;
-	root.val.binary.data = &body->json->root;
-	root.val.binary.len = VARSIZE(body->json) - VARHDRSZ;
+	root.val.binary.data = &doc->root;
+	root.val.binary.len = VARSIZE(doc) - VARHDRSZ;
 	for (i = 0; i < lengthof(usage_fields); i++)
 	{
 		bool		found_prompt = sum_fields(&root, usage_fields[i].prompt, prompt_tokens);

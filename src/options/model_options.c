@@ -6,7 +6,9 @@
  * Required: provider, task and <provider>.connection naming an existing
  * connection of the provider's type.  Accepted besides: the common
  * <provider>.* options, the provider's own extras and any number (up to
- * 32) of <provider>.params.*.  Anything else is rejected by name.  The
+ * 32) of <provider>.params.*.  Anything else is rejected by name.
+ * Numeric options are checked for range: the timeouts, and batch_size
+ * (rows per request where the format can send several; batch.c).  The
  * request and response formats are resolved here too, so a model whose
  * INPUT/OUTPUT cannot work with its format is refused when it is created,
  * not when it is first called.
@@ -29,7 +31,7 @@
 static const char *const common_options[] = {
 	"connection", "client_timeout", "connect_timeout", "input_format", "output_format",
 	"input_content_type", "output_content_type", "system_prompt",
-	"model_version", NULL
+	"model_version", "batch_size", NULL
 };
 
 static const char *const tasks[] = {
@@ -179,6 +181,30 @@ check_timeout(List *options, const MlProvider *provider, const char *suffix,
 }
 
 /*
+ * check_batch_size
+ *		<provider>.batch_size is a whole number of rows from 1 to
+ *		ML_BATCH_SIZE_MAX.
+ */
+static void
+check_batch_size(List *options, const MlProvider *provider,
+				 const char *statement)
+{
+	MlOption   *opt = MlOptionFind(options, psprintf("%s.batch_size", provider->name));
+	int64		n;
+
+	if (opt == NULL)
+		return;
+	if (!MlParseInt(opt->value, &n) || n < 1 || n > ML_BATCH_SIZE_MAX)
+		option_ereport(opt, statement,
+					   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					   errmsg("invalid value for model option \"%s\": \"%s\"",
+							  opt->key, opt->value),
+					   errdetail("The batch size is a whole number of rows from 1 to %d.",
+								 ML_BATCH_SIZE_MAX),
+					   errhint("1 sends one request per row; larger values are capped by the provider's own limit of inputs per request."));
+}
+
+/*
  * check_formats
  *		Resolve input and output formats and check the schema against them.
  */
@@ -234,5 +260,6 @@ MlValidateModelOptions(List *options, List *input, List *output,
 						MLPREDICT_MAX_PARAMS, provider->name)));
 	check_timeout(options, provider, "client_timeout", 1, 3600, "seconds");
 	check_timeout(options, provider, "connect_timeout", 100, 600000, "milliseconds");
+	check_batch_size(options, provider, statement);
 	check_formats(options, provider, endpoint, input, output);
 }

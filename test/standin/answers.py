@@ -17,15 +17,19 @@ Embeddings (embedding): counter-mode SHA-256 of the UTF-8 text gives a
 stream of 32-bit numbers mapped to [-1, 1); the first `dims` of them are
 L2-normalised and rounded to 6 decimals.  Because the stream does not depend
 on dims, a shorter vector is the renormalised prefix of a longer one (like
-OpenAI's "dimensions" truncation).
+OpenAI's "dimensions" truncation).  embedding_json gives a vector already
+serialised (and cached), for answers that carry it unchanged.
 """
 
 import base64
 import functools
 import hashlib
+import json
 import math
 import re
 import struct
+
+from common import RawJSON
 
 POSITIVE_WORDS = frozenset("""
     happy happier happiest happiness great greatest good better best love loved
@@ -99,6 +103,15 @@ def embedding(text, dims):
     Cached, because benchmarks send the same rows again and again.
     """
     return list(_embedding_cached(text, dims))
+
+
+@functools.lru_cache(maxsize=4096)
+def embedding_json(text, dims):
+    """embedding(text, dims) serialised as dump_json would write it, as a
+    RawJSON to put in an answer.  Cached: a benchmark of thousands of
+    1536-dimension rows must not be bound by serialising floats."""
+    return RawJSON(json.dumps(list(_embedding_cached(text, dims)),
+                              separators=(",", ":")))
 
 
 def _embedding(text, dims):

@@ -7,12 +7,40 @@ standin.py does all the HTTP work.
 """
 
 import json
+import re
 import time
+
+
+class RawJSON:
+    """JSON text serialised once (an embedding vector), which dump_json
+    splices into an answer as it is: long answers then cost a join, not a
+    serialisation of every number again."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text):
+        self.text = text
+
+
+# A RawJSON stands in the encoder's output as this string ("\u0000" is how
+# json.dumps writes NUL, which no answer text contains).
+_RAW_MARK = "\0raw%d\0"
+_RAW_RE = re.compile(r'"\\u0000raw(\d+)\\u0000"')
 
 
 def dump_json(obj):
     """Serialise obj the way every stand-in answer is serialised (UTF-8, compact)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    raws = []
+
+    def default(o):
+        if isinstance(o, RawJSON):
+            raws.append(o.text)
+            return _RAW_MARK % (len(raws) - 1)
+        raise TypeError("%r is not JSON serializable" % (o,))
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=default)
+    if raws:
+        text = _RAW_RE.sub(lambda m: raws[int(m.group(1))], text)
+    return text.encode("utf-8")
 
 
 class Response:

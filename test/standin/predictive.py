@@ -461,10 +461,13 @@ def _csv_line(values):
     return out.getvalue()
 
 
-def answer(req, model, plan=None, model_version="1", extra_fields=None):
+def answer(req, model, plan=None, model_version="1", extra_fields=None,
+           wrap_split=False):
     """The Answer of model (a Model) for req (a Request); plan is the request's
     faults.FaultPlan (empty / null-content / big shape the answer).
-    extra_fields are added to a JSON-object answer (Vertex's deployedModelId...)."""
+    extra_fields are added to a JSON-object answer (Vertex's deployedModelId...).
+    wrap_split answers a pandas split frame {"predictions": [...]}, as MLflow's
+    scoring server does, instead of Azure ML's bare array."""
     empty = bool(plan and plan.empty)
     null = bool(plan and plan.null_content)
     rows = [] if empty else req.rows
@@ -492,6 +495,8 @@ def answer(req, model, plan=None, model_version="1", extra_fields=None):
 
     if kind == "split":
         obj = list(rows) if model.echo else [model.positional(r, null) for r in rows]
+        if wrap_split:
+            obj = {"predictions": obj}
     elif kind in ("records", "instances"):
         obj = {"predictions": list(rows) if model.echo else
                [model.prediction(r, null) for r in rows]}
@@ -576,7 +581,7 @@ def _v2_answer(req, model, empty, null, model_version, plan):
 
 def respond(call, model_name, make_error, error_body, bad_input, headers=(),
             body=None, content_type=None, model_version="1", sent=None,
-            extra_fields=None):
+            extra_fields=None, wrap_split=False):
     """Answer a predictive request on a route.
 
     make_error(status, kind, retry_after) and error_body(status, message) build
@@ -597,7 +602,8 @@ def respond(call, model_name, make_error, error_body, bad_input, headers=(),
     plan = faults.parse_all(req.texts)
     llm.apply_faults(call, plan, make_error, error_body, sent)
     try:
-        ans = answer(req, Model(model_name), plan, model_version, extra_fields)
+        ans = answer(req, Model(model_name), plan, model_version, extra_fields,
+                     wrap_split)
     except BadInput as e:
         raise ApiError(bad_input(str(e)))
     return Response(200, ans.body, list(headers) + ans.headers,

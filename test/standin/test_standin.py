@@ -1391,7 +1391,8 @@ class PredictiveTest(unittest.TestCase):
         self.assertEqual(self.json_of(tf % "multi", {"input_data": {"a": 100, "b": [10, 20]}}),
                          {"outputs": {"label": 1, "score": 65.0, "cluster": 1}})
         self.assertEqual(self.json_of("/invocations", {"dataframe_split": {
-            "columns": ["a", "b"], "index": [0], "data": [[100, 30]]}}), [65.0])
+            "columns": ["a", "b"], "index": [0], "data": [[100, 30]]}}),
+            {"predictions": [65.0]})
         self.assertEqual(self.json_of("/serving-endpoints/classifier/invocations",
                                       {"dataframe_records": [row, {"a": 1}]}),
                          {"predictions": [1, 0]})
@@ -1423,7 +1424,7 @@ class PredictiveTest(unittest.TestCase):
         self.assertEqual(self.json_of(tf % "wrapped", {"instances": [1]}),
                          {"predictions": [[0.5]]})
         self.assertEqual(self.json_of("/invocations", {"dataframe_split": {
-            "columns": ["a"], "data": [[1]]}}), [0.5])
+            "columns": ["a"], "data": [[1]]}}), {"predictions": [0.5]})
 
     def test_kserve_v2_json_and_binary(self):
         body = {"id": "7", "inputs": [
@@ -1488,6 +1489,117 @@ class PredictiveTest(unittest.TestCase):
         self.assertEqual(json.loads(raw)["error_code"], "BAD_REQUEST")
         with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
             self.post(tf, {"instances": ["[[drop]]"]})
+
+
+class BatchTest(unittest.TestCase):
+    """The batched wire forms: several rows in one request, each answered as
+    the request of that row alone would be, and counted as one request."""
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def test_raw_json_is_spliced_as_serialised(self):
+        sys.path.insert(0, HERE)
+        import answers
+        import common
+        vector = answers.embedding("alpha", 8)
+        raw = answers.embedding_json("alpha", 8)
+        self.assertEqual(common.dump_json({"a": [raw, None, raw], "s": "x\u0000y"}),
+                         common.dump_json({"a": [vector, None, vector], "s": "x\u0000y"}))
+
+    def test_openai_and_azure_input_arrays(self):
+        texts = ["alpha", "beta two", "gamma"]
+        single = [C.embed(t)[2]["data"][0]["embedding"] for t in texts]
+        C.json("POST", "/_control/reset")
+        status, _, obj = C.embed(texts)
+        self.assertEqual(status, 200, obj)
+        self.assertEqual([d["index"] for d in obj["data"]], [0, 1, 2])
+        self.assertEqual([d["embedding"] for d in obj["data"]], single)
+        self.assertEqual(obj["usage"], {"prompt_tokens": 4, "total_tokens": 4})
+        status, _, obj = C.azure("embed", "embeddings", {"input": texts})
+        self.assertEqual([d["embedding"] for d in obj["data"]], single)
+        self.assertEqual(C.azure("embed", "embeddings", {"input": texts}, key="x")[0], 401)
+        self.assertEqual(C.openai("/v1/embeddings", {"input": texts}, key="wrong")[0], 401)
+        stats = C.stats()
+        self.assertEqual((stats["requests"], stats["by_route"]),
+                         (4, {"openai.embeddings": 2, "azure.embeddings": 2}))
+        # one bad input fails the whole request, as a provider's validation does
+        status, _, obj = C.embed(["alpha", "beta [[status:400]]", "gamma"])
+        self.assertEqual(status, 400)
+        self.assertEqual(C.embed(["x"] * 2049)[0], 400)
+        status, _, obj = C.embed(["w " * 150001] * 2)
+        self.assertEqual((status, obj["error"]["code"]), (400, "max_tokens_per_request"))
+
+    def test_gemini_batch_embed_contents(self):
+        texts = ["alpha", "beta"]
+        path = "/v1beta/models/text-embedding-004:%s"
+        single = [C.json("POST", path % "embedContent",
+                         {"content": {"parts": [{"text": t}]}},
+                         {"x-goog-api-key": GOOGLEAI_KEY})[2]["embedding"]["values"]
+                  for t in texts]
+        body = {"requests": [{"model": "models/text-embedding-004",
+                              "content": {"parts": [{"text": t}]}} for t in texts]}
+        status, _, obj = C.json("POST", path % "batchEmbedContents", body,
+                                {"x-goog-api-key": GOOGLEAI_KEY})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual([e["values"] for e in obj["embeddings"]], single)
+        self.assertEqual(C.json("POST", path % "batchEmbedContents", body,
+                                {"x-goog-api-key": "wrong"})[0], 400)
+        self.assertEqual(C.recorded(1)[0]["auth"], "wrong")
+        bad = {"requests": body["requests"] + [{"model": "models/text-embedding-004",
+                                                "content": {"parts": [{"text": "c [[status:400]]"}]}}]}
+        self.assertEqual(C.json("POST", path % "batchEmbedContents", bad,
+                                {"x-goog-api-key": GOOGLEAI_KEY})[0], 400)
+
+    def test_vertex_instances(self):
+        path = "publishers/google/models/text-embedding-005:predict"
+        texts = ["alpha", "beta two", "gamma"]
+        single = [vertex(path, {"instances": [{"content": t}]})[2]
+                  ["predictions"][0]["embeddings"]["values"] for t in texts]
+        status, _, obj = vertex(path, {"instances": [{"content": t} for t in texts]})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual([p["embeddings"]["values"] for p in obj["predictions"]], single)
+        self.assertEqual([p["embeddings"]["statistics"]["token_count"]
+                          for p in obj["predictions"]], [1, 2, 1])
+        self.assertEqual(vertex(path, {"instances": [{"content": "a"}]}, token="x")[0], 401)
+        status, _, obj = vertex(path, {"instances": [{"content": "w " * 10001}] * 2})
+        self.assertEqual(status, 400)
+        self.assertIn("input token count is 20002", obj["error"]["message"])
+        status, _, obj = vertex("publishers/google/models/gemini-embedding-001:predict",
+                                {"instances": [{"content": "a"}, {"content": "b"}]})
+        self.assertEqual(status, 400)
+
+    def test_cohere_texts(self):
+        texts = ["alpha", "beta", "gamma"]
+        path = "/model/cohere.embed-english-v3/invoke"
+        single = [aws_call(path, {"texts": [t], "input_type": "search_document"})[2]
+                  ["embeddings"][0] for t in texts]
+        status, _, obj = aws_call(path, {"texts": texts, "input_type": "search_document"})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(obj["embeddings"], single)
+        status, _, obj = aws_call(path, {"texts": texts, "input_type": "search_document",
+                                         "embedding_types": ["float"]})
+        self.assertEqual(obj["embeddings"], {"float": single})
+        self.assertEqual(aws_call(path, {"texts": ["a"] * 97,
+                                         "input_type": "search_document"})[0], 400)
+
+    def test_predictive_rows(self):
+        rows = [[100, 30], [1, 2], ["abc", None]]
+        tf = "/v1/models/%s:predict"
+        single = [C.json("POST", tf % "churn-multi", {"instances": [r]})[2]["predictions"][0]
+                  for r in rows]
+        self.assertEqual(C.json("POST", tf % "churn-multi", {"instances": rows})[2],
+                         {"predictions": single})
+        frame = {"columns": ["a", "b"], "index": [0, 1, 2], "data": rows}
+        self.assertEqual(C.json("POST", "/serving-endpoints/churn-multi/invocations",
+                                {"dataframe_split": frame})[2],
+                         {"predictions": [[1, 65.0, 1], [0, 1.5, 0], [0, 1.5, 0]]})
+        status, _, obj = C.json("POST", "/multi/score", {"input_data": frame},
+                                {"Authorization": "Bearer " + AZUREML_KEY})
+        self.assertEqual((status, obj), (200, [[1, 65.0, 1], [0, 1.5, 0], [0, 1.5, 0]]))
+        bad = dict(frame, data=rows + [["x [[status:400]]", 1]], index=[0, 1, 2, 3])
+        self.assertEqual(C.json("POST", tf % "m", {"instances": bad["data"]})[0], 400)
+        self.assertEqual(C.stats()["requests"], 7)
 
 
 class ServiceAccountFlagTest(unittest.TestCase):

@@ -399,20 +399,22 @@ def _titan_embed(call, body, model, v2):
     tokens = answers.count_tokens(text)
     dims = body.get("dimensions", 1024) if v2 else 1536
     vector = answers.embedding(text, dims)
+    serialised = answers.embedding_json(text, dims)
     if v2 and body.get("normalize") is False:
         vector = [round(x * 2.5, 6) for x in vector]
+        serialised = vector
     if plan.null_content:
-        vector = None
+        vector = serialised = None
     elif plan.empty:
-        vector = []
+        vector = serialised = []
 
     def build(pad):
-        obj = {"embedding": vector, "inputTextTokenCount": tokens}
+        obj = {"embedding": serialised, "inputTextTokenCount": tokens}
         if v2:
             types = body.get("embeddingTypes") or ["float"]
             obj["embeddingsByType"] = {}
             if "float" in types:
-                obj["embeddingsByType"]["float"] = vector
+                obj["embeddingsByType"]["float"] = serialised
             if "binary" in types:
                 obj["embeddingsByType"]["binary"] = None if vector is None else \
                     [1 if x > 0 else 0 for x in vector]
@@ -593,8 +595,10 @@ def _cohere_embed(call, body, model):
     dims = body.get("output_dimension") or (384 if "light" in model else 1024)
     vectors = [None if p.null_content else answers.embedding(t, dims)
                for p, t in zip(plans, clean)]
+    floats = [None if p.null_content else answers.embedding_json(t, dims)
+              for p, t in zip(plans, clean)]
     if plan.empty:
-        vectors = []
+        vectors = floats = []
     tokens = sum(answers.count_tokens(t) for t in clean)
     types = body.get("embedding_types")
 
@@ -609,10 +613,11 @@ def _cohere_embed(call, body, model):
 
     def build(pad):
         if types:
-            embeddings = {kind: [encode(kind, v) for v in vectors] for kind in types}
+            embeddings = {kind: floats if kind == "float" else
+                          [encode(kind, v) for v in vectors] for kind in types}
             response_type = "embeddings_by_type"
         else:
-            embeddings, response_type = vectors, "embeddings_floats"
+            embeddings, response_type = floats, "embeddings_floats"
         obj = {"id": answers.stable_id(model, dump_json(texts)),
                "response_type": response_type, "texts": clean,
                "embeddings": embeddings}

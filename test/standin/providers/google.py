@@ -52,6 +52,7 @@ MAX_IAT_SKEW_S = 300
 MAX_LIFETIME_S = 3600
 MAX_BATCH_EMBED = 100
 MAX_VERTEX_INSTANCES = 250
+MAX_VERTEX_EMBED_TOKENS = 20000     # summed over one request's instances
 
 
 # --------------------------------------------------------------------------
@@ -527,7 +528,7 @@ def _embed_answer(call, model, items, single):
     llm.apply_faults(call, plan, fault_maker(GOOGLEAI, model), _error_body,
                      call.header("x-goog-api-key") or call.query.get("key"))
     values = [None if p.null_content else
-              answers.embedding(faults.strip_markers(t), dims)
+              answers.embedding_json(faults.strip_markers(t), dims)
               for p, (t, dims) in zip(plans, items)]
 
     def build(pad):
@@ -759,6 +760,12 @@ def _vertex_embeddings(call):
     dims = _embed_dims(model, get(params, "output_dimensionality"),
                        "parameters.output_dimensionality")
     texts = [inst["content"] for inst in instances]
+    requested = sum(answers.count_tokens(faults.strip_markers(t)) for t in texts)
+    if requested > MAX_VERTEX_EMBED_TOKENS:
+        raise bad_request("Unable to submit request because the input token count is "
+                          "%d but the model supports up to %d. Reduce the input token "
+                          "count and try again." % (requested, MAX_VERTEX_EMBED_TOKENS),
+                          "instances")
     plans = [faults.parse(t) for t in texts]
     plan = faults.parse_all(texts)
     llm.apply_faults(call, plan, fault_maker(VERTEX, model), _error_body,
@@ -767,7 +774,7 @@ def _vertex_embeddings(call):
 
     def build(pad):
         predictions = [] if plan.empty else [{"embeddings": {
-            "values": None if p.null_content else answers.embedding(t, dims),
+            "values": None if p.null_content else answers.embedding_json(t, dims),
             "statistics": {"token_count": answers.count_tokens(t), "truncated": False}}}
             for p, t in zip(plans, clean)]
         obj = {"predictions": predictions,

@@ -12,7 +12,9 @@ the deterministic model of predictive.py:
                                                style; no auth is checked)
 
 The model name in the URL picks the outputs (see predictive.py).  Every
-request shape of predictive.py is accepted on every route.  Errors are
+request shape of predictive.py is accepted on every route; MLflow answers a
+pandas split frame {"predictions": [...]}, as MLflow 2's scoring server
+does (Azure ML answers the bare array).  Errors are
 {"error": "..."} (TF Serving, KServe, Triton) or MLflow's
 {"error_code", "message", "stack_trace"}.
 """
@@ -54,10 +56,10 @@ def fault_maker(error_body):
     return make
 
 
-def _serve(call, name, error_body, version="1"):
+def _serve(call, name, error_body, version="1", wrap_split=False):
     return predictive.respond(call, name, fault_maker(error_body), error_body,
                               lambda message: error_body(400, message),
-                              model_version=version)
+                              model_version=version, wrap_split=wrap_split)
 
 
 def _v2_infer(call):
@@ -70,7 +72,8 @@ def _tf_predict(call):
 
 
 def _mlflow(call):
-    return _serve(call, unquote(call.params.get("model") or ""), mlflow_error)
+    return _serve(call, unquote(call.params.get("model") or ""), mlflow_error,
+                  wrap_split=True)
 
 
 ROUTES = [

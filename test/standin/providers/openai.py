@@ -36,6 +36,7 @@ DEFAULT_KEYS = {
 
 CREATED = 1700000000                 # fixed "created" timestamp
 MAX_EMBED_INPUTS = 2048
+MAX_EMBED_TOKENS = 300000       # summed over one request's inputs
 MAX_STOP_SEQUENCES = 4
 ROLES = ("system", "developer", "user", "assistant", "tool", "function")
 
@@ -573,6 +574,11 @@ def embeddings(call, dialect, deployment=None):
         raise invalid("Invalid value: '%s'. Supported values are: 'float' and "
                       "'base64'." % (fmt,), "encoding_format", "invalid_value")
     check_type(body, "user", str, "a string")
+    requested = sum(answers.count_tokens(faults.strip_markers(v)) if isinstance(v, str)
+                    else len(v) for v in inputs)
+    if requested > MAX_EMBED_TOKENS:
+        raise invalid("Requested %d tokens, max %d tokens per request" % (
+            requested, MAX_EMBED_TOKENS), None, "max_tokens_per_request")
 
     # One plan per input (null-content is per input), merged for the rest.
     plans = [faults.parse(v) for v in inputs]
@@ -602,9 +608,10 @@ def embeddings(call, dialect, deployment=None):
             tokens += len(item)
         vector = None
         if not plans[i].null_content:
-            vector = answers.embedding(text, dims)
             if fmt == "base64":
-                vector = answers.embedding_base64(vector)
+                vector = answers.embedding_base64(answers.embedding(text, dims))
+            else:
+                vector = answers.embedding_json(text, dims)
         data.append({"object": "embedding", "index": i, "embedding": vector})
     if plan.empty:
         data = []
