@@ -102,14 +102,19 @@ MlInitMaterializedSRF(FunctionCallInfo fcinfo, bool use_expected)
 /*
  * A WaitEventSet for nevents events, freed with FreeWaitEventSet; PG17 ties
  * it to CurrentResourceOwner, older servers allocate it in
- * CurrentMemoryContext.
+ * CurrentMemoryContext.  A lasting one belongs to no resource owner (in
+ * TopMemoryContext before PG17) and lives until it is freed.
  */
 #if PG_VERSION_NUM >= 170000
 #define MlCreateWaitEventSet(nevents) \
 	CreateWaitEventSet(CurrentResourceOwner, (nevents))
+#define MlCreateLastingWaitEventSet(nevents) \
+	CreateWaitEventSet(NULL, (nevents))
 #else
 #define MlCreateWaitEventSet(nevents) \
 	CreateWaitEventSet(CurrentMemoryContext, (nevents))
+#define MlCreateLastingWaitEventSet(nevents) \
+	CreateWaitEventSet(TopMemoryContext, (nevents))
 #endif
 
 /*

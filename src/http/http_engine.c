@@ -12,12 +12,15 @@
  *
  * Waiting.  libcurl tells us which sockets to watch through
  * CURLMOPT_SOCKETFUNCTION and when to call it back through
- * CURLMOPT_TIMERFUNCTION.  HttpEngineWait builds a WaitEventSet with the
- * process latch, postmaster death and one entry per watched socket, waits
- * on it, resets the latch, and hands the ready sockets (or the expired
- * timer) to curl_multi_socket_action.  A WaitEventSet cannot shrink, so it
- * is rebuilt (and freed) on every wait; it is freed before anything can
- * raise an ERROR.  The caller checks for interrupts after each wait.
+ * CURLMOPT_TIMERFUNCTION.  HttpEngineWait waits on a WaitEventSet with the
+ * process latch, postmaster death and one entry per watched socket,
+ * resets the latch, and hands the ready sockets (or the expired timer) to
+ * curl_multi_socket_action.  A WaitEventSet cannot shrink, so the engine
+ * keeps one, belonging to no resource owner, and rebuilds it only when
+ * libcurl's sockets (or what it watches them for) changed since the last
+ * wait; with connections kept alive that is rare, and building a set
+ * costs system calls per socket.  The caller checks for interrupts after
+ * each wait.
  *
  * Memory.  The socket callbacks run inside libcurl and must never raise
  * an ERROR; the engine and its socket table are malloc'd, and failure is
@@ -52,6 +55,8 @@ typedef struct HttpSocket
 {
 	curl_socket_t fd;
 	int			what;
+	int			position;		/* in the engine's wait set, -1: not in it */
+	bool		changed;		/* what changed since the set was built */
 } HttpSocket;
 
 struct HttpEngine
@@ -61,6 +66,10 @@ struct HttpEngine
 	int			nsockets;
 	int			socket_cap;
 	bool		socket_oom;
+	bool		set_stale;		/* sockets came or went: rebuild wait_set */
+	bool		set_changed;	/* some socket's what changed */
+	WaitEventSet *wait_set;		/* latch, postmaster death, the sockets */
+	WaitEvent  *occurred;		/* room for the wait set's events */
 	bool		timer_active;	/* maintained by http_timer_cb */
 	TimestampTz timer_deadline;
 	int			running;		/* transfers libcurl still runs */
@@ -72,6 +81,9 @@ static int	http_socket_cb(CURL *easy, curl_socket_t fd, int what,
 						   void *userp, void *socketp);
 static int	http_timer_cb(CURLM *multi, long timeout_ms, void *userp);
 static void http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags);
+static uint32 socket_events(int what);
+static void build_wait_set(HttpEngine *engine);
+static void free_wait_set(HttpEngine *engine);
 
 /*
  * HttpEngineCreate
@@ -141,6 +153,7 @@ HttpEngineDestroy(HttpEngine *engine)
 		return;
 	HttpTransferShutdown();
 	curl_multi_cleanup(engine->multi);
+	free_wait_set(engine);
 	free(engine->sockets);
 	free(engine);
 }
@@ -228,6 +241,82 @@ HttpEngineTimeout(HttpEngine *engine, long limit_ms)
 }
 
 /*
+ * socket_events
+ *		The WaitEventSet events for a socket's CURL_POLL_* mask.
+ */
+static uint32
+socket_events(int what)
+{
+	uint32		events = 0;
+
+	if (what & CURL_POLL_IN)
+		events |= WL_SOCKET_READABLE;
+	if (what & CURL_POLL_OUT)
+		events |= WL_SOCKET_WRITEABLE;
+	return events;
+}
+
+/*
+ * build_wait_set
+ *		Bring the engine's wait set up to date with libcurl's sockets:
+ *		rebuilt when sockets came or went, adjusted in place when only what
+ *		they are watched for changed.  Building a set costs system calls
+ *		per socket, which the pool worker would otherwise pay on every
+ *		wait.
+ */
+static void
+build_wait_set(HttpEngine *engine)
+{
+	int			nevents = engine->nsockets + 2;
+
+	if (engine->wait_set != NULL && !engine->set_stale)
+	{
+		if (!engine->set_changed)
+			return;
+		for (int i = 0; i < engine->nsockets; i++)
+		{
+			HttpSocket *sock = &engine->sockets[i];
+
+			if (sock->changed)
+				ModifyWaitEvent(engine->wait_set, sock->position,
+								socket_events(sock->what), NULL);
+			sock->changed = false;
+		}
+		engine->set_changed = false;
+		return;
+	}
+	free_wait_set(engine);
+	engine->occurred = MemoryContextAlloc(TopMemoryContext, nevents * sizeof(WaitEvent));
+	engine->wait_set = MlCreateLastingWaitEventSet(nevents);
+	AddWaitEventToSet(engine->wait_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(engine->wait_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	for (int i = 0; i < engine->nsockets; i++)
+	{
+		HttpSocket *sock = &engine->sockets[i];
+		uint32		events = socket_events(sock->what);
+
+		sock->position = events == 0 ? -1 :
+			AddWaitEventToSet(engine->wait_set, events, (pgsocket) sock->fd,
+							  NULL, NULL);
+		sock->changed = false;
+	}
+	engine->set_stale = false;
+	engine->set_changed = false;
+}
+
+/* Free the engine's wait set.  Never raises ERROR. */
+static void
+free_wait_set(HttpEngine *engine)
+{
+	if (engine->wait_set != NULL)
+		FreeWaitEventSet(engine->wait_set);
+	if (engine->occurred != NULL)
+		pfree(engine->occurred);
+	engine->wait_set = NULL;
+	engine->occurred = NULL;
+}
+
+/*
  * HttpEngineWait
  *		Wait up to timeout_ms for the latch, postmaster death or a watched
  *		socket, then let libcurl act on what happened (or on its timer).
@@ -238,9 +327,8 @@ HttpEngineTimeout(HttpEngine *engine, long limit_ms)
 void
 HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 {
-	int			nevents = engine->nsockets + 2;
-	WaitEventSet *wes;
 	WaitEvent  *occurred;
+	int			nevents;
 	int			nready;
 	bool		acted = false;
 
@@ -251,25 +339,11 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 		return;
 	}
 
-	occurred = palloc(nevents * sizeof(WaitEvent));
-	wes = MlCreateWaitEventSet(nevents);
-	AddWaitEventToSet(wes, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(wes, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	for (int i = 0; i < engine->nsockets; i++)
-	{
-		uint32		events = 0;
-
-		if (engine->sockets[i].what & CURL_POLL_IN)
-			events |= WL_SOCKET_READABLE;
-		if (engine->sockets[i].what & CURL_POLL_OUT)
-			events |= WL_SOCKET_WRITEABLE;
-		if (events != 0)
-			AddWaitEventToSet(wes, events, (pgsocket) engine->sockets[i].fd,
-							  NULL, NULL);
-	}
-	nready = WaitEventSetWait(wes, timeout_ms, occurred, nevents,
+	build_wait_set(engine);
+	occurred = engine->occurred;
+	nevents = engine->nsockets + 2;
+	nready = WaitEventSetWait(engine->wait_set, timeout_ms, occurred, nevents,
 							  wait_event_info);
-	FreeWaitEventSet(wes);
 
 	for (int i = 0; i < nready; i++)
 	{
@@ -287,7 +361,6 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 			acted = true;
 		}
 	}
-	pfree(occurred);
 
 	/*
 	 * No socket was ready: the wait timed out, or only the latch was set.
@@ -318,7 +391,10 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 	if (what == CURL_POLL_REMOVE)
 	{
 		if (i < engine->nsockets)
+		{
 			engine->sockets[i] = engine->sockets[--engine->nsockets];
+			engine->set_stale = true;
+		}
 		return 0;
 	}
 
@@ -339,7 +415,22 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 			engine->socket_cap = newcap;
 		}
 		engine->sockets[i].fd = fd;
+		engine->sockets[i].what = 0;
+		engine->sockets[i].position = -1;
+		engine->sockets[i].changed = false;
 		engine->nsockets++;
+		engine->set_stale = true;
+	}
+	if (engine->sockets[i].what != what)
+	{
+		/* in place if it stays watched, else the set is rebuilt */
+		if (engine->sockets[i].position >= 0 && socket_events(what) != 0)
+		{
+			engine->sockets[i].changed = true;
+			engine->set_changed = true;
+		}
+		else
+			engine->set_stale = true;
 	}
 	engine->sockets[i].what = what;
 	return 0;
