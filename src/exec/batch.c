@@ -32,7 +32,6 @@
 
 #include "access/detoast.h"
 #include "catalog/pg_type.h"
-#include "mb/pg_wchar.h"
 #include "utils/lsyscache.h"
 
 #include "exec/request.h"
@@ -188,88 +187,25 @@ rows_within_limits(MlTarget *target, MlBatchRow *rows, int nrows)
 }
 
 /*
- * text_inputs
- *		The text input values of the rows, which error messages must not
- *		echo (as MlBuildRequest keeps them for one row).
- */
-static List *
-text_inputs(MlTarget *target, MlBatchRow *rows, int nrows)
-{
-	List	   *result = NIL;
-
-	for (int r = 0; r < nrows; r++)
-	{
-		ListCell   *lc;
-
-		foreach(lc, target->model->input)
-		{
-			MlColumn   *col = lfirst(lc);
-			int			i = foreach_current_index(lc);
-
-			if (!rows[r].nulls[i] && is_text(col->typid))
-				result = lappend(result, DatumGetPointer(rows[r].values[i]));
-		}
-	}
-	return result;
-}
-
-/*
  * build_batch_request
  *		The request for rows[0..nrows-1] (nrows >= 2): the input format's
- *		batch body, with everything else as MlBuildRequest sets it.
+ *		batch body, finished as MlBuildRequest finishes one row's, with
+ *		every row's text inputs kept out of messages.
  */
 static HttpRequest *
 build_batch_request(MlTarget *target, MlBatchRow *rows, int nrows,
 					const MlRuntimeOptions *runtime)
 {
-	HttpRequest *request = palloc0(sizeof(HttpRequest));
-	const char *content_type = MlTargetOption(target, "input_content_type");
-	const char *accept = MlTargetOption(target, "output_content_type");
 	MlRequestBody body = {0};
-	int			timeout_s;
+	List	   *sensitive = NIL;
 
 	initStringInfo(&body.data);
 	body.server_encoding = true;
 	target->input_format->encode_batch(target, rows, nrows, &body);
-	if (body.server_encoding)
-	{
-		/* providers speak UTF-8 whatever the database encoding is */
-		request->body = pg_server_to_any(body.data.data, body.data.len, PG_UTF8);
-		request->body_len = strlen(request->body);
-	}
-	else
-	{
-		request->body = body.data.data;
-		request->body_len = body.data.len;
-	}
-	request->method = "POST";
-	request->headers = body.headers;
-	if (content_type == NULL)
-		content_type = body.content_type ? body.content_type :
-			target->input_format->content_type;
-	MlAddHeader(request, "Content-Type", content_type, false);
-	MlAddHeader(request, "Accept",
-				accept ? accept : target->output_format->content_type, false);
-	timeout_s = runtime->client_timeout > 0 ? runtime->client_timeout :
-		target->timeout_ms > 0 ? target->timeout_ms / 1000 : mlpredict_client_timeout;
-	request->timeout_ms = timeout_s * 1000;
-	request->connect_timeout_ms = Min(runtime->connect_timeout > 0 ? runtime->connect_timeout :
-									  target->connect_timeout_ms > 0 ? target->connect_timeout_ms :
-									  mlpredict_connect_timeout,
-									  request->timeout_ms);
-	request->allow_http = mlpredict_allow_insecure_http;
-	request->retry_count = runtime->retry_count;
-	request->route = target->route;
-	request->sensitive = text_inputs(target, rows, nrows);
-	/* last: signing providers (SigV4) cover the final body and headers */
-	if (body.method == NULL)
-		target->provider->prepare_request(target, request);
-	else if (target->provider->prepare_method != NULL)
-		target->provider->prepare_method(target, request, body.method);
-	else
-		elog(ERROR, "provider \"%s\" cannot address method \"%s\"",
-			 target->provider->name, body.method);
-	return request;
+	for (int r = 0; r < nrows; r++)
+		sensitive = list_concat(sensitive,
+								MlTextInputs(target, rows[r].values, rows[r].nulls));
+	return MlFinishRequest(target, &body, sensitive, runtime);
 }
 
 /*

@@ -96,16 +96,20 @@ count_usage(HttpRequest *request, MlResponseBody *body, int nrows)
  */
 bool
 MlDecodeRows(MlTarget *target, HttpRequest *request, HttpResponse *response,
-			 MlBatchRow *rows, int nrows, MlOnError on_error)
+			 MlBatchRow *rows, int nrows, MlOnError on_error, bool *failed)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	MlResponseBody body;
 	volatile bool ok = final_ok(response);
 	ErrorData  *volatile edata = NULL;
 
+	if (failed)
+		*failed = false;
 	if (!ok && on_error != ML_ON_ERROR_FAIL)
 	{
 		/* the dispatcher has counted the failed request */
+		if (failed)
+			*failed = true;
 		set_null(target, rows, nrows);
 		return on_error == ML_ON_ERROR_NULL;
 	}
@@ -131,6 +135,8 @@ MlDecodeRows(MlTarget *target, HttpRequest *request, HttpResponse *response,
 	if (edata != NULL)
 	{
 		FreeErrorData(edata);
+		if (failed)
+			*failed = true;
 		set_null(target, rows, nrows);
 		return on_error == ML_ON_ERROR_NULL;
 	}

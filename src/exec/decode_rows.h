@@ -18,11 +18,12 @@
  * their out_values/out_nulls (allocated in the current memory context).
  * Returns true when the rows are to be returned (decoded, or all NULL
  * under on_error = null), false when they are to be dropped (on_error =
- * skip).  With on_error = fail a failure raises its error.  Counts the
- * rows, the tokens and undecodable answers in the statistics.
+ * skip).  With on_error = fail a failure raises its error.  *failed (if
+ * not NULL) tells whether the rows failed.  Counts the rows, the tokens
+ * and undecodable answers in the statistics.
  */
 extern bool MlDecodeRows(MlTarget *target, HttpRequest *request,
 						 HttpResponse *response, MlBatchRow *rows, int nrows,
-						 MlOnError on_error);
+						 MlOnError on_error, bool *failed);
 
 #endif							/* MLPREDICT_DECODE_ROWS_H */

@@ -25,8 +25,9 @@
  * returned, by the same code as ml_predict (decode_rows.c), so values,
  * errors and on_error give the same rows as one call per row: in order,
  * an error is raised when its row's turn comes.  A batch that fails with
- * an error that may be one row's fault is split in two and each half
- * sent again, until the bad row stands alone.
+ * an error that may be one row's fault, or whose answer does not decode,
+ * is split in two and each half sent again, until the bad row stands
+ * alone.
  *
  * Memory stays flat: ring slots reuse their contexts, calls free theirs,
  * and a row's memory lives until the row after it has been returned.
@@ -150,6 +151,7 @@ static void pipeline_rescan(CustomScanState *node);
 static void pipeline_explain(CustomScanState *node, List *ancestors,
 							 ExplainState *es);
 static TupleTableSlot *pipeline_next(ScanState *ss);
+static bool decode_batch(PipelineState *state, PipeCall *call);
 static bool pipeline_recheck(ScanState *ss, TupleTableSlot *slot);
 
 CustomScanMethods MlPipelineScanMethods = {
@@ -538,8 +540,9 @@ complete(PipelineState *state, PipeCall *call)
 	state->n_retries += Max(call->response.nattempts - 1, 0);
 	if (state->runtime.debug)
 		MlReportAttempts(state->target, call->request, &call->response);
-	if (call->nrows > 1 && !final_ok(&call->response) &&
-		MlBatchFailureMayBeRow(&call->response))
+	if (call->nrows > 1 &&
+		(final_ok(&call->response) ? !decode_batch(state, call) :
+		 MlBatchFailureMayBeRow(&call->response)))
 	{
 		int			half = call->nrows / 2;
 
@@ -594,24 +597,51 @@ release(PipeRow *row)
 }
 
 /*
- * decode
- *		Decode a call's answer into its rows (on its first row's turn).
+ * decode_call
+ *		Decode a call's answer into its rows' outputs under on_error (the
+ *		caller's, or another); false if the rows failed.
  */
-static void
-decode(PipelineState *state, PipeCall *call)
+static bool
+decode_call(PipelineState *state, PipeCall *call, MlOnError on_error)
 {
 	MemoryContext old = MemoryContextSwitchTo(call->context);
 	MlBatchRow *io = palloc(sizeof(MlBatchRow) * call->nrows);
+	bool		failed;
 	bool		keep;
 
 	for (int i = 0; i < call->nrows; i++)
 		io[i] = call->rows[i]->io;
 	call->decoded = true;
 	keep = MlDecodeRows(state->target, call->request, &call->response, io,
-						call->nrows, state->runtime.on_error);
+						call->nrows, on_error, &failed);
 	for (int i = 0; i < call->nrows; i++)
 		call->rows[i]->keep = keep;
 	MemoryContextSwitchTo(old);
+	return !failed;
+}
+
+/*
+ * decode
+ *		Decode a call's answer into its rows (on its first row's turn, so
+ *		that on_error = fail raises in the outer order).
+ */
+static void
+decode(PipelineState *state, PipeCall *call)
+{
+	(void) decode_call(state, call, state->runtime.on_error);
+}
+
+/*
+ * decode_batch
+ *		A batch's 2xx answer is decoded as soon as it arrives, errors
+ *		becoming NULLs: if it does not decode, one row's answer may be at
+ *		fault, and the caller splits the batch (to give every other row its
+ *		answer, and the bad one its error in its turn).
+ */
+static bool
+decode_batch(PipelineState *state, PipeCall *call)
+{
+	return decode_call(state, call, ML_ON_ERROR_NULL);
 }
 
 /*

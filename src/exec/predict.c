@@ -320,7 +320,7 @@ mlpredict_ml_predict(PG_FUNCTION_ARGS)
 		MlBatchRow	row = {in_values, in_nulls, out_values, out_nulls};
 
 		MlSendRequests(target, &request, &response, 1, &runtime);
-		if (!MlDecodeRows(target, request, &response, &row, 1, runtime.on_error))
+		if (!MlDecodeRows(target, request, &response, &row, 1, runtime.on_error, NULL))
 		{
 			MemoryContextSwitchTo(old);
 			return (Datum) 0;	/* on_error = skip: no row */

@@ -166,13 +166,13 @@ MlMaskSecrets(MlTarget *target, const char *text)
 }
 
 /*
- * text_inputs
+ * MlTextInputs
  *		The text input values of a row, which error messages must not echo
  *		(a provider's validation error may quote the prompt).  Only the
  *		pointers are kept: they are read when an error is raised.
  */
-static List *
-text_inputs(MlTarget *target, Datum *values, bool *nulls)
+List *
+MlTextInputs(MlTarget *target, Datum *values, bool *nulls)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
@@ -191,37 +191,37 @@ text_inputs(MlTarget *target, Datum *values, bool *nulls)
 }
 
 /*
- * MlBuildRequest
- *		The HTTP request for one row of inputs.
+ * MlFinishRequest
+ *		The HTTP request around an encoded body: UTF-8 conversion, content
+ *		headers, timeouts, retries, route and the inputs never to be shown;
+ *		last, the provider's URL and authentication (a signing provider
+ *		covers the final body and headers).  A body that names a method
+ *		(Gemini's batchEmbedContents) is sent to that method of the model.
  */
 HttpRequest *
-MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
-			   const MlRuntimeOptions *runtime)
+MlFinishRequest(MlTarget *target, MlRequestBody *body, List *sensitive,
+				const MlRuntimeOptions *runtime)
 {
 	HttpRequest *request = palloc0(sizeof(HttpRequest));
 	const char *content_type = MlTargetOption(target, "input_content_type");
 	const char *accept = MlTargetOption(target, "output_content_type");
-	MlRequestBody body = {0};
 	int			timeout_s;
 
-	initStringInfo(&body.data);
-	body.server_encoding = true;
-	target->input_format->encode(target, values, nulls, &body);
-	if (body.server_encoding)
+	if (body->server_encoding)
 	{
 		/* providers speak UTF-8 whatever the database encoding is */
-		request->body = pg_server_to_any(body.data.data, body.data.len, PG_UTF8);
+		request->body = pg_server_to_any(body->data.data, body->data.len, PG_UTF8);
 		request->body_len = strlen(request->body);
 	}
 	else
 	{
-		request->body = body.data.data;
-		request->body_len = body.data.len;
+		request->body = body->data.data;
+		request->body_len = body->data.len;
 	}
 	request->method = "POST";
-	request->headers = body.headers;
+	request->headers = body->headers;
 	if (content_type == NULL)
-		content_type = body.content_type ? body.content_type :
+		content_type = body->content_type ? body->content_type :
 			target->input_format->content_type;
 	MlAddHeader(request, "Content-Type", content_type, false);
 	MlAddHeader(request, "Accept",
@@ -236,10 +236,32 @@ MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 	request->allow_http = mlpredict_allow_insecure_http;
 	request->retry_count = runtime->retry_count;
 	request->route = target->route;
-	request->sensitive = text_inputs(target, values, nulls);
-	/* last: signing providers (SigV4) cover the final body and headers */
-	target->provider->prepare_request(target, request);
+	request->sensitive = sensitive;
+	if (body->method == NULL)
+		target->provider->prepare_request(target, request);
+	else if (target->provider->prepare_method != NULL)
+		target->provider->prepare_method(target, request, body->method);
+	else
+		elog(ERROR, "provider \"%s\" cannot address method \"%s\"",
+			 target->provider->name, body->method);
 	return request;
+}
+
+/*
+ * MlBuildRequest
+ *		The HTTP request for one row of inputs.
+ */
+HttpRequest *
+MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
+			   const MlRuntimeOptions *runtime)
+{
+	MlRequestBody body = {0};
+
+	initStringInfo(&body.data);
+	body.server_encoding = true;
+	target->input_format->encode(target, values, nulls, &body);
+	return MlFinishRequest(target, &body, MlTextInputs(target, values, nulls),
+						   runtime);
 }
 
 /*
@@ -300,10 +322,10 @@ MlDecodeResponse(MlTarget *target, HttpRequest *request, HttpResponse *response,
 	if (response->outcome != HTTP_OK ||
 		response->status < 200 || response->status > 299)
 		MlRaiseResponseError(target, request, response);
+	memset(body, 0, sizeof(MlResponseBody));
 	body->data = response->body.data ? response->body.data : "";
 	body->len = response->body.len;
 	body->content_type = HttpResponseHeader(response, "content-type");
 	body->headers = response->headers;
-	body->json = NULL;
 	target->output_format->decode(target, body, values, nulls);
 }

@@ -49,6 +49,10 @@ extern MlTarget *MlTargetBuild(MlModel *model);
 extern const char *MlTargetOption(MlTarget *target, const char *suffix);
 extern HttpRequest *MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 								   const MlRuntimeOptions *runtime);
+extern HttpRequest *MlFinishRequest(MlTarget *target, MlRequestBody *body,
+									List *sensitive,
+									const MlRuntimeOptions *runtime);
+extern List *MlTextInputs(MlTarget *target, Datum *values, bool *nulls);
 extern void MlSendRequests(MlTarget *target, HttpRequest **requests,
 						   HttpResponse *responses, int n,
 						   const MlRuntimeOptions *runtime);

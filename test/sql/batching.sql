@@ -229,6 +229,21 @@ SELECT id, v IS NULL FROM flaky, LATERAL oai_embed(body);
 SET mlpredict.enable_pipeline = off;
 SELECT id, v IS NULL FROM flaky, LATERAL oai_embed(body);
 RESET mlpredict.enable_pipeline;
+-- an answer that does not decode (bad JSON for row 7) is split the same
+-- way: only row 7 fails, as without batching
+CREATE TABLE garbled AS
+SELECT g AS id, 'text ' || g || CASE WHEN g = 7 THEN ' [[bad-json]]' ELSE '' END AS body
+FROM generate_series(1, 10) g;
+SELECT pg_temp.same('SELECT id, v IS NULL AS failed FROM garbled, LATERAL oai_embed(body, mlpredict.options(on_error => ''null''))');
+SELECT pg_temp.same('SELECT id FROM garbled, LATERAL oai_embed(body, mlpredict.options(on_error => ''skip''))');
+SELECT id, v IS NULL AS failed FROM garbled, LATERAL oai_embed(body, mlpredict.options(on_error => 'null')) ORDER BY id;
+-- on_error = fail: row 7's own error, after rows 1 to 6
+BEGIN;
+DECLARE garbled_rows CURSOR FOR SELECT id, v IS NULL FROM garbled, LATERAL oai_embed(body);
+FETCH 6 FROM garbled_rows;
+FETCH 1 FROM garbled_rows;
+ROLLBACK;
+DROP TABLE garbled;
 -- a failure of the request as a whole (a bad key) is not split
 SELECT mlpredict.create_connection('b-openai-badkey', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/embeddings", "api-key": "sk-wrong-key-0000"}');
 SELECT mlpredict.create_model('oai_badkey', 't STRING', 'v ARRAY<FLOAT>', '{"provider": "openai", "task": "embedding", "openai.connection": "b-openai-badkey", "openai.batch_size": 4}');
@@ -360,8 +375,9 @@ SELECT * FROM mlpredict.decode_response('vec4', convert_to('{"data": [{"embeddin
 SELECT * FROM mlpredict.decode_response('vec4', convert_to('{"d\u0061ta": [{"embedding": [7, 8]}]}', 'UTF8')) AS d(v real[]);
 
 ------------------------------------------------------------------------
--- An answer with the wrong number of results is an error (a request of
--- one row reports the missing value instead)
+-- An answer with the wrong number of results does not decode, so its
+-- batch is split; the row at fault ends up alone and reports the missing
+-- value, as without batching
 ------------------------------------------------------------------------
 SELECT id, v IS NULL FROM docs, LATERAL oai_embed(body || CASE WHEN id = 2 THEN ' [[empty]]' ELSE '' END) WHERE id <= 4;
 SELECT id, score FROM notes, LATERAL note_score(note || CASE WHEN id = 5 THEN ' [[empty]]' ELSE '' END) WHERE id <> 3;
