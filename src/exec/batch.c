@@ -233,9 +233,9 @@ MlBuildBatchRequest(MlTarget *target, MlBatchRow *rows, int nrows,
 /*
  * MlDecodeBatchResponse
  *		See request.h.  One row: MlDecodeResponse.  Several: the same
- *		status check, then the output format splits the answer.  body is
- *		zeroed first, so that MlResponseUsage may read what decoders left
- *		in it.
+ *		status check, then the output format splits the answer.  Either way
+ *		body starts from MlResponseBodyFrom (caches empty), so that
+ *		MlResponseUsage may read what decoders left in it.
  */
 void
 MlDecodeBatchResponse(MlTarget *target, HttpRequest *request,
@@ -243,21 +243,15 @@ MlDecodeBatchResponse(MlTarget *target, HttpRequest *request,
 					  MlResponseBody *body)
 {
 	Assert(nrows >= 1);
-	/* fields MlDecodeResponse does not set (the text index) start empty */
-	memset(body, 0, sizeof(MlResponseBody));
 	if (nrows == 1)
 	{
 		MlDecodeResponse(target, request, response, rows[0].out_values,
 						 rows[0].out_nulls, body);
 		return;
 	}
-	if (response->outcome != HTTP_OK ||
-		response->status < 200 || response->status > 299)
+	if (!HttpResponseSucceeded(response))
 		MlRaiseResponseError(target, request, response);
-	body->data = response->body.data ? response->body.data : "";
-	body->len = response->body.len;
-	body->content_type = HttpResponseHeader(response, "content-type");
-	body->headers = response->headers;
+	MlResponseBodyFrom(body, response);
 	target->output_format->decode_batch(target, body, rows, nrows);
 }
 

@@ -48,29 +48,23 @@ answer_error(int sqlerrcode)
 }
 
 /*
- * final_ok
- *		Did the request end with a 2xx answer?
+ * rows_failed
+ *		The rows failed and on_error is null or skip: every output NULL;
+ *		whether to return them.
  */
 static bool
-final_ok(HttpResponse *response)
+rows_failed(MlTarget *target, MlBatchRow *rows, int nrows, MlOnError on_error,
+			bool *failed)
 {
-	return response->outcome == HTTP_OK &&
-		response->status >= 200 && response->status <= 299;
-}
-
-/*
- * set_null
- *		Every output of every row NULL.
- */
-static void
-set_null(MlTarget *target, MlBatchRow *rows, int nrows)
-{
+	if (failed)
+		*failed = true;
 	for (int r = 0; r < nrows; r++)
 		for (int i = 0; i < target->noutputs; i++)
 		{
 			rows[r].out_values[i] = (Datum) 0;
 			rows[r].out_nulls[i] = true;
 		}
+	return on_error == ML_ON_ERROR_NULL;
 }
 
 /*
@@ -100,19 +94,14 @@ MlDecodeRows(MlTarget *target, HttpRequest *request, HttpResponse *response,
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	MlResponseBody body;
-	volatile bool ok = final_ok(response);
+	volatile bool ok = HttpResponseSucceeded(response);
 	ErrorData  *volatile edata = NULL;
 
 	if (failed)
 		*failed = false;
+	/* the dispatcher has counted a failed request */
 	if (!ok && on_error != ML_ON_ERROR_FAIL)
-	{
-		/* the dispatcher has counted the failed request */
-		if (failed)
-			*failed = true;
-		set_null(target, rows, nrows);
-		return on_error == ML_ON_ERROR_NULL;
-	}
+		return rows_failed(target, rows, nrows, on_error, failed);
 
 	PG_TRY();
 	{
@@ -135,10 +124,7 @@ MlDecodeRows(MlTarget *target, HttpRequest *request, HttpResponse *response,
 	if (edata != NULL)
 	{
 		FreeErrorData(edata);
-		if (failed)
-			*failed = true;
-		set_null(target, rows, nrows);
-		return on_error == ML_ON_ERROR_NULL;
+		return rows_failed(target, rows, nrows, on_error, failed);
 	}
 	count_usage(request, &body, nrows);
 	return true;

@@ -112,6 +112,8 @@ typedef struct PipelineState
 	bool		started;
 	MlTarget   *target;
 	ArgInfo    *args;
+	int16	   *input_typlen;	/* of each INPUT column, for copying */
+	bool	   *input_typbyval;
 	MlRuntimeOptions runtime;
 	int			max_calls;
 	int			batch_size;
@@ -308,6 +310,14 @@ start(PipelineState *state)
 		argtypes[i] = exprType(list_nth(cscan->custom_exprs, i + 1));
 	state->args = MlPlanArguments(state->target, argtypes, state->ninputs,
 								  "ml_predict", state->context);
+	state->input_typlen = palloc(sizeof(int16) * Max(state->ninputs, 1));
+	state->input_typbyval = palloc(sizeof(bool) * Max(state->ninputs, 1));
+	for (int i = 0; i < state->ninputs; i++)
+	{
+		MlColumn   *col = list_nth(state->target->model->input, i);
+
+		get_typlenbyval(col->typid, &state->input_typlen[i], &state->input_typbyval[i]);
+	}
 
 	MlRuntimeOptionsDefaults(&state->runtime);
 	options = ExecEvalExprSwitchContext(state->options_expr, econtext, &isnull);
@@ -401,21 +411,15 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 	row->keep = true;
 	for (i = 0; i < state->ninputs; i++)
 	{
-		MlColumn   *col = list_nth(target->model->input, i);
 		bool		isnull;
 		Datum		value = ExecEvalExprSwitchContext(state->input_exprs[i], econtext,
 													  &isnull);
 
 		row->io.nulls[i] = isnull;
 		if (!isnull)
-		{
-			int16		typlen;
-			bool		typbyval;
-
-			get_typlenbyval(col->typid, &typlen, &typbyval);
 			row->io.values[i] = datumCopy(MlConvertArgument(&state->args[i], value),
-										  typbyval, typlen);
-		}
+										  state->input_typbyval[i],
+										  state->input_typlen[i]);
 	}
 	MemoryContextSwitchTo(old);
 	ResetExprContext(econtext);
@@ -518,17 +522,6 @@ fill(PipelineState *state)
 }
 
 /*
- * final_ok
- *		Did the call end with a 2xx answer?
- */
-static bool
-final_ok(HttpResponse *response)
-{
-	return response->outcome == HTTP_OK &&
-		response->status >= 200 && response->status <= 299;
-}
-
-/*
  * complete
  *		A call is final: split a batch that failed in a way one row may
  *		have caused, else make its rows ready.
@@ -541,7 +534,7 @@ complete(PipelineState *state, PipeCall *call)
 	if (state->runtime.debug)
 		MlReportAttempts(state->target, call->request, &call->response);
 	if (call->nrows > 1 &&
-		(final_ok(&call->response) ? !decode_batch(state, call) :
+		(HttpResponseSucceeded(&call->response) ? !decode_batch(state, call) :
 		 MlBatchFailureMayBeRow(&call->response)))
 	{
 		int			half = call->nrows / 2;

@@ -319,13 +319,8 @@ void
 MlDecodeResponse(MlTarget *target, HttpRequest *request, HttpResponse *response,
 				 Datum *values, bool *nulls, MlResponseBody *body)
 {
-	if (response->outcome != HTTP_OK ||
-		response->status < 200 || response->status > 299)
+	if (!HttpResponseSucceeded(response))
 		MlRaiseResponseError(target, request, response);
-	memset(body, 0, sizeof(MlResponseBody));
-	body->data = response->body.data ? response->body.data : "";
-	body->len = response->body.len;
-	body->content_type = HttpResponseHeader(response, "content-type");
-	body->headers = response->headers;
+	MlResponseBodyFrom(body, response);
 	target->output_format->decode(target, body, values, nulls);
 }

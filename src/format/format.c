@@ -16,6 +16,7 @@
 
 #include "exec/request.h"
 #include "format/format.h"
+#include "http/http.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 
@@ -338,4 +339,19 @@ MlRequestBodyAddHeader(MlRequestBody *body, const char *name, const char *value)
 	header->name = pstrdup(name);
 	header->value = pstrdup(value);
 	body->headers = lappend(body->headers, header);
+}
+
+/*
+ * MlResponseBodyFrom
+ *		The body of an HTTP response as formats read it: the bytes, the
+ *		Content-Type and headers; the JSON and text caches start empty.
+ */
+void
+MlResponseBodyFrom(MlResponseBody *body, const HttpResponse *response)
+{
+	memset(body, 0, sizeof(MlResponseBody));
+	body->data = response->body.data ? response->body.data : "";
+	body->len = response->body.len;
+	body->content_type = HttpResponseHeader(response, "content-type");
+	body->headers = response->headers;
 }

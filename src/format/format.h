@@ -207,6 +207,11 @@ extern bool MlAnswerFastColumns(MlAnswer *answer, const char *pointer,
 extern void MlCheckBatchCount(MlAnswer *answer, const char *pointer,
 							  int nrows);
 
+/* format.c: a response as formats see it (all else zeroed), never ERROR */
+struct HttpResponse;
+extern void MlResponseBodyFrom(MlResponseBody *body,
+							   const struct HttpResponse *response);
+
 /*
  * usage.c: the prompt and completion tokens an answer reports; false when
  * it reports none.  Never raises ERROR for an odd or non-JSON body.

@@ -147,6 +147,9 @@ extern void HttpPerform(HttpRequest **requests, HttpResponse *responses,
 						int nrequests);
 
 /* Look up a response header (name lower-case); NULL if absent. */
+/* Whether a final response is an answer with a 2xx status. */
+extern bool HttpResponseSucceeded(const HttpResponse *response);
+
 extern const char *HttpResponseHeader(const HttpResponse *response,
 									  const char *name);
 

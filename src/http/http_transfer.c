@@ -559,6 +559,17 @@ http_parse_headers(const char *data, size_t len)
 }
 
 /*
+ * HttpResponseSucceeded
+ *		See http.h.
+ */
+bool
+HttpResponseSucceeded(const HttpResponse *response)
+{
+	return response->outcome == HTTP_OK &&
+		response->status >= 200 && response->status <= 299;
+}
+
+/*
  * HttpResponseHeader
  *		Case-insensitive lookup of a response header; NULL if absent.
  */

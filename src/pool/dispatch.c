@@ -414,17 +414,13 @@ server_delay_ms(const HttpResponse *response)
 static void
 charge_tokens(const HttpRoute *route, HttpResponse *response, int64 now)
 {
-	MlResponseBody body = {0};
+	MlResponseBody body;
 	int64		prompt;
 	int64		completion;
 
-	if (route->tokens_per_minute <= 0 || response->outcome != HTTP_OK ||
-		response->status < 200 || response->status > 299)
+	if (route->tokens_per_minute <= 0 || !HttpResponseSucceeded(response))
 		return;
-	body.data = response->body.data ? response->body.data : "";
-	body.len = response->body.len;
-	body.content_type = HttpResponseHeader(response, "content-type");
-	body.headers = response->headers;
+	MlResponseBodyFrom(&body, response);
 	if (MlResponseUsage(&body, &prompt, &completion) && prompt + completion > 0)
 		LimiterChargeTokens(route, prompt + completion, now);
 }
