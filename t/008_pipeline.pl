@@ -135,12 +135,15 @@ SELECT count(*) FROM generate_series(1, 100) g, LATERAL chat('t' || g || ' [[sle
 SELECT count(*) FROM generate_series(1, 150) g, LATERAL capchat('big ' || g || ' [[sleep:50]]');});
 	wait_in_flight(3, "$mode fairness");
 	usleep(200_000);
-	# the small session notes when its query starts (psql's own start-up
-	# does not count)
+	# the small session warms up (its channel to the pool, its caches) on
+	# the uncapped connection, then notes when its query starts: start-up
+	# costs of a new session do not count
 	my ($rc, $out) = psql_finish(psql_start($node, 'postgres', q{
+SELECT answer FROM chat('warm up');
+SELECT count(*) FROM mlpredict.debug_request('capchat', 'warm up');
 SELECT extract(epoch FROM clock_timestamp());
 SELECT count(*) FROM generate_series(1, 3) g, LATERAL capchat('small ' || g || ' [[sleep:50]]');}));
-	my ($small_start, $small_count) = split /\n/, $out;
+	my (undef, undef, $small_start, $small_count) = split /\n/, $out;
 	is($small_count, '3', "$mode: the small query answered");
 	($rc, $out) = psql_finish($big);
 	is($out, '150', "$mode: the big query answered");
@@ -154,7 +157,11 @@ SELECT count(*) FROM generate_series(1, 3) g, LATERAL capchat('small ' || g || '
 	is(scalar @small, 3, "$mode: three small requests recorded");
 	if ($preload)
 	{
-		cmp_ok($big_between, '<=', 8,
+		# taking turns: about one big request per small one, plus the few
+		# that start while the small query is planned and sent; queued
+		# behind the big query's window it would be about 29, and starved
+		# until the big query ends, over 100
+		cmp_ok($big_between, '<=', 12,
 			"pool: only $big_between big requests started between the small query's start and its last request");
 	}
 	else
