@@ -30,6 +30,10 @@ bool		mlpredict_allow_insecure_http = false;
 int			mlpredict_max_response_size = 65536;
 int			mlpredict_pool_workers = 1;
 int			mlpredict_max_connections = 64;
+char	   *mlpredict_secret_key_file = NULL;
+char	   *mlpredict_allowed_networks = NULL;
+char	   *mlpredict_ca_bundle = NULL;
+int			mlpredict_max_output_elements = 100000;
 
 /*
  * MlDefineGucs
@@ -93,6 +97,38 @@ MlDefineGucs(void)
 							65536, 64, 1048576,
 							PGC_SUSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.max_output_elements",
+							"Sets the largest number of elements an output array may have.",
+							"An answer with a longer array (a vector, a list of labels) is refused before it is built.",
+							&mlpredict_max_output_elements,
+							100000, 1, 100000000,
+							PGC_SUSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("mlpredict.secret_key_file",
+							   "Sets the file holding the cluster key that encrypts connection secrets.",
+							   "A relative path is taken from the data directory; the file is created (mode 0600) on first use.",
+							   &mlpredict_secret_key_file,
+							   "mlpredict_secret.key",
+							   PGC_SUSET, GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("mlpredict.allowed_networks",
+							   "Sets the non-public networks (CIDR list) model endpoints may connect to.",
+							   "Loopback, link-local and private addresses are refused unless listed here; checked on the resolved address when connecting.",
+							   &mlpredict_allowed_networks,
+							   "",
+							   PGC_SIGHUP, 0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("mlpredict.ca_bundle",
+							   "Sets a file of trusted CA certificates for provider TLS connections.",
+							   "Empty uses the system's trust store. Certificates are always verified.",
+							   &mlpredict_ca_bundle,
+							   "",
+							   PGC_SIGHUP, 0,
+							   NULL, NULL, NULL);
 
 	/* A postmaster setting can only be defined while preloading. */
 	if (process_shared_preload_libraries_in_progress)

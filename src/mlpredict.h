@@ -32,6 +32,10 @@ extern int	mlpredict_connect_timeout;	/* milliseconds */
 extern int	mlpredict_retry_count;
 extern bool mlpredict_allow_insecure_http;
 extern int	mlpredict_max_response_size;	/* kilobytes */
+extern int	mlpredict_max_output_elements;
+extern char *mlpredict_secret_key_file;
+extern char *mlpredict_allowed_networks;	/* CIDR list */
+extern char *mlpredict_ca_bundle;
 
 extern void MlDefineGucs(void);
 
