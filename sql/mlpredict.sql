@@ -16,6 +16,7 @@ CREATE TABLE mlpredict.connection (
 	options		jsonb NOT NULL DEFAULT '{}',
 	comment		text,
 	owner		name NOT NULL,
+	acl			aclitem[],		-- USAGE grants; NULL: the owner only
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CHECK (type OPERATOR(pg_catalog.=) pg_catalog.lower(type))
 );
@@ -228,6 +229,71 @@ AS 'MODULE_PATHNAME', 'mlpredict_show_create_model'
 LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION mlpredict.show_create_model(text) IS
 	'Returns the CREATE MODEL statement of a model version (SHOW CREATE MODEL)';
+
+/*
+ * Privileges.  USAGE on a connection lets a role create models on it;
+ * EXECUTE on a model (its typed function) lets a role call it.  Only the
+ * owner or a superuser may grant or revoke.  A role name or 'PUBLIC'.
+ */
+CREATE FUNCTION mlpredict.grant_connection(connection text, role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_grant_connection'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.grant_connection(text, text) IS
+	'Grants USAGE on a connection (needed to create models on it) to a role or PUBLIC';
+
+CREATE FUNCTION mlpredict.revoke_connection(connection text, role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_revoke_connection'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.revoke_connection(text, text) IS
+	'Revokes USAGE on a connection from a role or PUBLIC; models of that role stop working';
+
+CREATE FUNCTION mlpredict.grant_model(model text, role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_grant_model'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.grant_model(text, text) IS
+	'Grants EXECUTE on a model (its typed function and ml_predict calls) to a role or PUBLIC';
+
+CREATE FUNCTION mlpredict.revoke_model(model text, role text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_revoke_model'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION mlpredict.revoke_model(text, text) IS
+	'Revokes EXECUTE on a model from a role or PUBLIC';
+
+/*
+ * Who has what: one row per grant, owners included (they hold every
+ * privilege of their objects).  The typed function of a model is found by
+ * schema, name and its last argument, mlpredict.predict_options.
+ */
+CREATE VIEW mlpredict.privileges AS
+SELECT 'connection'::text AS object_type,
+	   c.name AS object_name,
+	   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
+	   a.privilege_type AS privilege,
+	   pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
+	   c.owner::text AS owner
+FROM mlpredict.connection c
+	 CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(c.acl,
+		 pg_catalog.acldefault('S', (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) c.owner)))) a
+UNION ALL
+SELECT 'model',
+	   pg_catalog.quote_ident(m.schema_name::text) || '.' || pg_catalog.quote_ident(m.name),
+	   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END,
+	   a.privilege_type,
+	   pg_catalog.pg_get_userbyid(a.grantor)::text,
+	   m.owner::text
+FROM mlpredict.model m
+	 JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name
+	 JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
+		AND p.proname OPERATOR(pg_catalog.=) m.name
+		AND p.proargtypes[p.pronargs - 1] OPERATOR(pg_catalog.=) 'mlpredict.predict_options'::pg_catalog.regtype
+	 CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a;
+COMMENT ON VIEW mlpredict.privileges IS
+	'Who may use which connection (USAGE) and call which model (EXECUTE), owners included';
+GRANT SELECT ON mlpredict.privileges TO PUBLIC;
 
 /* Confluent statements, verbatim */
 CREATE FUNCTION mlpredict.execute(statement text)

@@ -78,6 +78,11 @@ extern MlConnection *CatalogGetConnection(const char *name, bool with_secrets,
 										  bool missing_ok);
 extern List *CatalogListConnections(void);
 
+/* connection_acl.c */
+extern void CatalogCheckConnectionUsage(const char *name);
+extern void CatalogCheckModelConnection(MlModel *model, const char *connection);
+extern void CatalogGrantConnection(const char *name, const char *grantee, bool grant);
+
 /* model.c */
 extern int	CatalogCreateModel(MlModelRef *ref, const char *input, int input_location,
 							   const char *output, int output_location,
@@ -101,5 +106,6 @@ extern void TypedFunctionRename(MlModel *model, const char *new_schema,
 extern void TypedFunctionDrop(MlModel *model);
 extern Oid	TypedFunctionLookup(MlModel *model);
 extern void TypedFunctionCheckExecute(MlModel *model);
+extern void CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant);
 
 #endif							/* MLPREDICT_CATALOG_H */

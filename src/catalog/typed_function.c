@@ -242,3 +242,41 @@ TypedFunctionCheckExecute(MlModel *model)
 				 errhint("The model's owner can allow its use with GRANT EXECUTE ON FUNCTION %s TO <role>.",
 						 signature(model->schema, model->name, model))));
 }
+
+/*
+ * CatalogGrantModel
+ *		GRANT (or REVOKE) EXECUTE on a model's function to (from) a role or
+ *		PUBLIC: the model owner's (or a superuser's) way to allow its use.
+ *		The privilege covers every version, so ref names no version.
+ */
+void
+CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant)
+{
+	MlModel    *model;
+	char	   *display;
+	const char *role;
+
+	if (ref->version_kind != ML_VERSION_DEFAULT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("privileges are granted on a whole model, not on one version"),
+				 errhint("Name the model without a $version suffix.")));
+	model = CatalogGetModel(ref, false);
+	display = MlQualifiedModelName(model->schema, model->name);
+	CatalogCheckOwner(GetUserId(), model->owner, "model", display);
+	if (!OidIsValid(TypedFunctionLookup(model)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("the function of model \"%s\" does not exist", display),
+				 errhint("Recreate the model to recreate its function.")));
+	if (pg_strcasecmp(grantee, "public") == 0)
+		role = "PUBLIC";
+	else
+	{
+		(void) get_role_oid(grantee, false);
+		role = quote_identifier(grantee);
+	}
+	run_ddl(psprintf(grant ? "GRANT EXECUTE ON FUNCTION %s TO %s" :
+					 "REVOKE EXECUTE ON FUNCTION %s FROM %s",
+					 signature(model->schema, model->name, model), role));
+}

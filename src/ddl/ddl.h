@@ -34,7 +34,9 @@ typedef enum DdlKind
 	DDL_DROP_MODEL,
 	DDL_DESCRIBE_MODEL,
 	DDL_SHOW_MODELS,
-	DDL_SHOW_CREATE_MODEL
+	DDL_SHOW_CREATE_MODEL,
+	DDL_GRANT,					/* GRANT {USAGE ON CONNECTION | EXECUTE ON MODEL} x TO r, ... */
+	DDL_REVOKE					/* REVOKE ... FROM r, ... */
 } DdlKind;
 
 typedef struct DdlStatement
@@ -70,6 +72,10 @@ typedef struct DdlStatement
 
 	/* SHOW MODELS FROM/IN schema */
 	char	   *schema;
+
+	/* GRANT/REVOKE: the roles (names, or "public"); the object is in
+	 * connection or model */
+	List	   *roles;
 } DdlStatement;
 
 /* parser.c: parse exactly one statement (a trailing semicolon is allowed) */

@@ -226,6 +226,32 @@ execute_model(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 }
 
 /*
+ * execute_grant
+ *		GRANT or REVOKE, one role at a time, all in the statement's
+ *		transaction.
+ */
+static void
+execute_grant(ReturnSetInfo *rsinfo, DdlStatement *stmt)
+{
+	bool		grant = stmt->kind == DDL_GRANT;
+	ListCell   *lc;
+
+	foreach(lc, stmt->roles)
+	{
+		const char *role = lfirst(lc);
+
+		if (stmt->connection)
+			CatalogGrantConnection(stmt->connection, role, grant);
+		else
+			CatalogGrantModel(stmt->model, role, grant);
+	}
+	emit_status(rsinfo, psprintf(grant ? "%s on %s %s granted." : "%s on %s %s revoked.",
+								 stmt->connection ? "USAGE" : "EXECUTE",
+								 stmt->connection ? "connection" : "model",
+								 stmt->connection ? stmt->connection : ref_text(stmt->model)));
+}
+
+/*
  * mlpredict_execute
  *		Parse and run one statement; return its rows.
  */
@@ -246,6 +272,10 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 		case DDL_DESCRIBE_CONNECTION:
 		case DDL_SHOW_CONNECTIONS:
 			execute_connection(rsinfo, stmt, sql);
+			break;
+		case DDL_GRANT:
+		case DDL_REVOKE:
+			execute_grant(rsinfo, stmt);
 			break;
 		default:
 			execute_model(rsinfo, stmt, sql);

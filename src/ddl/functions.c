@@ -2,7 +2,8 @@
  *
  * functions.c
  *	  The function forms of the DDL: mlpredict.create_connection(),
- *	  create_model(), alter_*, drop_*, describe_*, show_create_model().
+ *	  create_model(), alter_*, drop_*, describe_*, show_create_model(),
+ *	  grant_* and revoke_*.
  *
  * They take names as text and options as jsonb, and reach the same
  * catalog code as the statement form (execute.c).
@@ -36,6 +37,10 @@ PG_FUNCTION_INFO_V1(mlpredict_rename_model);
 PG_FUNCTION_INFO_V1(mlpredict_drop_model);
 PG_FUNCTION_INFO_V1(mlpredict_describe_model);
 PG_FUNCTION_INFO_V1(mlpredict_show_create_model);
+PG_FUNCTION_INFO_V1(mlpredict_grant_connection);
+PG_FUNCTION_INFO_V1(mlpredict_revoke_connection);
+PG_FUNCTION_INFO_V1(mlpredict_grant_model);
+PG_FUNCTION_INFO_V1(mlpredict_revoke_model);
 
 /*
  * required_text
@@ -215,4 +220,40 @@ mlpredict_show_create_model(PG_FUNCTION_ARGS)
 	MlModelRef *ref = MlParseModelRef(required_text(fcinfo, 0, "model name"));
 
 	PG_RETURN_TEXT_P(cstring_to_text(ShowCreateModelText(ref)));
+}
+
+Datum
+mlpredict_grant_connection(PG_FUNCTION_ARGS)
+{
+	char	   *name = MlParseConnectionName(required_text(fcinfo, 0, "connection name"));
+
+	CatalogGrantConnection(name, required_text(fcinfo, 1, "role name"), true);
+	PG_RETURN_VOID();
+}
+
+Datum
+mlpredict_revoke_connection(PG_FUNCTION_ARGS)
+{
+	char	   *name = MlParseConnectionName(required_text(fcinfo, 0, "connection name"));
+
+	CatalogGrantConnection(name, required_text(fcinfo, 1, "role name"), false);
+	PG_RETURN_VOID();
+}
+
+Datum
+mlpredict_grant_model(PG_FUNCTION_ARGS)
+{
+	MlModelRef *ref = MlParseModelRef(required_text(fcinfo, 0, "model name"));
+
+	CatalogGrantModel(ref, required_text(fcinfo, 1, "role name"), true);
+	PG_RETURN_VOID();
+}
+
+Datum
+mlpredict_revoke_model(PG_FUNCTION_ARGS)
+{
+	MlModelRef *ref = MlParseModelRef(required_text(fcinfo, 0, "model name"));
+
+	CatalogGrantModel(ref, required_text(fcinfo, 1, "role name"), false);
+	PG_RETURN_VOID();
 }

@@ -50,7 +50,7 @@
 #include "ddl/lexer.h"
 
 #define SUPPORTED_HINT \
-	"Supported statements are CREATE, ALTER, DROP, DESCRIBE and SHOW for CONNECTION and MODEL."
+	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL."
 
 /* the state of one statement parse */
 typedef struct DdlParser
@@ -70,6 +70,7 @@ static void parse_alter_model(DdlParser *p);
 static void parse_drop(DdlParser *p);
 static void parse_describe(DdlParser *p);
 static void parse_show(DdlParser *p);
+static void parse_grant(DdlParser *p, bool grant);
 static List *parse_options(DdlParser *p, bool with_values);
 static char *parse_connection_name(DdlParser *p);
 static MlModelRef *parse_model_ref(DdlParser *p, int *location);
@@ -190,6 +191,10 @@ DdlParse(const char *statement)
 		parse_describe(&p);
 	else if (accept_keyword(&p, "SHOW"))
 		parse_show(&p);
+	else if (accept_keyword(&p, "GRANT"))
+		parse_grant(&p, true);
+	else if (accept_keyword(&p, "REVOKE"))
+		parse_grant(&p, false);
 	else
 		syntax_error(&p, NULL, SUPPORTED_HINT);
 
@@ -449,6 +454,49 @@ parse_describe(DdlParser *p)
 	}
 	else
 		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+}
+
+/*
+ * GRANT USAGE ON CONNECTION c TO role [, ...]
+ * GRANT EXECUTE ON MODEL m TO role [, ...]
+ * REVOKE ... FROM role [, ...]
+ * A role is an identifier (PUBLIC for everyone) or a string.
+ */
+static void
+parse_grant(DdlParser *p, bool grant)
+{
+	DdlStatement *stmt = p->stmt;
+	int			location;
+
+	stmt->kind = grant ? DDL_GRANT : DDL_REVOKE;
+	if (accept_keyword(p, "USAGE"))
+	{
+		expect_keyword(p, "ON", "Expected USAGE ON CONNECTION.");
+		expect_keyword(p, "CONNECTION", "USAGE is granted on a CONNECTION.");
+		stmt->connection = parse_connection_name(p);
+	}
+	else if (accept_keyword(p, "EXECUTE"))
+	{
+		expect_keyword(p, "ON", "Expected EXECUTE ON MODEL.");
+		expect_keyword(p, "MODEL", "EXECUTE is granted on a MODEL.");
+		stmt->model = parse_model_ref(p, &location);
+		reject_model_version(p, stmt->model, location, grant ? "GRANT" : "REVOKE");
+	}
+	else
+		syntax_error(p, "Expected USAGE ON CONNECTION or EXECUTE ON MODEL.", NULL);
+	expect_keyword(p, grant ? "TO" : "FROM", grant ? "Expected TO and a role." : "Expected FROM and a role.");
+	do
+	{
+		DdlToken   *tok = current(p);
+
+		if (tok->kind == DDL_TOKEN_STRING)
+			stmt->roles = lappend(stmt->roles, pstrdup(tok->value));
+		else if (DdlTokenIsIdent(tok))
+			stmt->roles = lappend(stmt->roles, DdlTokenIdentifier(tok));
+		else
+			syntax_error(p, "Expected a role name or PUBLIC.", NULL);
+		advance(p);
+	} while (accept_punct(p, ','));
 }
 
 /* [NOT] LIKE 'pattern', when present */

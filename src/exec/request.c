@@ -68,8 +68,9 @@ resolve_formats(MlTarget *target)
 
 /*
  * MlTargetBuild
- *		Everything needed to call one model version.  Loads the connection
- *		with its secrets; allocates in the current memory context.
+ *		Everything needed to call one model version.  Checks that the model's
+ *		owner may use its connection, then loads the connection with its
+ *		secrets; allocates in the current memory context.
  */
 MlTarget *
 MlTargetBuild(MlModel *model)
@@ -83,6 +84,7 @@ MlTargetBuild(MlModel *model)
 									MlQualifiedModelName(model->schema, model->name),
 									model->version);
 	target->provider = MlProviderLookup(provider, false);
+	CatalogCheckModelConnection(model, MlTargetOption(target, "connection"));
 	target->connection = CatalogGetConnection(MlTargetOption(target, "connection"),
 											  true, false);
 	MlCheckEndpoint(target->connection->endpoint, NULL, -1);

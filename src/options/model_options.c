@@ -133,7 +133,8 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 
 /*
  * check_connection
- *		<provider>.connection must name a connection of the provider's type.
+ *		<provider>.connection must name a connection of the provider's type
+ *		that the current user may use.
  *		Returns the connection's endpoint.
  */
 static const char *
@@ -155,6 +156,7 @@ check_connection(List *options, const MlProvider *provider)
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("connection \"%s\" has type \"%s\" but the model's provider is \"%s\"",
 						name, conn->type, provider->name)));
+	CatalogCheckConnectionUsage(name);
 	return conn->endpoint;
 }
 
