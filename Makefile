@@ -18,6 +18,7 @@ OBJS = \
 	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
+	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
 	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_path.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
@@ -49,7 +50,7 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # system compiler in strict C11, independent of PGXS; "make unit" runs them.
 # A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
-	test/unit/test_token_bucket
+	test/unit/test_token_bucket test/unit/test_secret_box
 UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
 EXTRA_CLEAN += $(UNIT_TESTS)
 
@@ -64,6 +65,9 @@ test/unit/test_jwt: test/unit/test_jwt.c test/unit/unit_check.h src/auth/jwt.c s
 
 test/unit/test_token_bucket: test/unit/test_token_bucket.c test/unit/unit_check.h src/pool/token_bucket.c src/pool/token_bucket.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_token_bucket.c src/pool/token_bucket.c -lm
+
+test/unit/test_secret_box: test/unit/test_secret_box.c test/unit/unit_check.h src/secret/secret_box.c src/secret/secret_box.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_secret_box.c src/secret/secret_box.c -lcrypto
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

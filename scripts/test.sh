@@ -29,6 +29,9 @@ count make -s PG_CONFIG="$PG_CONFIG" unit
 echo "== pg_regress"
 chown postgres "$work" 2>/dev/null || true
 prepare_gcp_account "$work"
+# the secrets suite reads the stand-in's OpenAI key from the server's
+# environment (an env: secret reference)
+export MLPREDICT_TEST_ENV_KEY=sk-test-openai-key
 start_standin "$work"
 tests=$(ls test/sql/*.sql | xargs -n1 basename | sed 's/\.sql$//' | sort)
 set +e

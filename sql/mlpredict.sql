@@ -23,13 +23,20 @@ CREATE TABLE mlpredict.connection (
 COMMENT ON TABLE mlpredict.connection IS
 	'Provider connections: endpoint and non-secret options (secrets live in connection_secret)';
 
+/*
+ * sealed: the JSON object of the secrets, AES-256-GCM under the cluster key
+ * (mlpredict.secret_key_file), bound to the connection's name, type and
+ * endpoint.  keys: what views show, {"api-key": "*****"}, or the reference
+ * text for env:/file: references.
+ */
 CREATE TABLE mlpredict.connection_secret (
 	connection	text PRIMARY KEY
 				REFERENCES mlpredict.connection (name) ON UPDATE CASCADE ON DELETE CASCADE,
-	secrets		jsonb NOT NULL
+	keys		jsonb NOT NULL,
+	sealed		bytea NOT NULL
 );
 COMMENT ON TABLE mlpredict.connection_secret IS
-	'Connection secrets; readable only by the extension owner';
+	'Connection secrets, encrypted under the cluster key; readable only by the extension owner';
 
 CREATE TABLE mlpredict.model (
 	schema_name	name NOT NULL,
@@ -87,7 +94,7 @@ SELECT c.name,
 	   upper(c.type) AS type,
 	   c.endpoint,
 	   c.options,
-	   (SELECT jsonb_object_agg(k, '*****') FROM jsonb_object_keys(s.secrets) AS k) AS secrets,
+	   s.keys AS secrets,
 	   c.comment,
 	   c.owner,
 	   c.created_at

@@ -2,9 +2,16 @@
 # their secrets, models with all versions and the default version, models in
 # other schemas, and the typed functions with their grants.  The restored
 # database must answer predictions exactly as the original did.
+#
+# Secrets travel sealed under the cluster key (the data directory's
+# mlpredict_secret.key, made 0600 on first use).  Restored into the same
+# cluster, or into one given a copy of the key file, they work at once;
+# restored into a cluster with a key of its own, calling a model says to
+# re-enter them (naming no secret), and ALTER CONNECTION ... SET does.
 use strict;
 use warnings;
 
+use File::Copy qw(copy);
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -36,7 +43,9 @@ my %catalog = (
 		FROM mlpredict.models ORDER BY schema, name, version},
 	connections => q{SELECT name, type, endpoint, options, secrets, comment, owner
 		FROM mlpredict.connections ORDER BY name},
-	secrets => q{SELECT connection, secrets FROM mlpredict.connection_secret ORDER BY connection},
+	secrets => q{SELECT connection, keys, encode(sealed, 'hex') FROM mlpredict.connection_secret ORDER BY connection},
+	plaintext => q{SELECT count(*) FROM mlpredict.connection_secret
+		WHERE position('sk-test-openai-key'::bytea IN sealed) > 0 OR position('azure-test-key'::bytea IN sealed) > 0},
 	functions => q{SELECT p.oid::regprocedure, pg_get_function_result(p.oid),
 			pg_get_userbyid(p.proowner), p.proacl, p.prosrc,
 			obj_description(p.oid, 'pg_proc')
@@ -93,7 +102,15 @@ is(scalar(() = $orig->{models} =~ /^(public|ml)\|/mg), 4,
 	'original: four model versions');
 like($orig->{connections}, qr/^azure-connection\|AZUREOPENAI\|.*\{"api-key": "\*\*\*\*\*"\}\|embeddings\|/m,
 	'original: azure connection with masked secret');
-like($orig->{secrets}, qr/sk-test-openai-key/, 'original: secret stored');
+like($orig->{secrets}, qr/^azure-connection\|\{"api-key": "\*\*\*\*\*"\}\|01[0-9a-f]{100,}$/m,
+	'original: secret stored sealed');
+is($orig->{plaintext}, '0', 'original: no plaintext secret in the catalog');
+unlike($orig->{secrets}, qr/sk-test-openai-key|azure-test-key/, 'original: secrets not shown');
+
+# the key file was made on first use, for the server's user only
+my $key_a = $node_a->data_dir . '/mlpredict_secret.key';
+ok(-f $key_a, 'original: the cluster key file exists');
+is(sprintf('%04o', (stat $key_a)[2] & 07777), '0600', 'original: the key file has mode 0600');
 like($orig->{functions}, qr/^ml\.assistant\(text,mlpredict\.predict_options\)\|.*mlp_reader=X\//m,
 	'original: EXECUTE granted on ml.assistant');
 unlike($orig->{functions}, qr/^sentimentmodel\(.*mlp_reader/m,
@@ -124,14 +141,27 @@ like($toc, qr/^\d+; \d+ \d+ ACL ml FUNCTION assistant\(/m,
 like($toc, qr/TABLE DATA mlpredict connection_secret/,
 	'the dump carries the secrets table');
 
-# Restore into a fresh database of the same cluster, and into a second
-# cluster (which needs the role first: roles are not in a database dump).
+# Restore into a fresh database of the same cluster, into a second cluster
+# with a key of its own, and into a third one given the first one's key file
+# (the others need the role first: roles are not in a database dump).
 my $node_b = new_node('b');
 $node_b->safe_psql('postgres', 'CREATE ROLE mlp_reader');
+my $node_c = new_node('c');
+$node_c->safe_psql('postgres', 'CREATE ROLE mlp_reader');
+my $key_c = $node_c->data_dir . '/mlpredict_secret.key';
+copy($key_a, $key_c) or die "copy $key_a: $!";
+chmod(0600, $key_c) or die "chmod $key_c: $!";
 
-for my $target ([ 'same cluster', $node_a ], [ 'second cluster', $node_b ])
+# The models each connection's secrets are needed for.
+my %uses_connection = (
+	'openai-connection' => $predict{default_version},
+	'azure-connection' => $predict{embedding},
+);
+
+for my $target ([ 'same cluster', $node_a, 0 ], [ 'other key', $node_b, 1 ],
+	[ 'copied key file', $node_c, 0 ])
 {
-	my ($label, $node) = @$target;
+	my ($label, $node, $other_key) = @$target;
 	$node->safe_psql('postgres', 'CREATE DATABASE restored');
 	command_checks_all(
 		[ 'pg_restore', '--exit-on-error', '-h', $node->host, '-p', $node->port,
@@ -143,6 +173,7 @@ for my $target ([ 'same cluster', $node_a ], [ 'second cluster', $node_b ])
 	{
 		is($got->{$k}, $orig->{$k}, "$label: $k equal to the original");
 	}
+	re_enter_secrets($node, $label) if $other_key;
 
 	standin_post($standin, '/_control/reset');
 	my $answers = snapshot($node, 'restored', \%predict);
@@ -180,6 +211,64 @@ SELECT count(*) FROM mlpredict.models WHERE schema = 'ml'}),
 		"$label: DROP MODEL removes the restored typed function");
 }
 
+# Only files of the server's user, with no access for others, in the right
+# format, are used as the key.
+my $key_text = slurp_file($key_c);
+chmod(0640, $key_c) or die;
+like(query($node_c, 'restored', $predict{default_version}),
+	qr/secret key file ".*mlpredict_secret\.key" has group or world access.*HINT:  Run chmod 0600/s,
+	'a group-readable key file is refused');
+chmod(0600, $key_c) or die;
+open(my $fh, '>', $key_c) or die;
+print $fh "mlpredict secret key v1\n" . ('zz' x 32) . "\n";
+close($fh);
+like(query($node_c, 'restored', $predict{default_version}),
+	qr/secret key file ".*" is not a valid mlpredict key file/,
+	'a key file of the wrong format is refused');
+open($fh, '>', $key_c) or die;
+print $fh $key_text;
+close($fh);
+is(query($node_c, 'restored', $predict{default_version}), $orig_answers->{default_version},
+	'the original key file works again');
+
 $node_a->stop;
 $node_b->stop;
+$node_c->stop;
 done_testing();
+
+# A cluster with a key of its own: each connection's secrets cannot be
+# opened, with the re-enter hint and no secret in the error, until ALTER
+# CONNECTION ... SET gives them again.
+sub re_enter_secrets
+{
+	my ($node, $label) = @_;
+	my $key = $node->data_dir . '/mlpredict_secret.key';
+
+	for my $conn (sort keys %uses_connection)
+	{
+		my $err = query($node, 'restored',
+			"\\set VERBOSITY verbose\n$uses_connection{$conn}");
+		like($err,
+			qr/ERROR:  55000: secrets of connection "$conn" were encrypted under another cluster key/,
+			"$label: $conn needs its secrets re-entered (55000)");
+		like($err, qr/DETAIL:  .*[0-9a-f]{16}.*restored into another cluster/,
+			"$label: the detail names the key ids and why");
+		like($err,
+			qr/HINT:  Re-enter the secrets with ALTER CONNECTION $conn SET \(\.\.\.\), or install the original cluster's key file as mlpredict\.secret_key_file\./,
+			"$label: the hint says how to fix it");
+		unlike($err, qr/sk-test-openai-key|azure-test-key/,
+			"$label: no secret in the error");
+	}
+	ok(-f $key, "$label: this cluster made a key of its own");
+	is(sprintf('%04o', (stat $key)[2] & 07777), '0600', "$label: its key file has mode 0600");
+	isnt(slurp_file($key), slurp_file($key_a), "$label: the keys differ");
+
+	my ($ret, $out, $err) = $node->psql('restored', q{
+SELECT * FROM mlpredict.execute($$ALTER CONNECTION openai-connection SET ('api-key' = 'sk-test-openai-key')$$);
+SELECT * FROM mlpredict.execute($$ALTER CONNECTION azure-connection SET ('api-key' = 'azure-test-key')$$);
+}, on_error_stop => 1);
+	is($ret, 0, "$label: ALTER CONNECTION ... SET re-enters the secrets");
+	like($err, qr/NOTICE:  discarding the stored secrets of connection "openai-connection"/,
+		"$label: the old secrets are discarded with a notice");
+	return;
+}

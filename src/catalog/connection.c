@@ -11,6 +11,26 @@
  * connection pool's limits that every type takes (max_concurrency,
  * requests_per_minute, tokens_per_minute).
  *
+ * Secrets at rest: connection_secret.sealed holds the JSON object of the
+ * secrets sealed with AES-256-GCM under the cluster key
+ * (src/secret/secret_box.c, cluster_key.c); connection_secret.keys holds
+ * what views show, each key with "*****" or, for a reference, the
+ * reference text.  The additional data binds the ciphertext to its row:
+ * a label, the connection's name, type and endpoint.  A ciphertext copied
+ * to another connection, or an endpoint changed behind our back, fails
+ * to open; every CREATE/ALTER seals again.  Opening happens only when the
+ * secrets are needed (a model call, ALTER), and a failure tells a
+ * ciphertext of another cluster's key (55000, after restoring a dump
+ * elsewhere) from a tampered one (XX001).  ALTER CONNECTION ... SET that
+ * gives every required secret anew works even then, discarding the old.
+ *
+ * A secret may be a reference, 'env:NAME' or 'file:/path'
+ * (src/secret/secret_ref.c), resolved each time the secrets are loaded for
+ * use.  Only superusers may create or alter a connection whose secrets
+ * hold a reference: it reads the server's environment and files (and a
+ * non-superuser owner must not be able to point such a connection at an
+ * endpoint of their choosing).
+ *
  * IDENTIFICATION
  *	  src/catalog/connection.c
  *
@@ -25,7 +45,19 @@
 
 #include "catalog/catalog.h"
 #include "provider/provider.h"
+#include "secret/cluster_key.h"
+#include "secret/secret_box.h"
+#include "secret/secret_ref.h"
 #include "util.h"
+
+static MlConnection *read_connection(const char *name, bool missing_ok,
+									 bytea **sealed);
+
+/* Shown in views instead of a literal secret. */
+#define MASKED_SECRET "*****"
+
+/* The start of every connection's additional data (see connection_aad). */
+static const char aad_label[] = "mlpredict connection secrets v1";
 
 /* What CREATE/ALTER CONNECTION options split into. */
 typedef struct ConnectionSpec
@@ -92,6 +124,8 @@ add_secret(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 					 errcode(ERRCODE_DUPLICATE_OBJECT),
 					 errmsg("option \"%s\" specified more than once", canonical),
 					 errhint("\"%s\" and its aliases name the same secret.", canonical));
+	if (SecretRefIsReference(opt->value))
+		SecretRefCheck(canonical, opt->value);
 	spec->secrets = lappend(spec->secrets, MlMakeOption(canonical, opt->value, opt->location));
 }
 
@@ -161,9 +195,26 @@ add_option(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 }
 
 /*
+ * literal_secrets
+ *		The secrets that are not references.
+ */
+static List *
+literal_secrets(List *secrets)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, secrets)
+		if (!SecretRefIsReference(((MlOption *) lfirst(lc))->value))
+			result = lappend(result, lfirst(lc));
+	return result;
+}
+
+/*
  * check_required_secrets
  *		Every required secret of the type must be present, and the provider's
- *		own checks must pass.
+ *		own checks must pass.  The provider checks only literal values:
+ *		a reference is resolved, and its value checked, when it is used.
  */
 static void
 check_required_secrets(ConnectionSpec *spec, const MlProvider *provider)
@@ -177,7 +228,34 @@ check_required_secrets(ConnectionSpec *spec, const MlProvider *provider)
 					 errmsg("connections of type \"%s\" require the secret \"%s\"",
 							provider->name, *key)));
 	if (provider->check_connection)
-		provider->check_connection(spec->endpoint, spec->options, spec->secrets);
+		provider->check_connection(spec->endpoint, spec->options,
+								   literal_secrets(spec->secrets));
+}
+
+/*
+ * check_reference_privilege
+ *		Only superusers may create or change a connection whose secrets
+ *		read the server's environment or files.
+ */
+static void
+check_reference_privilege(const char *name, List *secrets)
+{
+	ListCell   *lc;
+
+	if (superuser())
+		return;
+	foreach(lc, secrets)
+	{
+		MlOption   *opt = lfirst(lc);
+
+		if (SecretRefIsReference(opt->value))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for secret references in connection \"%s\"", name),
+					 errdetail("Secret \"%s\" is read from the database server's environment or files; only superusers may create or alter connections with such secrets.",
+							   opt->key),
+					 errhint("Give the secret as a literal value, or ask a superuser to set up the connection.")));
+	}
 }
 
 /*
@@ -216,6 +294,75 @@ build_spec(List *options, const char *statement)
 }
 
 /*
+ * connection_aad
+ *		The additional data that binds sealed secrets to their row: the
+ *		label, the connection's name, type and endpoint, each ended by a NUL
+ *		(none of them can contain one).
+ */
+static void
+connection_aad(StringInfo aad, const char *name, const char *type,
+			   const char *endpoint)
+{
+	initStringInfo(aad);
+	appendBinaryStringInfo(aad, aad_label, sizeof(aad_label));
+	appendBinaryStringInfo(aad, name, strlen(name) + 1);
+	appendBinaryStringInfo(aad, type, strlen(type) + 1);
+	appendBinaryStringInfo(aad, endpoint, strlen(endpoint) + 1);
+}
+
+/*
+ * seal_secrets
+ *		The secrets' JSON object sealed under the cluster key for this row.
+ */
+static bytea *
+seal_secrets(const char *name, const ConnectionSpec *spec)
+{
+	char	   *plain = MlOptionsToJson(spec->secrets);
+	size_t		plain_len = strlen(plain);
+	size_t		sealed_len = secret_box_sealed_len(plain_len);
+	bytea	   *sealed = palloc(VARHDRSZ + sealed_len);
+	StringInfoData aad;
+	SecretBoxStatus status;
+
+	connection_aad(&aad, name, spec->type, spec->endpoint);
+	status = secret_box_seal(ClusterKeyGet(),
+							 (const unsigned char *) aad.data, aad.len,
+							 (const unsigned char *) plain, plain_len,
+							 (unsigned char *) VARDATA(sealed));
+	secret_box_wipe(plain, plain_len);
+	if (status != SECRET_BOX_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not encrypt the secrets of connection \"%s\"", name),
+				 errdetail_internal("%s", secret_box_status_text(status))));
+	SET_VARSIZE(sealed, VARHDRSZ + sealed_len);
+	return sealed;
+}
+
+/*
+ * shown_keys
+ *		What views show of the secrets: each key with ***** or, for a
+ *		reference, the reference.
+ */
+static char *
+shown_keys(List *secrets)
+{
+	List	   *shown = NIL;
+	ListCell   *lc;
+
+	foreach(lc, secrets)
+	{
+		MlOption   *opt = lfirst(lc);
+
+		shown = lappend(shown,
+						MlMakeOption(opt->key,
+									 SecretRefIsReference(opt->value) ? opt->value : MASKED_SECRET,
+									 -1));
+	}
+	return MlOptionsToJson(shown);
+}
+
+/*
  * store_connection
  *		Insert (or, when replace, overwrite) the rows of a connection.
  */
@@ -224,9 +371,9 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 				 bool replace)
 {
 	CatalogAccess access;
-	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
-	Datum		values[7];
-	char		nulls[7] = "       ";
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, BYTEAOID};
+	Datum		values[8];
+	char		nulls[8] = "        ";
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(spec->type);
@@ -234,8 +381,9 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 	values[3] = CStringGetTextDatum(MlOptionsToJson(spec->options));
 	values[4] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
 	nulls[4] = comment ? ' ' : 'n';
-	values[5] = CStringGetTextDatum(MlOptionsToJson(spec->secrets));
+	values[5] = CStringGetTextDatum(shown_keys(spec->secrets));
 	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	values[7] = PointerGetDatum(seal_secrets(name, spec));
 
 	CatalogBegin(&access);
 	if (replace)
@@ -247,9 +395,153 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 				"INSERT INTO mlpredict.connection (name, type, endpoint, options, comment, owner) "
 				"VALUES ($1, $2, $3, $4::jsonb, $5, $7)",
 				replace ? 5 : 7, types, values, nulls, false);
-	CatalogExec("INSERT INTO mlpredict.connection_secret (connection, secrets) VALUES ($1, $2::jsonb)",
-				2, types, (Datum[]) {values[0], values[5]}, "  ", false);
+	CatalogExec("INSERT INTO mlpredict.connection_secret (connection, keys, sealed) VALUES ($1, $2::jsonb, $3)",
+				3, (Oid[]) {TEXTOID, TEXTOID, BYTEAOID},
+				(Datum[]) {values[0], values[5], values[7]}, "   ", false);
 	CatalogEnd(&access);
+}
+
+/*
+ * get_bytea
+ *		Column col (1-based) of a result row as a bytea copied into the
+ *		caller's (upper executor) context; NULL for SQL NULL.
+ */
+static bytea *
+get_bytea(int row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+								  col, &isnull);
+	bytea	   *value;
+	bytea	   *result;
+	size_t		len;
+
+	if (isnull)
+		return NULL;
+	value = DatumGetByteaPP(d);
+	len = VARSIZE_ANY_EXHDR(value);
+	result = SPI_palloc(VARHDRSZ + len);
+	SET_VARSIZE(result, VARHDRSZ + len);
+	memcpy(VARDATA(result), VARDATA_ANY(value), len);
+	return result;
+}
+
+/*
+ * unseal_secrets
+ *		Open a connection's sealed secrets into *secrets (as stored:
+ *		references unresolved).  Any status but SECRET_BOX_OK leaves
+ *		*secrets NIL.
+ */
+static SecretBoxStatus
+unseal_secrets(const MlConnection *conn, bytea *sealed, List **secrets)
+{
+	size_t		len = VARSIZE_ANY_EXHDR(sealed);
+	unsigned char *plain = palloc(len + 1);
+	size_t		plain_len = 0;
+	StringInfoData aad;
+	SecretBoxStatus status;
+
+	*secrets = NIL;
+	connection_aad(&aad, conn->name, conn->type, conn->endpoint);
+	status = secret_box_open(ClusterKeyGet(),
+							 (const unsigned char *) aad.data, aad.len,
+							 (const unsigned char *) VARDATA_ANY(sealed), len,
+							 plain, &plain_len);
+	if (status == SECRET_BOX_OK)
+	{
+		plain[plain_len] = '\0';
+		*secrets = MlOptionsFromJsonText((char *) plain, "connection");
+		secret_box_wipe(plain, plain_len);
+	}
+	pfree(plain);
+	return status;
+}
+
+/*
+ * report_unseal_failure
+ *		The error for secrets that cannot be opened: another cluster's key
+ *		(55000) or a ciphertext that fails authentication (XX001).
+ */
+static void
+report_unseal_failure(const MlConnection *conn, bytea *sealed,
+					  SecretBoxStatus status)
+{
+	unsigned char id[SECRET_BOX_KEY_ID_LEN];
+	char		stored_id[SECRET_BOX_KEY_ID_HEX_LEN];
+	char		own_id[SECRET_BOX_KEY_ID_HEX_LEN];
+
+	switch (status)
+	{
+		case SECRET_BOX_OK:
+			return;
+		case SECRET_BOX_OTHER_KEY:
+			(void) secret_box_blob_key_id((const unsigned char *) VARDATA_ANY(sealed),
+										  VARSIZE_ANY_EXHDR(sealed), id);
+			secret_box_key_id_hex(id, stored_id);
+			secret_box_key_id(ClusterKeyGet(), id);
+			secret_box_key_id_hex(id, own_id);
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("secrets of connection \"%s\" were encrypted under another cluster key",
+							conn->name),
+					 errdetail("They were encrypted under the key with id %s, and this cluster's key (mlpredict.secret_key_file) has id %s.  This happens after a dump is restored into another cluster.",
+							   stored_id, own_id),
+					 errhint("Re-enter the secrets with ALTER CONNECTION %s SET (...), or install the original cluster's key file as mlpredict.secret_key_file.",
+							 conn->name)));
+			break;
+		case SECRET_BOX_TAMPERED:
+		case SECRET_BOX_MALFORMED:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("secrets of connection \"%s\" failed authentication", conn->name),
+					 status == SECRET_BOX_TAMPERED ?
+					 errdetail("The stored ciphertext was altered, or copied from another connection, or the connection's endpoint was changed outside ALTER CONNECTION.") :
+					 errdetail("The stored value is not encrypted secrets of a known format."),
+					 errhint("Re-enter the secrets with ALTER CONNECTION %s SET (...), or install the original cluster's key file as mlpredict.secret_key_file.",
+							 conn->name)));
+			break;
+		case SECRET_BOX_CRYPTO_ERROR:
+			ereport(ERROR,
+					(errcode(ERRCODE_INTERNAL_ERROR),
+					 errmsg("could not decrypt the secrets of connection \"%s\"", conn->name),
+					 errdetail_internal("%s", secret_box_status_text(status))));
+			break;
+	}
+}
+
+/*
+ * secrets_to_keep
+ *		For ALTER: the stored secrets (references unresolved).  When they
+ *		cannot be opened, the ALTER may still replace them all: if it gives
+ *		every required secret, the old ones are dropped with a NOTICE;
+ *		otherwise the error is raised.
+ */
+static List *
+secrets_to_keep(const MlConnection *conn, bytea *sealed,
+				const ConnectionSpec *spec, const MlProvider *provider)
+{
+	const char *const *key;
+	List	   *old = NIL;
+	SecretBoxStatus status;
+
+	if (sealed == NULL)
+		return NIL;
+	status = unseal_secrets(conn, sealed, &old);
+	if (status == SECRET_BOX_OK)
+		return old;
+	if (status == SECRET_BOX_CRYPTO_ERROR)
+		report_unseal_failure(conn, sealed, status);
+	for (key = provider->required_secrets; *key; key++)
+		if (MlOptionFind(spec->secrets, *key) == NULL)
+			report_unseal_failure(conn, sealed, status);
+	ereport(NOTICE,
+			(errmsg("discarding the stored secrets of connection \"%s\", which cannot be decrypted",
+					conn->name),
+			 status == SECRET_BOX_OTHER_KEY ?
+			 errdetail("They were encrypted under another cluster key.") :
+			 errdetail("They failed authentication."),
+			 errhint("Only the secrets given in this ALTER CONNECTION are kept.")));
+	return NIL;
 }
 
 /*
@@ -289,6 +581,7 @@ CatalogCreateConnection(const char *name, List *options, const char *comment,
 							name, existing->type, spec->type),
 					 errhint("Drop the connection and create it again.")));
 	}
+	check_reference_privilege(name, spec->secrets);
 	store_connection(name, spec, comment, existing != NULL);
 	return true;
 }
@@ -302,8 +595,10 @@ bool
 CatalogAlterConnection(const char *name, List *options, bool if_exists,
 					   const char *statement)
 {
-	MlConnection *conn = CatalogGetConnection(name, true, true);
+	bytea	   *sealed = NULL;
+	MlConnection *conn = read_connection(name, true, &sealed);
 	const MlProvider *provider;
+	List	   *old_secrets;
 	ConnectionSpec *spec = palloc0(sizeof(ConnectionSpec));
 	MlOption   *type;
 	ListCell   *lc;
@@ -330,10 +625,11 @@ CatalogAlterConnection(const char *name, List *options, bool if_exists,
 	foreach(lc, options)
 		add_option(spec, provider, lfirst(lc), statement);
 
-	/* keep what was not set */
+	/* keep what was not set (secrets as stored: references unresolved) */
 	if (spec->endpoint == NULL)
 		spec->endpoint = conn->endpoint;
-	foreach(lc, conn->secrets)
+	old_secrets = secrets_to_keep(conn, sealed, spec, provider);
+	foreach(lc, old_secrets)
 		if (!MlOptionFind(spec->secrets, ((MlOption *) lfirst(lc))->key))
 			spec->secrets = lappend(spec->secrets, lfirst(lc));
 	foreach(lc, conn->options)
@@ -341,6 +637,7 @@ CatalogAlterConnection(const char *name, List *options, bool if_exists,
 			spec->options = lappend(spec->options, lfirst(lc));
 	spec->type = conn->type;
 	check_required_secrets(spec, provider);
+	check_reference_privilege(name, spec->secrets);
 	store_connection(name, spec, conn->comment, true);
 	return true;
 }
@@ -413,23 +710,25 @@ CatalogDropConnection(const char *name, bool if_exists)
 }
 
 /*
- * CatalogGetConnection
- *		Read a connection (with its secrets only when asked); NULL if it
+ * read_connection
+ *		Read a connection without its secrets; when sealed is given, also
+ *		its sealed secrets (NULL if it has none).  NULL if the connection
  *		does not exist and missing_ok.
  */
-MlConnection *
-CatalogGetConnection(const char *name, bool with_secrets, bool missing_ok)
+static MlConnection *
+read_connection(const char *name, bool missing_ok, bytea **sealed)
 {
 	CatalogAccess access;
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
 	MlConnection *conn = NULL;
 	char	   *options = NULL;
-	char	   *secrets = NULL;
 
+	if (sealed)
+		*sealed = NULL;
 	CatalogBegin(&access);
 	if (CatalogExec("SELECT c.name, c.type, c.endpoint, c.options::text, c.comment, c.owner::text, "
-					"  s.secrets::text "
+					"  s.sealed "
 					"FROM mlpredict.connection c "
 					"LEFT JOIN mlpredict.connection_secret s ON s.connection OPERATOR(pg_catalog.=) c.name "
 					"WHERE c.name OPERATOR(pg_catalog.=) $1",
@@ -442,8 +741,8 @@ CatalogGetConnection(const char *name, bool with_secrets, bool missing_ok)
 		options = CatalogGetText(0, 4);
 		conn->comment = CatalogGetText(0, 5);
 		conn->owner = CatalogGetText(0, 6);
-		if (with_secrets)
-			secrets = CatalogGetText(0, 7);
+		if (sealed)
+			*sealed = get_bytea(0, 7);
 	}
 	CatalogEnd(&access);
 
@@ -456,7 +755,42 @@ CatalogGetConnection(const char *name, bool with_secrets, bool missing_ok)
 		return NULL;
 	}
 	conn->options = MlOptionsFromJsonText(options, "connection");
-	conn->secrets = MlOptionsFromJsonText(secrets, "connection");
+	conn->secrets = NIL;
+	return conn;
+}
+
+/*
+ * CatalogGetConnection
+ *		Read a connection (with its secrets only when asked: opened, and
+ *		references resolved); NULL if it does not exist and missing_ok.
+ */
+MlConnection *
+CatalogGetConnection(const char *name, bool with_secrets, bool missing_ok)
+{
+	bytea	   *sealed = NULL;
+	MlConnection *conn = read_connection(name, missing_ok,
+										 with_secrets ? &sealed : NULL);
+	List	   *stored = NIL;
+	ListCell   *lc;
+
+	if (conn == NULL || !with_secrets)
+		return conn;
+	if (sealed)
+	{
+		SecretBoxStatus status = unseal_secrets(conn, sealed, &stored);
+
+		if (status != SECRET_BOX_OK)
+			report_unseal_failure(conn, sealed, status);
+	}
+	foreach(lc, stored)
+	{
+		MlOption   *opt = lfirst(lc);
+
+		conn->secrets = lappend(conn->secrets,
+								MlMakeOption(opt->key,
+											 SecretRefResolve(conn->name, opt->key, opt->value),
+											 -1));
+	}
 	return conn;
 }
 
