@@ -165,13 +165,16 @@ SELECT * FROM mlpredict.execute('DESCRIBE MODEL sentimentmodel$9');
 SELECT * FROM mlpredict.execute('DROP MODEL nosuch');
 -- a connection in use cannot be dropped
 SELECT * FROM mlpredict.execute('DROP CONNECTION azureopenai-cli-connection');
--- creating a model needs CREATE on its schema; changing one needs ownership
+-- creating a model needs CREATE on its schema (USAGE on the connection is
+-- granted, see the privileges suite); changing one needs ownership
 CREATE ROLE mlp_dev;
+SELECT mlpredict.grant_connection('openai-connection', 'mlp_dev');
 SET ROLE mlp_dev;
 SELECT mlpredict.create_model('public.mine', 'text STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
 SELECT * FROM mlpredict.execute('DROP MODEL sentimentmodel$all');
 SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('openai.params.temperature' = '1')$$);
 RESET ROLE;
+SELECT mlpredict.revoke_connection('openai-connection', 'mlp_dev');
 DROP ROLE mlp_dev;
 
 -- clean up
