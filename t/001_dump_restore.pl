@@ -35,6 +35,7 @@ SET search_path = ml, public;
 SELECT * FROM mlpredict.execute($$CREATE MODEL assistant INPUT (prompt STRING) OUTPUT (answer STRING) COMMENT 'lives in schema ml' WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'openai-connection')$$);
 RESET search_path;
 GRANT EXECUTE ON FUNCTION ml.assistant(text, mlpredict.predict_options) TO mlp_reader;
+SELECT mlpredict.grant_connection('azure-connection', 'mlp_reader');
 });
 
 # What must survive, as text.  created_at is left out on purpose.
@@ -51,6 +52,7 @@ my %catalog = (
 			obj_description(p.oid, 'pg_proc')
 		FROM pg_proc p WHERE p.pronamespace IN ('public'::regnamespace, 'ml'::regnamespace)
 		ORDER BY p.oid::regprocedure::text},
+	privileges => q{SELECT * FROM mlpredict.privileges ORDER BY 1, 2, 3, 4},
 	default_version => q{SELECT version FROM mlpredict.models WHERE name = 'sentimentmodel' AND is_default},
 	describe_all => q{SELECT * FROM mlpredict.execute('DESCRIBE MODEL sentimentmodel$all')},
 	describe_embed => q{SELECT * FROM mlpredict.execute('DESCRIBE MODEL azure_embed')},
@@ -111,6 +113,8 @@ unlike($orig->{secrets}, qr/sk-test-openai-key|azure-test-key/, 'original: secre
 my $key_a = $node_a->data_dir . '/mlpredict_secret.key';
 ok(-f $key_a, 'original: the cluster key file exists');
 is(sprintf('%04o', (stat $key_a)[2] & 07777), '0600', 'original: the key file has mode 0600');
+like($orig->{privileges}, qr/^connection\|azure-connection\|mlp_reader\|USAGE\|/m,
+	'the USAGE grant on a connection is in the source');
 like($orig->{functions}, qr/^ml\.assistant\(text,mlpredict\.predict_options\)\|.*mlp_reader=X\//m,
 	'original: EXECUTE granted on ml.assistant');
 unlike($orig->{functions}, qr/^sentimentmodel\(.*mlp_reader/m,
