@@ -94,7 +94,9 @@ port = $PGPORT
 listen_addresses = ''
 unix_socket_directories = '$work'
 shared_preload_libraries = 'mlpredict'
+# the stand-in: plain http on loopback, refused by default
 mlpredict.allow_insecure_http = on
+mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
 CONF
 start_standin "$work"
 as_pg "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start >/dev/null

@@ -41,7 +41,9 @@ port = $PGPORT
 listen_addresses = ''
 unix_socket_directories = '$work'
 max_connections = 100
+# the stand-in: plain http on loopback, refused by default
 mlpredict.allow_insecure_http = on
+mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
 include_if_exists = 'preload.conf'
 CONF
 start_standin "$work"

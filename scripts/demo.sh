@@ -25,8 +25,10 @@ cat >> "$work/data/postgresql.conf" <<CONF
 port = $PGPORT
 listen_addresses = ''
 unix_socket_directories = '$work'
-# the stand-in speaks plain http on loopback
+# the stand-in speaks plain http on loopback, which the endpoint policy
+# refuses unless allowed (real providers have public addresses)
 mlpredict.allow_insecure_http = on
+mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
 # the background-worker connection pool
 shared_preload_libraries = 'mlpredict'
 CONF

@@ -120,7 +120,7 @@ MlDefineGucs(void)
 							   &mlpredict_allowed_networks,
 							   "",
 							   PGC_SIGHUP, 0,
-							   NULL, NULL, NULL);
+							   HttpAllowedNetworksCheck, NULL, NULL);
 
 	DefineCustomStringVariable("mlpredict.ca_bundle",
 							   "Sets a file of trusted CA certificates for provider TLS connections.",

@@ -53,9 +53,11 @@ my @standins;
 =item start_standin(%opts)
 
 Starts the stand-in on port 0 (a free port) and waits, bounded, until it has
-written its port file.  Returns a hash: port, url (http://127.0.0.1:PORT),
-pid, log.  Extra command line options may be passed as args => [...].
+written its port file.  Returns a hash: host, port, url (http://HOST:PORT),
+pid, log.  host => '127.0.0.2' binds another loopback address (default
+127.0.0.1).  Extra command line options may be passed as args => [...].
 The stand-in is stopped by stop_standin or at the end of the test file.
+The control API (standin_get, standin_post) goes to the same address.
 
 =cut
 
@@ -66,11 +68,12 @@ sub start_standin
 	my $portfile = "$dir/standin.port";
 	my $pidfile = "$dir/standin.pid";
 	my $log = "$dir/standin.log";
+	my $host = $opts{host} || '127.0.0.1';
 	my $python = $ENV{STANDIN_PYTHON} || '/usr/bin/python3';
 	$python = 'python3' unless -x $python;
 	my @cmd = (
 		$python, repo_root() . '/test/standin/standin.py',
-		'--port', '0', '--port-file', $portfile,
+		'--host', $host, '--port', '0', '--port-file', $portfile,
 		'--pid-file', $pidfile, '--log', $log, @{ $opts{args} || [] });
 	my ($out, $err) = ('', '');
 	my $h = IPC::Run::start(\@cmd, '<', \undef, '>', \$out, '2>', \$err);
@@ -90,8 +93,9 @@ sub start_standin
 	chomp $port;
 	my $self = {
 		h => $h,
+		host => $host,
 		port => $port,
-		url => "http://127.0.0.1:$port",
+		url => "http://$host:$port",
 		log => $log,
 		pidfile => $pidfile,
 	};
@@ -149,10 +153,14 @@ sub standin_post
 
 =item new_node($name, [\%opts,] @extra_conf)
 
-A started node with mlpredict.allow_insecure_http = on and C messages.
+A started node with mlpredict.allow_insecure_http = on, C messages and
+mlpredict.allowed_networks = '127.0.0.0/8, ::1/128': the stand-in listens
+on loopback, which the endpoint policy refuses by default.
 Options: preload => 1 adds shared_preload_libraries = 'mlpredict' (the
 connection pool's background workers start with the server);
-pool_workers => N sets mlpredict.pool_workers.
+pool_workers => N sets mlpredict.pool_workers; allowed_networks => '...'
+sets that list instead ('' for the default policy, nothing but public
+addresses).
 
 =cut
 
@@ -165,8 +173,10 @@ sub new_node
 	push @conf, "shared_preload_libraries = 'mlpredict'" if $opts{preload};
 	push @conf, "mlpredict.pool_workers = $opts{pool_workers}"
 	  if defined $opts{pool_workers};
+	my $allowed = $opts{allowed_networks} // '127.0.0.0/8, ::1/128';
 	$node->append_conf('postgresql.conf', join("\n",
 		"mlpredict.allow_insecure_http = on",
+		"mlpredict.allowed_networks = '$allowed'",
 		"lc_messages = 'C'",
 		@conf) . "\n");
 	$node->start;

@@ -274,7 +274,8 @@ void
 MlReportAttempts(MlTarget *target, HttpRequest *request, HttpResponse *response)
 {
 	static const char *const outcomes[] = {
-		"HTTP", "timeout", "connection failure", "response too large", "transport failure"
+		"HTTP", "timeout", "connection failure", "response too large", "transport failure",
+		"refused by mlpredict.allowed_networks"
 	};
 	int			n = Min(response->nattempts, HTTP_MAX_ATTEMPTS_KEPT);
 

@@ -3,8 +3,10 @@
  * response_error.c
  *	  Turning a failed model call into a clear PostgreSQL error.
  *
- * A call fails without an HTTP answer (timeout, connection failure, a
- * response over the size limit) or with a non-2xx status.  For the latter
+ * A call fails without an HTTP answer (timeout, connection failure, an
+ * address refused by mlpredict.allowed_networks, a response over the
+ * size limit) or with a non-2xx status.  A redirect (3xx) is never
+ * followed and says so, without its Location.  For the latter
  * the provider's own error type and message are dug out of whichever shape
  * it uses:
  *	 OpenAI, Azure	{"error": {"type"|"code", "message"}}
@@ -233,6 +235,10 @@ transport_detail(MlTarget *target, HttpResponse *response)
 static void
 raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *response)
 {
+	if (response->outcome == HTTP_REFUSED)
+		HttpReportRefused(response,
+						  psprintf("request to model \"%s\" (connection \"%s\")",
+								   target->display_name, target->connection->name));
 	if (response->outcome == HTTP_TIMEOUT)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),
@@ -261,6 +267,15 @@ MlRaiseResponseError(MlTarget *target, HttpRequest *request, HttpResponse *respo
 {
 	if (response->outcome != HTTP_OK)
 		raise_transport_error(target, request, response);
+	if (response->status >= 300 && response->status <= 399)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("model \"%s\" answered with a redirect (HTTP status %ld), which is not followed",
+						target->display_name, response->status),
+				 errdetail("Requests and their credentials go only to the endpoint of connection \"%s\", never where an answer points.",
+						   target->connection->name),
+				 errhint("Set the endpoint of connection \"%s\" to the URL the provider serves the model at.",
+						 target->connection->name)));
 	if (MlQuotaExhausted(response))
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),

@@ -40,6 +40,7 @@
 
 #include "exec/request.h"
 #include "format/format.h"
+#include "types/json_datum.h"
 #include "types/typemap.h"
 
 /* How one value (or array element) is written. */
@@ -382,7 +383,7 @@ read_array(MlTarget *target, MlResponseBody *response, MlColumn *col,
 	Oid			base = getBaseType(elemtype);
 	int			width = fixed_width(base);
 	int			n = response->len / width;
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *elems;
 	int16		elmlen;
 	bool		elmbyval;
 	char		elmalign;
@@ -390,6 +391,8 @@ read_array(MlTarget *target, MlResponseBody *response, MlColumn *col,
 
 	if (response->len % width != 0)
 		report_length(target, col, response->len, width, true);
+	MlCheckOutputElements(n, target->display_name);
+	elems = palloc(sizeof(Datum) * Max(n, 1));
 	for (i = 0; i < n; i++)
 		elems[i] = read_fixed((const unsigned char *) response->data + i * width,
 							  base);

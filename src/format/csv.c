@@ -332,6 +332,36 @@ parse_quoted(MlTarget *target, const char *body, const char **p,
 }
 
 /*
+ * count_fields
+ *		How many fields the first record of body has, counted without
+ *		storing any, so that an answer of more fields than
+ *		mlpredict.max_output_elements is refused before they are parsed.
+ *		Malformed quoting is left to parse_record to report.
+ */
+static int64
+count_fields(const char *body)
+{
+	const char *p = body;
+	int64		n = 1;
+
+	for (;;)
+	{
+		if (*p == '"')
+		{
+			for (p++; *p != '\0'; p++)
+				if (*p == '"' && *++p != '"')
+					break;
+		}
+		while (*p != ',' && *p != '\r' && *p != '\n' && *p != '\0')
+			p++;
+		if (*p != ',')
+			return n;
+		n++;
+		p++;
+	}
+}
+
+/*
  * parse_record
  *		The fields of the first record of body (server encoding, NUL-free).
  */
@@ -481,13 +511,20 @@ csv_decode(MlTarget *target, MlResponseBody *response, Datum *values,
 	MlColumn   *first = linitial(target->model->output);
 	List	   *fields;
 	ListCell   *lc;
+	const char *record;
+	int64		nfields;
 
 	if (body[strspn(body, "\r\n")] == '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
 				 errmsg("response of model \"%s\" is empty", target->display_name),
 				 errhint("Output format CSV reads the first line of the response.")));
-	fields = parse_record(target, body + strspn(body, "\r\n"));
+	record = body + strspn(body, "\r\n");
+	/* more fields than columns: they can only go to an array */
+	nfields = count_fields(record);
+	if (nfields > target->noutputs)
+		MlCheckOutputElements(nfields, target->display_name);
+	fields = parse_record(target, record);
 	if (target->noutputs == 1 &&
 		OidIsValid(get_element_type(getBaseType(first->typid))))
 	{

@@ -323,7 +323,8 @@ MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
 
 	MlJsonRequire(target, response, pointer, &v);
 	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
-							  MlColumnDimensions(col), col->name, &nulls[0]);
+							  MlColumnDimensions(col), target->display_name,
+							  col->name, &nulls[0]);
 }
 
 /*

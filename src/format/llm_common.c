@@ -365,8 +365,8 @@ MlSetTextOutput(MlTarget *target, StringInfo text, Datum *values, bool *nulls)
 	v.type = jbvString;
 	v.val.string.val = text->data;
 	v.val.string.len = text->len;
-	values[0] = MlJsonToDatum(&v, col->typid, col->typmod, 0, col->name,
-							  &nulls[0]);
+	values[0] = MlJsonToDatum(&v, col->typid, col->typmod, 0,
+							  target->display_name, col->name, &nulls[0]);
 }
 
 /*

@@ -174,7 +174,8 @@ MlDecodeOutputColumn(MlTarget *target, int i, const JsonbValue *value,
 	MlColumn   *col = list_nth(target->model->output, i);
 
 	values[i] = MlJsonToDatum(value, col->typid, col->typmod,
-							  MlColumnDimensions(col), col->name, &nulls[i]);
+							  MlColumnDimensions(col), target->display_name,
+							  col->name, &nulls[i]);
 }
 
 /*

@@ -694,14 +694,41 @@ datatype_width(const char *datatype)
 }
 
 /*
+ * binary_count
+ *		How many elements a binary tensor of this element width (0: BYTES)
+ *		holds; a BYTES element that runs past the data is an error.
+ */
+static int
+binary_count(MlTarget *target, Tensor *t, int width)
+{
+	int			n = 0;
+	int			pos = 0;
+
+	if (width > 0)
+		return t->binlen / width;
+	while (pos < t->binlen)
+	{
+		if (t->binlen - pos < 4 ||
+			MlReadLE(t->bin + pos, 4) > (uint64) (t->binlen - pos - 4))
+			report_malformed(target,
+							 psprintf("Binary output tensor \"%s\" has a BYTES element that runs past its %d bytes.",
+									  t->name, t->binlen));
+		pos += 4 + (int) MlReadLE(t->bin + pos, 4);
+		n++;
+	}
+	return n;
+}
+
+/*
  * binary_values
- *		The elements of a binary tensor as JSON values.
+ *		The elements of a binary tensor as JSON values; more than
+ *		mlpredict.max_output_elements are refused before they are made.
  */
 static JsonbValue *
 binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 {
 	int			width = datatype_width(t->datatype);
-	JsonbValue *values = palloc(sizeof(JsonbValue) * Max(t->binlen, 1));
+	JsonbValue *values;
 	int			n = 0;
 	int			pos = 0;
 
@@ -713,6 +740,10 @@ binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 		report_malformed(target,
 						 psprintf("Binary output tensor \"%s\" has %d bytes, not a multiple of %d for %s.",
 								  t->name, t->binlen, width, t->datatype));
+	n = binary_count(target, t, width);
+	MlCheckOutputElements(n, target->display_name);
+	values = palloc(sizeof(JsonbValue) * Max(n, 1));
+	n = 0;
 	while (pos < t->binlen)
 	{
 		if (width > 0)
@@ -721,11 +752,6 @@ binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 			pos += width;
 			continue;
 		}
-		if (t->binlen - pos < 4 ||
-			MlReadLE(t->bin + pos, 4) > (uint64) (t->binlen - pos - 4))
-			report_malformed(target,
-							 psprintf("Binary output tensor \"%s\" has a BYTES element that runs past its %d bytes.",
-									  t->name, t->binlen));
 		set_string(&values[n++], t->bin + pos + 4,
 				   (int) MlReadLE(t->bin + pos, 4), base64);
 		pos += 4 + (int) MlReadLE(t->bin + pos, 4);
@@ -735,8 +761,32 @@ binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 }
 
 /*
+ * count_leaves
+ *		The number of non-array values in a (nested) JSON data array.
+ */
+static int64
+count_leaves(const JsonbValue *v)
+{
+	int			len = MlJsonArrayLength(v);
+	int64		n = 0;
+	JsonbValue	elem;
+
+	check_stack_depth();
+	if (len < 0)
+		return 1;
+	for (int i = 0; i < len; i++)
+	{
+		MlJsonArrayElement(v, i, &elem);
+		n += count_leaves(&elem);
+	}
+	return n;
+}
+
+/*
  * flatten
- *		Append the leaves of a (nested) JSON data array to values.
+ *		Append the leaves of a (nested) JSON data array to values; beyond
+ *		mlpredict.max_output_elements of them is an error, raised before
+ *		more room is made.
  */
 static void
 flatten(MlTarget *target, Tensor *t, const JsonbValue *v, JsonbValue **values,
@@ -755,6 +805,9 @@ flatten(MlTarget *target, Tensor *t, const JsonbValue *v, JsonbValue **values,
 									  t->name));
 		if (*count == *size)
 		{
+			if (*count >= mlpredict_max_output_elements)
+				MlCheckOutputElements(count_leaves(&t->data),
+									  target->display_name);
 			*size *= 2;
 			*values = repalloc(*values, sizeof(JsonbValue) * *size);
 		}

@@ -27,6 +27,7 @@
 
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
+#include "utils/guc.h"
 
 /*
  * Whom a request is for: the key of the pool's caps, rate limits and
@@ -80,8 +81,13 @@ typedef enum HttpOutcome
 	HTTP_TIMEOUT,				/* timeout_ms or connect timeout exceeded */
 	HTTP_CONNECT_FAILED,		/* DNS, refused, TLS handshake, reset */
 	HTTP_TOO_LARGE,				/* response exceeded the size limit */
-	HTTP_FAILED					/* any other transport failure */
+	HTTP_FAILED,				/* any other transport failure */
+	HTTP_REFUSED				/* every address of the host refused by
+								 * mlpredict.allowed_networks; never retried */
 } HttpOutcome;
+
+/* Room for an IPv6 address as text (INET6_ADDRSTRLEN) and then some. */
+#define HTTP_REFUSED_ADDRESS_LEN	64
 
 /* One attempt of a request, as the debug option reports it. */
 typedef struct HttpAttempt
@@ -146,11 +152,24 @@ extern void HttpQueueFree(HttpQueue *queue);
 extern void HttpPerform(HttpRequest **requests, HttpResponse *responses,
 						int nrequests);
 
-/* Look up a response header (name lower-case); NULL if absent. */
 /* Whether a final response is an answer with a 2xx status. */
 extern bool HttpResponseSucceeded(const HttpResponse *response);
 
+/* Look up a response header (name lower-case); NULL if absent. */
 extern const char *HttpResponseHeader(const HttpResponse *response,
 									  const char *name);
+
+/*
+ * The endpoint policy (endpoint_policy.c).  Every address a transfer is
+ * about to connect to, after name resolution, must be public or inside a
+ * network of mlpredict.allowed_networks; HttpAllowedNetworksCheck is that
+ * setting's GUC check hook.  HttpReportRefused raises the ERROR (42501)
+ * for a response whose outcome is HTTP_REFUSED, with context (if not
+ * NULL) as its CONTEXT line, and returns for any other response.
+ */
+extern bool HttpAllowedNetworksCheck(char **newval, void **extra,
+									 GucSource source);
+extern void HttpReportRefused(const HttpResponse *response,
+							  const char *context);
 
 #endif							/* MLPREDICT_HTTP_H */

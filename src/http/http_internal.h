@@ -58,6 +58,12 @@ typedef struct HttpTransfer
 	HttpBuffer	head;			/* raw header lines of the last response */
 	HttpAbort	abort;
 	char		errbuf[CURL_ERROR_SIZE];
+	/* the address policy (endpoint_policy.c) */
+	int			nopened;		/* sockets opened for permitted addresses */
+	int			nrefused;		/* addresses refused */
+	char		refused[HTTP_REFUSED_ADDRESS_LEN];	/* the first one, as text */
+	uint64		policy_generation;	/* of the policy it started under */
+	bool		policy_counted;
 } HttpTransfer;
 
 /* in http_engine.c: one multi handle and its wait (opaque) */
@@ -73,6 +79,14 @@ extern HttpTransfer *HttpEngineNextDone(HttpEngine *engine, CURLcode *rc);
 extern long HttpEngineTimeout(HttpEngine *engine, long limit_ms);
 extern void HttpEngineWait(HttpEngine *engine, long timeout_ms,
 						   uint32 wait_event_info);
+
+/* in endpoint_policy.c */
+extern void HttpPolicyRefresh(void);
+extern void HttpPolicySetOptions(HttpTransfer *t);
+extern void HttpPolicyStarted(HttpTransfer *t);
+extern void HttpPolicyReleased(HttpTransfer *t);
+extern bool HttpPolicyRefused(const HttpTransfer *t, CURLcode rc,
+							  HttpResponse *response);
 
 /* in http_transfer.c */
 extern size_t HttpMaxBodyBytes(const HttpRequest *request);

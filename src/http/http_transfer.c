@@ -8,6 +8,13 @@
  * Easy handles are reset and kept on a small free list for reuse; the
  * multi handle that drives them, and the wait, are in http_engine.c.
  *
+ * Security settings every transfer gets: the endpoint policy's
+ * open-socket callback (endpoint_policy.c), no proxy (not even one named
+ * by http_proxy/https_proxy/all_proxy in the server's environment, which
+ * could carry requests past that check), http and https only, redirects
+ * never followed, TLS peers and host names always verified, against
+ * mlpredict.ca_bundle when it is set.  Nothing can turn verification off.
+ *
  * Memory.  libcurl callbacks must never raise an ERROR: a longjmp through
  * libcurl would leave it in an undefined state.  The callbacks therefore
  * use only malloc'd memory (the HttpTransfer structs, their body and
@@ -206,6 +213,7 @@ HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
 	CURLMcode	mrc;
 
 	HttpCheckRequest(request);
+	HttpPolicyRefresh();
 	t->easy = http_easy_get();
 	t->max_body = max_body;
 
@@ -222,6 +230,7 @@ HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
 				errmsg("could not start HTTP request"),
 				errdetail_internal("%s", curl_multi_strerror(mrc)));
 	t->in_multi = true;
+	HttpPolicyStarted(t);
 }
 
 /*
@@ -250,13 +259,20 @@ http_set_options(HttpTransfer *t, const HttpRequest *request)
 #if LIBCURL_VERSION_NUM >= 0x075500
 	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS_STR,
 				request->allow_http ? "http,https" : "https");
+	HTTP_SETOPT(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
 #else
 	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS,
 				request->allow_http ? (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS) :
 				(long) CURLPROTO_HTTPS);
+	HTTP_SETOPT(easy, CURLOPT_REDIR_PROTOCOLS, (long) CURLPROTO_HTTPS);
 #endif
+	/* "" disables proxies, including those of the environment */
+	HTTP_SETOPT(easy, CURLOPT_PROXY, "");
+	HttpPolicySetOptions(t);
 	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (mlpredict_ca_bundle != NULL && mlpredict_ca_bundle[0] != '\0')
+		HTTP_SETOPT(easy, CURLOPT_CAINFO, mlpredict_ca_bundle);
 	HTTP_SETOPT(easy, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 0L);
 	HTTP_SETOPT(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms > 0 ? connect_ms : 0L);
 	HTTP_SETOPT(easy, CURLOPT_USERAGENT, "mlpredict/" MLPREDICT_VERSION);
@@ -455,6 +471,8 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 			response->outcome = HTTP_FAILED;
 			break;
 	}
+	if (HttpPolicyRefused(t, rc, response))
+		response->outcome = HTTP_REFUSED;
 
 	if (response->outcome == HTTP_OK)
 	{
@@ -474,6 +492,8 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 		snprintf(response->error, sizeof(response->error),
 				 "response body exceeds %zu bytes (mlpredict.max_response_size)",
 				 t->max_body);
+	else if (response->outcome == HTTP_REFUSED)
+		;						/* worded by HttpPolicyRefused */
 	else
 	{
 		size_t		len;
@@ -610,6 +630,8 @@ http_outcome_name(HttpOutcome outcome)
 			return "too large";
 		case HTTP_FAILED:
 			return "failed";
+		case HTTP_REFUSED:
+			return "refused";
 	}
 	return "unknown";
 }
@@ -671,6 +693,7 @@ HttpTransferLogResult(const HttpRequest *request, const HttpResponse *response)
 void
 HttpTransferRelease(CURLM *multi, HttpTransfer *t)
 {
+	HttpPolicyReleased(t);
 	if (t->easy != NULL)
 	{
 		if (t->in_multi && multi != NULL)

@@ -208,6 +208,8 @@ token_failure(const char *connection, HttpResponse *response)
 	char	   *error = doc ? json_string_field(doc, "/error") : NULL;
 	char	   *description = doc ? json_string_field(doc, "/error_description") : NULL;
 
+	HttpReportRefused(response,
+					  psprintf("access token request of connection \"%s\"", connection));
 	if (response->outcome != HTTP_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_CONNECTION_FAILURE),

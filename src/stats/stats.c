@@ -411,6 +411,7 @@ MlStatErrorClass(const HttpResponse *final)
 		case HTTP_TIMEOUT:
 			return ML_STAT_ERR_TIMEOUT;
 		case HTTP_CONNECT_FAILED:
+		case HTTP_REFUSED:
 			return ML_STAT_ERR_CONNECTION;
 		case HTTP_TOO_LARGE:
 		case HTTP_FAILED:

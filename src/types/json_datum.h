@@ -44,12 +44,21 @@ extern bool MlJsonFindField(const JsonbValue *object, const char *name,
 
 /*
  * JSON value -> SQL value of typid/typmod.  ndims_declared is the number of
- * array levels the model declared for the column (0 = unknown); column
- * names the output column in error messages.
+ * array levels the model declared for the column (0 = unknown); model and
+ * column name the model and its output column in error messages.  An
+ * array of more elements (all dimensions together) than
+ * mlpredict.max_output_elements is refused before it is built.
  */
 extern Datum MlJsonToDatum(const JsonbValue *value, Oid typid, int32 typmod,
-						   int ndims_declared, const char *column,
-						   bool *isnull);
+						   int ndims_declared, const char *model,
+						   const char *column, bool *isnull);
+
+/*
+ * Raise the ERROR (54000) for an output array of n elements when n is
+ * above mlpredict.max_output_elements; model names the model.  Every
+ * decoder calls it before it allocates an array's elements.
+ */
+extern void MlCheckOutputElements(int64 n, const char *model);
 
 /*
  * The JSON text of a flat, non-empty array of count numbers (already
@@ -59,7 +68,8 @@ extern Datum MlJsonToDatum(const JsonbValue *value, Oid typid, int32 typmod,
  * ndims_declared is above 1), or a number overflows the element type.
  */
 extern bool MlJsonNumbersToDatum(const char *text, int count, Oid typid,
-								 int ndims_declared, Datum *result);
+								 int ndims_declared, const char *model,
+								 Datum *result);
 
 /* JSON text of a value (scalar or container) */
 extern char *MlJsonValueToText(const JsonbValue *value);

@@ -10,6 +10,13 @@
  * does not fit.  Types are classified with json_encode.c's
  * JsonTypeConvCreate; values are walked with json_path.c's helpers.
  *
+ * It also owns the limit on output arrays: MlCheckOutputElements refuses
+ * an array of more than mlpredict.max_output_elements elements (all
+ * dimensions together, as the answer's shape claims them) before room is
+ * made for it, here and in every other decoder that builds arrays (CSV,
+ * BINARY, TRITON tensors, the vector fast path), so that a hostile or
+ * broken endpoint cannot make a backend allocate without bound.
+ *
  * IDENTIFICATION
  *	  src/types/json_decode.c
  *
@@ -36,6 +43,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "mlpredict.h"
 #include "types/json_datum.h"
 #include "types/json_internal.h"
 
@@ -53,6 +61,13 @@ typedef enum IntParse
 
 static Datum json_to_datum(const JsonbValue *in, TypeConv *tc, int ndims,
 						   const char *column, bool *isnull);
+
+/*
+ * The model whose answer MlJsonToDatum is converting, for the message of
+ * an array over mlpredict.max_output_elements.  Set on every entry; left
+ * behind by an ERROR, but read only below an entry.
+ */
+static const char *decoding_model = "";
 
 /* ---------------------------------------------------------------------
  * JSON value -> SQL value
@@ -571,9 +586,45 @@ fill_array(const JsonbValue *arr, int level, int ndims, const int *dims,
 }
 
 /*
+ * MlCheckOutputElements
+ *		See json_datum.h.
+ */
+void
+MlCheckOutputElements(int64 n, const char *model)
+{
+	if (n <= mlpredict_max_output_elements)
+		return;
+	ereport(ERROR,
+			errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			errmsg("answer of model \"%s\" has an array of " INT64_FORMAT " elements",
+				   model ? model : "", n),
+			errdetail("Output arrays may have at most %d elements (mlpredict.max_output_elements).",
+					  mlpredict_max_output_elements),
+			errhint("A superuser can raise mlpredict.max_output_elements."));
+}
+
+/*
+ * array_elements
+ *		The number of elements of an array of these dimensions (from the
+ *		first element of each level), saturating instead of overflowing:
+ *		the shape of a hostile answer can multiply to any number.
+ */
+static int64
+array_elements(int ndims, const int *dims)
+{
+	int64		total = 1;
+
+	for (int i = 0; i < ndims; i++)
+		if (pg_mul_s64_overflow(total, (int64) dims[i], &total))
+			return PG_INT64_MAX;
+	return ndims > 0 ? total : 0;
+}
+
+/*
  * json_to_array
  *		A JSON array (possibly nested) as a PostgreSQL array of the target's
- *		element type.
+ *		element type; one of more than mlpredict.max_output_elements
+ *		elements is refused before any room is made for them.
  */
 static Datum
 json_to_array(const JsonbValue *v, TypeConv *tc, int ndims_declared,
@@ -594,6 +645,7 @@ json_to_array(const JsonbValue *v, TypeConv *tc, int ndims_declared,
 		return (Datum) 0;
 	}
 	ndims = array_shape(&top, tc, ndims_declared, column, dims);
+	MlCheckOutputElements(array_elements(ndims, dims), decoding_model);
 	nitems = ArrayGetNItems(ndims, dims);
 	values = palloc(sizeof(Datum) * Max(nitems, 1));
 	nulls = palloc(sizeof(bool) * Max(nitems, 1));
@@ -713,10 +765,12 @@ json_to_datum(const JsonbValue *in, TypeConv *tc, int ndims,
  */
 Datum
 MlJsonToDatum(const JsonbValue *value, Oid typid, int32 typmod,
-			  int ndims_declared, const char *column, bool *isnull)
+			  int ndims_declared, const char *model, const char *column,
+			  bool *isnull)
 {
 	TypeConv   *tc = JsonTypeConvCreate(typid, typmod, true);
 
+	decoding_model = model;
 	return json_to_datum(value, tc, ndims_declared, column, isnull);
 }
 
@@ -957,7 +1011,7 @@ decimal_to_float4(const Decimal *d, float *result)
  */
 bool
 MlJsonNumbersToDatum(const char *text, int count, Oid typid,
-					 int ndims_declared, Datum *result)
+					 int ndims_declared, const char *model, Datum *result)
 {
 	bool		is_float4 = (typid == FLOAT4ARRAYOID);
 	int			elsize = is_float4 ? sizeof(float4) : sizeof(float8);
@@ -969,6 +1023,7 @@ MlJsonNumbersToDatum(const char *text, int count, Oid typid,
 	if ((typid != FLOAT4ARRAYOID && typid != FLOAT8ARRAYOID) ||
 		ndims_declared > 1 || count < 1 || count > (int) MaxArraySize)
 		return false;
+	MlCheckOutputElements(count, model);
 	nbytes = ARR_OVERHEAD_NONULLS(1) + (Size) count * elsize;
 	array = palloc0(nbytes);
 	SET_VARSIZE(array, nbytes);

@@ -11,6 +11,8 @@ text that ends up in the user message (chat) or in an embedding input:
     [[retry-after:S]]     Retry-After value for the failure above (any string;
                           an integer also sets Azure's retry-after-ms)
     [[drop]]              close the connection without answering
+    [[redirect:URL]]      answer 302 with Location: URL ([[redirect:307:URL]]
+                          for another 3xx status); clients must not follow it
     [[bad-json]]          200 with a body that is not valid JSON
     [[empty]]             200 with an empty result list (choices / data = [])
     [[null-content]]      200 whose answer value is null
@@ -41,7 +43,7 @@ from common import Response
 
 MARKER_RE = re.compile(
     r"\[\[(sleep|status|quota|fail-times|retry-after|bad-json|empty|"
-    r"null-content|drop|big|echo-auth|echo-input)(?::([^\[\]]*))?\]\]")
+    r"null-content|drop|big|echo-auth|echo-input|redirect)(?::([^\[\]]*))?\]\]")
 # A marker plus the blanks in front of it, for stripping.
 _STRIP_RE = re.compile(r"\s*" + MARKER_RE.pattern)
 
@@ -103,6 +105,7 @@ class FaultPlan:
         self.big = None             # int bytes
         self.echo_auth = False      # answer 400 quoting the credential sent
         self.echo_input = None      # answer 400 quoting this input text
+        self.redirect = None        # (status, location) of a 3xx answer
         self.markers = []           # ["name:value", ...] for the log
 
     def __bool__(self):
@@ -124,6 +127,8 @@ class FaultPlan:
         self.echo_auth = self.echo_auth or other.echo_auth
         if self.echo_input is None:
             self.echo_input = other.echo_input
+        if self.redirect is None:
+            self.redirect = other.redirect
         if other.big is not None:
             self.big = max(self.big or 0, other.big)
         self.markers.extend(other.markers)
@@ -168,7 +173,21 @@ def parse(text):
             plan.echo_auth = True
         elif name == "echo-input":
             plan.echo_input = text
+        elif name == "redirect" and plan.redirect is None:
+            plan.redirect = _redirect(value)
     return plan
+
+
+_REDIRECT_RE = re.compile(r"(3\d\d):(.*)$", re.S)
+
+
+def _redirect(value):
+    """(status, location) of a redirect marker's value: "URL" or "CODE:URL"."""
+    value = (value or "").strip()
+    m = _REDIRECT_RE.match(value)
+    if m:
+        return int(m.group(1)), m.group(2).strip()
+    return 302, value
 
 
 def parse_all(texts):
@@ -249,6 +268,11 @@ def apply_early(plan, counters, make_error):
 
     if plan.drop:
         return _mark(None, "drop")
+    if plan.redirect is not None:
+        status, location = plan.redirect
+        return _mark(Response(status, b"redirected\n", [("Location", location)],
+                              content_type="text/plain"),
+                     "redirect:%d" % status)
     if plan.quota:
         return _mark(make_error(429, "quota", plan.retry_after), "quota")
     if plan.status is not None:

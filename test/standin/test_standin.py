@@ -335,6 +335,20 @@ class StandinTest(unittest.TestCase):
         self.assertEqual(C.chat("nap [[sleep:300]]")[0], 200)
         self.assertGreaterEqual(time.time() - t0, 0.3)
 
+    def test_fault_redirect(self):
+        target = "http://127.0.0.1:9/v1/chat/completions"
+        status, resp, raw = C.request("POST", "/v1/chat/completions", {
+            "model": "m", "messages": [{"role": "user", "content": "go [[redirect:%s]]" % target}]},
+            {"Authorization": "Bearer " + OPENAI_KEY})
+        self.assertEqual((status, resp.getheader("Location")), (302, target))
+        self.assertEqual(resp.getheader("X-Standin-Fault"), "redirect:302")
+        status, resp, _ = C.request("POST", "/v1/embeddings", {
+            "model": "m", "input": "x [[redirect:307:http://169.254.169.254/latest]]"},
+            {"Authorization": "Bearer " + OPENAI_KEY})
+        self.assertEqual((status, resp.getheader("Location")),
+                         (307, "http://169.254.169.254/latest"))
+        self.assertEqual(C.stats()["by_status"], {"302": 1, "307": 1})
+
     def test_fault_drop(self):
         with self.assertRaises((http.client.RemoteDisconnected, ConnectionError)):
             C.chat("bye [[drop]]")
