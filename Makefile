@@ -66,8 +66,8 @@ test/unit/test_jwt: test/unit/test_jwt.c test/unit/unit_check.h src/auth/jwt.c s
 test/unit/test_token_bucket: test/unit/test_token_bucket.c test/unit/unit_check.h src/pool/token_bucket.c src/pool/token_bucket.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_token_bucket.c src/pool/token_bucket.c -lm
 
-test/unit/test_secret_box: test/unit/test_secret_box.c test/unit/unit_check.h src/secret/secret_box.c src/secret/secret_box.h
-	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_secret_box.c src/secret/secret_box.c -lcrypto
+test/unit/test_secret_box: test/unit/test_secret_box.c test/unit/unit_check.h src/secret/secret_box.c src/secret/secret_box.h src/auth/strbuf.c src/auth/strbuf.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_secret_box.c src/secret/secret_box.c src/auth/strbuf.c -lcrypto
 
 test/unit/test_address_policy: test/unit/test_address_policy.c test/unit/unit_check.h src/http/address_policy.c src/http/address_policy.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_address_policy.c src/http/address_policy.c

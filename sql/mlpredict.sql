@@ -308,7 +308,7 @@ RETURNS SETOF json
 AS 'MODULE_PATHNAME', 'mlpredict_execute'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION mlpredict.execute(text) IS
-	'Runs one Confluent CREATE/ALTER/DROP/DESCRIBE/SHOW statement for connections and models';
+	'Runs one Confluent CREATE/ALTER/DROP/DESCRIBE/SHOW statement, or a GRANT/REVOKE, for connections and models';
 
 /* Inference */
 CREATE FUNCTION mlpredict.ml_predict_support(internal)

@@ -139,34 +139,6 @@ ascii_lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
 }
 
-/* Value of a hex digit, or -1. */
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Lower-case hex of len bytes into out[2 * len + 1]. */
-static void
-to_hex(const unsigned char *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-	{
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
 /*
  * append_encoded
  *		Percent-encode s[0..len) into sb: every byte outside the unreserved
@@ -240,7 +212,7 @@ sigv4_sha256_hex(const unsigned char *data, size_t len, char out[65])
 		out[0] = '\0';
 		return;
 	}
-	to_hex(md, SHA256_LEN, out);
+	hex_encode_lower(md, SHA256_LEN, out);
 }
 
 /*
@@ -478,8 +450,8 @@ pct_decode(const char *s, size_t len, size_t *outlen)
 
 		if (s[i] == '%' && i + 2 < len)
 		{
-			hi = hex_value(s[i + 1]);
-			lo = hex_value(s[i + 2]);
+			hi = hex_digit_value(s[i + 1]);
+			lo = hex_digit_value(s[i + 2]);
 		}
 		if (hi >= 0 && lo >= 0)
 		{
@@ -894,7 +866,7 @@ build_signature(const SigV4Request *req, SigV4Result *out,
 		auth_set_error(errbuf, errlen, "computing the signature failed");
 		return -1;
 	}
-	to_hex(mac, SHA256_LEN, out->signature);
+	hex_encode_lower(mac, SHA256_LEN, out->signature);
 	return 0;
 }
 

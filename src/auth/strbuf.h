@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * strbuf.h
- *	  Text helpers shared by the pure-C signers: a growing NUL-terminated
- *	  string (malloc-based) and printf-style error messages.
+ *	  Text helpers shared by the pure-C signers and the secret sealing: a
+ *	  growing NUL-terminated string (malloc-based), hex digits and
+ *	  printf-style error messages.
  *
  * A failed allocation sets failed; later appends then do nothing and
  * strbuf_finish returns NULL, so callers check once at the end.
@@ -29,6 +30,11 @@ extern void strbuf_append_n(StrBuf *sb, const char *s, size_t n);
 extern void strbuf_append(StrBuf *sb, const char *s);
 extern void strbuf_putc(StrBuf *sb, char c);
 extern char *strbuf_finish(StrBuf *sb);
+
+/* lower-case hex of len bytes into out[2 * len + 1] */
+extern void hex_encode_lower(const unsigned char *in, size_t len, char *out);
+/* the value of one hex digit (either case), or -1 */
+extern int	hex_digit_value(char c);
 
 /* Let the compiler check auth_set_error's format (GCC and clang). */
 #if defined(__GNUC__) || defined(__clang__)

@@ -42,6 +42,7 @@
 #include "storage/fd.h"
 
 #include "mlpredict.h"
+#include "auth/strbuf.h"
 #include "secret/cluster_key.h"
 
 #define KEY_FILE_HEADER		"mlpredict secret key v1\n"
@@ -115,22 +116,6 @@ check_key_file_stat(const char *path, const struct stat *st)
 }
 
 /*
- * hex_value
- *		The value of one hex digit, or -1.
- */
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
  * parse_key_file
  *		The key from the file's text; false if the text is not a key file
  *		(nothing of the text is reported: it would be key material).
@@ -149,8 +134,8 @@ parse_key_file(const char *text, size_t len, unsigned char *key)
 		return false;
 	for (i = 0; i < SECRET_BOX_KEY_LEN; i++)
 	{
-		int			hi = hex_value(hex[2 * i]);
-		int			lo = hex_value(hex[2 * i + 1]);
+		int			hi = hex_digit_value(hex[2 * i]);
+		int			lo = hex_digit_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

@@ -29,6 +29,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "auth/strbuf.h"
+
 /* Hashed ahead of the key to derive its id: ids of other uses differ. */
 static const char key_id_label[] = "mlpredict secret box key id v1";
 
@@ -78,15 +80,7 @@ void
 secret_box_key_id_hex(const unsigned char id[SECRET_BOX_KEY_ID_LEN],
 					  char out[SECRET_BOX_KEY_ID_HEX_LEN])
 {
-	static const char digits[] = "0123456789abcdef";
-	int			i;
-
-	for (i = 0; i < SECRET_BOX_KEY_ID_LEN; i++)
-	{
-		out[2 * i] = digits[id[i] >> 4];
-		out[2 * i + 1] = digits[id[i] & 0x0f];
-	}
-	out[2 * SECRET_BOX_KEY_ID_LEN] = '\0';
+	hex_encode_lower(id, SECRET_BOX_KEY_ID_LEN, out);
 }
 
 size_t
