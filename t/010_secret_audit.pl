@@ -111,9 +111,14 @@ sub run_sql
 	return ($rc, $out, $err);
 }
 
-# Statements that carry literal keys: no statement logging for them (the
-# documented advice), everything else stays at its most verbose.
-my $quiet = q{SET log_statement = 'none'; SET log_min_error_statement = 'panic';};
+# Statements that carry literal keys run without statement logging (the
+# documented advice) but with log_min_error_statement at its default, so
+# that anything mlpredict logs at LOG or above while running them (the
+# cluster key file is created by the first one) would show the statement.
+# The refused ones also hide the STATEMENT line of their ERROR; everything
+# else stays at its most verbose.
+my $quiet = q{SET log_statement = 'none'; SET log_min_error_statement = 'error';};
+my $refused = q{SET log_statement = 'none'; SET log_min_error_statement = 'panic';};
 my $bedrock = "http://bedrock-runtime.us-east-1.localhost:$port/model/amazon.titan-text-express-v1/invoke";
 my ($rc, $out, $err) = run_sql(qq{
 CREATE EXTENSION mlpredict;
@@ -125,6 +130,7 @@ SELECT * FROM mlpredict.execute(\$\$CREATE CONNECTION audit-azure WITH ('type' =
 SELECT mlpredict.create_connection('audit-gemini', '{"type": "googleai", "endpoint": "$url/v1beta/models/gemini-2.0-flash:generateContent", "api-key": "$secret{googleai_literal}"}');
 SELECT mlpredict.create_connection('audit-bedrock-wrong', '{"type": "bedrock", "endpoint": "$bedrock", "aws-access-key": "$secret{aws_access}", "aws-secret-key": "$secret{aws_wrong_secret}"}');
 -- the error messages of refused statements must not echo their keys
+$refused
 SELECT mlpredict.create_connection('audit-bad', '{"type": "openai", "endpoint": "$url/v1/chat/completions", "api-key": "$secret{openai_literal}", "no-such-option": "1"}');
 SELECT mlpredict.alter_connection('audit-openai', '{"api-key": "$secret{openai_literal}", "type": "azureopenai"}');
 SELECT mlpredict.create_connection('audit-openai', '{"type": "openai", "endpoint": "ftp://x/v1", "api-key": "$secret{openai_literal}"}');

@@ -318,9 +318,16 @@ create_key_file(const char *path, unsigned char *key)
 	get_parent_directory(dir);
 	/* make the new name durable; a failure here is not worth a PANIC */
 	(void) fsync_fname_ext(dir[0] ? dir : "/", true, true, WARNING);
+	/*
+	 * LOG messages carry the statement by default (log_min_error_statement),
+	 * and the statement that first needs the key is often a CREATE
+	 * CONNECTION with a literal secret: leave it out.
+	 */
 	ereport(LOG,
 			(errmsg("created secret key file \"%s\" for mlpredict connection secrets", path),
-			 errdetail("Back it up apart from the database dumps: without it, restored connection secrets cannot be opened.")));
+			 errdetail("Back it up apart from the database dumps: without it, restored connection secrets cannot be opened."),
+			 errhidestmt(true),
+			 errhidecontext(true)));
 }
 
 /*
