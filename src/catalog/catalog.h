@@ -64,6 +64,8 @@ extern int	CatalogExec(const char *sql, int nargs, Oid *argtypes,
 						Datum *values, const char *nulls, bool read_only);
 extern char *CatalogGetText(int row, int col);
 extern List *CatalogGetTextColumn(CatalogAccess *access, int col);
+extern struct varlena *CatalogGetVarlena(CatalogAccess *access, int row, int col);
+extern bool CatalogRoleOwns(Oid role, Oid owner_oid);
 extern void CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
 							  const char *name);
 

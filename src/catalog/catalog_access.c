@@ -157,6 +157,42 @@ CatalogGetTextColumn(CatalogAccess *access, int col)
 }
 
 /*
+ * CatalogGetVarlena
+ *		Column col (1-based) of result row, a varlena value (bytea, an
+ *		array), detoasted and copied into the caller's context; NULL for
+ *		SQL NULL.
+ */
+struct varlena *
+CatalogGetVarlena(CatalogAccess *access, int row, int col)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+									  col, &isnull);
+	MemoryContext old;
+	struct varlena *result;
+
+	if (isnull)
+		return NULL;
+	old = MemoryContextSwitchTo(access->caller_context);
+	result = PG_DETOAST_DATUM_COPY(value);
+	MemoryContextSwitchTo(old);
+	return result;
+}
+
+/*
+ * CatalogRoleOwns
+ *		Whether role acts as owner_oid's owner: a superuser, or a member of
+ *		the owning role (InvalidOid: a dropped owner, owned by no one).
+ */
+bool
+CatalogRoleOwns(Oid role, Oid owner_oid)
+{
+	if (superuser_arg(role))
+		return true;
+	return OidIsValid(owner_oid) && has_privs_of_role(role, owner_oid);
+}
+
+/*
  * CatalogCheckOwner
  *		caller is the role acting (GetUserId() outside a catalog section, the
  *		saved user id inside one).  Only the owner (or a member of the owning role) or a superuser may
@@ -166,11 +202,7 @@ void
 CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
 				  const char *name)
 {
-	Oid			owner_oid = get_role_oid(owner, true);
-
-	if (superuser_arg(caller))
-		return;
-	if (OidIsValid(owner_oid) && has_privs_of_role(caller, owner_oid))
+	if (CatalogRoleOwns(caller, get_role_oid(owner, true)))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

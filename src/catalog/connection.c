@@ -211,6 +211,21 @@ literal_secrets(List *secrets)
 }
 
 /*
+ * missing_secret
+ *		The first secret the type requires that secrets lacks, or NULL.
+ */
+static const char *
+missing_secret(List *secrets, const MlProvider *provider)
+{
+	const char *const *key;
+
+	for (key = provider->required_secrets; *key; key++)
+		if (MlOptionFind(secrets, *key) == NULL)
+			return *key;
+	return NULL;
+}
+
+/*
  * check_required_secrets
  *		Every required secret of the type must be present, and the provider's
  *		own checks must pass.  The provider checks only literal values:
@@ -219,14 +234,13 @@ literal_secrets(List *secrets)
 static void
 check_required_secrets(ConnectionSpec *spec, const MlProvider *provider)
 {
-	const char *const *key;
+	const char *missing = missing_secret(spec->secrets, provider);
 
-	for (key = provider->required_secrets; *key; key++)
-		if (MlOptionFind(spec->secrets, *key) == NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("connections of type \"%s\" require the secret \"%s\"",
-							provider->name, *key)));
+	if (missing)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("connections of type \"%s\" require the secret \"%s\"",
+						provider->name, missing)));
 	if (provider->check_connection)
 		provider->check_connection(spec->endpoint, spec->options,
 								   literal_secrets(spec->secrets));
@@ -402,31 +416,6 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 }
 
 /*
- * get_bytea
- *		Column col (1-based) of a result row as a bytea copied into the
- *		caller's (upper executor) context; NULL for SQL NULL.
- */
-static bytea *
-get_bytea(int row, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
-								  col, &isnull);
-	bytea	   *value;
-	bytea	   *result;
-	size_t		len;
-
-	if (isnull)
-		return NULL;
-	value = DatumGetByteaPP(d);
-	len = VARSIZE_ANY_EXHDR(value);
-	result = SPI_palloc(VARHDRSZ + len);
-	SET_VARSIZE(result, VARHDRSZ + len);
-	memcpy(VARDATA(result), VARDATA_ANY(value), len);
-	return result;
-}
-
-/*
  * unseal_secrets
  *		Open a connection's sealed secrets into *secrets (as stored:
  *		references unresolved).  Any status but SECRET_BOX_OK leaves
@@ -520,7 +509,6 @@ static List *
 secrets_to_keep(const MlConnection *conn, bytea *sealed,
 				const ConnectionSpec *spec, const MlProvider *provider)
 {
-	const char *const *key;
 	List	   *old = NIL;
 	SecretBoxStatus status;
 
@@ -529,11 +517,9 @@ secrets_to_keep(const MlConnection *conn, bytea *sealed,
 	status = unseal_secrets(conn, sealed, &old);
 	if (status == SECRET_BOX_OK)
 		return old;
-	if (status == SECRET_BOX_CRYPTO_ERROR)
+	if (status == SECRET_BOX_CRYPTO_ERROR ||
+		missing_secret(spec->secrets, provider) != NULL)
 		report_unseal_failure(conn, sealed, status);
-	for (key = provider->required_secrets; *key; key++)
-		if (MlOptionFind(spec->secrets, *key) == NULL)
-			report_unseal_failure(conn, sealed, status);
 	ereport(NOTICE,
 			(errmsg("discarding the stored secrets of connection \"%s\", which cannot be decrypted",
 					conn->name),
@@ -742,7 +728,7 @@ read_connection(const char *name, bool missing_ok, bytea **sealed)
 		conn->comment = CatalogGetText(0, 5);
 		conn->owner = CatalogGetText(0, 6);
 		if (sealed)
-			*sealed = get_bytea(0, 7);
+			*sealed = (bytea *) CatalogGetVarlena(&access, 0, 7);
 	}
 	CatalogEnd(&access);
 

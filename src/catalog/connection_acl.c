@@ -55,16 +55,9 @@ load_acl(const char *name)
 					"WHERE name OPERATOR(pg_catalog.=) $1",
 					1, types, values, " ", true) == 1)
 	{
-		bool		isnull;
-		Datum		acl;
-		MemoryContext old;
-
 		result = SPI_palloc(sizeof(ConnectionAcl));
 		result->owner = CatalogGetText(0, 1);
-		acl = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-		old = MemoryContextSwitchTo(access.caller_context);
-		result->acl = isnull ? NULL : DatumGetAclPCopy(acl);
-		MemoryContextSwitchTo(old);
+		result->acl = (Acl *) CatalogGetVarlena(&access, 0, 2);
 	}
 	CatalogEnd(&access);
 	if (result == NULL)
@@ -96,12 +89,10 @@ effective_acl(ConnectionAcl *ca)
 static bool
 has_usage(ConnectionAcl *ca, Oid role)
 {
-	if (superuser_arg(role))
+	if (CatalogRoleOwns(role, ca->owner_oid))
 		return true;
 	if (!OidIsValid(ca->owner_oid))
 		return false;
-	if (has_privs_of_role(role, ca->owner_oid))
-		return true;
 	return aclmask(effective_acl(ca), role, ca->owner_oid,
 				   ACL_USAGE, ACLMASK_ANY) != 0;
 }
