@@ -209,44 +209,31 @@ ms_since(const struct timespec *then)
  * HttpPolicySetOptions
  *		Install the open-socket callback on a transfer's easy handle and,
  *		after a change of the policy, keep older connections from being
- *		reused (see the file header).  Raises ERROR if the callback cannot
- *		be installed.
+ *		reused (see the file header).  Raises ERROR if an option cannot be
+ *		set.
  */
 void
 HttpPolicySetOptions(HttpTransfer *t)
 {
-	CURLcode	rc;
-
-	rc = curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(t->easy, CURLOPT_OPENSOCKETDATA, (void *) t);
-	if (rc != CURLE_OK)
-		ereport(ERROR,
-				errcode(ERRCODE_INTERNAL_ERROR),
-				errmsg("could not set libcurl option %s", "CURLOPT_OPENSOCKETFUNCTION"),
-				errdetail_internal("%s", curl_easy_strerror(rc)));
+	HTTP_SETOPT(t->easy, CURLOPT_OPENSOCKETFUNCTION, open_socket_cb);
+	HTTP_SETOPT(t->easy, CURLOPT_OPENSOCKETDATA, (void *) t);
 
 	if (policy.generation == 0)
 		return;
 	if (policy.running_old > 0 ||
 		ms_since(&policy.changed_at) < FRESH_AFTER_CHANGE_MS)
-		rc = curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
+		HTTP_SETOPT(t->easy, CURLOPT_FRESH_CONNECT, 1L);
 	else
 	{
 #if LIBCURL_VERSION_NUM >= 0x075000
 		/* whole seconds: one less than have passed is older than the change */
 		long		older = (long) (ms_since(&policy.changed_at) / 1000) - 1;
 
-		rc = curl_easy_setopt(t->easy, CURLOPT_MAXLIFETIME_CONN, older);
+		HTTP_SETOPT(t->easy, CURLOPT_MAXLIFETIME_CONN, older);
 #else
-		rc = curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
+		HTTP_SETOPT(t->easy, CURLOPT_FRESH_CONNECT, 1L);
 #endif
 	}
-	if (rc != CURLE_OK)
-		ereport(ERROR,
-				errcode(ERRCODE_INTERNAL_ERROR),
-				errmsg("could not set libcurl option %s", "CURLOPT_MAXLIFETIME_CONN"),
-				errdetail_internal("%s", curl_easy_strerror(rc)));
 }
 
 /*

@@ -88,6 +88,21 @@ extern void HttpPolicyReleased(HttpTransfer *t);
 extern bool HttpPolicyRefused(const HttpTransfer *t, CURLcode rc,
 							  HttpResponse *response);
 
+/*
+ * Set an easy-handle option that must succeed; raises ERROR otherwise.
+ * Options that are only an optimisation are set with plain
+ * curl_easy_setopt and their result ignored.
+ */
+#define HTTP_SETOPT(easy, option, value) \
+	do { \
+		CURLcode	setopt_rc_ = curl_easy_setopt((easy), (option), (value)); \
+		if (setopt_rc_ != CURLE_OK) \
+			ereport(ERROR, \
+					errcode(ERRCODE_INTERNAL_ERROR), \
+					errmsg("could not set libcurl option %s", #option), \
+					errdetail_internal("%s", curl_easy_strerror(setopt_rc_))); \
+	} while (0)
+
 /* in http_transfer.c */
 extern size_t HttpMaxBodyBytes(const HttpRequest *request);
 extern void HttpCheckRequest(const HttpRequest *request);

@@ -185,21 +185,6 @@ http_easy_put(CURLM *multi, CURL *easy)
 }
 
 /*
- * Set an easy-handle option that must succeed; raises ERROR otherwise.
- * Options that are only an optimisation are set with plain
- * curl_easy_setopt and their result ignored.
- */
-#define HTTP_SETOPT(easy, option, value) \
-	do { \
-		CURLcode	setopt_rc_ = curl_easy_setopt((easy), (option), (value)); \
-		if (setopt_rc_ != CURLE_OK) \
-			ereport(ERROR, \
-					errcode(ERRCODE_INTERNAL_ERROR), \
-					errmsg("could not set libcurl option %s", #option), \
-					errdetail_internal("%s", curl_easy_strerror(setopt_rc_))); \
-	} while (0)
-
-/*
  * HttpTransferStart
  *		Set up an easy handle for one request and add it to the multi handle.
  *

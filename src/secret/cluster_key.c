@@ -214,17 +214,12 @@ read_key_file(const char *path, unsigned char *key)
 static size_t
 format_key_file(char *text, const unsigned char *key)
 {
-	static const char digits[] = "0123456789abcdef";
 	char	   *p = text;
-	int			i;
 
 	memcpy(p, KEY_FILE_HEADER, KEY_FILE_HEADER_LEN);
 	p += KEY_FILE_HEADER_LEN;
-	for (i = 0; i < SECRET_BOX_KEY_LEN; i++)
-	{
-		*p++ = digits[key[i] >> 4];
-		*p++ = digits[key[i] & 0x0f];
-	}
+	hex_encode_lower(key, SECRET_BOX_KEY_LEN, p);
+	p += KEY_FILE_HEX_LEN;
 	*p++ = '\n';
 	return p - text;
 }
