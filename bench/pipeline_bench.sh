@@ -88,15 +88,8 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
 fi
 cc -O2 -Wall -o "$work/http_ceiling" bench/http_ceiling.c $(curl-config --cflags) $(curl-config --libs)
 
-as_pg "$PG_BINDIR/initdb" -D "$work/data" -A trust -U postgres >/dev/null
-cat >> "$work/data/postgresql.conf" <<CONF
-port = $PGPORT
-listen_addresses = ''
-unix_socket_directories = '$work'
+init_scratch_cluster "$work" "$PGPORT" <<CONF
 shared_preload_libraries = 'mlpredict'
-# the stand-in: plain http on loopback, refused by default
-mlpredict.allow_insecure_http = on
-mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
 CONF
 start_standin "$work"
 as_pg "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start >/dev/null

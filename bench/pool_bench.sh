@@ -35,15 +35,8 @@ cleanup() {
 trap cleanup EXIT
 
 build_and_install
-as_pg "$PG_BINDIR/initdb" -D "$work/data" -A trust -U postgres >/dev/null
-cat >> "$work/data/postgresql.conf" <<CONF
-port = $PGPORT
-listen_addresses = ''
-unix_socket_directories = '$work'
+init_scratch_cluster "$work" "$PGPORT" <<CONF
 max_connections = 100
-# the stand-in: plain http on loopback, refused by default
-mlpredict.allow_insecure_http = on
-mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
 include_if_exists = 'preload.conf'
 CONF
 start_standin "$work"

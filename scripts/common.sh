@@ -44,6 +44,26 @@ prepare_gcp_account() {
 	STANDIN_ARGS="${STANDIN_ARGS:-} --gcp-public-key $dir/gcp-public-key.pem --gcp-client-email mlpredict-test@mlpredict-test.iam.gserviceaccount.com"
 }
 
+# Initialise a throwaway cluster in $1/data that listens only on the socket
+# directory $1, port $2, with what the stand-in needs: it speaks plain http
+# on loopback, which the endpoint policy refuses unless allowed (real
+# providers have public addresses).  Further postgresql.conf lines come on
+# stdin.  Used by scripts/demo.sh and the benchmarks.
+init_scratch_cluster() {
+	local dir=$1 port=$2
+	as_pg "$PG_BINDIR/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+	{
+		cat <<CONF
+port = $port
+listen_addresses = ''
+unix_socket_directories = '$dir'
+mlpredict.allow_insecure_http = on
+mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
+CONF
+		cat
+	} >> "$dir/data/postgresql.conf"
+}
+
 # Start the stand-in on $STANDIN_PORT; sets STANDIN_PID.  $1: work dir.
 start_standin() {
 	local dir=$1

@@ -20,15 +20,7 @@ cleanup() {
 trap cleanup EXIT
 
 build_and_install
-as_pg "$PG_BINDIR/initdb" -D "$work/data" -A trust -U postgres >/dev/null
-cat >> "$work/data/postgresql.conf" <<CONF
-port = $PGPORT
-listen_addresses = ''
-unix_socket_directories = '$work'
-# the stand-in speaks plain http on loopback, which the endpoint policy
-# refuses unless allowed (real providers have public addresses)
-mlpredict.allow_insecure_http = on
-mlpredict.allowed_networks = '127.0.0.0/8, ::1/128'
+init_scratch_cluster "$work" "$PGPORT" <<CONF
 # the background-worker connection pool
 shared_preload_libraries = 'mlpredict'
 CONF
