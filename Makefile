@@ -13,7 +13,7 @@ OBJS = \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_engine.o src/http/http_queue.o \
-	src/http/retry_policy.o src/http/address_policy.o src/http/endpoint_policy.o \
+	src/http/retry_policy.o src/http/address_policy.o src/http/endpoint_policy.o src/http/endpoint_mask.o \
 	src/pool/pool_shmem.o src/pool/channel.o src/pool/message.o src/pool/worker.o \
 	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
 	src/stats/stats.o src/stats/stats_views.o \
@@ -50,7 +50,8 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # system compiler in strict C11, independent of PGXS; "make unit" runs them.
 # A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
-	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy
+	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
+	test/unit/test_endpoint_mask
 UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
 EXTRA_CLEAN += $(UNIT_TESTS)
 
@@ -71,6 +72,9 @@ test/unit/test_secret_box: test/unit/test_secret_box.c test/unit/unit_check.h sr
 
 test/unit/test_address_policy: test/unit/test_address_policy.c test/unit/unit_check.h src/http/address_policy.c src/http/address_policy.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_address_policy.c src/http/address_policy.c
+
+test/unit/test_endpoint_mask: test/unit/test_endpoint_mask.c test/unit/unit_check.h src/http/endpoint_mask.c src/http/endpoint_mask.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_endpoint_mask.c src/http/endpoint_mask.c
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

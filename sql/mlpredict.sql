@@ -88,11 +88,23 @@ $$;
 COMMENT ON FUNCTION mlpredict.format_columns(jsonb) IS
 	'Formats a stored INPUT/OUTPUT column list as Flink DDL text';
 
+/*
+ * An endpoint with the values of credential query parameters (?code=,
+ * ?key=, ?sig=, ...) replaced by *****: how views, DESCRIBE and errors
+ * show endpoints.
+ */
+CREATE FUNCTION mlpredict.masked_endpoint(endpoint text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mlpredict_masked_endpoint'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mlpredict.masked_endpoint(text) IS
+	'An endpoint with credentials in its query string (code, key, sig, token, ...) masked';
+
 /* Views: what users read.  Secrets are never shown, only which keys are set. */
 CREATE VIEW mlpredict.connections AS
 SELECT c.name,
 	   upper(c.type) AS type,
-	   c.endpoint,
+	   mlpredict.masked_endpoint(c.endpoint) AS endpoint,
 	   c.options,
 	   s.keys AS secrets,
 	   c.comment,
@@ -168,7 +180,11 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'mlpredict_create_connection'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION mlpredict.create_connection(text, jsonb, text) IS
-	'Registers a provider connection (CREATE CONNECTION)';
+	'Registers a provider connection (CREATE CONNECTION); EXECUTE on it is the right to create connections, in either form';
+-- Creating connections is a right a superuser grants (GRANT EXECUTE ON
+-- FUNCTION mlpredict.create_connection(text, jsonb, text) TO role); the
+-- statement form checks the same privilege.
+REVOKE ALL ON FUNCTION mlpredict.create_connection(text, jsonb, text) FROM PUBLIC;
 
 CREATE FUNCTION mlpredict.alter_connection(name text, options jsonb)
 RETURNS void

@@ -216,6 +216,33 @@ MlErrorPosition(const char *statement, int location)
 }
 
 /*
+ * MlCheckOptionLine
+ *		An option whose value goes into an HTTP header, a URL or a signed
+ *		request line must be one line: no control characters (CR and LF
+ *		would end the header and start another).  Checked when the option
+ *		is stored, so that a model never fails for it at call time.  The
+ *		value itself is never echoed: it may be a secret.
+ */
+void
+MlCheckOptionLine(MlOption *opt, const char *statement)
+{
+	for (const unsigned char *c = (const unsigned char *) opt->value; *c; c++)
+	{
+		if (*c >= 0x20 && *c != 0x7f)
+			continue;
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("value of option \"%s\" must not contain control characters", opt->key),
+				 errdetail("Byte %d of the value is 0x%02x; the value is sent in an HTTP header or URL, where a line break would end it.",
+						   (int) ((const char *) c - opt->value) + 1, *c),
+				 errhint("Remove line breaks and other control characters from the value."),
+				 statement && opt->location >= 0 ?
+				 internalerrposition(MlErrorPosition(statement, opt->location)) : 0,
+				 statement && opt->location >= 0 ? internalerrquery(statement) : 0));
+	}
+}
+
+/*
  * MlCheckDuplicateOptions
  *		Reject a key given twice, in any mix of case.
  */

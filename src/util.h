@@ -37,6 +37,7 @@ extern char *MlOptionsToJson(List *options);
 extern List *MlOptionsFromJsonText(const char *text, const char *what);
 extern List *MlOptionsLowerKeys(List *options);
 extern void MlCheckDuplicateOptions(List *options, const char *statement);
+extern void MlCheckOptionLine(MlOption *opt, const char *statement);
 extern int	MlErrorPosition(const char *statement, int location);
 extern bool MlLikeMatch(const char *value, const char *pattern);
 extern char *MlQualifiedModelName(const char *schema, const char *name);

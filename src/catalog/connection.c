@@ -31,6 +31,11 @@
  * non-superuser owner must not be able to point such a connection at an
  * endpoint of their choosing).
  *
+ * Creating a connection needs EXECUTE on mlpredict.create_connection(),
+ * which only superusers have until they grant it (check_create_privilege).
+ * Option values that reach HTTP headers or URLs are refused when they
+ * contain control characters (MlCheckOptionLine).
+ *
  * IDENTIFICATION
  *	  src/catalog/connection.c
  *
@@ -40,10 +45,13 @@
 
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "parser/parse_func.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
 #include "catalog/catalog.h"
+#include "compat.h"
 #include "provider/provider.h"
 #include "secret/cluster_key.h"
 #include "secret/secret_box.h"
@@ -169,6 +177,9 @@ add_option(ConnectionSpec *spec, const MlProvider *provider, MlOption *opt,
 
 	if (pg_strcasecmp(opt->key, "type") == 0)
 		return;
+	/* everything but a Vertex AI service key (JSON) reaches headers or URLs */
+	if (canonical == NULL || strcmp(canonical, "service-key") != 0)
+		MlCheckOptionLine(opt, statement);
 	if (pg_strcasecmp(opt->key, "endpoint") == 0)
 	{
 		MlCheckEndpoint(opt->value, statement, opt->location);
@@ -531,6 +542,33 @@ secrets_to_keep(const MlConnection *conn, bytea *sealed,
 }
 
 /*
+ * check_create_privilege
+ *		Creating connections is a right the DBA grants: EXECUTE on
+ *		mlpredict.create_connection(text, jsonb, text), revoked from PUBLIC
+ *		at installation, as postgres_fdw needs USAGE on the wrapper for
+ *		CREATE SERVER.  The function form checks it on entry; the statement
+ *		form (execute()) reaches here without it, so it is checked here for
+ *		both.  The function is found by its qualified name and argument
+ *		types, whatever the caller's search_path.
+ */
+static void
+check_create_privilege(const char *name)
+{
+	Oid			argtypes[3] = {TEXTOID, JSONBOID, TEXTOID};
+	Oid			func;
+
+	func = LookupFuncName(list_make2(makeString("mlpredict"), makeString("create_connection")),
+						  3, argtypes, true);
+	if (OidIsValid(func) && MlProcAclCheck(func, GetUserId(), ACL_EXECUTE) == ACLCHECK_OK)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied to create connection \"%s\"", name),
+			 errdetail("Creating connections needs EXECUTE on mlpredict.create_connection(text, jsonb, text), which superusers have and PUBLIC does not."),
+			 errhint("A superuser can allow it with GRANT EXECUTE ON FUNCTION mlpredict.create_connection(text, jsonb, text) TO <role>.")));
+}
+
+/*
  * CatalogCreateConnection
  *		CREATE [OR REPLACE] CONNECTION [IF NOT EXISTS].  Returns false when
  *		IF NOT EXISTS skipped an existing connection.
@@ -542,6 +580,7 @@ CatalogCreateConnection(const char *name, List *options, const char *comment,
 	MlConnection *existing;
 	ConnectionSpec *spec;
 
+	check_create_privilege(name);
 	check_connection_name(name);
 	spec = build_spec(options, statement);
 	existing = CatalogGetConnection(name, false, true);

@@ -5,7 +5,9 @@
  *	  SHOW CREATE MODEL, with Confluent's columns.
  *
  * Secrets are never part of a result: connections show name, type,
- * endpoint and comment; models hold no secrets.  Options are shown as
+ * endpoint (credentials in its query string masked: MlMaskedEndpoint) and
+ * comment; models hold no secrets.  mlpredict.masked_endpoint() gives the
+ * views the same masking.  Options are shown as
  * {KEY=value, ...} with upper-case keys, as Confluent does.
  *
  * IDENTIFICATION
@@ -15,12 +17,14 @@
  */
 #include "postgres.h"
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
 #include "catalog/catalog.h"
 #include "ddl/describe.h"
+#include "provider/provider.h"
 #include "types/typemap.h"
 #include "util.h"
 
@@ -32,6 +36,20 @@ static const char *const version_columns[] = {
 	"VersionId", "IsDefaultVersion", "Inputs", "Outputs", "Options", "Comment"
 };
 static const char *const create_model_column[] = {"Create Model"};
+
+PG_FUNCTION_INFO_V1(mlpredict_masked_endpoint);
+
+/*
+ * mlpredict_masked_endpoint
+ *		mlpredict.masked_endpoint(text): an endpoint as the views show it.
+ */
+Datum
+mlpredict_masked_endpoint(PG_FUNCTION_ARGS)
+{
+	char	   *endpoint = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_TEXT_P(cstring_to_text(MlMaskedEndpoint(endpoint)));
+}
 
 /*
  * new_result
@@ -73,7 +91,7 @@ DescribeConnection(const char *name)
 
 	row[0] = conn->name;
 	row[1] = asc_toupper(conn->type, strlen(conn->type));
-	row[2] = conn->endpoint;
+	row[2] = MlMaskedEndpoint(conn->endpoint);
 	row[3] = conn->comment;
 	add_row(result, row);
 	return result;

@@ -104,7 +104,7 @@ mlpredict_debug_request(PG_FUNCTION_ARGS)
 					 errdetail("ml_predict returns a row of NULLs for NULL inputs.")));
 	request = MlBuildRequest(target, in_values, in_nulls, &runtime);
 	values[0] = CStringGetTextDatum(request->method);
-	values[1] = CStringGetTextDatum(MlMaskSecrets(target, request->url));
+	values[1] = CStringGetTextDatum(MlMaskedEndpoint(MlMaskSecrets(target, request->url)));
 	values[2] = DirectFunctionCall1(jsonb_in, CStringGetDatum(headers_json(request)));
 	values[3] = CStringGetTextDatum(MlMaskSecrets(target, body_text(request)));
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

@@ -29,6 +29,7 @@
 
 #include "compat.h"
 #include "exec/request.h"
+#include "http/endpoint_mask.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "util.h"
@@ -135,35 +136,54 @@ build_route(MlTarget *target)
 }
 
 /*
+ * mask_value
+ *		text with every occurrence of secret[0..len) replaced by *****.
+ *		Values shorter than 4 bytes are left: they would mask ordinary words.
+ */
+static char *
+mask_value(char *text, const char *secret, size_t len)
+{
+	StringInfoData buf;
+	const char *from = text;
+	const char *hit;
+
+	if (len < 4 || memmem(text, strlen(text), secret, len) == NULL)
+		return text;
+	initStringInfo(&buf);
+	while ((hit = memmem(from, strlen(from), secret, len)) != NULL)
+	{
+		appendBinaryStringInfo(&buf, from, hit - from);
+		appendStringInfoString(&buf, "*****");
+		from = hit + len;
+	}
+	appendStringInfoString(&buf, from);
+	return buf.data;
+}
+
+/*
  * MlMaskSecrets
- *		Copy of text with every secret of the target's connection replaced
- *		by *****.
+ *		Copy of text with every secret of the target's connection, and
+ *		every credential its endpoint carries in its query string (?code=,
+ *		?key=: endpoint_mask.h), replaced by *****.
  */
 char *
 MlMaskSecrets(MlTarget *target, const char *text)
 {
 	char	   *result = pstrdup(text ? text : "");
+	const char *endpoint = target->connection->endpoint;
+	const char *cursor = NULL;
+	const char *value;
+	size_t		len;
 	ListCell   *lc;
 
 	foreach(lc, target->connection->secrets)
 	{
 		const char *secret = ((MlOption *) lfirst(lc))->value;
-		size_t		len = strlen(secret);
-		char	   *hit;
 
-		if (len < 4)
-			continue;
-		while ((hit = strstr(result, secret)) != NULL)
-		{
-			StringInfoData buf;
-
-			initStringInfo(&buf);
-			appendBinaryStringInfo(&buf, result, hit - result);
-			appendStringInfoString(&buf, "*****");
-			appendStringInfoString(&buf, hit + len);
-			result = buf.data;
-		}
+		result = mask_value(result, secret, strlen(secret));
 	}
+	while (endpoint && EndpointNextCredential(endpoint, &cursor, &value, &len))
+		result = mask_value(result, value, len);
 	return result;
 }
 
@@ -285,7 +305,7 @@ MlReportAttempts(MlTarget *target, HttpRequest *request, HttpResponse *response)
 
 		ereport(NOTICE,
 				(errmsg("mlpredict: %s %s -> %s %ld (attempt %d)",
-						request->method, MlMaskSecrets(target, request->url),
+						request->method, MlMaskedEndpoint(MlMaskSecrets(target, request->url)),
 						outcomes[a->outcome], a->status, i + 1),
 				 errdetail("%.1f ms, %d bytes sent, %d bytes received%s%s",
 						   a->elapsed_ms, (int) request->body_len,

@@ -132,6 +132,26 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 }
 
 /*
+ * check_option_line
+ *		Only free text sent inside a JSON body (the system prompt and
+ *		<provider>.params.*) may span lines; every other value can reach a
+ *		header (sagemaker.custom_attributes, azureml.deployment_name, ...)
+ *		or a URL.
+ */
+static void
+check_option_line(MlOption *opt, const MlProvider *provider, const char *statement)
+{
+	size_t		plen = strlen(provider->name);
+	const char *suffix = opt->key + plen + 1;
+
+	if (strlen(opt->key) > plen && opt->key[plen] == '.' &&
+		(pg_strcasecmp(suffix, "system_prompt") == 0 ||
+		 pg_strncasecmp(suffix, "params.", 7) == 0))
+		return;
+	MlCheckOptionLine(opt, statement);
+}
+
+/*
  * check_connection
  *		<provider>.connection must name a connection of the provider's type
  *		that the current user may use.
@@ -253,7 +273,10 @@ MlValidateModelOptions(List *options, List *input, List *output,
 				 errmsg("unsupported task \"%s\"", task),
 				 errhint("Tasks are classification, clustering, embedding, regression and text_generation.")));
 	foreach(lc, options)
+	{
 		check_option_key(lfirst(lc), provider, statement);
+		check_option_line(lfirst(lc), provider, statement);
+	}
 	endpoint = check_connection(options, provider);
 	if (list_length(MlParseParams(options, provider->name, statement)) > MLPREDICT_MAX_PARAMS)
 		ereport(ERROR,

@@ -107,7 +107,7 @@ MlAwsCheckConnection(const char *endpoint, List *options, List *secrets)
 	if (MlAwsRegion(endpoint, options) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("cannot tell the AWS region of endpoint \"%s\"", endpoint),
+				 errmsg("cannot tell the AWS region of endpoint \"%s\"", MlMaskedEndpoint(endpoint)),
 				 errdetail("Requests are signed for a region, and the host name does not contain one."),
 				 errhint("Add the connection option 'aws-region' = 'us-east-1' (or the endpoint's region).")));
 }
@@ -194,7 +194,7 @@ MlAwsSign(MlTarget *target, HttpRequest *request, const char *service)
 	if (!MlSplitUrl(request->url, &url))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid endpoint \"%s\"", request->url)));
+				 errmsg("invalid endpoint \"%s\"", MlMaskedEndpoint(request->url))));
 	amz_date(date);
 	MlSetHeader(request, "Host", url.authority, false);
 	MlSetHeader(request, "X-Amz-Date", date, false);

@@ -208,7 +208,7 @@ invoke_url(MlTarget *target)
 	if (!MlSplitUrl(target->connection->endpoint, &url))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid endpoint \"%s\"", target->connection->endpoint)));
+				 errmsg("invalid endpoint \"%s\"", MlMaskedEndpoint(target->connection->endpoint))));
 	if (!split_model_path(url.path, &id, &op))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -243,7 +243,7 @@ bedrock_check_connection(const char *endpoint, List *options, List *secrets)
 	if (endpoint_model_id(endpoint) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("endpoint \"%s\" does not name a Bedrock model", endpoint),
+				 errmsg("endpoint \"%s\" does not name a Bedrock model", MlMaskedEndpoint(endpoint)),
 				 errhint("Use the model's InvokeModel URL: https://bedrock-runtime.<region>.amazonaws.com/model/<model-id>/invoke.")));
 }
 

@@ -113,7 +113,7 @@ googleai_address(MlTarget *target, HttpRequest *request, const char *method)
 	if (!MlSplitUrl(target->connection->endpoint, &url))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid endpoint \"%s\"", target->connection->endpoint)));
+				 errmsg("invalid endpoint \"%s\"", MlMaskedEndpoint(target->connection->endpoint))));
 	url.path = MlGoogleRewriteVerb(url.path, "streamGenerateContent", "generateContent");
 	if (method)
 		url.path = with_method(url.path, method);

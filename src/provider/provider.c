@@ -18,6 +18,7 @@
 #include "lib/stringinfo.h"
 
 #include "exec/request.h"
+#include "http/endpoint_mask.h"
 #include "provider/provider.h"
 #include "util.h"
 
@@ -149,9 +150,25 @@ MlKeyListText(const char *const *list)
 }
 
 /*
+ * MlMaskedEndpoint
+ *		The endpoint as views, errors and debug output show it: the values
+ *		of credential query parameters (?code=, ?key=, ?sig=, ...) replaced
+ *		by "*****" (endpoint_mask.h).
+ */
+char *
+MlMaskedEndpoint(const char *endpoint)
+{
+	size_t		size = ENDPOINT_MASK_SIZE(strlen(endpoint));
+	char	   *out = palloc(size);
+
+	(void) EndpointMask(endpoint, out, size);
+	return out;
+}
+
+/*
  * endpoint_error
  *		Raise an invalid-endpoint error, with a position when the endpoint
- *		came from statement text.
+ *		came from statement text.  The endpoint is shown masked.
  */
 static void
 endpoint_error(const char *endpoint, const char *detail, const char *hint,
@@ -159,7 +176,7 @@ endpoint_error(const char *endpoint, const char *detail, const char *hint,
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid endpoint \"%s\"", endpoint),
+			 errmsg("invalid endpoint \"%s\"", MlMaskedEndpoint(endpoint)),
 			 errdetail("%s", detail),
 			 hint ? errhint("%s", hint) : 0,
 			 statement && location >= 0 ?
@@ -194,10 +211,14 @@ MlCheckEndpoint(const char *endpoint, const char *statement, int location)
 					   NULL, statement, location);
 		return;
 	}
+	for (const char *c = endpoint; *c; c++)
+		if ((unsigned char) *c <= ' ' || *c == 0x7f)
+			endpoint_error(endpoint, "The URL must not contain spaces or control characters (such as CR or LF).",
+						   "Percent-encode them (%20, %0D, %0A).", statement, location);
 	hostlen = strcspn(host, "/?#");
-	if (hostlen == 0 || strchr(endpoint, ' ') != NULL ||
+	if (hostlen == 0 ||
 		memchr(host, '@', hostlen) != NULL)
-		endpoint_error(endpoint, "The URL must name a host and must not contain spaces or user information.",
+		endpoint_error(endpoint, "The URL must name a host and must not contain user information.",
 					   NULL, statement, location);
 }
 

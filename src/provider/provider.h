@@ -79,6 +79,7 @@ extern char *MlProviderNames(void);
 extern bool MlKeyInList(const char *key, const char *const *list);
 extern char *MlKeyListText(const char *const *list);
 extern void MlCheckEndpoint(const char *endpoint, const char *statement, int location);
+extern char *MlMaskedEndpoint(const char *endpoint);
 extern void MlAddHeader(HttpRequest *request, const char *name, const char *value,
 						bool secret);
 

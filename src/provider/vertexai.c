@@ -161,7 +161,7 @@ vertexai_prepare(MlTarget *target, HttpRequest *request)
 	if (!MlSplitUrl(target->connection->endpoint, &url))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid endpoint \"%s\"", target->connection->endpoint)));
+				 errmsg("invalid endpoint \"%s\"", MlMaskedEndpoint(target->connection->endpoint))));
 	publisher = publisher_of(url.path);
 	url.path = publisher ? publisher_path(url.path, publisher) :
 		endpoint_path(url.path, target->input_format);

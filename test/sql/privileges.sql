@@ -9,6 +9,8 @@ CREATE ROLE regress_mlp_carol;		-- granted USAGE, owns a model
 CREATE ROLE regress_mlp_bob;		-- no grants at first
 CREATE ROLE regress_mlp_team;		-- a group bob joins later
 GRANT CREATE ON SCHEMA public TO regress_mlp_alice, regress_mlp_carol, regress_mlp_bob;
+-- creating connections is a granted right (connection_security tests it)
+GRANT EXECUTE ON FUNCTION mlpredict.create_connection(text, jsonb, text) TO regress_mlp_alice;
 
 SET ROLE regress_mlp_alice;
 SELECT mlpredict.create_connection('priv-openai', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-test-openai-key"}');
@@ -146,5 +148,6 @@ SELECT * FROM mlpredict.execute('REVOKE USAGE ON CONNECTION priv-openai TO regre
 SELECT mlpredict.drop_model('bob_chat$all'), mlpredict.drop_model('carol_chat$all');
 SELECT mlpredict.drop_connection('priv-openai');
 REVOKE CREATE ON SCHEMA public FROM regress_mlp_alice, regress_mlp_carol, regress_mlp_bob;
+REVOKE ALL ON FUNCTION mlpredict.create_connection(text, jsonb, text) FROM regress_mlp_alice;
 DROP ROLE regress_mlp_alice, regress_mlp_carol, regress_mlp_bob, regress_mlp_team;
 DROP EXTENSION mlpredict CASCADE;

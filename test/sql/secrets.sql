@@ -115,6 +115,7 @@ SELECT * FROM pg_temp.try($$SELECT * FROM missing_file_chat('x')$$);
 -- Ordinary roles: no access to the table, no references
 ------------------------------------------------------------------------
 CREATE ROLE regress_secrets_user;
+GRANT EXECUTE ON FUNCTION mlpredict.create_connection(text, jsonb, text) TO regress_secrets_user;
 SET ROLE regress_secrets_user;
 SELECT * FROM mlpredict.connection_secret;
 SELECT keys FROM mlpredict.connection_secret;
@@ -204,5 +205,6 @@ RESET ROLE;
 SELECT answer FROM sealed_chat('still fine');
 
 -- clean up
+REVOKE ALL ON FUNCTION mlpredict.create_connection(text, jsonb, text) FROM regress_secrets_user;
 DROP ROLE regress_secrets_user;
 DROP EXTENSION mlpredict CASCADE;
