@@ -21,7 +21,9 @@ OBJS = \
 	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
 	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_path.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
 
-DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# Earlier versions' install scripts, frozen as released, and the update
+# scripts from each to the next (ALTER EXTENSION mlpredict UPDATE).
+DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql) sql/$(EXTENSION)--0.1.0.sql
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PG_CPPFLAGS = -I$(srcdir)/src -DMLPREDICT_VERSION=\"$(EXTVERSION)\" $(shell curl-config --cflags)
