@@ -56,6 +56,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "exec/request.h"
@@ -606,7 +607,15 @@ set_string(JsonbValue *v, const unsigned char *p, int len, bool base64)
 
 	if (base64)
 	{
-		int			enclen = pg_b64_enc_len(len);
+		int			enclen;
+
+		if (len > (int) ((MaxAllocSize - 1) / 4 * 3))
+			ereport(ERROR,
+					errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					errmsg("binary tensor element of %d bytes is too large to decode", len),
+					errhint("Elements of BYTES tensors may have at most %d bytes.",
+							(int) ((MaxAllocSize - 1) / 4 * 3)));
+		enclen = pg_b64_enc_len(len);
 
 		s = palloc(enclen + 1);
 		/* void pointers: the parameter types differ between major versions */
@@ -616,7 +625,17 @@ set_string(JsonbValue *v, const unsigned char *p, int len, bool base64)
 		s[enclen] = '\0';
 	}
 	else
-		s = pg_any_to_server(pnstrdup((const char *) p, len), len, PG_UTF8);
+	{
+		/*
+		 * All len bytes, NULs included (which the conversion rejects):
+		 * pnstrdup would stop at a NUL and leave the conversion reading
+		 * past its copy.
+		 */
+		s = palloc(len + 1);
+		memcpy(s, p, len);
+		s[len] = '\0';
+		s = pg_any_to_server(s, len, PG_UTF8);
+	}
 	v->type = jbvString;
 	v->val.string.val = s;
 	v->val.string.len = strlen(s);
@@ -762,6 +781,12 @@ binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 		/* binary_count has walked these very elements */
 		if (!TensorNextBytes(t->bin, (size_t) t->binlen, &pos, &elem, &elemlen))
 			elog(ERROR, "binary tensor \"%s\" changed while it was read", t->name);
+		if (!base64 && memchr(elem, '\0', elemlen) != NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					errmsg("binary output tensor \"%s\" of model \"%s\" has a BYTES element with a NUL byte, which text cannot hold",
+						   t->name, target->display_name),
+					errhint("Declare the OUTPUT column as BYTES to receive the raw bytes."));
 		set_string(&values[i], elem, (int) elemlen, base64);
 	}
 	*count = n;
@@ -907,6 +932,8 @@ check_shape(MlTarget *target, const Tensor *t, int count)
 {
 	int64		dims[MAXDIM];
 
+	/* more values than allowed is the limit's error, as for other arrays */
+	MlCheckOutputElements(count, target->display_name);
 	for (int i = 0; i < t->ndims; i++)
 		dims[i] = t->dims[i];
 	switch (TensorCheckShape(dims, t->ndims, count,
@@ -920,7 +947,7 @@ check_shape(MlTarget *target, const Tensor *t, int count)
 									  t->name, count));
 		default:
 			report_malformed(target,
-							 psprintf("The shape %s of output tensor \"%s\" describes more than %d elements (mlpredict.max_output_elements), but the tensor has %d values.",
+							 psprintf("The shape %s of output tensor \"%s\" makes more than %d elements or arrays (mlpredict.max_output_elements), but the tensor has %d values.",
 									  shape_text(t), t->name,
 									  mlpredict_max_output_elements, count));
 	}
