@@ -23,7 +23,8 @@
  * number or boolean (the body must have exactly its size), a
  * one-dimensional ARRAY of them (as many elements as the body holds; its
  * length must be a multiple of the element size), a STRING (UTF-8) or
- * BYTES.
+ * BYTES.  The body's length is checked (tensor_shape.c) before any array
+ * is made of it.
  *
  * IDENTIFICATION
  *	  src/format/binary.c

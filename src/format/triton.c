@@ -38,6 +38,12 @@
  * (json_decode.c); binary BYTES elements become text (UTF-8) or, for a
  * BYTES column, bytea.
  *
+ * Every size the answer states about itself (the JSON header size,
+ * binary_data_size, BYTES lengths, the shape) is checked by tensor_shape.c
+ * before anything is allocated or read by it: a shape must hold exactly
+ * the values given, and neither they nor the arrays an empty tensor's
+ * shape would build may exceed mlpredict.max_output_elements.
+ *
  * IDENTIFICATION
  *	  src/format/triton.c
  *
@@ -66,6 +72,8 @@
 #include "types/typemap.h"
 
 #define HEADER_LENGTH_NAME "Inference-Header-Content-Length"
+/* the longest BYTES element whose base64 text still fits one allocation */
+#define BASE64_MAX_BYTES	((MaxAllocSize - 1) / 4 * 3)
 
 /* One output tensor of a response. */
 typedef struct Tensor
@@ -607,15 +615,7 @@ set_string(JsonbValue *v, const unsigned char *p, int len, bool base64)
 
 	if (base64)
 	{
-		int			enclen;
-
-		if (len > (int) ((MaxAllocSize - 1) / 4 * 3))
-			ereport(ERROR,
-					errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					errmsg("binary tensor element of %d bytes is too large to decode", len),
-					errhint("Elements of BYTES tensors may have at most %d bytes.",
-							(int) ((MaxAllocSize - 1) / 4 * 3)));
-		enclen = pg_b64_enc_len(len);
+		int			enclen = pg_b64_enc_len(len);
 
 		s = palloc(enclen + 1);
 		/* void pointers: the parameter types differ between major versions */
@@ -781,6 +781,14 @@ binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 		/* binary_count has walked these very elements */
 		if (!TensorNextBytes(t->bin, (size_t) t->binlen, &pos, &elem, &elemlen))
 			elog(ERROR, "binary tensor \"%s\" changed while it was read", t->name);
+		if (base64 && elemlen > BASE64_MAX_BYTES)
+			ereport(ERROR,
+					errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					errmsg("binary output tensor \"%s\" of model \"%s\" has a BYTES element of %zu bytes, more than a bytea column can take here",
+						   t->name, target->display_name, elemlen),
+					errdetail("Its base64 form would exceed the largest allocation."),
+					errhint("Elements of BYTES tensors for bytea columns may have at most %d bytes.",
+							(int) BASE64_MAX_BYTES));
 		if (!base64 && memchr(elem, '\0', elemlen) != NULL)
 			ereport(ERROR,
 					errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
