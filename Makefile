@@ -53,7 +53,8 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
 	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
-	test/unit/test_endpoint_mask
+	test/unit/test_endpoint_mask \
+	test/unit/test_tensor_shape
 UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
 EXTRA_CLEAN += $(UNIT_TESTS)
 
@@ -77,7 +78,35 @@ test/unit/test_address_policy: test/unit/test_address_policy.c test/unit/unit_ch
 
 test/unit/test_endpoint_mask: test/unit/test_endpoint_mask.c test/unit/unit_check.h src/http/endpoint_mask.c src/http/endpoint_mask.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_endpoint_mask.c src/http/endpoint_mask.c
+test/unit/test_tensor_shape: test/unit/test_tensor_shape.c test/unit/unit_check.h src/format/tensor_shape.c src/format/tensor_shape.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_tensor_shape.c src/format/tensor_shape.c
 
 .PHONY: unit
 unit: $(UNIT_TESTS)
 	@set -e; $(foreach t,$(UNIT_TESTS),echo "== $(t)"; ./$(t) $(UNIT_ARGS_$(notdir $(t)));)
+
+# libFuzzer targets (clang with libclang-rt-14-dev) for the pure-C checks
+# of the sizes tensor answers state: "make fuzz" builds each with
+# AddressSanitizer and UBSan and runs it from its seed corpus
+# (test/fuzz/corpus/<target>/, committed) for its share of FUZZ_SECONDS;
+# new inputs go to test/fuzz/work/ (not committed), crashes there too.
+# Not part of scripts/test.sh: too slow.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS  = triton_tensor binary_format
+FUZZ_FLAGS    = -std=c11 -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-sanitize=function
+EXTRA_CLEAN  += $(FUZZ_TARGETS:%=test/fuzz/fuzz_%) test/fuzz/work
+
+test/fuzz/fuzz_%: test/fuzz/fuzz_%.c src/format/tensor_shape.c src/format/tensor_shape.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< src/format/tensor_shape.c
+
+.PHONY: fuzz
+fuzz: $(FUZZ_TARGETS:%=test/fuzz/fuzz_%)
+	@set -e; $(foreach t,$(FUZZ_TARGETS),echo "== fuzz_$(t) for $$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) ))s"; \
+		mkdir -p test/fuzz/work/$(t); \
+		./test/fuzz/fuzz_$(t) -max_total_time=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) \
+			-print_final_stats=1 -rss_limit_mb=1024 -timeout=10 \
+			-artifact_prefix=test/fuzz/work/$(t)- test/fuzz/work/$(t) test/fuzz/corpus/$(t) 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY)' || true; \
+		! ls test/fuzz/work/$(t)-* >/dev/null 2>&1 || { echo "fuzz_$(t) found a crash: test/fuzz/work/$(t)-*"; exit 1; };)

@@ -23,7 +23,8 @@
  * number or boolean (the body must have exactly its size), a
  * one-dimensional ARRAY of them (as many elements as the body holds; its
  * length must be a multiple of the element size), a STRING (UTF-8) or
- * BYTES.
+ * BYTES.  The body's length is checked (tensor_shape.c) before any array
+ * is made of it.
  *
  * IDENTIFICATION
  *	  src/format/binary.c
@@ -34,12 +35,14 @@
 
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 #include "exec/request.h"
 #include "format/format.h"
+#include "format/tensor_shape.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 
@@ -361,6 +364,9 @@ read_fixed(const unsigned char *p, Oid base)
  * report_length
  *		Raise the error for a body whose length does not fit the column.
  */
+static void report_length(MlTarget *target, MlColumn *col, int len, int width,
+						  bool array) pg_attribute_noreturn();
+
 static void
 report_length(MlTarget *target, MlColumn *col, int len, int width, bool array)
 {
@@ -374,7 +380,8 @@ report_length(MlTarget *target, MlColumn *col, int len, int width, bool array)
 
 /*
  * read_array
- *		The whole body as a one-dimensional array of fixed-width elements.
+ *		The whole body as a one-dimensional array of fixed-width elements;
+ *		its length is checked (TensorCountBinary) before anything is made.
  */
 static Datum
 read_array(MlTarget *target, MlResponseBody *response, MlColumn *col,
@@ -382,20 +389,34 @@ read_array(MlTarget *target, MlResponseBody *response, MlColumn *col,
 {
 	Oid			base = getBaseType(elemtype);
 	int			width = fixed_width(base);
-	int			n = response->len / width;
+	const unsigned char *data = (const unsigned char *) response->data;
+	int64		n;
 	Datum	   *elems;
 	int16		elmlen;
 	bool		elmbyval;
 	char		elmalign;
 	int			i;
 
-	if (response->len % width != 0)
-		report_length(target, col, response->len, width, true);
-	MlCheckOutputElements(n, target->display_name);
+	switch (TensorCountBinary(data, (size_t) Max(response->len, 0), width,
+							  mlpredict_max_output_elements, &n, NULL))
+	{
+		case TENSOR_OK:
+			break;
+		case TENSOR_TOO_LARGE:
+			MlCheckOutputElements(response->len / width, target->display_name);
+			elog(ERROR, "binary answer of %d bytes passed the element cap",
+				 response->len);
+			break;
+		default:
+			report_length(target, col, response->len, width, true);
+	}
 	elems = palloc(sizeof(Datum) * Max(n, 1));
 	for (i = 0; i < n; i++)
-		elems[i] = read_fixed((const unsigned char *) response->data + i * width,
-							  base);
+	{
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+		elems[i] = read_fixed(data + (size_t) i * width, base);
+	}
 	get_typlenbyvalalign(elemtype, &elmlen, &elmbyval, &elmalign);
 	return PointerGetDatum(construct_array(elems, n, elemtype, elmlen,
 										   elmbyval, elmalign));

@@ -33,6 +33,7 @@
 #include "common/base64.h"
 #include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -373,8 +374,12 @@ parse_record(MlTarget *target, const char *body)
 
 	for (;;)
 	{
-		CsvField   *field = palloc0(sizeof(CsvField));
+		CsvField   *field;
 		StringInfoData text;
+
+		if ((list_length(fields) & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
+		field = palloc0(sizeof(CsvField));
 
 		initStringInfo(&text);
 		if (*p == '"')
@@ -409,12 +414,14 @@ static Datum
 base64_bytea(const char *text, const char *column)
 {
 	int			len = strlen(text);
-	bytea	   *result = palloc(VARHDRSZ + pg_b64_dec_len(len));
+	/* pg_b64_dec_len's len * 3 overflows int for a field over 700 MB */
+	int			declen = len / 4 * 3 + 3;
+	bytea	   *result = palloc(VARHDRSZ + declen);
 	int			n;
 
 	/* void pointers: the parameter types differ between major versions */
 	n = pg_b64_decode((const void *) text, len, (void *) VARDATA(result),
-					  pg_b64_dec_len(len));
+					  declen);
 	if (n < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
@@ -486,6 +493,8 @@ fields_to_array(List *fields, MlColumn *col, bool *isnull)
 	{
 		int			i = foreach_current_index(lc);
 
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
 		elems[i] = field_value(lfirst(lc), elemtype, col->typmod, col->name,
 							   &elemnulls[i]);
 	}

@@ -38,6 +38,12 @@
  * (json_decode.c); binary BYTES elements become text (UTF-8) or, for a
  * BYTES column, bytea.
  *
+ * Every size the answer states about itself (the JSON header size,
+ * binary_data_size, BYTES lengths, the shape) is checked by tensor_shape.c
+ * before anything is allocated or read by it: a shape must hold exactly
+ * the values given, and neither they nor the arrays an empty tensor's
+ * shape would build may exceed mlpredict.max_output_elements.
+ *
  * IDENTIFICATION
  *	  src/format/triton.c
  *
@@ -56,14 +62,18 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "exec/request.h"
 #include "format/format.h"
+#include "format/tensor_shape.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 
 #define HEADER_LENGTH_NAME "Inference-Header-Content-Length"
+/* the longest BYTES element whose base64 text still fits one allocation */
+#define BASE64_MAX_BYTES	((MaxAllocSize - 1) / 4 * 3)
 
 /* One output tensor of a response. */
 typedef struct Tensor
@@ -392,8 +402,7 @@ json_header_size(MlTarget *target, MlResponseBody *response)
 	const char *text = NULL;
 	const char *param;
 	ListCell   *lc;
-	char	   *end;
-	long		n;
+	size_t		n;
 
 	foreach(lc, response->headers)
 	{
@@ -407,9 +416,7 @@ json_header_size(MlTarget *target, MlResponseBody *response)
 		text = param + strlen("json-header-size=");
 	if (text == NULL)
 		return -1;
-	n = strtol(text, &end, 10);
-	if (end == text || (*end != '\0' && *end != ';' && *end != ' ') ||
-		n < 0 || n > response->len)
+	if (!TensorParseHeaderSize(text, (size_t) response->len, &n))
 		report_malformed(target,
 						 psprintf("The JSON header size \"%s\" does not fit the %d-byte body.",
 								  text, response->len));
@@ -492,9 +499,10 @@ read_shape(MlTarget *target, const JsonbValue *object, Tensor *t)
  */
 static void
 read_tensor(MlTarget *target, const JsonbValue *object, int index,
-			const unsigned char **bin, int *binleft, Tensor *t)
+			const unsigned char *bin, int binlen, size_t *binused, Tensor *t)
 {
 	int64		size;
+	size_t		offset;
 
 	if (!MlJsonIsObject(object))
 		report_malformed(target, psprintf("Output %d is not an object.", index));
@@ -512,18 +520,17 @@ read_tensor(MlTarget *target, const JsonbValue *object, int index,
 								  t->name));
 	if (size >= 0)
 	{
-		if (*bin == NULL)
+		if (bin == NULL)
 			report_malformed(target,
 							 psprintf("Output tensor \"%s\" is binary, but the response has no %s header.",
 									  t->name, HEADER_LENGTH_NAME));
-		if (size > *binleft)
+		if (TensorTakeBinary(size, (size_t) binlen, binused, &offset) != TENSOR_OK)
 			report_malformed(target,
 							 psprintf("Output tensor \"%s\" has %d bytes of binary data, but only %d bytes are left.",
-									  t->name, (int) size, *binleft));
-		t->bin = *bin;
+									  t->name, (int) size,
+									  binlen - (int) *binused));
+		t->bin = bin + offset;
 		t->binlen = (int) size;
-		*bin += size;
-		*binleft -= size;
 		return;
 	}
 	t->has_data = MlJsonPointerValue(object, "/data", &t->data);
@@ -542,7 +549,8 @@ read_tensors(MlTarget *target, MlResponseBody *response, int *ntensors)
 {
 	int			header = json_header_size(target, response);
 	const unsigned char *bin = NULL;
-	int			binleft = 0;
+	int			binlen = 0;
+	size_t		binused = 0;
 	Jsonb	   *doc;
 	JsonbValue	outputs;
 	JsonbValue	object;
@@ -554,7 +562,7 @@ read_tensors(MlTarget *target, MlResponseBody *response, int *ntensors)
 	{
 		response->json = MlParseJson(response->data, header, target->display_name);
 		bin = (const unsigned char *) response->data + header;
-		binleft = response->len - header;
+		binlen = response->len - header;
 	}
 	doc = MlResponseJson(target, response);
 	if (!MlJsonPointer(doc, "/outputs", &outputs))
@@ -568,8 +576,9 @@ read_tensors(MlTarget *target, MlResponseBody *response, int *ntensors)
 	tensors = palloc0(sizeof(Tensor) * Max(n, 1));
 	for (i = 0; i < n; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		MlJsonArrayElement(&outputs, i, &object);
-		read_tensor(target, &object, i, &bin, &binleft, &tensors[i]);
+		read_tensor(target, &object, i, bin, binlen, &binused, &tensors[i]);
 	}
 	*ntensors = n;
 	return tensors;
@@ -616,7 +625,17 @@ set_string(JsonbValue *v, const unsigned char *p, int len, bool base64)
 		s[enclen] = '\0';
 	}
 	else
-		s = pg_any_to_server(pnstrdup((const char *) p, len), len, PG_UTF8);
+	{
+		/*
+		 * All len bytes, NULs included (which the conversion rejects):
+		 * pnstrdup would stop at a NUL and leave the conversion reading
+		 * past its copy.
+		 */
+		s = palloc(len + 1);
+		memcpy(s, p, len);
+		s[len] = '\0';
+		s = pg_any_to_server(s, len, PG_UTF8);
+	}
 	v->type = jbvString;
 	v->val.string.val = s;
 	v->val.string.len = strlen(s);
@@ -696,27 +715,36 @@ datatype_width(const char *datatype)
 /*
  * binary_count
  *		How many elements a binary tensor of this element width (0: BYTES)
- *		holds; a BYTES element that runs past the data is an error.
+ *		holds: checked by TensorCountBinary, which stops counting beyond
+ *		mlpredict.max_output_elements.
  */
 static int
 binary_count(MlTarget *target, Tensor *t, int width)
 {
-	int			n = 0;
-	int			pos = 0;
+	int64		n;
+	TensorStatus status;
 
-	if (width > 0)
-		return t->binlen / width;
-	while (pos < t->binlen)
-	{
-		if (t->binlen - pos < 4 ||
-			MlReadLE(t->bin + pos, 4) > (uint64) (t->binlen - pos - 4))
-			report_malformed(target,
-							 psprintf("Binary output tensor \"%s\" has a BYTES element that runs past its %d bytes.",
-									  t->name, t->binlen));
-		pos += 4 + (int) MlReadLE(t->bin + pos, 4);
-		n++;
-	}
-	return n;
+	status = TensorCountBinary(t->bin, (size_t) t->binlen, width,
+							   mlpredict_max_output_elements, &n, NULL);
+	if (status == TENSOR_NOT_MULTIPLE)
+		report_malformed(target,
+						 psprintf("Binary output tensor \"%s\" has %d bytes, not a multiple of %d for %s.",
+								  t->name, t->binlen, width, t->datatype));
+	if (status == TENSOR_TRUNCATED)
+		report_malformed(target,
+						 psprintf("Binary output tensor \"%s\" has a BYTES element that runs past its %d bytes.",
+								  t->name, t->binlen));
+	if (status == TENSOR_TOO_LARGE && width > 0)
+		MlCheckOutputElements(t->binlen / width, target->display_name);
+	if (status != TENSOR_OK)
+		ereport(ERROR,
+				errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				errmsg("answer of model \"%s\" has an array of more than %d elements",
+					   target->display_name, mlpredict_max_output_elements),
+				errdetail("Binary output tensor \"%s\" holds more BYTES elements than mlpredict.max_output_elements allows.",
+						  t->name),
+				errhint("A superuser can raise mlpredict.max_output_elements."));
+	return (int) n;
 }
 
 /*
@@ -729,32 +757,45 @@ binary_values(MlTarget *target, Tensor *t, bool base64, int *count)
 {
 	int			width = datatype_width(t->datatype);
 	JsonbValue *values;
-	int			n = 0;
-	int			pos = 0;
+	int			n;
+	size_t		pos = 0;
+	const unsigned char *elem;
+	size_t		elemlen;
 
 	if (width == 0 && strcmp(t->datatype, "BYTES") != 0)
 		report_malformed(target,
 						 psprintf("Binary output tensor \"%s\" has datatype \"%s\", which mlpredict cannot read.",
 								  t->name, t->datatype));
-	if (width > 0 && t->binlen % width != 0)
-		report_malformed(target,
-						 psprintf("Binary output tensor \"%s\" has %d bytes, not a multiple of %d for %s.",
-								  t->name, t->binlen, width, t->datatype));
 	n = binary_count(target, t, width);
-	MlCheckOutputElements(n, target->display_name);
 	values = palloc(sizeof(JsonbValue) * Max(n, 1));
-	n = 0;
-	while (pos < t->binlen)
+	for (int i = 0; i < n; i++)
 	{
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
 		if (width > 0)
 		{
-			(void) fixed_value(t->datatype, t->bin + pos, width, &values[n++]);
-			pos += width;
+			(void) fixed_value(t->datatype, t->bin + (size_t) i * width, width,
+							   &values[i]);
 			continue;
 		}
-		set_string(&values[n++], t->bin + pos + 4,
-				   (int) MlReadLE(t->bin + pos, 4), base64);
-		pos += 4 + (int) MlReadLE(t->bin + pos, 4);
+		/* binary_count has walked these very elements */
+		if (!TensorNextBytes(t->bin, (size_t) t->binlen, &pos, &elem, &elemlen))
+			elog(ERROR, "binary tensor \"%s\" changed while it was read", t->name);
+		if (base64 && elemlen > BASE64_MAX_BYTES)
+			ereport(ERROR,
+					errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					errmsg("binary output tensor \"%s\" of model \"%s\" has a BYTES element of %zu bytes, more than a bytea column can take here",
+						   t->name, target->display_name, elemlen),
+					errdetail("Its base64 form would exceed the largest allocation."),
+					errhint("Elements of BYTES tensors for bytea columns may have at most %d bytes.",
+							(int) BASE64_MAX_BYTES));
+		if (!base64 && memchr(elem, '\0', elemlen) != NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+					errmsg("binary output tensor \"%s\" of model \"%s\" has a BYTES element with a NUL byte, which text cannot hold",
+						   t->name, target->display_name),
+					errhint("Declare the OUTPUT column as BYTES to receive the raw bytes."));
+		set_string(&values[i], elem, (int) elemlen, base64);
 	}
 	*count = n;
 	return values;
@@ -816,6 +857,8 @@ flatten(MlTarget *target, Tensor *t, const JsonbValue *v, JsonbValue **values,
 	}
 	for (i = 0; i < len; i++)
 	{
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
 		MlJsonArrayElement(v, i, &elem);
 		flatten(target, t, &elem, values, count, size);
 	}
@@ -841,22 +884,81 @@ tensor_values(MlTarget *target, Tensor *t, bool base64, int *count)
 
 /*
  * nest
- *		The flat values from *pos on as nested JSON arrays of dims.
+ *		The count flat values from *pos on as nested JSON arrays of dims,
+ *		a shape TensorCheckShape has found to hold exactly count values.
  */
 static JsonbValue
-nest(JsonbValue *flat, const int *dims, int ndims, int level, int *pos)
+nest(JsonbValue *flat, int count, const int *dims, int ndims, int level,
+	 int *pos)
 {
 	JsonbValue	v;
 	int			i;
 
+	CHECK_FOR_INTERRUPTS();
 	v.type = jbvArray;
 	v.val.array.rawScalar = false;
 	v.val.array.nElems = dims[level];
 	v.val.array.elems = palloc(sizeof(JsonbValue) * Max(dims[level], 1));
 	for (i = 0; i < dims[level]; i++)
-		v.val.array.elems[i] = (level + 1 < ndims) ?
-			nest(flat, dims, ndims, level + 1, pos) : flat[(*pos)++];
+	{
+		if (level + 1 < ndims)
+		{
+			v.val.array.elems[i] = nest(flat, count, dims, ndims, level + 1, pos);
+			continue;
+		}
+		if (*pos >= count)
+			elog(ERROR, "tensor shape holds more than its %d values", count);
+		v.val.array.elems[i] = flat[(*pos)++];
+	}
 	return v;
+}
+
+/*
+ * shape_text
+ *		"[2, 3]" for an error detail.
+ */
+static char *
+shape_text(const Tensor *t)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	for (int i = 0; i < t->ndims; i++)
+		appendStringInfo(&buf, "%s%d", i ? ", " : "", t->dims[i]);
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * check_shape
+ *		The tensor's shape must hold its count values, and even an empty
+ *		tensor no more arrays than mlpredict.max_output_elements.
+ */
+static void
+check_shape(MlTarget *target, const Tensor *t, int count)
+{
+	int64		dims[MAXDIM];
+
+	/* more values than allowed is the limit's error, as for other arrays */
+	MlCheckOutputElements(count, target->display_name);
+	for (int i = 0; i < t->ndims; i++)
+		dims[i] = t->dims[i];
+	switch (TensorCheckShape(dims, t->ndims, count,
+							 mlpredict_max_output_elements))
+	{
+		case TENSOR_OK:
+			return;
+		case TENSOR_MISMATCH:
+			report_malformed(target,
+							 psprintf("Output tensor \"%s\" has %d values, which does not match its shape.",
+									  t->name, count));
+		default:
+			report_malformed(target,
+							 psprintf("The shape %s of output tensor \"%s\" makes more than %d elements or arrays (mlpredict.max_output_elements), but the tensor has %d values.",
+									  shape_text(t), t->name,
+									  mlpredict_max_output_elements, count));
+	}
 }
 
 /*
@@ -872,25 +974,18 @@ array_value(MlTarget *target, Tensor *t, MlColumn *col, JsonbValue *flat,
 	int			dims[MAXDIM];
 	int			ndims = 1;
 	int			first = 0;
-	int64		product = 1;
 	int			pos = 0;
-	int			i;
 
 	dims[0] = count;
 	if (t->ndims > 0)
 	{
-		for (i = 0; i < t->ndims; i++)
-			product *= t->dims[i];
-		if (product != count)
-			report_malformed(target,
-							 psprintf("Output tensor \"%s\" has %d values, which does not match its shape.",
-									  t->name, count));
+		check_shape(target, t, count);
 		while (t->ndims - first > declared && t->dims[first] == 1)
 			first++;
 		ndims = t->ndims - first;
 		memcpy(dims, t->dims + first, sizeof(int) * ndims);
 	}
-	return nest(flat, dims, ndims, 0, &pos);
+	return nest(flat, count, dims, ndims, 0, &pos);
 }
 
 /*

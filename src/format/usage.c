@@ -59,6 +59,14 @@ static const UsageFields usage_fields[] = {
 	{"/predictions/*/embeddings/statistics/token_count", NULL},
 };
 
+/*
+ * The most tokens one answer may report, on either side: a count beyond
+ * it (or below 0) is not a token count, and sums stop there, so that the
+ * statistics and the tokens_per_minute charge never overflow however many
+ * numbers a hostile answer adds up.
+ */
+#define USAGE_MAX_TOKENS	INT64CONST(1000000000000000)
+
 /* A body this long is read without its arrays of numbers, if it has any. */
 #define USAGE_SCAN_MIN_LEN 1024
 
@@ -78,9 +86,10 @@ add_number(const JsonbValue *value, int64 *sum)
 		return false;
 	d = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
 										   NumericGetDatum(value->val.numeric)));
-	if (!isfinite(d) || d < 0 || d > 1e15)
+	if (!isfinite(d) || d < 0 || d > (double) USAGE_MAX_TOKENS)
 		return false;
-	*sum += (int64) rint(d);
+	/* both at most USAGE_MAX_TOKENS: no overflow */
+	*sum = Min(*sum + (int64) rint(d), USAGE_MAX_TOKENS);
 	return true;
 }
 
@@ -241,6 +250,23 @@ usage_json(MlResponseBody *body)
 }
 
 /*
+ * header_count
+ *		The token count of a usage header into *count; false, leaving 0,
+ *		when absent or not a count from 0 to USAGE_MAX_TOKENS.
+ */
+static bool
+header_count(const char *value, int64 *count)
+{
+	int64		n;
+
+	if (value == NULL || !MlParseInt(value, &n) || n < 0 ||
+		n > USAGE_MAX_TOKENS)
+		return false;
+	*count = n;
+	return true;
+}
+
+/*
  * MlResponseUsage
  *		The prompt and completion tokens an answer reports (0 for a side it
  *		leaves out); false when it reports no usage.  A body parsed whole is
@@ -259,8 +285,8 @@ MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
 	*prompt_tokens = *completion_tokens = 0;
 	if (in != NULL || out != NULL)
 	{
-		bool		found_in = in != NULL && MlParseInt(in, prompt_tokens);
-		bool		found_out = out != NULL && MlParseInt(out, completion_tokens);
+		bool		found_in = header_count(in, prompt_tokens);
+		bool		found_out = header_count(out, completion_tokens);
 
 		if (found_in || found_out)
 			return true;
