@@ -65,7 +65,7 @@ extern char *MlColumnsToJson(List *columns);
 /* inverse of MlColumnsToJson; resolves every type with MlResolveColumn */
 extern List *MlColumnsFromJson(const char *json);
 
-/* same names, decls and pgtypes in the same order */
+/* same names, decls and resolved types in the same order */
 extern bool MlColumnsEqual(List *a, List *b);
 
 #endif							/* MLPREDICT_TYPEMAP_H */
