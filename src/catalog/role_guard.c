@@ -34,7 +34,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "commands/dbcommands.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
@@ -117,8 +116,8 @@ check_drop_role(DropRoleStmt *stmt)
 					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 					 errmsg("role \"%s\" cannot be dropped because some objects depend on it",
 							GetUserNameFromId(role, false)),
-					 errdetail("owner of mlpredict connections %s in database %s",
-							   name_list(owned), get_database_name(MyDatabaseId)),
+					 errdetail("owner of mlpredict connections %s in the current database",
+							   name_list(owned)),
 					 errhint("Give them to another role with ALTER CONNECTION ... OWNER TO or REASSIGN OWNED, or drop them with DROP CONNECTION or DROP OWNED.")));
 	}
 }

@@ -100,8 +100,8 @@ signature(const char *schema, const char *name, MlModel *model)
 
 /*
  * display_signature
- *		The signature for messages: as signature(), with the column types
- *		as format_type shows them (unqualified when visible).
+ *		The signature for messages: as signature(), with pg_catalog's
+ *		types unqualified.
  */
 static char *
 display_signature(MlModel *model)
@@ -113,9 +113,7 @@ display_signature(MlModel *model)
 	appendStringInfo(&buf, "%s(", quote_qualified_identifier(model->schema, model->name));
 	foreach(lc, model->input)
 	{
-		MlColumn   *col = lfirst(lc);
-
-		appendStringInfo(&buf, "%s, ", format_type_with_typemod(col->typid, col->typmod));
+		appendStringInfo(&buf, "%s, ", MlColumnTypeName(lfirst(lc)));
 	}
 	appendStringInfoString(&buf, "mlpredict.predict_options)");
 	return buf.data;

@@ -218,6 +218,29 @@ format_pgtype(Oid typid, int32 typmod)
 }
 
 /*
+ * MlColumnTypeName
+ *		A column's type for messages: schema-qualified unless it lives in
+ *		pg_catalog ("text", "public.vector(3)").
+ */
+char *
+MlColumnTypeName(const MlColumn *col)
+{
+	HeapTuple	tuple;
+	Oid			namespace;
+	bits16		flags = FORMAT_TYPE_TYPEMOD_GIVEN;
+
+	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(col->typid));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for type %u", col->typid);
+	namespace = ((Form_pg_type) GETSTRUCT(tuple))->typnamespace;
+	ReleaseSysCache(tuple);
+
+	if (namespace != PG_CATALOG_NAMESPACE)
+		flags |= FORMAT_TYPE_FORCE_QUALIFY;
+	return format_type_extended(col->typid, col->typmod, flags);
+}
+
+/*
  * parse_column
  *		"name type [NOT NULL] [COMMENT 'c']"; columns holds the columns
  *		parsed so far, for the duplicate check.

@@ -53,6 +53,9 @@ typedef struct MlColumn
 extern List *MlParseColumns(const char *text, const char *clause,
 							const char *statement, int offset);
 
+/* the column's type for messages: qualified unless in pg_catalog */
+extern char *MlColumnTypeName(const MlColumn *col);
+
 /* (re)resolve col->pgtype into typid/typmod; ERROR if the type is gone */
 extern void MlResolveColumn(MlColumn *col);
 

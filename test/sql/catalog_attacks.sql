@@ -88,6 +88,12 @@ CREATE SCHEMA cat_shared;
 CREATE FUNCTION cat_shared.m(text, mlpredict.predict_options DEFAULT NULL)
   RETURNS TABLE (answer text) LANGUAGE sql AS $$ SELECT ' SELECT * FROM mlpredict.ml_predict(''cat_shared.m'', $1'::text $$;
 SELECT method FROM mlpredict.debug_request('cat_shared.m', 'hi');
+-- nor does a function of the attacker's with a typed function's exact body,
+-- called the way the pipeline recognises (LATERAL over rows)
+CREATE FUNCTION cat_shared.fake(text, mlpredict.predict_options DEFAULT mlpredict.options())
+  RETURNS TABLE (answer text) LANGUAGE sql
+  AS ' SELECT * FROM mlpredict.ml_predict(''cat_moved.m'', $1, $2) AS p(answer text) ';
+SELECT f.* FROM (VALUES ('a'), ('b')) v(x), LATERAL cat_shared.fake(v.x) f;
 DROP SCHEMA cat_shared CASCADE;
 RESET ROLE;
 DO $$ BEGIN EXECUTE format('REVOKE CREATE ON DATABASE %I FROM regress_cat_attacker', current_database()); END $$;
@@ -153,3 +159,4 @@ DROP TABLE cat_payload_log;
 DROP SCHEMA cat_shared CASCADE;
 DROP OWNED BY regress_cat_heir, regress_cat_other;
 DROP ROLE regress_cat_attacker, regress_cat_heir, regress_cat_other;
+DROP EXTENSION mlpredict CASCADE;
