@@ -107,6 +107,7 @@ extern bool CatalogAlterModelOptions(MlModelRef *ref, List *set_options,
 extern bool CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists);
 extern bool CatalogDropModel(MlModelRef *ref, bool if_exists);
 extern void CatalogAlterModelOwner(MlModelRef *ref, const char *new_owner);
+extern void CatalogSetModelOwner(MlModel *model, Oid owner);
 extern void CatalogDropModelsUsing(const char *connection);
 extern void CatalogFollowSchemaRename(void);
 extern MlModel *CatalogGetModel(MlModelRef *ref, bool missing_ok);

@@ -802,7 +802,6 @@ CatalogAlterModelOwner(MlModelRef *ref, const char *new_owner)
 	List	   *versions = NIL;
 	MlModel    *model;
 	Oid			owner;
-	CatalogAccess access;
 	ListCell   *lc;
 
 	if (ref->version_kind != ML_VERSION_DEFAULT)
@@ -828,12 +827,25 @@ CatalogAlterModelOwner(MlModelRef *ref, const char *new_owner)
 		}
 	}
 	TypedFunctionSetOwner(model, owner);
+	CatalogSetModelOwner(model, owner);
+}
+
+/*
+ * CatalogSetModelOwner
+ *		Store a model's owner of record; no checks (the callers made them,
+ *		or PostgreSQL did for ALTER FUNCTION ... OWNER TO).
+ */
+void
+CatalogSetModelOwner(MlModel *model, Oid owner)
+{
+	CatalogAccess access;
+
 	CatalogBegin(&access);
 	CatalogExec("UPDATE mlpredict.model SET owner = $3 "
 				"WHERE schema_name OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
 				3, (Oid[]) {NAMEOID, TEXTOID, REGROLEOID},
-				(Datum[]) {DirectFunctionCall1(namein, CStringGetDatum(schema)),
-						   CStringGetTextDatum(ref->name), ObjectIdGetDatum(owner)},
+				(Datum[]) {DirectFunctionCall1(namein, CStringGetDatum(model->schema)),
+						   CStringGetTextDatum(model->name), ObjectIdGetDatum(owner)},
 				"   ", false);
 	CatalogEnd(&access);
 }

@@ -14,7 +14,11 @@
  *	  owner of record, whose typed functions PostgreSQL has just
  *	  reassigned) to the new role;
  *	- DROP OWNED BY r drops r's connections, refusing (2BP01) while
- *	  models of other roles use them unless CASCADE.
+ *	  models of other roles use them unless CASCADE;
+ *	- ALTER FUNCTION ... OWNER TO on a model's typed function (identified
+ *	  before the change, by its exact signature and its owner, the
+ *	  model's) makes the new owner the model's owner of record too, as
+ *	  ALTER MODEL ... OWNER TO does.
  *
  * The ALTER SCHEMA ... RENAME event trigger (models follow their schema)
  * is here too, as the other piece of keeping identities in step.
@@ -37,10 +41,15 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "miscadmin.h"
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
 #include "nodes/parsenodes.h"
+#include "parser/parse_func.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "catalog/catalog.h"
 
@@ -172,6 +181,49 @@ drop_owned(DropOwnedStmt *stmt)
 }
 
 /*
+ * typed_function_model
+ *		For ALTER FUNCTION ... OWNER TO: the model whose typed function the
+ *		statement names, or NULL.
+ */
+static MlModel *
+typed_function_model(AlterOwnerStmt *stmt)
+{
+	Oid			func;
+	HeapTuple	tuple;
+	MlModelRef	ref = {NULL, NULL, ML_VERSION_DEFAULT, 0};
+	MlModel    *model;
+
+	if (stmt->objectType != OBJECT_FUNCTION && stmt->objectType != OBJECT_ROUTINE)
+		return NULL;
+	func = LookupFuncWithArgs(stmt->objectType, (ObjectWithArgs *) stmt->object, true);
+	if (!OidIsValid(func))
+		return NULL;
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(func));
+	if (!HeapTupleIsValid(tuple))
+		return NULL;
+	ref.name = pstrdup(NameStr(((Form_pg_proc) GETSTRUCT(tuple))->proname));
+	ref.schema = get_namespace_name(((Form_pg_proc) GETSTRUCT(tuple))->pronamespace);
+	ReleaseSysCache(tuple);
+	model = ref.schema ? CatalogGetModel(&ref, true) : NULL;
+	if (model == NULL || TypedFunctionLookup(model) != func)
+		return NULL;
+	return model;
+}
+
+/*
+ * follow_function_owner
+ *		After ALTER FUNCTION ... OWNER TO on a model's typed function.
+ */
+static void
+follow_function_owner(MlModel *model, AlterOwnerStmt *stmt)
+{
+	Oid			owner = get_rolespec_oid(stmt->newowner, false);
+
+	if (owner != model->owner_id)
+		CatalogSetModelOwner(model, owner);
+}
+
+/*
  * role_guard_utility
  *		The ProcessUtility hook.
  */
@@ -193,10 +245,14 @@ role_guard_utility(PlannedStmt *pstmt, const char *queryString,
 {
 	Node	   *stmt = pstmt->utilityStmt;
 	bool		guarded = (IsA(stmt, DropRoleStmt) || IsA(stmt, ReassignOwnedStmt) ||
-						   IsA(stmt, DropOwnedStmt)) && catalog_present();
+						   IsA(stmt, DropOwnedStmt) || IsA(stmt, AlterOwnerStmt)) &&
+		catalog_present();
+	MlModel    *model = NULL;
 
 	if (guarded && IsA(stmt, DropRoleStmt))
 		check_drop_role((DropRoleStmt *) stmt);
+	else if (guarded && IsA(stmt, AlterOwnerStmt))
+		model = typed_function_model((AlterOwnerStmt *) stmt);
 	if (prev_utility_hook)
 		prev_utility_hook(UTILITY_ARGS);
 	else
@@ -205,6 +261,8 @@ role_guard_utility(PlannedStmt *pstmt, const char *queryString,
 		reassign_owned((ReassignOwnedStmt *) stmt);
 	else if (guarded && IsA(stmt, DropOwnedStmt))
 		drop_owned((DropOwnedStmt *) stmt);
+	else if (model)
+		follow_function_owner(model, (AlterOwnerStmt *) stmt);
 }
 
 /*

@@ -122,6 +122,11 @@ SELECT * FROM mlpredict.execute('ALTER MODEL cat_shared.m OWNER TO regress_cat_o
 SELECT name, owner FROM mlpredict.models WHERE name = 'm';
 SELECT p.proowner::regrole FROM pg_proc p WHERE p.oid = 'cat_shared.m(text, mlpredict.predict_options)'::regprocedure;
 SELECT object_name, grantee, privilege, owner FROM mlpredict.privileges WHERE object_name IN ('cat-victim-conn', 'cat_shared.m') ORDER BY 1, 2;
+-- ALTER FUNCTION ... OWNER TO on the typed function moves the model too
+ALTER FUNCTION cat_shared.m(text, mlpredict.predict_options) OWNER TO regress_cat_heir;
+SELECT name, owner FROM mlpredict.models WHERE name = 'm';
+ALTER FUNCTION cat_shared.m(text, mlpredict.predict_options) OWNER TO regress_cat_other;
+SELECT name, owner FROM mlpredict.models WHERE name = 'm';
 
 -- 7. A grantee's model no longer pins the connection: DROP CONNECTION
 -- explains CASCADE, and CASCADE drops the models of every owner.
