@@ -6,7 +6,7 @@ MODULE_big  = $(EXTENSION)
 OBJS = \
 	src/mlpredict.o src/guc.o src/util.o \
 	src/catalog/connection.o src/catalog/model.o src/catalog/catalog_access.o \
-	src/catalog/typed_function.o src/catalog/connection_acl.o \
+	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
 	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
 	src/types/typemap.o src/types/flink_types.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \

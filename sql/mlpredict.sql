@@ -8,6 +8,9 @@ GRANT USAGE ON SCHEMA mlpredict TO PUBLIC;
  * Catalog.  The tables are written only by the extension's C code (which
  * switches to the extension owner for that); users read them through the
  * views below.  pg_extension_config_dump makes pg_dump carry their rows.
+ * Owners are regrole: stored as the role's OID (so that dropping a role
+ * and creating another of the same name hands it nothing), dumped and
+ * restored by name, and accepted by pg_upgrade.
  */
 CREATE TABLE mlpredict.connection (
 	name		text PRIMARY KEY,
@@ -15,7 +18,7 @@ CREATE TABLE mlpredict.connection (
 	endpoint	text NOT NULL,
 	options		jsonb NOT NULL DEFAULT '{}',
 	comment		text,
-	owner		name NOT NULL,
+	owner		regrole NOT NULL,	-- by OID: a role of the same name later is not the owner
 	acl			aclitem[],		-- USAGE grants; NULL: the owner only
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	CHECK (type OPERATOR(pg_catalog.=) pg_catalog.lower(type))
@@ -46,7 +49,7 @@ CREATE TABLE mlpredict.model (
 	task		text NOT NULL,
 	comment		text,
 	default_version integer NOT NULL DEFAULT 1,
-	owner		name NOT NULL,
+	owner		regrole NOT NULL,	-- by OID; the typed function's owner, kept in step
 	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	PRIMARY KEY (schema_name, name),
 	CHECK (task OPERATOR(pg_catalog.=) ANY (ARRAY['classification', 'clustering', 'embedding', 'regression', 'text_generation'])),
@@ -108,7 +111,7 @@ SELECT c.name,
 	   c.options,
 	   s.keys AS secrets,
 	   c.comment,
-	   c.owner,
+	   pg_catalog.pg_get_userbyid(c.owner) AS owner,
 	   c.created_at
 FROM mlpredict.connection c
 	 LEFT JOIN mlpredict.connection_secret s ON s.connection = c.name;
@@ -125,7 +128,7 @@ SELECT m.schema_name AS schema,
 	   mlpredict.format_columns(m.output) AS output,
 	   v.options,
 	   m.comment,
-	   m.owner,
+	   pg_catalog.pg_get_userbyid(m.owner) AS owner,
 	   v.created_at
 FROM mlpredict.model m
 	 JOIN mlpredict.model_version v USING (schema_name, name);
@@ -193,12 +196,20 @@ LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION mlpredict.alter_connection(text, jsonb) IS
 	'Changes a connection''s endpoint, secrets or options (ALTER CONNECTION ... SET)';
 
-CREATE FUNCTION mlpredict.drop_connection(name text, if_exists boolean DEFAULT false)
+CREATE FUNCTION mlpredict.drop_connection(name text, if_exists boolean DEFAULT false,
+										  "cascade" boolean DEFAULT false)
 RETURNS void
 AS 'MODULE_PATHNAME', 'mlpredict_drop_connection'
 LANGUAGE C VOLATILE STRICT;
-COMMENT ON FUNCTION mlpredict.drop_connection(text, boolean) IS
-	'Removes a connection and its secrets (DROP CONNECTION)';
+COMMENT ON FUNCTION mlpredict.drop_connection(text, boolean, boolean) IS
+	'Removes a connection and its secrets (DROP CONNECTION); with cascade, also the models of every owner that use it';
+
+CREATE FUNCTION mlpredict.alter_connection_owner(name text, new_owner text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_alter_connection_owner'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.alter_connection_owner(text, text) IS
+	'Gives a connection to another role (ALTER CONNECTION ... OWNER TO)';
 
 CREATE FUNCTION mlpredict.describe_connection(name text)
 RETURNS TABLE (name text, type text, endpoint text, comment text)
@@ -230,6 +241,13 @@ AS 'MODULE_PATHNAME', 'mlpredict_rename_model'
 LANGUAGE C VOLATILE STRICT;
 COMMENT ON FUNCTION mlpredict.rename_model(text, text) IS
 	'Renames a model and its typed function (ALTER MODEL ... RENAME TO)';
+
+CREATE FUNCTION mlpredict.alter_model_owner(name text, new_owner text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'mlpredict_alter_model_owner'
+LANGUAGE C VOLATILE STRICT;
+COMMENT ON FUNCTION mlpredict.alter_model_owner(text, text) IS
+	'Gives a model and its typed function to another role (ALTER MODEL ... OWNER TO)';
 
 CREATE FUNCTION mlpredict.drop_model(name text, if_exists boolean DEFAULT false)
 RETURNS void
@@ -289,7 +307,8 @@ COMMENT ON FUNCTION mlpredict.revoke_model(text, text) IS
 /*
  * Who has what: one row per grant, owners included (they hold every
  * privilege of their objects).  The typed function of a model is found by
- * schema, name and its last argument, mlpredict.predict_options.
+ * schema, name, its last argument, mlpredict.predict_options, and its
+ * owner, the model's.
  */
 CREATE VIEW mlpredict.privileges AS
 SELECT 'connection'::text AS object_type,
@@ -297,22 +316,23 @@ SELECT 'connection'::text AS object_type,
 	   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END AS grantee,
 	   a.privilege_type AS privilege,
 	   pg_catalog.pg_get_userbyid(a.grantor)::text AS grantor,
-	   c.owner::text AS owner
+	   pg_catalog.pg_get_userbyid(c.owner)::text AS owner
 FROM mlpredict.connection c
 	 CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(c.acl,
-		 pg_catalog.acldefault('S', (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) c.owner)))) a
+		 pg_catalog.acldefault('S', c.owner::pg_catalog.oid))) a
 UNION ALL
 SELECT 'model',
 	   pg_catalog.quote_ident(m.schema_name::text) || '.' || pg_catalog.quote_ident(m.name),
 	   CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END,
 	   a.privilege_type,
 	   pg_catalog.pg_get_userbyid(a.grantor)::text,
-	   m.owner::text
+	   pg_catalog.pg_get_userbyid(m.owner)::text
 FROM mlpredict.model m
 	 JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) m.schema_name
 	 JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
 		AND p.proname OPERATOR(pg_catalog.=) m.name
 		AND p.proargtypes[p.pronargs - 1] OPERATOR(pg_catalog.=) 'mlpredict.predict_options'::pg_catalog.regtype
+		AND p.proowner OPERATOR(pg_catalog.=) m.owner::pg_catalog.oid
 	 CROSS JOIN LATERAL pg_catalog.aclexplode(coalesce(p.proacl, pg_catalog.acldefault('f', p.proowner))) a;
 COMMENT ON VIEW mlpredict.privileges IS
 	'Who may use which connection (USAGE) and call which model (EXECUTE), owners included';
@@ -358,26 +378,65 @@ COMMENT ON FUNCTION mlpredict.decode_response(text, bytea, text, jsonb) IS
 	'Decodes a given response body into the model''s OUTPUT row as ml_predict would; use with a column definition list';
 
 /*
- * Models live in schemas: when a schema is dropped (taking the typed
- * functions with it), forget the models that lived there.
+ * A model lives as long as its schema and its typed function: when a
+ * schema is dropped (taking the typed functions with it), or a model's
+ * typed function is dropped by any command (DROP FUNCTION, DROP OWNED,
+ * DROP TYPE ... CASCADE, ...), forget the model, with a NOTICE unless its
+ * whole schema went.  DROP MODEL deletes the rows before the function, so
+ * it is not reported twice.
  */
 CREATE FUNCTION mlpredict.forget_dropped_schemas()
 RETURNS event_trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	gone record;
 BEGIN
-	DELETE FROM mlpredict.model m
-	WHERE NOT EXISTS (SELECT FROM pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) m.schema_name);
+	IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() o
+				   WHERE o.object_type OPERATOR(pg_catalog.=) ANY (ARRAY['schema', 'function'])) THEN
+		RETURN;
+	END IF;
+	FOR gone IN
+		DELETE FROM mlpredict.model m
+		WHERE NOT EXISTS (SELECT FROM pg_proc p JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+						  WHERE n.nspname OPERATOR(pg_catalog.=) m.schema_name
+							AND p.proname OPERATOR(pg_catalog.=) m.name
+							AND p.pronargs OPERATOR(pg_catalog.>) 0
+							AND p.proargtypes[p.pronargs - 1] OPERATOR(pg_catalog.=) 'mlpredict.predict_options'::regtype)
+		RETURNING m.schema_name, m.name
+	LOOP
+		IF EXISTS (SELECT FROM pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) gone.schema_name) THEN
+			RAISE NOTICE 'model %.% was dropped with its function', quote_ident(gone.schema_name), quote_ident(gone.name);
+		END IF;
+	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION mlpredict.forget_dropped_schemas() IS
-	'Event trigger: removes the models of dropped schemas';
+	'Event trigger: removes the models of dropped schemas and of dropped typed functions';
 REVOKE ALL ON FUNCTION mlpredict.forget_dropped_schemas() FROM PUBLIC;
 
 CREATE EVENT TRIGGER mlpredict_forget_dropped_schemas ON sql_drop
-	WHEN TAG IN ('DROP SCHEMA', 'DROP OWNED')
 	EXECUTE FUNCTION mlpredict.forget_dropped_schemas();
+
+/*
+ * ALTER SCHEMA ... RENAME moves a model's typed function with the schema;
+ * the model follows it (its rows take the new name, its function's body
+ * names the model there), so that a new schema of the old name gets
+ * nothing.  SECURITY DEFINER: the body is rewritten as the extension owner.
+ */
+CREATE FUNCTION mlpredict.follow_schema_rename()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mlpredict_follow_schema_rename'
+LANGUAGE C SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION mlpredict.follow_schema_rename() IS
+	'Event trigger: models follow their renamed schema';
+REVOKE ALL ON FUNCTION mlpredict.follow_schema_rename() FROM PUBLIC;
+
+CREATE EVENT TRIGGER mlpredict_follow_schema_rename ON ddl_command_end
+	WHEN TAG IN ('ALTER SCHEMA')
+	EXECUTE FUNCTION mlpredict.follow_schema_rename();
 
 /*
  * Statistics: calls, rows, errors by class, retries, throttling, requests

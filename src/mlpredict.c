@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 
 #include "mlpredict.h"
+#include "catalog/catalog.h"
 #include "exec/pipeline.h"
 #include "pool/pool.h"
 
@@ -37,6 +38,7 @@ _PG_init(void)
 		return;
 	MlDefineGucs();
 	MlPipelineInit();
+	CatalogRoleGuardInit();
 	if (process_shared_preload_libraries_in_progress)
 		PoolRegister();
 }

@@ -31,7 +31,8 @@ typedef struct MlConnection
 	List	   *options;		/* MlOption *: non-secret options */
 	List	   *secrets;		/* MlOption *: only when loaded with secrets */
 	char	   *comment;
-	char	   *owner;
+	Oid			owner_id;		/* the owner of record (regrole) */
+	char	   *owner;			/* its name, for messages */
 } MlConnection;
 
 /* One version of a registered model. */
@@ -43,7 +44,8 @@ typedef struct MlModel
 	List	   *output;			/* MlColumn * */
 	char	   *task;
 	char	   *comment;
-	char	   *owner;
+	Oid			owner_id;		/* the owner of record (regrole) */
+	char	   *owner;			/* its name, for messages */
 	int			default_version;
 	int			version;		/* the version described by options */
 	List	   *options;		/* MlOption *, keys lower case */
@@ -66,8 +68,11 @@ extern char *CatalogGetText(int row, int col);
 extern List *CatalogGetTextColumn(CatalogAccess *access, int col);
 extern struct varlena *CatalogGetVarlena(CatalogAccess *access, int row, int col);
 extern bool CatalogRoleOwns(Oid role, Oid owner_oid);
-extern void CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
+extern void CatalogCheckOwner(Oid caller, Oid owner, const char *kind,
 							  const char *name);
+extern char *CatalogOwnerName(Oid owner);
+extern Oid	CatalogNewOwner(const char *role, Oid current_owner,
+							const char *kind, const char *name);
 
 /* connection.c */
 extern bool CatalogCreateConnection(const char *name, List *options,
@@ -75,7 +80,8 @@ extern bool CatalogCreateConnection(const char *name, List *options,
 									bool if_not_exists, const char *statement);
 extern bool CatalogAlterConnection(const char *name, List *options,
 								   bool if_exists, const char *statement);
-extern bool CatalogDropConnection(const char *name, bool if_exists);
+extern bool CatalogDropConnection(const char *name, bool if_exists, bool cascade);
+extern void CatalogAlterConnectionOwner(const char *name, const char *new_owner);
 extern MlConnection *CatalogGetConnection(const char *name, bool with_secrets,
 										  bool missing_ok);
 extern List *CatalogListConnections(void);
@@ -83,6 +89,11 @@ extern List *CatalogListConnections(void);
 /* connection_acl.c */
 extern void CatalogCheckConnectionUsage(const char *name);
 extern void CatalogCheckModelConnection(MlModel *model, const char *connection);
+extern void CatalogCheckRoleConnectionUsage(const char *name, Oid role);
+extern void CatalogSetConnectionOwner(const char *name, Oid owner);
+
+/* role_guard.c */
+extern void CatalogRoleGuardInit(void);
 extern void CatalogGrantConnection(const char *name, const char *grantee, bool grant);
 
 /* model.c */
@@ -95,6 +106,10 @@ extern bool CatalogAlterModelOptions(MlModelRef *ref, List *set_options,
 									 const char *statement);
 extern bool CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists);
 extern bool CatalogDropModel(MlModelRef *ref, bool if_exists);
+extern void CatalogAlterModelOwner(MlModelRef *ref, const char *new_owner);
+extern void CatalogSetModelOwner(MlModel *model, Oid owner);
+extern void CatalogDropModelsUsing(const char *connection);
+extern void CatalogFollowSchemaRename(void);
 extern MlModel *CatalogGetModel(MlModelRef *ref, bool missing_ok);
 extern List *CatalogGetModelVersions(MlModelRef *ref, bool missing_ok);
 extern List *CatalogListModels(const char *schema);
@@ -106,6 +121,8 @@ extern void TypedFunctionCreate(MlModel *model);
 extern void TypedFunctionRename(MlModel *model, const char *new_schema,
 								const char *new_name);
 extern void TypedFunctionDrop(MlModel *model);
+extern void TypedFunctionSetOwner(MlModel *model, Oid new_owner);
+extern void TypedFunctionRebody(MlModel *model);
 extern Oid	TypedFunctionLookup(MlModel *model);
 extern void TypedFunctionCheckExecute(MlModel *model);
 extern void CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant);

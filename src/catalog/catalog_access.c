@@ -195,16 +195,53 @@ CatalogRoleOwns(Oid role, Oid owner_oid)
 /*
  * CatalogCheckOwner
  *		caller is the role acting (GetUserId() outside a catalog section, the
- *		saved user id inside one).  Only the owner (or a member of the owning role) or a superuser may
- *		alter or drop an object.
+ *		saved user id inside one).  Only the owner (or a member of the
+ *		owning role) or a superuser may alter or drop an object.  owner is
+ *		the stored OID: an object whose owner was dropped belongs to
+ *		superusers alone, whatever role now has the old name.
  */
 void
-CatalogCheckOwner(Oid caller, const char *owner, const char *kind,
-				  const char *name)
+CatalogCheckOwner(Oid caller, Oid owner, const char *kind, const char *name)
 {
-	if (CatalogRoleOwns(caller, get_role_oid(owner, true)))
+	if (CatalogRoleOwns(caller, owner))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("must be owner of %s \"%s\"", kind, name)));
+			 errmsg("must be owner of %s \"%s\"", kind, name),
+			 OidIsValid(owner) && GetUserNameFromId(owner, true) == NULL ?
+			 errdetail("Its owner, the role with OID %u, no longer exists; only superusers may manage it.", owner) : 0));
+}
+
+/*
+ * CatalogOwnerName
+ *		The name of an owner of record, or "unknown (OID=n)" once the role
+ *		is gone (as pg_get_userbyid shows it).
+ */
+char *
+CatalogOwnerName(Oid owner)
+{
+	char	   *name = GetUserNameFromId(owner, true);
+
+	return name ? name : psprintf("unknown (OID=%u)", owner);
+}
+
+/*
+ * CatalogNewOwner
+ *		The role an OWNER TO names, checked as PostgreSQL checks ALTER ...
+ *		OWNER: the caller must own the object (or be a superuser) and, unless
+ *		a superuser, be able to SET ROLE to the new owner.
+ */
+Oid
+CatalogNewOwner(const char *role, Oid current_owner, const char *kind,
+				const char *name)
+{
+	Oid			new_owner = get_role_oid(role, false);
+
+	CatalogCheckOwner(GetUserId(), current_owner, kind, name);
+	if (!superuser() && !is_member_of_role(GetUserId(), new_owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be able to SET ROLE \"%s\"", role),
+				 errdetail("Giving %s \"%s\" to a role needs membership in that role.", kind, name)));
+	return new_owner;
 }

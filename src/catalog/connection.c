@@ -396,7 +396,7 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 				 bool replace)
 {
 	CatalogAccess access;
-	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, BYTEAOID};
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, REGROLEOID, BYTEAOID};
 	Datum		values[8];
 	char		nulls[8] = "        ";
 
@@ -407,7 +407,7 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 	values[4] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
 	nulls[4] = comment ? ' ' : 'n';
 	values[5] = CStringGetTextDatum(shown_keys(spec->secrets));
-	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	values[6] = ObjectIdGetDatum(GetUserId());
 	values[7] = PointerGetDatum(seal_secrets(name, spec));
 
 	CatalogBegin(&access);
@@ -598,7 +598,7 @@ CatalogCreateConnection(const char *name, List *options, const char *comment,
 				 errhint("Use CREATE OR REPLACE CONNECTION, or ALTER CONNECTION ... SET to change it.")));
 	if (existing)
 	{
-		CatalogCheckOwner(GetUserId(), existing->owner, "connection", name);
+		CatalogCheckOwner(GetUserId(), existing->owner_id, "connection", name);
 		if (strcmp(existing->type, spec->type) != 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
@@ -638,7 +638,7 @@ CatalogAlterConnection(const char *name, List *options, bool if_exists,
 				(errmsg("connection \"%s\" does not exist, skipping", name)));
 		return false;
 	}
-	CatalogCheckOwner(GetUserId(), conn->owner, "connection", name);
+	CatalogCheckOwner(GetUserId(), conn->owner_id, "connection", name);
 	MlCheckDuplicateOptions(options, statement);
 	type = MlOptionFind(options, "type");
 	if (type && pg_strcasecmp(type->value, conn->type) != 0)
@@ -697,11 +697,13 @@ models_using(const char *name)
 
 /*
  * CatalogDropConnection
- *		DROP CONNECTION; refused while model versions use the connection.
- *		Returns false when IF EXISTS skipped.
+ *		DROP CONNECTION; refused while model versions use the connection,
+ *		unless cascade: then those versions (of any owner) are dropped too,
+ *		as DROP ... CASCADE drops other roles' dependent objects.  Returns
+ *		false when IF EXISTS skipped.
  */
 bool
-CatalogDropConnection(const char *name, bool if_exists)
+CatalogDropConnection(const char *name, bool if_exists, bool cascade)
 {
 	MlConnection *conn = CatalogGetConnection(name, false, true);
 	CatalogAccess access;
@@ -719,14 +721,21 @@ CatalogDropConnection(const char *name, bool if_exists)
 				(errmsg("connection \"%s\" does not exist, skipping", name)));
 		return false;
 	}
-	CatalogCheckOwner(GetUserId(), conn->owner, "connection", name);
+	CatalogCheckOwner(GetUserId(), conn->owner_id, "connection", name);
 	users = models_using(name);
-	if (users)
+	if (users && !cascade)
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
 				 errmsg("cannot drop connection \"%s\" because models use it", name),
 				 errdetail("Used by %s.", users),
-				 errhint("Drop those model versions first, or point them at another connection with ALTER MODEL ... SET.")));
+				 errhint("Use DROP CONNECTION %s CASCADE to drop those model versions too, drop them first, or point them at another connection with ALTER MODEL ... SET.",
+						 quote_identifier(name))));
+	if (users)
+	{
+		ereport(NOTICE,
+				(errmsg("drop cascades to model versions %s", users)));
+		CatalogDropModelsUsing(name);
+	}
 	CatalogBegin(&access);
 	CatalogExec("DELETE FROM mlpredict.connection WHERE name OPERATOR(pg_catalog.=) $1",
 				1, types, values, " ", false);
@@ -752,7 +761,7 @@ read_connection(const char *name, bool missing_ok, bytea **sealed)
 	if (sealed)
 		*sealed = NULL;
 	CatalogBegin(&access);
-	if (CatalogExec("SELECT c.name, c.type, c.endpoint, c.options::text, c.comment, c.owner::text, "
+	if (CatalogExec("SELECT c.name, c.type, c.endpoint, c.options::text, c.comment, c.owner::oid::text, "
 					"  s.sealed "
 					"FROM mlpredict.connection c "
 					"LEFT JOIN mlpredict.connection_secret s ON s.connection OPERATOR(pg_catalog.=) c.name "
@@ -765,7 +774,7 @@ read_connection(const char *name, bool missing_ok, bytea **sealed)
 		conn->endpoint = CatalogGetText(0, 3);
 		options = CatalogGetText(0, 4);
 		conn->comment = CatalogGetText(0, 5);
-		conn->owner = CatalogGetText(0, 6);
+		conn->owner_id = atooid(CatalogGetText(0, 6));
 		if (sealed)
 			*sealed = (bytea *) CatalogGetVarlena(&access, 0, 7);
 	}
@@ -779,6 +788,7 @@ read_connection(const char *name, bool missing_ok, bytea **sealed)
 					 errmsg("connection \"%s\" does not exist", name)));
 		return NULL;
 	}
+	conn->owner = CatalogOwnerName(conn->owner_id);
 	conn->options = MlOptionsFromJsonText(options, "connection");
 	conn->secrets = NIL;
 	return conn;

@@ -13,6 +13,10 @@
  * it takes effect at once, as revoking a table privilege from a view's
  * owner does.  Granting and revoking belong to the owner and superusers.
  *
+ * The owner is stored by OID (regrole): a connection whose owner was
+ * dropped belongs to superusers alone, never to a later role of the same
+ * name.  ALTER CONNECTION ... OWNER TO gives it to another role.
+ *
  * IDENTIFICATION
  *	  src/catalog/connection_acl.c
  *
@@ -33,8 +37,8 @@
 /* A connection's owner and privileges, as stored. */
 typedef struct ConnectionAcl
 {
-	char	   *owner;
-	Oid			owner_oid;		/* InvalidOid if the role is gone */
+	char	   *owner;			/* for messages */
+	Oid			owner_oid;		/* as stored (the role may be gone) */
 	Acl		   *acl;			/* NULL: the default (owner only) */
 } ConnectionAcl;
 
@@ -51,12 +55,12 @@ load_acl(const char *name)
 	ConnectionAcl *result = NULL;
 
 	CatalogBegin(&access);
-	if (CatalogExec("SELECT owner::text, acl FROM mlpredict.connection "
+	if (CatalogExec("SELECT owner::oid::text, acl FROM mlpredict.connection "
 					"WHERE name OPERATOR(pg_catalog.=) $1",
 					1, types, values, " ", true) == 1)
 	{
 		result = SPI_palloc(sizeof(ConnectionAcl));
-		result->owner = CatalogGetText(0, 1);
+		result->owner_oid = atooid(CatalogGetText(0, 1));
 		result->acl = (Acl *) CatalogGetVarlena(&access, 0, 2);
 	}
 	CatalogEnd(&access);
@@ -64,7 +68,7 @@ load_acl(const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("connection \"%s\" does not exist", name)));
-	result->owner_oid = get_role_oid(result->owner, true);
+	result->owner = CatalogOwnerName(result->owner_oid);
 	return result;
 }
 
@@ -91,8 +95,8 @@ has_usage(ConnectionAcl *ca, Oid role)
 {
 	if (CatalogRoleOwns(role, ca->owner_oid))
 		return true;
-	if (!OidIsValid(ca->owner_oid))
-		return false;
+	if (GetUserNameFromId(ca->owner_oid, true) == NULL)
+		return false;				/* orphaned: superusers only */
 	return aclmask(effective_acl(ca), role, ca->owner_oid,
 				   ACL_USAGE, ACLMASK_ANY) != 0;
 }
@@ -136,9 +140,9 @@ void
 CatalogCheckModelConnection(MlModel *model, const char *connection)
 {
 	ConnectionAcl *ca = load_acl(connection);
-	Oid			owner = get_role_oid(model->owner, true);
+	Oid			owner = model->owner_id;
 
-	if (!OidIsValid(owner) || !has_usage(ca, owner))
+	if (GetUserNameFromId(owner, true) == NULL || !has_usage(ca, owner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("model \"%s\" may not use connection \"%s\"",
@@ -146,6 +150,24 @@ CatalogCheckModelConnection(MlModel *model, const char *connection)
 				 errdetail("The model's owner, role \"%s\", lacks USAGE on the connection.",
 						   model->owner),
 				 grant_hint(connection, model->owner)));
+}
+
+/*
+ * CatalogCheckRoleConnectionUsage
+ *		role (a model's new owner) needs USAGE on a connection.
+ */
+void
+CatalogCheckRoleConnectionUsage(const char *name, Oid role)
+{
+	ConnectionAcl *ca = load_acl(name);
+	char	   *role_name = GetUserNameFromId(role, false);
+
+	if (!has_usage(ca, role))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may not use connection \"%s\"", role_name, name),
+				 errdetail("A model's owner needs USAGE on the connections its versions use."),
+				 grant_hint(name, role_name)));
 }
 
 /*
@@ -177,12 +199,13 @@ CatalogGrantConnection(const char *name, const char *grantee, bool grant)
 	Oid			types[2] = {TEXTOID, ACLITEMARRAYOID};
 	Datum		values[2];
 
-	CatalogCheckOwner(GetUserId(), ca->owner, "connection", name);
-	if (!OidIsValid(ca->owner_oid))
+	CatalogCheckOwner(GetUserId(), ca->owner_oid, "connection", name);
+	if (GetUserNameFromId(ca->owner_oid, true) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("owner \"%s\" of connection \"%s\" no longer exists", ca->owner, name),
-				 errhint("A superuser can recreate the connection.")));
+				 errmsg("the owner of connection \"%s\" no longer exists", name),
+				 errhint("A superuser can give it to a role with ALTER CONNECTION %s OWNER TO <role>.",
+						 quote_identifier(name))));
 	item.ai_grantee = grantee_oid(grantee);
 	item.ai_grantor = ca->owner_oid;
 	ACLITEM_SET_PRIVS_GOPTIONS(item, ACL_USAGE, ACL_NO_RIGHTS);
@@ -195,5 +218,47 @@ CatalogGrantConnection(const char *name, const char *grantee, bool grant)
 	CatalogBegin(&access);
 	CatalogExec("UPDATE mlpredict.connection SET acl = $2 WHERE name OPERATOR(pg_catalog.=) $1",
 				2, types, values, "  ", false);
+	CatalogEnd(&access);
+}
+
+/*
+ * CatalogAlterConnectionOwner
+ *		ALTER CONNECTION c OWNER TO role, with PostgreSQL's rules for ALTER
+ *		... OWNER (owner or superuser; membership in the new role).  The
+ *		grants follow the owner as aclnewowner makes them follow.
+ */
+void
+CatalogAlterConnectionOwner(const char *name, const char *new_owner)
+{
+	ConnectionAcl *ca = load_acl(name);
+
+	CatalogSetConnectionOwner(name, CatalogNewOwner(new_owner, ca->owner_oid,
+													"connection", name));
+}
+
+/*
+ * CatalogSetConnectionOwner
+ *		Store a new owner, with the grants following it; no checks (the
+ *		callers made them: ALTER ... OWNER TO, REASSIGN OWNED).
+ */
+void
+CatalogSetConnectionOwner(const char *name, Oid owner)
+{
+	ConnectionAcl *ca = load_acl(name);
+	CatalogAccess access;
+	Oid			types[3] = {TEXTOID, REGROLEOID, ACLITEMARRAYOID};
+	Datum		values[3];
+	char		nulls[3] = "   ";
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = ObjectIdGetDatum(owner);
+	if (ca->acl)
+		values[2] = PointerGetDatum(aclnewowner(ca->acl, ca->owner_oid, owner));
+	else
+		nulls[2] = 'n';
+	CatalogBegin(&access);
+	CatalogExec("UPDATE mlpredict.connection SET owner = $2, acl = $3 "
+				"WHERE name OPERATOR(pg_catalog.=) $1",
+				3, types, values, nulls, false);
 	CatalogEnd(&access);
 }

@@ -18,8 +18,10 @@
  */
 #include "postgres.h"
 
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
@@ -160,7 +162,7 @@ load_versions(const char *schema, const char *name, List **versions)
 	values[1] = CStringGetTextDatum(name);
 	CatalogBegin(&access);
 	n = CatalogExec("SELECT m.input::text, m.output::text, m.task, m.comment, "
-					"  m.default_version::text, m.owner::text, v.version::text, v.options::text "
+					"  m.default_version::text, m.owner::oid::text, v.version::text, v.options::text "
 					"FROM mlpredict.model m JOIN mlpredict.model_version v "
 					"  ON v.schema_name OPERATOR(pg_catalog.=) m.schema_name "
 					"  AND v.name OPERATOR(pg_catalog.=) m.name "
@@ -176,7 +178,7 @@ load_versions(const char *schema, const char *name, List **versions)
 		model->task = CatalogGetText(0, 3);
 		model->comment = CatalogGetText(0, 4);
 		defv = CatalogGetText(0, 5);
-		model->owner = CatalogGetText(0, 6);
+		model->owner_id = atooid(CatalogGetText(0, 6));
 	}
 	for (i = 0; i < n; i++)
 	{
@@ -191,6 +193,7 @@ load_versions(const char *schema, const char *name, List **versions)
 	model->name = pstrdup(name);
 	model->input = MlColumnsFromJson(input);
 	model->output = MlColumnsFromJson(output);
+	model->owner = CatalogOwnerName(model->owner_id);
 	model->default_version = atoi(defv);
 	model->version = 0;
 	model->options = NIL;
@@ -355,7 +358,7 @@ insert_model(const char *schema, const char *name, List *input, List *output,
 			 const char *task, const char *comment)
 {
 	CatalogAccess access;
-	Oid			types[7] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Oid			types[7] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, REGROLEOID};
 	Datum		values[7];
 	char		nulls[7] = "       ";
 
@@ -366,7 +369,7 @@ insert_model(const char *schema, const char *name, List *input, List *output,
 	values[4] = CStringGetTextDatum(task);
 	values[5] = comment ? CStringGetTextDatum(comment) : (Datum) 0;
 	nulls[5] = comment ? ' ' : 'n';
-	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	values[6] = ObjectIdGetDatum(GetUserId());
 	CatalogBegin(&access);
 	CatalogExec("INSERT INTO mlpredict.model (schema_name, name, input, output, task, comment, owner) "
 				"VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7)",
@@ -422,7 +425,7 @@ add_version(MlModel *model, List *versions, List *input, List *output,
 {
 	int			next = ((RawVersion *) llast(versions))->version + 1;
 
-	CatalogCheckOwner(GetUserId(), model->owner, "model",
+	CatalogCheckOwner(GetUserId(), model->owner_id, "model",
 					  model_display(model->schema, model->name));
 	check_same_definition(model, input, output, comment, MlOptionGet(options, "task"));
 	if (list_length(versions) >= MLPREDICT_MAX_VERSIONS || next > MLPREDICT_MAX_VERSIONS)
@@ -602,7 +605,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 		ereport(NOTICE, (errmsg("model \"%s\" does not exist, skipping", ref->name)));
 		return false;
 	}
-	CatalogCheckOwner(GetUserId(), model->owner, "model", model_display(schema, ref->name));
+	CatalogCheckOwner(GetUserId(), model->owner_id, "model", model_display(schema, ref->name));
 	if (ref->version_kind == ML_VERSION_ALL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -656,7 +659,7 @@ CatalogRenameModel(MlModelRef *ref, MlModelRef *new_ref, bool if_exists)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("ALTER MODEL ... RENAME TO renames the whole model, not a version")));
-	CatalogCheckOwner(GetUserId(), model->owner, "model", model_display(schema, ref->name));
+	CatalogCheckOwner(GetUserId(), model->owner_id, "model", model_display(schema, ref->name));
 	new_schema = new_ref->schema ? CatalogModelCreationSchema(new_ref) : schema;
 	if (model_exists_in(new_schema, new_ref->name))
 		ereport(ERROR,
@@ -722,7 +725,7 @@ CatalogDropModel(MlModelRef *ref, bool if_exists)
 		ereport(NOTICE, (errmsg("model \"%s\" does not exist, skipping", ref->name)));
 		return false;
 	}
-	CatalogCheckOwner(GetUserId(), model->owner, "model", model_display(schema, ref->name));
+	CatalogCheckOwner(GetUserId(), model->owner_id, "model", model_display(schema, ref->name));
 	if (ref->version_kind == ML_VERSION_ALL || list_length(versions) == 1)
 	{
 		raw = ref->version_kind == ML_VERSION_ALL ? NULL :
@@ -732,8 +735,9 @@ CatalogDropModel(MlModelRef *ref, bool if_exists)
 			ereport(NOTICE, (errmsg("model version does not exist, skipping")));
 			return false;
 		}
-		TypedFunctionDrop(model);
+		/* rows first: the sql_drop event trigger then has nothing to forget */
 		delete_rows(model, 0);
+		TypedFunctionDrop(model);
 		return true;
 	}
 	raw = pick_version(model, versions, ref, if_exists);
@@ -781,4 +785,226 @@ CatalogListModels(const char *schema)
 	names = CatalogGetTextColumn(&access, 1);
 	CatalogEnd(&access);
 	return names;
+}
+
+/*
+ * CatalogAlterModelOwner
+ *		ALTER MODEL m OWNER TO role: the model and its typed function change
+ *		hands together.  PostgreSQL's rules for ALTER ... OWNER apply (owner
+ *		or superuser; membership in the new role), and the new owner must be
+ *		allowed to use every connection the model's versions name, as it
+ *		would to create the model.
+ */
+void
+CatalogAlterModelOwner(MlModelRef *ref, const char *new_owner)
+{
+	char	   *schema;
+	List	   *versions = NIL;
+	MlModel    *model;
+	Oid			owner;
+	ListCell   *lc;
+
+	if (ref->version_kind != ML_VERSION_DEFAULT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_NAME),
+				 errmsg("ALTER MODEL ... OWNER TO changes the whole model, not a version")));
+	schema = CatalogResolveModelSchema(ref, false);
+	model = load_versions(schema, ref->name, &versions);
+	owner = CatalogNewOwner(new_owner, model->owner_id, "model",
+							model_display(schema, ref->name));
+	foreach(lc, versions)
+	{
+		MlModel    *version = with_version(model, lfirst(lc));
+		ListCell   *lo;
+
+		foreach(lo, version->options)
+		{
+			MlOption   *opt = lfirst(lo);
+			size_t		len = strlen(opt->key);
+
+			if (len > 11 && strcmp(opt->key + len - 11, ".connection") == 0)
+				CatalogCheckRoleConnectionUsage(opt->value, owner);
+		}
+	}
+	TypedFunctionSetOwner(model, owner);
+	CatalogSetModelOwner(model, owner);
+}
+
+/*
+ * CatalogSetModelOwner
+ *		Store a model's owner of record; no checks (the callers made them,
+ *		or PostgreSQL did for ALTER FUNCTION ... OWNER TO).
+ */
+void
+CatalogSetModelOwner(MlModel *model, Oid owner)
+{
+	CatalogAccess access;
+
+	CatalogBegin(&access);
+	CatalogExec("UPDATE mlpredict.model SET owner = $3 "
+				"WHERE schema_name OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
+				3, (Oid[]) {NAMEOID, TEXTOID, REGROLEOID},
+				(Datum[]) {DirectFunctionCall1(namein, CStringGetDatum(model->schema)),
+						   CStringGetTextDatum(model->name), ObjectIdGetDatum(owner)},
+				"   ", false);
+	CatalogEnd(&access);
+}
+
+/*
+ * drop_function_of
+ *		Drop a model's typed function for DROP CONNECTION ... CASCADE.  The
+ *		function may belong to another role: as DROP ... CASCADE drops
+ *		dependent objects of other owners, it is deleted through the
+ *		dependency machinery (RESTRICT: a view on it still stops the drop).
+ */
+static void
+drop_function_of(MlModel *model)
+{
+	ObjectAddress address;
+
+	address.classId = ProcedureRelationId;
+	address.objectId = TypedFunctionLookup(model);
+	address.objectSubId = 0;
+	if (OidIsValid(address.objectId))
+		performDeletion(&address, DROP_RESTRICT, 0);
+}
+
+/*
+ * uses_connection
+ *		Does a version (its options as stored JSON) name the connection?
+ */
+static bool
+uses_connection(RawVersion *raw, const char *connection)
+{
+	ListCell   *lc;
+
+	foreach(lc, MlOptionsFromJsonText(raw->options, "model"))
+	{
+		MlOption   *opt = lfirst(lc);
+		size_t		len = strlen(opt->key);
+
+		if (len > 11 && pg_strcasecmp(opt->key + len - 11, ".connection") == 0 &&
+			strcmp(opt->value, connection) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * CatalogDropModelsUsing
+ *		For DROP CONNECTION ... CASCADE (the connection's owner or a
+ *		superuser, checked by the caller): drop every model version that
+ *		uses the connection, whoever owns it; a model left without versions
+ *		is dropped with its typed function, and one that lost its default
+ *		version gets the highest remaining one.
+ */
+void
+CatalogDropModelsUsing(const char *connection)
+{
+	CatalogAccess access;
+	List	   *schemas;
+	List	   *names;
+	ListCell   *ls;
+	ListCell   *ln;
+
+	CatalogBegin(&access);
+	CatalogExec("SELECT DISTINCT schema_name::text, name FROM mlpredict.model_version v "
+				"WHERE EXISTS (SELECT FROM jsonb_each_text(v.options) e "
+				"  WHERE e.key OPERATOR(pg_catalog.~~) '%.connection' AND e.value OPERATOR(pg_catalog.=) $1)",
+				1, (Oid[]) {TEXTOID}, (Datum[]) {CStringGetTextDatum(connection)}, " ", true);
+	schemas = CatalogGetTextColumn(&access, 1);
+	names = CatalogGetTextColumn(&access, 2);
+	CatalogEnd(&access);
+
+	forboth(ls, schemas, ln, names)
+	{
+		List	   *versions = NIL;
+		MlModel    *model = load_versions(lfirst(ls), lfirst(ln), &versions);
+		int			highest = 0;
+		bool		default_gone = false;
+		ListCell   *lc;
+
+		if (model == NULL)
+			continue;
+		foreach(lc, versions)
+		{
+			RawVersion *raw = lfirst(lc);
+
+			if (!uses_connection(raw, connection))
+				highest = raw->version;
+			else if (raw->version == model->default_version)
+				default_gone = true;
+		}
+		if (highest == 0)
+		{
+			delete_rows(model, 0);
+			drop_function_of(model);
+			continue;
+		}
+		foreach(lc, versions)
+			if (uses_connection(lfirst(lc), connection))
+				delete_rows(model, ((RawVersion *) lfirst(lc))->version);
+		if (default_gone)
+			update_default_version(model, highest);
+	}
+}
+
+/*
+ * CatalogFollowSchemaRename
+ *		After ALTER SCHEMA ... RENAME (ddl_command_end event trigger): a
+ *		model whose schema name no longer exists follows its typed
+ *		function, which PostgreSQL moved with the schema: the function
+ *		found by name, owner (the model's) and a body naming the model under
+ *		its old schema.  The rows take the new schema name and the body is
+ *		rewritten to name it.
+ */
+void
+CatalogFollowSchemaRename(void)
+{
+	CatalogAccess access;
+	List	   *old_schemas;
+	List	   *names;
+	List	   *new_schemas;
+	ListCell   *lo;
+	ListCell   *ln;
+	ListCell   *lnew;
+
+	CatalogBegin(&access);
+	CatalogExec("SELECT m.schema_name::text, m.name, n.nspname::text "
+				"FROM mlpredict.model m "
+				"JOIN pg_proc p ON p.proname OPERATOR(pg_catalog.=) m.name "
+				"  AND p.proowner OPERATOR(pg_catalog.=) m.owner::oid "
+				"  AND p.pronargs OPERATOR(pg_catalog.>) 0 "
+				"  AND p.proargtypes[p.pronargs - 1] OPERATOR(pg_catalog.=) 'mlpredict.predict_options'::regtype "
+				"  AND starts_with(p.prosrc, ' SELECT * FROM mlpredict.ml_predict(' "
+				"      OPERATOR(pg_catalog.||) quote_literal(quote_ident(m.schema_name::text) "
+				"      OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) quote_ident(m.name)) "
+				"      OPERATOR(pg_catalog.||) ', $1') "
+				"JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace "
+				"WHERE NOT EXISTS (SELECT FROM pg_namespace o "
+				"  WHERE o.nspname OPERATOR(pg_catalog.=) m.schema_name)",
+				0, NULL, NULL, NULL, true);
+	old_schemas = CatalogGetTextColumn(&access, 1);
+	names = CatalogGetTextColumn(&access, 2);
+	new_schemas = CatalogGetTextColumn(&access, 3);
+	CatalogEnd(&access);
+
+	forthree(lo, old_schemas, ln, names, lnew, new_schemas)
+	{
+		List	   *versions = NIL;
+		MlModel    *model;
+
+		CatalogBegin(&access);
+		CatalogExec("UPDATE mlpredict.model SET schema_name = $3 "
+					"WHERE schema_name OPERATOR(pg_catalog.=) $1 AND name OPERATOR(pg_catalog.=) $2",
+					3, (Oid[]) {NAMEOID, TEXTOID, NAMEOID},
+					(Datum[]) {DirectFunctionCall1(namein, CStringGetDatum(lfirst(lo))),
+							   CStringGetTextDatum(lfirst(ln)),
+							   DirectFunctionCall1(namein, CStringGetDatum(lfirst(lnew)))},
+					"   ", false);
+		CatalogEnd(&access);
+		model = load_versions(lfirst(lnew), lfirst(ln), &versions);
+		if (model)
+			TypedFunctionRebody(model);
+	}
 }

@@ -24,6 +24,7 @@ typedef enum DdlKind
 {
 	DDL_CREATE_CONNECTION,
 	DDL_ALTER_CONNECTION,		/* ALTER CONNECTION [IF EXISTS] c SET (...) */
+	DDL_ALTER_CONNECTION_OWNER, /* ALTER CONNECTION c OWNER TO r */
 	DDL_DROP_CONNECTION,
 	DDL_DESCRIBE_CONNECTION,
 	DDL_SHOW_CONNECTIONS,
@@ -31,6 +32,7 @@ typedef enum DdlKind
 	DDL_ALTER_MODEL_SET,
 	DDL_ALTER_MODEL_RESET,
 	DDL_ALTER_MODEL_RENAME,
+	DDL_ALTER_MODEL_OWNER,		/* ALTER MODEL m OWNER TO r */
 	DDL_DROP_MODEL,
 	DDL_DESCRIBE_MODEL,
 	DDL_SHOW_MODELS,
@@ -45,6 +47,7 @@ typedef struct DdlStatement
 	bool		or_replace;		/* CREATE OR REPLACE CONNECTION */
 	bool		if_not_exists;
 	bool		if_exists;
+	bool		cascade;		/* DROP CONNECTION ... CASCADE */
 
 	/* connection statements: the connection name (unquoted) */
 	char	   *connection;
@@ -76,6 +79,9 @@ typedef struct DdlStatement
 	/* GRANT/REVOKE: the roles (names, or "public"); the object is in
 	 * connection or model */
 	List	   *roles;
+
+	/* ALTER ... OWNER TO: the new owner */
+	char	   *new_owner;
 } DdlStatement;
 
 /* parser.c: parse exactly one statement (a trailing semicolon is allowed) */

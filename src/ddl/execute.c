@@ -161,8 +161,13 @@ execute_connection(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 						psprintf("Connection %s altered.", name) :
 						psprintf("Connection %s does not exist; nothing was done.", name));
 			break;
+		case DDL_ALTER_CONNECTION_OWNER:
+			CatalogAlterConnectionOwner(name, stmt->new_owner);
+			emit_status(rsinfo, psprintf("Connection %s owner changed to %s.", name,
+										 quote_identifier(stmt->new_owner)));
+			break;
 		case DDL_DROP_CONNECTION:
-			emit_status(rsinfo, CatalogDropConnection(name, stmt->if_exists) ?
+			emit_status(rsinfo, CatalogDropConnection(name, stmt->if_exists, stmt->cascade) ?
 						psprintf("Connection %s dropped.", name) :
 						psprintf("Connection %s does not exist; nothing was done.", name));
 			break;
@@ -205,6 +210,11 @@ execute_model(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 											 ref_text(stmt->new_model)));
 			else
 				emit_status(rsinfo, psprintf(skipped, ref_text(stmt->model)));
+			break;
+		case DDL_ALTER_MODEL_OWNER:
+			CatalogAlterModelOwner(stmt->model, stmt->new_owner);
+			emit_status(rsinfo, psprintf("Model %s owner changed to %s.", ref_text(stmt->model),
+										 quote_identifier(stmt->new_owner)));
 			break;
 		case DDL_DROP_MODEL:
 			done = CatalogDropModel(stmt->model, stmt->if_exists);
@@ -268,6 +278,7 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 	{
 		case DDL_CREATE_CONNECTION:
 		case DDL_ALTER_CONNECTION:
+		case DDL_ALTER_CONNECTION_OWNER:
 		case DDL_DROP_CONNECTION:
 		case DDL_DESCRIBE_CONNECTION:
 		case DDL_SHOW_CONNECTIONS:

@@ -30,10 +30,12 @@
 PG_FUNCTION_INFO_V1(mlpredict_create_connection);
 PG_FUNCTION_INFO_V1(mlpredict_alter_connection);
 PG_FUNCTION_INFO_V1(mlpredict_drop_connection);
+PG_FUNCTION_INFO_V1(mlpredict_alter_connection_owner);
 PG_FUNCTION_INFO_V1(mlpredict_describe_connection);
 PG_FUNCTION_INFO_V1(mlpredict_create_model);
 PG_FUNCTION_INFO_V1(mlpredict_alter_model);
 PG_FUNCTION_INFO_V1(mlpredict_rename_model);
+PG_FUNCTION_INFO_V1(mlpredict_alter_model_owner);
 PG_FUNCTION_INFO_V1(mlpredict_drop_model);
 PG_FUNCTION_INFO_V1(mlpredict_describe_model);
 PG_FUNCTION_INFO_V1(mlpredict_show_create_model);
@@ -118,7 +120,16 @@ mlpredict_drop_connection(PG_FUNCTION_ARGS)
 {
 	char	   *name = MlParseConnectionName(required_text(fcinfo, 0, "connection name"));
 
-	CatalogDropConnection(name, PG_GETARG_BOOL(1));
+	CatalogDropConnection(name, PG_GETARG_BOOL(1), PG_GETARG_BOOL(2));
+	PG_RETURN_VOID();
+}
+
+Datum
+mlpredict_alter_connection_owner(PG_FUNCTION_ARGS)
+{
+	char	   *name = MlParseConnectionName(required_text(fcinfo, 0, "connection name"));
+
+	CatalogAlterConnectionOwner(name, required_text(fcinfo, 1, "role name"));
 	PG_RETURN_VOID();
 }
 
@@ -193,6 +204,15 @@ mlpredict_rename_model(PG_FUNCTION_ARGS)
 	MlModelRef *new_ref = MlParseModelRef(required_text(fcinfo, 1, "new model name"));
 
 	CatalogRenameModel(ref, new_ref, false);
+	PG_RETURN_VOID();
+}
+
+Datum
+mlpredict_alter_model_owner(PG_FUNCTION_ARGS)
+{
+	MlModelRef *ref = MlParseModelRef(required_text(fcinfo, 0, "model name"));
+
+	CatalogAlterModelOwner(ref, required_text(fcinfo, 1, "role name"));
 	PG_RETURN_VOID();
 }
 

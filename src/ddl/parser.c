@@ -10,7 +10,8 @@
  *	  CREATE [OR REPLACE] CONNECTION [IF NOT EXISTS] conn
  *			[COMMENT 'c'] WITH ( options )
  *	  ALTER CONNECTION [IF EXISTS] conn SET ( options )
- *	  DROP CONNECTION [IF EXISTS] conn
+ *	  ALTER CONNECTION conn OWNER TO role
+ *	  DROP CONNECTION [IF EXISTS] conn [CASCADE | RESTRICT]
  *	  {DESCRIBE | DESC} CONNECTION conn
  *	  SHOW CONNECTIONS [[NOT] LIKE 'pattern']
  *	  CREATE MODEL [IF NOT EXISTS] model [INPUT ( cols )] [OUTPUT ( cols )]
@@ -18,6 +19,7 @@
  *	  ALTER MODEL [IF EXISTS] model SET ( options )
  *	  ALTER MODEL [IF EXISTS] model RESET ( key [, ...] )
  *	  ALTER MODEL [IF EXISTS] model RENAME TO model
+ *	  ALTER MODEL model OWNER TO role
  *	  DROP MODEL [IF EXISTS] model
  *	  {DESCRIBE | DESC} MODEL model
  *	  SHOW MODELS [{FROM | IN} schema] [[NOT] LIKE 'pattern']
@@ -28,6 +30,7 @@
  *	  value   := 'string' | number | TRUE | FALSE
  *	  conn	  := identifier				(not qualified)
  *	  model   := [schema .] name [$version]
+ *	  role	  := identifier | 'string'
  *
  * The INPUT and OUTPUT column lists are kept as raw text (with their byte
  * offsets) for types/typemap.c to parse.  Option keys, duplicates and
@@ -72,6 +75,7 @@ static void parse_describe(DdlParser *p);
 static void parse_show(DdlParser *p);
 static void parse_grant(DdlParser *p, bool grant);
 static List *parse_options(DdlParser *p, bool with_values);
+static char *parse_owner_to(DdlParser *p, bool if_exists);
 static char *parse_connection_name(DdlParser *p);
 static MlModelRef *parse_model_ref(DdlParser *p, int *location);
 static MlModelRef *make_model_ref(char **parts, int nparts,
@@ -370,7 +374,13 @@ parse_alter(DdlParser *p)
 		stmt->kind = DDL_ALTER_CONNECTION;
 		stmt->if_exists = parse_if_exists(p);
 		stmt->connection = parse_connection_name(p);
-		expect_keyword(p, "SET", "Expected SET (...).");
+		if (accept_keyword(p, "OWNER"))
+		{
+			stmt->kind = DDL_ALTER_CONNECTION_OWNER;
+			stmt->new_owner = parse_owner_to(p, stmt->if_exists);
+			return;
+		}
+		expect_keyword(p, "SET", "Expected SET (...) or OWNER TO.");
 		stmt->options = parse_options(p, true);
 	}
 	else if (accept_keyword(p, "MODEL"))
@@ -399,6 +409,12 @@ parse_alter_model(DdlParser *p)
 		stmt->kind = DDL_ALTER_MODEL_RESET;
 		stmt->options = parse_options(p, false);
 	}
+	else if (accept_keyword(p, "OWNER"))
+	{
+		stmt->kind = DDL_ALTER_MODEL_OWNER;
+		reject_model_version(p, stmt->model, location, "ALTER MODEL ... OWNER TO");
+		stmt->new_owner = parse_owner_to(p, stmt->if_exists);
+	}
 	else if (accept_keyword(p, "RENAME"))
 	{
 		stmt->kind = DDL_ALTER_MODEL_RENAME;
@@ -409,10 +425,34 @@ parse_alter_model(DdlParser *p)
 							 "ALTER MODEL ... RENAME");
 	}
 	else
-		syntax_error(p, "Expected SET (...), RESET (...) or RENAME TO.", NULL);
+		syntax_error(p, "Expected SET (...), RESET (...), RENAME TO or OWNER TO.", NULL);
 }
 
-/* DROP {CONNECTION | MODEL} [IF EXISTS] name */
+/*
+ * OWNER TO role, after the OWNER keyword.  IF EXISTS is not taken with it,
+ * as PostgreSQL's ALTER ... OWNER TO takes none.
+ */
+static char *
+parse_owner_to(DdlParser *p, bool if_exists)
+{
+	DdlToken   *tok;
+	char	   *role;
+
+	if (if_exists)
+		syntax_error(p, "ALTER ... OWNER TO does not take IF EXISTS.", NULL);
+	expect_keyword(p, "TO", "Expected OWNER TO and a role.");
+	tok = current(p);
+	if (tok->kind == DDL_TOKEN_STRING)
+		role = pstrdup(tok->value);
+	else if (DdlTokenIsIdent(tok))
+		role = DdlTokenIdentifier(tok);
+	else
+		syntax_error(p, "Expected a role name.", NULL);
+	advance(p);
+	return role;
+}
+
+/* DROP {CONNECTION [IF EXISTS] name [CASCADE | RESTRICT] | MODEL [IF EXISTS] name} */
 static void
 parse_drop(DdlParser *p)
 {
@@ -424,6 +464,10 @@ parse_drop(DdlParser *p)
 		stmt->kind = DDL_DROP_CONNECTION;
 		stmt->if_exists = parse_if_exists(p);
 		stmt->connection = parse_connection_name(p);
+		if (accept_keyword(p, "CASCADE"))
+			stmt->cascade = true;
+		else
+			(void) accept_keyword(p, "RESTRICT");
 	}
 	else if (accept_keyword(p, "MODEL"))
 	{

@@ -88,7 +88,7 @@ MlPlanConversion(ArgInfo *arg, Oid argtype, MlColumn *col, int position,
 				 errmsg("argument %d of %s has type %s but INPUT column \"%s\" of model \"%s\" is %s",
 						position, fname, format_type_be(argtype), col->name,
 						target->display_name, col->decl),
-				 errhint("Cast the argument to %s.", col->pgtype)));
+				 errhint("Cast the argument to %s.", MlColumnTypeName(col))));
 }
 
 /*

@@ -136,7 +136,9 @@ MlColumnsFromJson(const char *json)
 
 /*
  * MlColumnsEqual
- *		True when both lists declare the same columns in the same order.
+ *		True when both lists declare the same columns in the same order:
+ *		same names, declarations and resolved types (not the pgtype text,
+ *		which older versions stored unqualified).
  */
 bool
 MlColumnsEqual(List *a, List *b)
@@ -153,7 +155,7 @@ MlColumnsEqual(List *a, List *b)
 
 		if (strcmp(ca->name, cb->name) != 0 ||
 			strcmp(ca->decl, cb->decl) != 0 ||
-			strcmp(ca->pgtype, cb->pgtype) != 0)
+			ca->typid != cb->typid || ca->typmod != cb->typmod)
 			return false;
 	}
 	return true;

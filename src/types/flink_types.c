@@ -125,12 +125,13 @@ TypemapAppendBackquoted(StringInfo buf, const char *name)
 /*
  * resolve_builtin
  *		Look up the PostgreSQL type a Flink type maps to.  The names are our
- *		own and always exist.
+ *		own and always exist, in pg_catalog whatever the caller's
+ *		search_path.
  */
 static void
 resolve_builtin(TypeDesc *t, const char *pgtype)
 {
-	TypemapLookupTypeString(pgtype, &t->typid, &t->typmod, false);
+	TypemapLookupSystemType(pgtype, &t->typid, &t->typmod, false);
 }
 
 /*

@@ -7,7 +7,12 @@
  * This file owns parsing "name type [NOT NULL] [COMMENT 'c'] [, ...]" into
  * a List of MlColumn (MlParseColumns), resolving PostgreSQL type names
  * with parseTypeString, and resolving a stored column's type again
- * (MlResolveColumn).  A type whose first word is a Flink type keyword is
+ * (MlResolveColumn).  A column's stored type (pgtype) is always
+ * schema-qualified, pg_catalog types included, and stored types and the
+ * Flink types' own names are resolved with search_path pinned to
+ * pg_catalog, pg_temp: the search_path of whoever calls a model can never
+ * change which type a stored column means (a domain public.text must not
+ * stand in for pg_catalog.text).  A type whose first word is a Flink type keyword is
  * parsed by flink_types.c; the stored form of a column list is in
  * column_store.c.  Errors point into the statement the list came from.
  *
@@ -25,6 +30,7 @@
 #include "catalog/pg_type.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/syscache.h"
 
 #include "compat.h"
@@ -50,6 +56,29 @@ TypemapLookupTypeString(const char *str, Oid *typid, int32 *typmod,
 						bool missing_ok)
 {
 	return MlParseTypeString(str, typid, typmod, missing_ok);
+}
+
+/*
+ * TypemapLookupSystemType
+ *		TypemapLookupTypeString with search_path pinned to pg_catalog,
+ *		pg_temp, for names that must not depend on the caller's path: the
+ *		stored (qualified) column types, older unqualified ones, and the
+ *		pg_catalog types the Flink types map to.  An ERROR restores the
+ *		path with the (sub)transaction.
+ */
+bool
+TypemapLookupSystemType(const char *str, Oid *typid, int32 *typmod,
+						bool missing_ok)
+{
+	int			nestlevel = NewGUCNestLevel();
+	bool		found;
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	found = MlParseTypeString(str, typid, typmod, missing_ok);
+	AtEOXact_GUC(true, nestlevel);
+	return found;
 }
 
 /*
@@ -175,25 +204,40 @@ TypemapParseType(ColumnParser *cp, TypeDesc *t)
 
 /*
  * format_pgtype
- *		The type text stored in MlColumn.pgtype: schema-qualified unless the
- *		type lives in pg_catalog.
+ *		The type text stored in MlColumn.pgtype: always schema-qualified
+ *		("pg_catalog.text", "public.vector(3)"; SQL-standard names such as
+ *		"integer" and "character varying(10)" are grammar keywords that
+ *		always mean pg_catalog's type).  A name, not an OID, so that dumps
+ *		restore it.
  */
 static char *
 format_pgtype(Oid typid, int32 typmod)
+{
+	return format_type_extended(typid, typmod,
+								FORMAT_TYPE_TYPEMOD_GIVEN | FORMAT_TYPE_FORCE_QUALIFY);
+}
+
+/*
+ * MlColumnTypeName
+ *		A column's type for messages: schema-qualified unless it lives in
+ *		pg_catalog ("text", "public.vector(3)").
+ */
+char *
+MlColumnTypeName(const MlColumn *col)
 {
 	HeapTuple	tuple;
 	Oid			namespace;
 	bits16		flags = FORMAT_TYPE_TYPEMOD_GIVEN;
 
-	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(col->typid));
 	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for type %u", typid);
+		elog(ERROR, "cache lookup failed for type %u", col->typid);
 	namespace = ((Form_pg_type) GETSTRUCT(tuple))->typnamespace;
 	ReleaseSysCache(tuple);
 
 	if (namespace != PG_CATALOG_NAMESPACE)
 		flags |= FORMAT_TYPE_FORCE_QUALIFY;
-	return format_type_extended(typid, typmod, flags);
+	return format_type_extended(col->typid, col->typmod, flags);
 }
 
 /*
@@ -315,7 +359,9 @@ MlParseColumns(const char *text, const char *clause, const char *statement,
 
 /*
  * MlResolveColumn
- *		Look col->pgtype up again (after loading a model from the catalog);
+ *		Look col->pgtype up again (after loading a model from the catalog)
+ *		with the pinned search_path, and store it in its qualified form
+ *		(rows written by older versions hold "text" for pg_catalog types);
  *		raises ERROR if the type has been dropped.
  */
 void
@@ -324,7 +370,7 @@ MlResolveColumn(MlColumn *col)
 	Oid			typid;
 	int32		typmod;
 
-	if (!TypemapLookupTypeString(col->pgtype, &typid, &typmod, true))
+	if (!TypemapLookupSystemType(col->pgtype, &typid, &typmod, true))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
 				 errmsg("type \"%s\" does not exist", col->pgtype),
@@ -332,5 +378,6 @@ MlResolveColumn(MlColumn *col)
 						 col->name)));
 	col->typid = typid;
 	col->typmod = typmod;
+	col->pgtype = format_pgtype(typid, typmod);
 }
 

@@ -53,6 +53,9 @@ typedef struct MlColumn
 extern List *MlParseColumns(const char *text, const char *clause,
 							const char *statement, int offset);
 
+/* the column's type for messages: qualified unless in pg_catalog */
+extern char *MlColumnTypeName(const MlColumn *col);
+
 /* (re)resolve col->pgtype into typid/typmod; ERROR if the type is gone */
 extern void MlResolveColumn(MlColumn *col);
 
@@ -65,7 +68,7 @@ extern char *MlColumnsToJson(List *columns);
 /* inverse of MlColumnsToJson; resolves every type with MlResolveColumn */
 extern List *MlColumnsFromJson(const char *json);
 
-/* same names, decls and pgtypes in the same order */
+/* same names, decls and resolved types in the same order */
 extern bool MlColumnsEqual(List *a, List *b);
 
 #endif							/* MLPREDICT_TYPEMAP_H */

@@ -117,6 +117,8 @@ errposition_at(ColumnParser *cp, const DdlToken *tok)
 /* in typemap.c */
 extern bool TypemapLookupTypeString(const char *str, Oid *typid,
 									int32 *typmod, bool missing_ok);
+extern bool TypemapLookupSystemType(const char *str, Oid *typid,
+									int32 *typmod, bool missing_ok);
 extern void TypemapParseType(ColumnParser *cp, TypeDesc *t);
 
 /* in flink_types.c */
