@@ -60,6 +60,7 @@ typedef struct CatalogAccess
 	MemoryContext caller_context;	/* where results for the caller go */
 } CatalogAccess;
 
+extern bool CatalogIsCurrent(void);
 extern void CatalogBegin(CatalogAccess *access);
 extern void CatalogEnd(CatalogAccess *access);
 extern int	CatalogExec(const char *sql, int nargs, Oid *argtypes,

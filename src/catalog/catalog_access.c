@@ -35,30 +35,76 @@
 #include "catalog/catalog.h"
 
 /*
- * extension_owner
- *		OID of the role that owns the mlpredict extension.
+ * extension_row
+ *		The mlpredict extension's owner and installed version (palloc'd).
  */
-static Oid
-extension_owner(void)
+static void
+extension_row(Oid *owner, char **version)
 {
 	Oid			extoid = get_extension_oid("mlpredict", false);
 	Relation	rel;
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
-	Oid			owner = InvalidOid;
 
+	*owner = InvalidOid;
+	*version = NULL;
 	rel = table_open(ExtensionRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_extension_oid, BTEqualStrategyNumber,
 				F_OIDEQ, ObjectIdGetDatum(extoid));
 	scan = systable_beginscan(rel, ExtensionOidIndexId, true, NULL, 1, &key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
-		owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+	{
+		bool		isnull;
+		Datum		v = heap_getattr(tup, Anum_pg_extension_extversion,
+									 RelationGetDescr(rel), &isnull);
+
+		*owner = ((Form_pg_extension) GETSTRUCT(tup))->extowner;
+		if (!isnull)
+			*version = TextDatumGetCString(v);
+	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);
-	if (!OidIsValid(owner))
+	if (!OidIsValid(*owner))
 		elog(ERROR, "could not find owner of extension mlpredict");
+}
+
+/*
+ * CatalogIsCurrent
+ *		Whether this database's mlpredict catalog is the version this
+ *		library was built for.  After new binaries are installed, a database
+ *		keeps its old catalog until ALTER EXTENSION mlpredict UPDATE.
+ */
+bool
+CatalogIsCurrent(void)
+{
+	Oid			owner;
+	char	   *version;
+
+	extension_row(&owner, &version);
+	return version != NULL && strcmp(version, MLPREDICT_VERSION) == 0;
+}
+
+/*
+ * extension_owner
+ *		OID of the role that owns the mlpredict extension; raises an error
+ *		that says what to do when the catalog is of another version than
+ *		the library (its tables may have other columns).
+ */
+static Oid
+extension_owner(void)
+{
+	Oid			owner;
+	char	   *version;
+
+	extension_row(&owner, &version);
+	if (version == NULL || strcmp(version, MLPREDICT_VERSION) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension mlpredict is at version %s in this database, but its library is version %s",
+						version ? version : "(unknown)", MLPREDICT_VERSION),
+				 errhint("Run ALTER EXTENSION mlpredict UPDATE in this database.")));
 	return owner;
 }
 

@@ -64,7 +64,8 @@ PG_FUNCTION_INFO_V1(mlpredict_follow_schema_rename);
 static bool
 catalog_present(void)
 {
-	return IsTransactionState() && OidIsValid(get_extension_oid("mlpredict", true));
+	return IsTransactionState() && OidIsValid(get_extension_oid("mlpredict", true)) &&
+		CatalogIsCurrent();
 }
 
 /*
