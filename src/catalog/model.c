@@ -29,6 +29,7 @@
 #include "catalog/catalog.h"
 #include "compat.h"
 #include "options/options.h"
+#include "stats/stats.h"
 #include "types/typemap.h"
 #include "util.h"
 
@@ -734,6 +735,7 @@ CatalogDropModel(MlModelRef *ref, bool if_exists)
 		}
 		TypedFunctionDrop(model);
 		delete_rows(model, 0);
+		MlStatsForget(MyDatabaseId, NULL, MlQualifiedModelName(model->schema, model->name));
 		return true;
 	}
 	raw = pick_version(model, versions, ref, if_exists);

@@ -61,6 +61,7 @@ typedef void (*DispatchDoneHook) (Dispatcher *dispatcher, DispatchJob *job);
 extern Dispatcher *DispatchCreate(HttpEngine *engine, DispatchDoneHook done);
 extern void DispatchAddOwner(Dispatcher *dispatcher, DispatchOwner *owner,
 							 void *arg);
+extern void DispatchSetOwnerCap(Dispatcher *dispatcher, int cap);
 extern void DispatchSubmit(Dispatcher *dispatcher, DispatchOwner *owner,
 						   DispatchJob *job);
 extern long DispatchStartReady(Dispatcher *dispatcher);
