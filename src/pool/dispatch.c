@@ -22,7 +22,10 @@
  *
  * Session share.  With an owner cap (the pool worker sets it from
  * mlpredict.max_session_share), an owner with that many requests on the
- * wire starts no more until one ends, so the others always find slots.
+ * wire starts no more until one ends, so the others always find slots;
+ * likewise an owner whose answers not yet taken (backlog) reach its share
+ * of the buffer budget, so that a session that stops reading cannot
+ * leave the others without memory.
  *
  * Buffer budget.  A job starts only while the engine's buffer budget has
  * room for its request body and no transfer is paused for the budget.
@@ -66,6 +69,7 @@ struct Dispatcher
 	int			nrunning;
 	int			nowners;
 	int			owner_cap;		/* most running jobs per owner, 0: none */
+	size_t		backlog_cap;	/* most backlog bytes to start more, 0: none */
 	bool		budget_paused;	/* a transfer waits for budget memory */
 };
 
@@ -107,12 +111,14 @@ DispatchAddOwner(Dispatcher *d, DispatchOwner *owner, void *arg)
 
 /*
  * DispatchSetOwnerCap
- *		At most cap jobs of one owner on the wire at once (0: no cap).
+ *		At most cap jobs of one owner on the wire at once, and none started
+ *		while its backlog is at least backlog_cap bytes (0: no cap).
  */
 void
-DispatchSetOwnerCap(Dispatcher *d, int cap)
+DispatchSetOwnerCap(Dispatcher *d, int cap, size_t backlog_cap)
 {
 	d->owner_cap = Max(cap, 0);
+	d->backlog_cap = backlog_cap;
 }
 
 /*
@@ -184,9 +190,10 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 
 	if (dlist_is_empty(&owner->queue))
 		return false;
-	if (d->owner_cap > 0 && owner->nrunning >= d->owner_cap)
+	if ((d->owner_cap > 0 && owner->nrunning >= d->owner_cap) ||
+		(d->backlog_cap > 0 && owner->backlog >= d->backlog_cap))
 	{
-		/* its share is on the wire: the next waits for one to end */
+		/* its share is in use: the next waits for one to end or be taken */
 		hold(dlist_container(DispatchJob, node, dlist_head_node(&owner->queue)), now);
 		return false;
 	}

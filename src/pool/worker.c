@@ -16,12 +16,15 @@
  *		request may start;
  *	 5. collect finished transfers (retries go back to the queue, final
  *		responses to the channel).
- * The limits of one worker: no session holds more than
+ *
+ * Bounds (see dispatch.c): no session has more than
  * mlpredict.max_session_share percent of mlpredict.max_connections on the
- * wire, and request bodies, response bodies and encoded responses not yet
- * sent stay within mlpredict.pool_max_buffered_bytes (see dispatch.c);
- * the bytes held and their peak are published in the worker's shared
- * state for mlpredict.pool_info().
+ * wire, nor starts more while its answers not yet sent hold that share of
+ * the buffer budget; request bodies, response bodies and answers not yet
+ * sent stay within mlpredict.pool_max_buffered_bytes.  The bytes held and
+ * their peak are published in the worker's shared state for
+ * mlpredict.pool_info().
+ *
  * A channel whose backend detached (the statement was cancelled, or the
  * backend exited) is closed at once: its transfers are removed from the
  * multi handle, which closes their connections, and their slots freed.
@@ -156,13 +159,15 @@ static void
 apply_settings(void)
 {
 	int			cap = 0;
+	size_t		budget = (size_t) mlpredict_pool_max_buffered * 1024;
 
 	HttpEngineSetMaxConnections(engine, mlpredict_max_connections);
 	if (mlpredict_max_connections > 0)
 		cap = Max(1, (int) ((int64) mlpredict_max_connections *
 							mlpredict_max_session_share / 100));
-	DispatchSetOwnerCap(dispatcher, cap);
-	HttpBufferSetBudget((size_t) mlpredict_pool_max_buffered * 1024);
+	DispatchSetOwnerCap(dispatcher, cap,
+						budget / 100 * (size_t) mlpredict_max_session_share);
+	HttpBufferSetBudget(budget);
 }
 
 /*
@@ -329,6 +334,7 @@ job_done(Dispatcher *d, DispatchJob *job)
 
 	PoolEncodeResponse(msg, (uint32) job->id, job->response);
 	ch->outbox = lappend(ch->outbox, msg);
+	ch->owner.backlog += msg->maxlen;
 	HttpBufferAdjust(msg->maxlen);
 	MemoryContextSwitchTo(old);
 
@@ -362,6 +368,7 @@ send_responses(WorkerChannel *ch)
 		if (res != SHM_MQ_SUCCESS)
 			return;
 		ch->outbox = list_delete_first(ch->outbox);
+		ch->owner.backlog -= Min(ch->owner.backlog, (size_t) msg->maxlen);
 		HttpBufferAdjust(-(ssize_t) msg->maxlen);
 		pfree(msg->data);
 		pfree(msg);
