@@ -244,5 +244,34 @@ is($node->safe_psql('postgres',
 is($node->safe_psql('postgres', q{SELECT dropped FROM mlpredict.stat_info()}),
 	'0', 'no recording was lost');
 
+# ---------------------------------------------------------------------------
+# 6. statistics rows of a dropped database make room when the table is full
+$node->safe_psql('postgres', 'CREATE DATABASE scratch');
+$node->safe_psql('scratch', qq{CREATE EXTENSION mlpredict;
+DO \$\$
+DECLARE
+  a text;
+BEGIN
+  FOR i IN 1..400 LOOP
+    PERFORM * FROM mlpredict.execute(format(
+      'CREATE CONNECTION filler%s WITH (''type'' = ''openai'', ''endpoint'' = ''%s/v1/chat/completions'', ''api-key'' = ''sk-test-openai-key'')',
+      i, '$standin->{url}'));
+    PERFORM * FROM mlpredict.execute(format(
+      'CREATE MODEL m_filler%s INPUT (prompt STRING) OUTPUT (answer STRING) WITH (''provider'' = ''openai'', ''task'' = ''text_generation'', ''openai.connection'' = ''filler%s'')',
+      i, i));
+    EXECUTE format('SELECT answer FROM m_filler%s(''x'')', i) INTO a;
+  END LOOP;
+END
+\$\$;});
+cmp_ok($node->safe_psql('postgres', q{SELECT dropped FROM mlpredict.stat_info()}),
+	'>', 0, 'another database fills the statistics table');
+$node->safe_psql('postgres', 'DROP DATABASE scratch');
+create_openai_connection($node, 'postgres', $standin, 'late');
+create_chat_model($node, 'postgres', 'm_late', 'late');
+$node->safe_psql('postgres', q{SELECT answer FROM m_late('hello')});
+is($node->safe_psql('postgres',
+	q{SELECT calls FROM mlpredict.stat_connections WHERE connection = 'late'}),
+	'1', 'after that database is dropped, a new connection is counted');
+
 $node->stop;
 done_testing();

@@ -39,6 +39,7 @@
 #include "pool/channel.h"
 #include "pool/dispatch.h"
 #include "pool/pool.h"
+#include "stats/stats.h"
 
 static HttpEngine *local_engine = NULL;
 static Dispatcher *local_dispatcher = NULL;
@@ -126,6 +127,7 @@ HttpQueueSubmit(HttpQueue *queue, HttpRequest *request, HttpResponse *response,
 
 	if (queue->shared)
 	{
+		MlStatsForgetMissingDatabases();
 		PoolChannelSubmit(entry);
 		return;
 	}

@@ -477,8 +477,8 @@ charge_tokens(const HttpRoute *route, HttpResponse *response, int64 now)
  * relieve_budget
  *		Resume the transfers the buffer budget paused, and if all on the
  *		wire stay paused with nothing else to free budget memory, requeue
- *		the one that received least (see the file header).  A paused
- *		transfer makes HttpBufferAdmits refuse new ones.
+ *		the one that received least (see the file header).  While one
+ *		stays paused, no job starts (budget_paused).
  */
 static void
 relieve_budget(Dispatcher *d)

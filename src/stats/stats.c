@@ -20,7 +20,11 @@
  *
  * Rows of objects that no longer exist.  DROP CONNECTION and DROP MODEL
  * call MlStatsForget, which removes their rows at once, or marks them
- * dead while requests of theirs are still in flight.  When a half is full,
+ * dead while requests of theirs are still in flight; the rows of a
+ * database that was dropped are marked dead by the next backend that
+ * submits a request while the table is full (MlStatsForgetMissingDatabases:
+ * the pool worker, which records most, cannot read the catalogs).  When a
+ * half is full,
  * a new key takes the place of an idle dead row; only when there is none
  * is the new key not tracked, and "dropped" counts the recording that was
  * lost.  The shared table has mlpredict.stat_max_connections connection
@@ -49,6 +53,7 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "pool/pool.h"
@@ -762,6 +767,96 @@ MlStatsForget(Oid dboid, const char *connection, const char *model)
 		forget_set(table_set(table, false), dboid, connection, NULL);
 	forget_set(table_set(table, true), dboid, connection, model);
 	stats_lock_release();
+}
+
+/*
+ * table_full
+ *		Whether a half of the table has no free row (an unlocked look).
+ */
+static bool
+table_full(const StatTable *table)
+{
+	return table->nconnections >= table->max_connections ||
+		table->nmodels >= table->max_models;
+}
+
+/*
+ * table_databases
+ *		The distinct databases of the table's rows, palloc'd; returns how
+ *		many.  Caller holds the lock.
+ */
+static int
+table_databases(const StatTable *table, Oid **dbs)
+{
+	int			nrows = table->nconnections + table->nmodels;
+	int			n = 0;
+
+	*dbs = palloc(sizeof(Oid) * Max(nrows, 1));
+	for (int half = 0; half < 2; half++)
+	{
+		StatSet		set = table_set((StatTable *) table, half == 1);
+
+		for (int i = 0; i < *set.n; i++)
+		{
+			Oid			db = set.entries[i].dboid;
+			int			j;
+
+			for (j = 0; j < n && (*dbs)[j] != db; j++)
+				;
+			if (j == n)
+				(*dbs)[n++] = db;
+		}
+	}
+	return n;
+}
+
+/*
+ * MlStatsForgetMissingDatabases
+ *		When the shared table is full, mark dead the rows of databases that
+ *		no longer exist, so that new keys take their place.  For backends,
+ *		in a transaction, before they submit a request; does nothing unless
+ *		the table is full, and then looks at most once a second.
+ */
+void
+MlStatsForgetMissingDatabases(void)
+{
+	static TimestampTz last_look = 0;
+	TimestampTz now;
+	Oid		   *dbs;
+	int			ndbs;
+	int			nmissing = 0;
+
+	if (!stats_shared || stats == NULL || !table_full(stats))
+		return;
+	now = GetCurrentTimestamp();
+	if (now - last_look < USECS_PER_SEC)
+		return;
+	last_look = now;
+
+	stats_lock_acquire(LW_SHARED);
+	ndbs = table_databases(stats, &dbs);
+	stats_lock_release();
+	for (int i = 0; i < ndbs; i++)
+		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(dbs[i])))
+			dbs[nmissing++] = dbs[i];
+	if (nmissing == 0)
+	{
+		pfree(dbs);
+		return;
+	}
+
+	stats_lock_acquire(LW_EXCLUSIVE);
+	for (int half = 0; half < 2; half++)
+	{
+		StatSet		set = table_set(stats, half == 1);
+
+		for (int i = 0; i < *set.n; i++)
+			for (int j = 0; j < nmissing; j++)
+				if (set.entries[i].dboid == dbs[j])
+					set.entries[i].dead = true;
+	}
+	stats_lock_release();
+	pfree(dbs);
 }
 
 /*

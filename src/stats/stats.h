@@ -126,6 +126,12 @@ extern void MlStatsReset(Oid dboid);
 extern void MlStatsForget(Oid dboid, const char *connection, const char *model);
 
 /*
+ * Rows of dropped databases: marked for reuse by a backend (in a
+ * transaction) when the shared table is full.
+ */
+extern void MlStatsForgetMissingDatabases(void);
+
+/*
  * Whether counters are cluster-wide (preloaded) or this session's; and how
  * many recordings were lost since startup because the table was full.
  */
