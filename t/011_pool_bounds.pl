@@ -14,7 +14,8 @@
 #  - the limiter table has room for every connection that may have
 #    requests in flight: with mlpredict.max_connections above 256 and
 #    more than 256 connections busy, a connection's max_concurrency still
-#    holds (it used to go unlimited);
+#    holds (it used to go unlimited); when every entry is busy (the
+#    setting was raised by a reload), a request waits for one;
 #  - dropped connections and models free their statistics rows, so a new
 #    connection is counted after many were used and dropped.
 use strict;
@@ -149,10 +150,11 @@ reload_with(q{mlpredict.pool_max_buffered_bytes = '256MB'});
 # flight, then one with max_concurrency = 1
 reload_with(q{mlpredict.max_connections = 300});
 my $nbusy = 257;
+my $nall = 300;
 $node->safe_psql('postgres', qq{
 DO \$\$
 BEGIN
-  FOR i IN 1..$nbusy LOOP
+  FOR i IN 1..$nall LOOP
     PERFORM * FROM mlpredict.execute(format(
       'CREATE CONNECTION busy%s WITH (''type'' = ''openai'', ''endpoint'' = ''%s/v1/chat/completions'', ''api-key'' = ''sk-test-openai-key'')',
       i, '$standin->{url}'));
@@ -166,18 +168,25 @@ create_openai_connection($node, 'postgres', $standin, 'single', max_concurrency 
 create_chat_model($node, 'postgres', 'm_single', 'single');
 
 # Each query returns its first, quick row and ends; its second row's
-# request stays on the wire (150 s).  The session then waits.
-my $busy_sql = join('', map {
-	qq{SELECT answer FROM generate_series(1, 2) g, LATERAL m_busy$_(CASE WHEN g = 1 THEN 'quick' ELSE 'slow [[sleep:150000]]' END) LIMIT 1;\n}
-} 1 .. $nbusy) . "SELECT pg_sleep(150);\n";
-my $busy = psql_start($node, 'postgres',
-	"SET mlpredict.client_timeout = 600;\n" . $busy_sql, timeout => 240);
-# (counted by the stand-in: the statistics table may not show them all)
-my $deadline = time + 60;
-usleep(100_000) while standin_get($standin, '/_control/stats')->{in_flight} < $nbusy
-  && time < $deadline;
-is(standin_get($standin, '/_control/stats')->{in_flight}, $nbusy,
-	"$nbusy connections have requests in flight");
+# request stays on the wire (150 s).  The session then waits.  Returns
+# once the stand-in counts $until requests in flight.
+sub start_busy
+{
+	my ($from, $to, $until) = @_;
+	my $sql = join('', map {
+		qq{SELECT answer FROM generate_series(1, 2) g, LATERAL m_busy$_(CASE WHEN g = 1 THEN 'quick' ELSE 'slow [[sleep:150000]]' END) LIMIT 1;\n}
+	} $from .. $to) . "SELECT pg_sleep(150);\n";
+	my $session = psql_start($node, 'postgres',
+		"SET mlpredict.client_timeout = 600;\n" . $sql, timeout => 240);
+	# (counted by the stand-in: the statistics table may not show them all)
+	my $deadline = time + 60;
+	usleep(100_000) while standin_get($standin, '/_control/stats')->{in_flight} < $until
+	  && time < $deadline;
+	is(standin_get($standin, '/_control/stats')->{in_flight}, $until,
+		"$until connections have requests in flight");
+	return $session;
+}
+my $busy = start_busy(1, $nbusy, $nbusy);
 
 $node->safe_psql('postgres', q{SELECT count(*) FROM generate_series(1, 3) g,
 	LATERAL m_single('single ' || g || ' [[sleep:700]]')});
@@ -192,18 +201,33 @@ for my $i (1 .. $#single)
 }
 is($overlap, 0, 'max_concurrency = 1 still holds with more than 256 connections busy');
 
+# Every entry of the limiter table (300) busy: a connection without one
+# waits for one, it does not run without its limits.
+my $busy2 = start_busy($nbusy + 1, $nall, $nall);
+reload_with(q{mlpredict.max_connections = 400});
+($rc, $out, $err) = $node->psql('postgres',
+	q{SET statement_timeout = '3s'; SELECT answer FROM m_single('blocked')});
+like($err, qr/canceling statement due to statement timeout/,
+	'with the limiter table full of busy connections, another connection waits');
+ok(!grep({ ($_->{body}{messages}[0]{content} // '') eq 'blocked' }
+	@{ standin_get($standin, '/_control/requests') }),
+	'... and its request never went out unlimited');
+
 # ---------------------------------------------------------------------------
 # 5. statistics rows of dropped objects are freed
 $node->safe_psql('postgres', q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity
 	WHERE query LIKE '%pg_sleep(150)%' AND pid <> pg_backend_pid() AND backend_type = 'client backend'});
 psql_finish($busy);
+psql_finish($busy2);
+is($node->safe_psql('postgres', q{SELECT answer FROM m_single('freed')}), 'echo: freed',
+	'once entries are free, it runs');
 ok(defined poll_value($node, 'postgres',
 	q{SELECT coalesce(sum(in_flight), 0) FROM mlpredict.stat_connections}, qr/^0$/),
 	'the busy requests were abandoned');
 $node->safe_psql('postgres', qq{
 DO \$\$
 BEGIN
-  FOR i IN 1..$nbusy LOOP
+  FOR i IN 1..$nall LOOP
     PERFORM * FROM mlpredict.execute(format('DROP MODEL m_busy%s', i));
     PERFORM * FROM mlpredict.execute(format('DROP CONNECTION busy%s', i));
   END LOOP;
