@@ -132,7 +132,8 @@ like($out, qr/^16\|(599\d\d\d)\|\1$/, 'sixteen answers of 600 kB in parallel all
 ($rc, $out, $err) = $node->psql('postgres',
 	q{SELECT buffered_bytes, peak_buffered_bytes FROM mlpredict.pool_info() WHERE worker = 1});
 my ($buffered, $peak) = $rc == 0 ? split(/\|/, $out) : (-1, -1);
-cmp_ok($peak, '<=', $budget, "the worker's peak buffered bytes ($peak) stay within the budget");
+ok($peak >= 0 && $peak <= $budget,
+	"the worker's peak buffered bytes ($peak) stay within the budget");
 cmp_ok($peak, '>', 600000, '... and it did buffer big answers');
 is($buffered, 0, 'nothing stays buffered afterwards');
 
