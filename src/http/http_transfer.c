@@ -26,6 +26,12 @@
  * passed with CURLOPT_POSTFIELDS, which the caller keeps valid until the
  * transfer is removed.
  *
+ * Buffer budget.  Request bodies and the capacity of response body
+ * buffers are counted while their transfer runs (HttpBuffered); with a
+ * budget set (the pool worker's mlpredict.pool_max_buffered_bytes), a
+ * body that would grow the total past it pauses its transfer, and a body
+ * larger than the whole budget fails the transfer (see http_internal.h).
+ *
  * IDENTIFICATION
  *	  src/http/http_transfer.c
  *
