@@ -34,6 +34,10 @@ char	   *mlpredict_secret_key_file = NULL;
 char	   *mlpredict_allowed_networks = NULL;
 char	   *mlpredict_ca_bundle = NULL;
 int			mlpredict_max_output_elements = 100000;
+int			mlpredict_max_session_share = 50;
+int			mlpredict_max_client_timeout = 300;
+int			mlpredict_pool_max_buffered = 262144;
+int			mlpredict_stat_max_connections = 256;
 
 /*
  * MlDefineGucs
@@ -147,6 +151,40 @@ MlDefineGucs(void)
 							64, 0, 10000,
 							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.max_session_share",
+							"Sets the percentage of mlpredict.max_connections one session may hold in flight through the connection pool.",
+							"A session's further requests wait in the pool, so that other sessions always find slots.",
+							&mlpredict_max_session_share,
+							50, 1, 100,
+							PGC_SIGHUP, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.max_client_timeout",
+							"Sets the longest time limit a model request may be given.",
+							"Longer mlpredict.client_timeout or model option values are lowered to it; a longer client_timeout runtime option is an error.",
+							&mlpredict_max_client_timeout,
+							300, 1, 3600,
+							PGC_SUSET, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.pool_max_buffered_bytes",
+							"Sets the memory a pool worker may hold in request and response bodies.",
+							"New requests wait while it is used up; a single response larger than it fails.",
+							&mlpredict_pool_max_buffered,
+							262144, 1024, INT_MAX / 2,
+							PGC_SIGHUP, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
+	/* A postmaster setting can only be defined while preloading. */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomIntVariable("mlpredict.stat_max_connections",
+								"Sets the number of connection rows of the shared statistics table.",
+								"The table has four model rows per connection row.",
+								&mlpredict_stat_max_connections,
+								256, 16, 100000,
+								PGC_POSTMASTER, 0,
+								NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("mlpredict");
 }

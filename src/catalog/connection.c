@@ -56,6 +56,7 @@
 #include "secret/cluster_key.h"
 #include "secret/secret_box.h"
 #include "secret/secret_ref.h"
+#include "stats/stats.h"
 #include "util.h"
 
 static MlConnection *read_connection(const char *name, bool missing_ok,
@@ -740,6 +741,7 @@ CatalogDropConnection(const char *name, bool if_exists, bool cascade)
 	CatalogExec("DELETE FROM mlpredict.connection WHERE name OPERATOR(pg_catalog.=) $1",
 				1, types, values, " ", false);
 	CatalogEnd(&access);
+	MlStatsForget(MyDatabaseId, conn->name, NULL);
 	return true;
 }
 

@@ -31,6 +31,7 @@
 #include "catalog/catalog.h"
 #include "compat.h"
 #include "options/options.h"
+#include "stats/stats.h"
 #include "types/typemap.h"
 #include "util.h"
 
@@ -738,6 +739,7 @@ CatalogDropModel(MlModelRef *ref, bool if_exists)
 		/* rows first: the sql_drop event trigger then has nothing to forget */
 		delete_rows(model, 0);
 		TypedFunctionDrop(model);
+		MlStatsForget(MyDatabaseId, NULL, MlQualifiedModelName(model->schema, model->name));
 		return true;
 	}
 	raw = pick_version(model, versions, ref, if_exists);

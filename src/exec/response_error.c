@@ -249,8 +249,8 @@ raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *resp
 	if (response->outcome == HTTP_TOO_LARGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("response of model \"%s\" exceeds mlpredict.max_response_size",
-						target->display_name)));
+				 errmsg("response of model \"%s\" is too large", target->display_name),
+				 errdetail("The %s.", response->error)));
 	ereport(ERROR,
 			(errcode(ERRCODE_CONNECTION_FAILURE),
 			 errmsg("could not reach model \"%s\"", target->display_name),

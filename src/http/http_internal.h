@@ -39,6 +39,7 @@ typedef enum HttpAbort
 	HTTP_ABORT_NONE,
 	HTTP_ABORT_BODY_TOO_LARGE,
 	HTTP_ABORT_HEADERS_TOO_LARGE,
+	HTTP_ABORT_OVER_BUDGET,		/* body larger than the whole buffer budget */
 	HTTP_ABORT_OUT_OF_MEMORY
 } HttpAbort;
 
@@ -57,6 +58,8 @@ typedef struct HttpTransfer
 	HttpBuffer	body;			/* response body so far */
 	HttpBuffer	head;			/* raw header lines of the last response */
 	HttpAbort	abort;
+	size_t		counted;		/* bytes of it in the buffer budget */
+	bool		paused;			/* its write callback paused it for the budget */
 	char		errbuf[CURL_ERROR_SIZE];
 	/* the address policy (endpoint_policy.c) */
 	int			nopened;		/* sockets opened for permitted addresses */
@@ -114,5 +117,21 @@ extern void HttpTransferLogResult(const HttpRequest *request,
 								  const HttpResponse *response);
 extern void HttpTransferRelease(CURLM *multi, HttpTransfer *t);
 extern void HttpTransferShutdown(void);
+extern void HttpTransferResume(HttpTransfer *t);
+
+/*
+ * The buffer budget (http_transfer.c): request bodies and response bodies
+ * of running transfers, plus what the caller adds (the pool worker's
+ * encoded responses not yet sent), counted against a limit in bytes (0:
+ * none, the default).  A transfer whose body would push the total past
+ * the limit while other memory is counted is paused (CURL_WRITEFUNC_PAUSE)
+ * until HttpTransferResume; a body larger than the whole limit fails.
+ */
+extern void HttpBufferSetBudget(size_t bytes);
+extern size_t HttpBufferBudget(void);
+extern bool HttpBufferAdmits(size_t bytes);
+extern void HttpBufferAdjust(ssize_t delta);
+extern size_t HttpBuffered(void);
+extern size_t HttpBufferedPeak(void);
 
 #endif							/* MLPREDICT_HTTP_INTERNAL_H */

@@ -39,6 +39,7 @@
 #include "pool/channel.h"
 #include "pool/dispatch.h"
 #include "pool/pool.h"
+#include "stats/stats.h"
 
 static HttpEngine *local_engine = NULL;
 static Dispatcher *local_dispatcher = NULL;
@@ -46,6 +47,7 @@ static uint32 local_wait_event = 0;
 
 static void queue_reset(void *arg);
 static void local_start(void);
+static void clamp_timeouts(HttpRequest *request);
 static void local_poll(bool wait);
 static void local_done(Dispatcher *d, DispatchJob *job);
 static void local_shutdown(int code, Datum arg);
@@ -73,6 +75,25 @@ HttpQueueCreate(void)
 }
 
 /*
+ * clamp_timeouts
+ *		No attempt runs longer than mlpredict.max_client_timeout, whatever
+ *		mlpredict.client_timeout or a model's client_timeout say (a longer
+ *		client_timeout runtime option was refused already): a request held
+ *		open by a slow server holds a pool slot that long.
+ */
+static void
+clamp_timeouts(HttpRequest *request)
+{
+	int			ceiling = mlpredict_max_client_timeout * 1000;
+	int			timeout = request->timeout_ms > 0 ? request->timeout_ms :
+		mlpredict_client_timeout * 1000;
+
+	request->timeout_ms = Min(timeout, ceiling);
+	if (request->connect_timeout_ms > request->timeout_ms)
+		request->connect_timeout_ms = request->timeout_ms;
+}
+
+/*
  * HttpQueueSubmit
  *		See http.h.  The request is checked here, in the backend, so that
  *		the worker never meets a request it must refuse.
@@ -88,9 +109,10 @@ HttpQueueSubmit(HttpQueue *queue, HttpRequest *request, HttpResponse *response,
 	if (queue->cancelled)
 		elog(ERROR, "HTTP queue was cancelled");
 	HttpCheckRequest(request);
-	/* the session's limit, which the pool worker cannot see */
+	/* the session's limits, which the pool worker cannot see */
 	if (request->max_body == 0)
 		request->max_body = HttpMaxBodyBytes(request);
+	clamp_timeouts(request);
 	response->outcome = HTTP_FAILED;
 	response->nattempts = 0;
 
@@ -105,6 +127,7 @@ HttpQueueSubmit(HttpQueue *queue, HttpRequest *request, HttpResponse *response,
 
 	if (queue->shared)
 	{
+		MlStatsForgetMissingDatabases();
 		PoolChannelSubmit(entry);
 		return;
 	}

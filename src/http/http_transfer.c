@@ -26,6 +26,12 @@
  * passed with CURLOPT_POSTFIELDS, which the caller keeps valid until the
  * transfer is removed.
  *
+ * Buffer budget.  Request bodies and the capacity of response body
+ * buffers are counted while their transfer runs (HttpBuffered); with a
+ * budget set (the pool worker's mlpredict.pool_max_buffered_bytes), a
+ * body that would grow the total past it pauses its transfer, and a body
+ * larger than the whole budget fails the transfer (see http_internal.h).
+ *
  * IDENTIFICATION
  *	  src/http/http_transfer.c
  *
@@ -54,6 +60,11 @@
 static CURL *http_free_easy[HTTP_MAX_FREE_EASY];
 static int	http_nfree_easy = 0;
 
+/* The buffer budget (see http_internal.h): limit, total and its peak. */
+static size_t http_budget = 0;
+static size_t http_buffered = 0;
+static size_t http_buffered_peak = 0;
+
 static size_t http_write_cb(char *ptr, size_t size, size_t nmemb,
 							void *userdata);
 static size_t http_header_cb(char *ptr, size_t size, size_t nitems,
@@ -61,6 +72,10 @@ static size_t http_header_cb(char *ptr, size_t size, size_t nitems,
 static HttpAbort http_buffer_append(HttpBuffer *buf, const char *data,
 									size_t len, size_t limit,
 									HttpAbort too_large);
+static size_t http_buffer_newcap(const HttpBuffer *buf, size_t len,
+								 size_t limit);
+static void http_count(HttpTransfer *t, size_t bytes);
+static void http_uncount(HttpTransfer *t);
 static CURL *http_easy_get(void);
 static void http_easy_put(CURLM *multi, CURL *easy);
 static void http_set_options(HttpTransfer *t, const HttpRequest *request);
@@ -86,13 +101,9 @@ http_buffer_append(HttpBuffer *buf, const char *data, size_t len,
 
 	if (buf->len + len > buf->cap)
 	{
-		size_t		newcap = buf->cap > 0 ? buf->cap : 8192;
+		size_t		newcap = http_buffer_newcap(buf, len, limit);
 		char	   *grown;
 
-		while (newcap < buf->len + len)
-			newcap *= 2;
-		if (newcap > limit)
-			newcap = limit;
 		grown = realloc(buf->data, newcap);
 		if (grown == NULL)
 			return HTTP_ABORT_OUT_OF_MEMORY;
@@ -105,21 +116,159 @@ http_buffer_append(HttpBuffer *buf, const char *data, size_t len,
 }
 
 /*
+ * http_buffer_newcap
+ *		The capacity a buffer grows to for len more bytes (at most limit,
+ *		which the caller has checked is room enough).
+ */
+static size_t
+http_buffer_newcap(const HttpBuffer *buf, size_t len, size_t limit)
+{
+	size_t		newcap = buf->cap > 0 ? buf->cap : 8192;
+
+	if (buf->len + len <= buf->cap)
+		return buf->cap;
+	while (newcap < buf->len + len)
+		newcap *= 2;
+	return Min(newcap, limit);
+}
+
+/*
  * http_write_cb
- *		CURLOPT_WRITEFUNCTION: collect the body, up to the size limit.
+ *		CURLOPT_WRITEFUNCTION: collect the body, up to the size limit and
+ *		within the buffer budget.
  *
  * Returning less than the bytes offered makes libcurl abort the transfer
- * with CURLE_WRITE_ERROR; the reason is kept in the transfer.
+ * with CURLE_WRITE_ERROR; the reason is kept in the transfer.  Returning
+ * CURL_WRITEFUNC_PAUSE pauses it: libcurl keeps the bytes and offers them
+ * again after HttpTransferResume.  A transfer is paused only while other
+ * memory is counted, which will be freed, so it cannot wait for itself.
  */
 static size_t
 http_write_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
 	HttpTransfer *t = (HttpTransfer *) userdata;
 	size_t		len = size * nmemb;
+	size_t		limit = t->max_body;
+	size_t		oldcap = t->body.cap;
+	HttpAbort	too_large = HTTP_ABORT_BODY_TOO_LARGE;
 
-	t->abort = http_buffer_append(&t->body, ptr, len, t->max_body,
-								  HTTP_ABORT_BODY_TOO_LARGE);
+	if (http_budget > 0)
+	{
+		size_t		request = t->counted - oldcap;
+		size_t		room = http_budget > request ? http_budget - request : 0;
+		size_t		growth;
+
+		if (room < limit)
+		{
+			limit = room;
+			too_large = HTTP_ABORT_OVER_BUDGET;
+		}
+		if (len > limit || t->body.len > limit - len)
+		{
+			t->abort = too_large;
+			return 0;
+		}
+		growth = http_buffer_newcap(&t->body, len, limit) - oldcap;
+		if (growth > 0 && http_buffered + growth > http_budget &&
+			http_buffered > t->counted)
+		{
+			t->paused = true;
+			return CURL_WRITEFUNC_PAUSE;
+		}
+	}
+	t->abort = http_buffer_append(&t->body, ptr, len, limit, too_large);
+	if (t->body.cap > oldcap)
+		http_count(t, t->body.cap - oldcap);
 	return t->abort == HTTP_ABORT_NONE ? len : 0;
+}
+
+/*
+ * http_count / http_uncount
+ *		Add bytes held by a transfer to the budget's total; give back all
+ *		it holds.  Safe inside libcurl callbacks.
+ */
+static void
+http_count(HttpTransfer *t, size_t bytes)
+{
+	t->counted += bytes;
+	http_buffered += bytes;
+	if (http_buffered > http_buffered_peak)
+		http_buffered_peak = http_buffered;
+}
+
+static void
+http_uncount(HttpTransfer *t)
+{
+	http_buffered -= Min(t->counted, http_buffered);
+	t->counted = 0;
+}
+
+/*
+ * HttpBufferSetBudget ... HttpBufferedPeak
+ *		See http_internal.h.
+ */
+void
+HttpBufferSetBudget(size_t bytes)
+{
+	http_budget = bytes;
+}
+
+size_t
+HttpBufferBudget(void)
+{
+	return http_budget;
+}
+
+/*
+ * HttpBufferAdmits
+ *		Whether a new transfer holding bytes may start: always when nothing
+ *		is counted (so that one request can always run), else when it fits.
+ */
+bool
+HttpBufferAdmits(size_t bytes)
+{
+	return http_budget == 0 || http_buffered == 0 ||
+		http_buffered + bytes < http_budget;
+}
+
+void
+HttpBufferAdjust(ssize_t delta)
+{
+	if (delta < 0)
+		http_buffered -= Min((size_t) -delta, http_buffered);
+	else
+	{
+		http_buffered += (size_t) delta;
+		if (http_buffered > http_buffered_peak)
+			http_buffered_peak = http_buffered;
+	}
+}
+
+size_t
+HttpBuffered(void)
+{
+	return http_buffered;
+}
+
+size_t
+HttpBufferedPeak(void)
+{
+	return http_buffered_peak;
+}
+
+/*
+ * HttpTransferResume
+ *		Let a transfer the budget paused go on; libcurl offers the held
+ *		bytes again at once, and the write callback may pause it again.
+ *		Not to be called from a libcurl callback.  Never raises ERROR.
+ */
+void
+HttpTransferResume(HttpTransfer *t)
+{
+	if (!t->paused || t->easy == NULL)
+		return;
+	t->paused = false;
+	(void) curl_easy_pause(t->easy, CURLPAUSE_CONT);
 }
 
 /*
@@ -201,6 +350,7 @@ HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
 	HttpPolicyRefresh();
 	t->easy = http_easy_get();
 	t->max_body = max_body;
+	http_count(t, request->body_len);
 
 	http_set_options(t, request);
 	http_set_method(t->easy, request);
@@ -473,6 +623,11 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 			 t->abort == HTTP_ABORT_HEADERS_TOO_LARGE)
 		snprintf(response->error, sizeof(response->error),
 				 "response headers exceed %d kB", HTTP_MAX_HEADER_BYTES / 1024);
+	else if (response->outcome == HTTP_TOO_LARGE &&
+			 t->abort == HTTP_ABORT_OVER_BUDGET)
+		snprintf(response->error, sizeof(response->error),
+				 "response body exceeds the pool's buffer budget of %zu bytes (mlpredict.pool_max_buffered_bytes)",
+				 http_budget);
 	else if (response->outcome == HTTP_TOO_LARGE)
 		snprintf(response->error, sizeof(response->error),
 				 "response body exceeds %zu bytes (mlpredict.max_response_size)",
@@ -492,6 +647,7 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 	}
 
 	/* The raw data is no longer needed; free it before the run ends. */
+	http_uncount(t);
 	free(t->body.data);
 	free(t->head.data);
 	memset(&t->body, 0, sizeof(HttpBuffer));
@@ -686,6 +842,7 @@ HttpTransferRelease(CURLM *multi, HttpTransfer *t)
 		http_easy_put(multi, t->easy);
 	}
 	curl_slist_free_all(t->headers);
+	http_uncount(t);
 	free(t->body.data);
 	free(t->head.data);
 }

@@ -27,6 +27,7 @@
 #include "utils/typcache.h"
 
 #include "options/options.h"
+#include "pool/pool.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mlpredict_options);
@@ -122,14 +123,35 @@ check_range(const char *key, int value, int lo, int hi)
 }
 
 /*
+ * check_client_timeout_ceiling
+ *		A per-call client_timeout may not exceed mlpredict.max_client_timeout:
+ *		a request held open that long holds a slot of the connection pool.
+ *		Checked when the call runs, under the setting in force then.
+ */
+static void
+check_client_timeout_ceiling(int client_timeout)
+{
+	if (client_timeout > mlpredict_max_client_timeout)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("runtime option \"client_timeout\" must not exceed mlpredict.max_client_timeout (%d s), got %d",
+						mlpredict_max_client_timeout, client_timeout),
+				 errhint("Use a smaller client_timeout, or ask a superuser to raise mlpredict.max_client_timeout.")));
+}
+
+/*
  * validate_runtime
- *		Range checks shared by the constructors and the reader.
+ *		Range checks of the reader (the constructors check the ranges
+ *		too, but not the ceiling, which may change before the call runs).
  */
 static void
 validate_runtime(const MlRuntimeOptions *opts)
 {
 	if (opts->client_timeout != 0)
+	{
 		check_range("client_timeout", opts->client_timeout, 1, 3600);
+		check_client_timeout_ceiling(opts->client_timeout);
+	}
 	check_range("retry_count", opts->retry_count, 0, 100);
 	check_range("max_parallelism", opts->max_parallelism, 1, 1024);
 	if (opts->connect_timeout != 0)

@@ -20,6 +20,21 @@
  * Tokens.  A final answer's reported tokens are charged to the
  * connection's tokens_per_minute bucket when it arrives.
  *
+ * Session share.  With an owner cap (the pool worker sets it from
+ * mlpredict.max_session_share), an owner with that many requests on the
+ * wire starts no more until one ends, so the others always find slots;
+ * likewise an owner whose answers not yet taken (backlog) reach its share
+ * of the buffer budget, so that a session that stops reading cannot
+ * leave the others without memory.
+ *
+ * Buffer budget.  A job starts only while the engine's buffer budget has
+ * room for its request body and no transfer is paused for the budget.
+ * Paused transfers are resumed on every pass; if every transfer on the
+ * wire is paused and nothing else holds budget memory, none could ever
+ * go on, so the one that received least is taken off the wire and queued
+ * again at the head of its owner's queue (not counted as an attempt):
+ * the others, each within the budget, can then finish.
+ *
  * Nothing here raises ERROR except on out-of-memory or a failure of
  * libcurl itself; in the pool worker either ends the process.
  *
@@ -53,6 +68,9 @@ struct Dispatcher
 	dlist_head	running;		/* DispatchJob on the wire */
 	int			nrunning;
 	int			nowners;
+	int			owner_cap;		/* most running jobs per owner, 0: none */
+	size_t		backlog_cap;	/* most backlog bytes to start more, 0: none */
+	bool		budget_paused;	/* a transfer waits for budget memory */
 };
 
 static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
@@ -66,6 +84,8 @@ static void note_wake(long *wake, int64 ms);
 static void hold(DispatchJob *job, int64 now);
 static void charge_tokens(const HttpRoute *route, HttpResponse *response,
 						  int64 now);
+static void relieve_budget(Dispatcher *d);
+static void requeue_job(Dispatcher *d, DispatchJob *job);
 
 Dispatcher *
 DispatchCreate(HttpEngine *engine, DispatchDoneHook done)
@@ -87,6 +107,18 @@ DispatchAddOwner(Dispatcher *d, DispatchOwner *owner, void *arg)
 	owner->arg = arg;
 	dlist_push_tail(&d->owners, &owner->node);
 	d->nowners++;
+}
+
+/*
+ * DispatchSetOwnerCap
+ *		At most cap jobs of one owner on the wire at once, and none started
+ *		while its backlog is at least backlog_cap bytes (0: no cap).
+ */
+void
+DispatchSetOwnerCap(Dispatcher *d, int cap, size_t backlog_cap)
+{
+	d->owner_cap = Max(cap, 0);
+	d->backlog_cap = backlog_cap;
 }
 
 /*
@@ -123,6 +155,7 @@ DispatchStartReady(Dispatcher *d)
 	long		wake = -1;
 	bool		progress = true;
 
+	relieve_budget(d);
 	while (progress && !dlist_is_empty(&d->owners))
 	{
 		dlist_mutable_iter iter;
@@ -155,6 +188,15 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 	dlist_iter	iter;
 	const HttpRoute *busy = NULL;
 
+	if (dlist_is_empty(&owner->queue))
+		return false;
+	if ((d->owner_cap > 0 && owner->nrunning >= d->owner_cap) ||
+		(d->backlog_cap > 0 && owner->backlog >= d->backlog_cap))
+	{
+		/* its share is in use: the next waits for one to end or be taken */
+		hold(dlist_container(DispatchJob, node, dlist_head_node(&owner->queue)), now);
+		return false;
+	}
 	dlist_foreach(iter, &owner->queue)
 	{
 		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
@@ -162,6 +204,12 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 		int			slot;
 		int64		wait;
 
+		if (d->budget_paused || !HttpBufferAdmits(job->request->body_len))
+		{
+			/* memory is short: the wire drains before anything starts */
+			hold(job, now);
+			return false;
+		}
 		if (job->not_before_ms > now)
 		{
 			hold(job, now);
@@ -423,6 +471,77 @@ charge_tokens(const HttpRoute *route, HttpResponse *response, int64 now)
 	MlResponseBodyFrom(&body, response);
 	if (MlResponseUsage(&body, &prompt, &completion) && prompt + completion > 0)
 		LimiterChargeTokens(route, prompt + completion, now);
+}
+
+/*
+ * relieve_budget
+ *		Resume the transfers the buffer budget paused, and if all on the
+ *		wire stay paused with nothing else to free budget memory, requeue
+ *		the one that received least (see the file header).  While one
+ *		stays paused, no job starts (budget_paused).
+ */
+static void
+relieve_budget(Dispatcher *d)
+{
+	dlist_iter	iter;
+	DispatchJob *victim = NULL;
+	size_t		running_bytes = 0;
+	int			paused = 0;
+	int			going = 0;
+
+	d->budget_paused = false;
+	if (HttpBufferBudget() == 0)
+		return;
+	dlist_foreach(iter, &d->running)
+	{
+		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
+
+		if (job->transfer != NULL)
+			HttpTransferResume(job->transfer);
+	}
+	dlist_foreach(iter, &d->running)
+	{
+		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
+		HttpTransfer *t = job->transfer;
+
+		if (t == NULL)
+			continue;
+		running_bytes += t->counted;
+		if (!t->paused)
+		{
+			going++;
+			continue;
+		}
+		paused++;
+		if (victim == NULL || t->body.len < victim->transfer->body.len)
+			victim = job;
+	}
+	d->budget_paused = paused > 0;
+	/* all paused; memory other than theirs (unsent responses) will free */
+	if (going == 0 && paused > 1 && running_bytes >= HttpBuffered())
+		requeue_job(d, victim);
+}
+
+/*
+ * requeue_job
+ *		Take a job off the wire, unfinished, and put it back at the head of
+ *		its owner's queue; the attempt does not count.
+ */
+static void
+requeue_job(Dispatcher *d, DispatchJob *job)
+{
+	DispatchOwner *owner = job->owner;
+
+	HttpEngineRemove(d->engine, job->transfer);
+	free(job->transfer);
+	job->transfer = NULL;
+	LimiterRelease(job->limiter_slot);
+	job->limiter_slot = -1;
+	MlStatsInFlight(&job->route, -1);
+	dlist_delete(&job->node);
+	owner->nrunning--;
+	d->nrunning--;
+	dlist_push_head(&owner->queue, &job->node);
 }
 
 /*

@@ -32,6 +32,8 @@ typedef struct DispatchOwner
 	dlist_head	queue;			/* DispatchJob waiting to start, in order */
 	int			nrunning;
 	int			njobs;			/* queued + running */
+	size_t		backlog;		/* bytes of its final answers not yet taken
+								 * (kept by the caller) */
 	void	   *arg;			/* the caller's (the worker's channel) */
 } DispatchOwner;
 
@@ -61,6 +63,8 @@ typedef void (*DispatchDoneHook) (Dispatcher *dispatcher, DispatchJob *job);
 extern Dispatcher *DispatchCreate(HttpEngine *engine, DispatchDoneHook done);
 extern void DispatchAddOwner(Dispatcher *dispatcher, DispatchOwner *owner,
 							 void *arg);
+extern void DispatchSetOwnerCap(Dispatcher *dispatcher, int cap,
+								size_t backlog_cap);
 extern void DispatchSubmit(Dispatcher *dispatcher, DispatchOwner *owner,
 						   DispatchJob *job);
 extern long DispatchStartReady(Dispatcher *dispatcher);

@@ -9,6 +9,15 @@
  * preloaded, backend-local otherwise.  Nothing here raises ERROR once the
  * table exists: it is called from the pool worker's event loop.
  *
+ * Never fail open.  The table has room for at least mlpredict.max_connections
+ * entries (as set when it was created, and never fewer than
+ * LIMITER_MIN_ENTRIES), and only entries with requests in flight are kept
+ * from recycling, so every request that may start finds its entry.  Should
+ * the table still be full of busy entries (the setting was raised by a
+ * reload, or set to 0, no limit), a request of a connection without an
+ * entry waits (LIMITER_BUSY) until one is released: it never starts
+ * without its connection's limits.
+ *
  * IDENTIFICATION
  *	  src/pool/limiter.c
  *
@@ -27,7 +36,7 @@
 #include "pool/pool.h"
 #include "pool/token_bucket.h"
 
-#define LIMITER_ENTRIES		256
+#define LIMITER_MIN_ENTRIES	256
 
 typedef struct LimiterEntry
 {
@@ -45,21 +54,43 @@ typedef struct LimiterTable
 {
 	LWLock	   *lock;			/* NULL when backend-local */
 	int			in_flight;		/* all entries, plus connection-less routes */
-	LimiterEntry entries[LIMITER_ENTRIES];
+	int			nentries;
+	LimiterEntry entries[FLEXIBLE_ARRAY_MEMBER];
 } LimiterTable;
 
 static LimiterTable *limiter = NULL;
 
+static int	limiter_entry_count(void);
+static Size limiter_table_size(int nentries);
+
 static LimiterTable *limiter_table(void);
 static LimiterEntry *limiter_entry(LimiterTable *table, const HttpRoute *route,
-								   int64 now_ms);
+								   int64 now_ms, bool *full);
 static void limiter_lock(LimiterTable *table);
 static void limiter_unlock(LimiterTable *table);
+
+/*
+ * limiter_entry_count
+ *		Entries for the table created now: mlpredict.max_connections, at
+ *		least LIMITER_MIN_ENTRIES.
+ */
+static int
+limiter_entry_count(void)
+{
+	return Max(LIMITER_MIN_ENTRIES, mlpredict_max_connections);
+}
+
+static Size
+limiter_table_size(int nentries)
+{
+	return MAXALIGN(add_size(offsetof(LimiterTable, entries),
+							 mul_size(nentries, sizeof(LimiterEntry))));
+}
 
 Size
 LimiterShmemSize(void)
 {
-	return MAXALIGN(sizeof(LimiterTable));
+	return limiter_table_size(limiter_entry_count());
 }
 
 /* From the shmem_request hook. */
@@ -78,7 +109,10 @@ LimiterShmemInit(void)
 
 	limiter = ShmemInitStruct("mlpredict limiter", LimiterShmemSize(), &found);
 	if (!found)
+	{
 		memset(limiter, 0, LimiterShmemSize());
+		limiter->nentries = limiter_entry_count();
+	}
 	limiter->lock = &(GetNamedLWLockTranche("mlpredict_limiter"))->lock;
 }
 
@@ -90,7 +124,12 @@ static LimiterTable *
 limiter_table(void)
 {
 	if (limiter == NULL)
-		limiter = MemoryContextAllocZero(TopMemoryContext, sizeof(LimiterTable));
+	{
+		int			n = limiter_entry_count();
+
+		limiter = MemoryContextAllocZero(TopMemoryContext, limiter_table_size(n));
+		limiter->nentries = n;
+	}
 	return limiter;
 }
 
@@ -119,17 +158,19 @@ LimiterNowMs(void)
  *		The entry of route's connection, created (or recycled from the least
  *		recently used idle entry) if needed and configured from the route;
  *		NULL if the route has no connection or the table is full of busy
- *		entries (then the route goes unlimited rather than failing).
+ *		entries (*full is then set: the caller must not start the request).
  */
 static LimiterEntry *
-limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms)
+limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms,
+			  bool *full)
 {
 	LimiterEntry *victim = NULL;
 	LimiterEntry *e = NULL;
 
+	*full = false;
 	if (route->connection[0] == '\0')
 		return NULL;
-	for (int i = 0; i < LIMITER_ENTRIES; i++)
+	for (int i = 0; i < table->nentries; i++)
 	{
 		LimiterEntry *c = &table->entries[i];
 
@@ -147,7 +188,10 @@ limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms)
 	if (e == NULL)
 	{
 		if (victim == NULL)
+		{
+			*full = true;
 			return NULL;
+		}
 		e = victim;
 		memset(e, 0, sizeof(LimiterEntry));
 		e->dboid = route->dboid;
@@ -178,13 +222,16 @@ LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms)
 	LimiterTable *table = limiter_table();
 	LimiterEntry *e;
 	LimiterVerdict verdict = LIMITER_GO;
+	bool		full;
 
 	*slot = -1;
 	*wait_ms = 0;
 	limiter_lock(table);
-	e = limiter_entry(table, route, now_ms);
-	if (mlpredict_max_connections > 0 &&
-		table->in_flight >= mlpredict_max_connections)
+	e = limiter_entry(table, route, now_ms, &full);
+	if (full)
+		verdict = LIMITER_BUSY; /* no entry to hold its limits: wait */
+	else if (mlpredict_max_connections > 0 &&
+			 table->in_flight >= mlpredict_max_connections)
 		verdict = LIMITER_BUSY;
 	else if (e != NULL && e->max_concurrency > 0 &&
 			 e->in_flight >= e->max_concurrency)
@@ -227,7 +274,7 @@ LimiterRelease(int slot)
 	limiter_lock(table);
 	if (table->in_flight > 0)
 		table->in_flight--;
-	if (slot >= 0 && slot < LIMITER_ENTRIES &&
+	if (slot >= 0 && slot < table->nentries &&
 		table->entries[slot].in_flight > 0)
 		table->entries[slot].in_flight--;
 	limiter_unlock(table);
@@ -238,9 +285,10 @@ LimiterPause(const HttpRoute *route, int64 until_ms, int64 now_ms)
 {
 	LimiterTable *table = limiter_table();
 	LimiterEntry *e;
+	bool		full;
 
 	limiter_lock(table);
-	e = limiter_entry(table, route, now_ms);
+	e = limiter_entry(table, route, now_ms, &full);
 	if (e != NULL)
 	{
 		TokenBucketPause(&e->requests, until_ms, now_ms);
@@ -254,11 +302,12 @@ LimiterChargeTokens(const HttpRoute *route, int64 tokens, int64 now_ms)
 {
 	LimiterTable *table = limiter_table();
 	LimiterEntry *e;
+	bool		full;
 
 	if (route->tokens_per_minute <= 0 || tokens <= 0)
 		return;
 	limiter_lock(table);
-	e = limiter_entry(table, route, now_ms);
+	e = limiter_entry(table, route, now_ms, &full);
 	if (e != NULL)
 		TokenBucketCharge(&e->tokens, (double) tokens, now_ms);
 	limiter_unlock(table);

@@ -34,11 +34,26 @@
 /* GUCs (guc.c) */
 extern int	mlpredict_pool_workers;
 extern int	mlpredict_max_connections;
+extern int	mlpredict_max_session_share;	/* percent */
+extern int	mlpredict_max_client_timeout;	/* seconds */
+extern int	mlpredict_pool_max_buffered;	/* kB */
+extern int	mlpredict_stat_max_connections;
 
 /* pool_shmem.c: called from _PG_init while preloading. */
 extern void PoolRegister(void);
 
 /* Whether this process talks to pool workers (library was preloaded). */
 extern bool PoolIsShared(void);
+
+/* A worker's state, for mlpredict.pool_info() (pool_shmem.c). */
+typedef struct PoolWorkerInfo
+{
+	pid_t		pid;			/* 0 while not running */
+	uint64		buffered;		/* bytes in its buffer budget now */
+	uint64		buffered_peak;	/* the most since it started */
+} PoolWorkerInfo;
+
+extern int	PoolWorkerCount(void);
+extern void PoolGetWorkerInfo(int worker, PoolWorkerInfo *info);
 
 #endif							/* MLPREDICT_POOL_H */

@@ -45,6 +45,8 @@ typedef struct PoolWorkerState
 	Latch	   *latch;
 	uint64		generation;		/* changes whenever a worker starts or exits */
 	uint64		offers;			/* bumped by backends offering a channel */
+	uint64		buffered;		/* bytes in its buffer budget now */
+	uint64		buffered_peak;	/* the most since it started */
 } PoolWorkerState;
 
 typedef enum PoolSlotState

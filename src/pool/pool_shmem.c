@@ -146,3 +146,25 @@ PoolIsShared(void)
 {
 	return PoolState != NULL;
 }
+
+/*
+ * PoolWorkerCount / PoolGetWorkerInfo
+ *		See pool.h; only while PoolIsShared().
+ */
+int
+PoolWorkerCount(void)
+{
+	return PoolState->nworkers;
+}
+
+void
+PoolGetWorkerInfo(int worker, PoolWorkerInfo *info)
+{
+	PoolWorkerState *w = &PoolState->workers[worker];
+
+	SpinLockAcquire(&PoolState->mutex);
+	info->pid = w->pid;
+	info->buffered = w->buffered;
+	info->buffered_peak = w->buffered_peak;
+	SpinLockRelease(&PoolState->mutex);
+}

@@ -16,6 +16,15 @@
  *		request may start;
  *	 5. collect finished transfers (retries go back to the queue, final
  *		responses to the channel).
+ *
+ * Bounds (see dispatch.c): no session has more than
+ * mlpredict.max_session_share percent of mlpredict.max_connections on the
+ * wire, nor starts more while its answers not yet sent hold that share of
+ * the buffer budget; request bodies, response bodies and answers not yet
+ * sent stay within mlpredict.pool_max_buffered_bytes.  The bytes held and
+ * their peak are published in the worker's shared state for
+ * mlpredict.pool_info().
+ *
  * A channel whose backend detached (the statement was cancelled, or the
  * backend exited) is closed at once: its transfers are removed from the
  * multi handle, which closes their connections, and their slots freed.
@@ -81,6 +90,7 @@ static void send_responses(WorkerChannel *ch);
 static void close_channel(WorkerChannel *ch);
 static void job_done(Dispatcher *d, DispatchJob *job);
 static void report_status(void);
+static void apply_settings(void);
 
 /*
  * mlpredict_pool_worker_main
@@ -99,6 +109,7 @@ mlpredict_pool_worker_main(Datum arg)
 
 	engine = HttpEngineCreate(mlpredict_max_connections);
 	dispatcher = DispatchCreate(engine, job_done);
+	apply_settings();
 	worker_announce();
 	loop_context = AllocSetContextCreate(TopMemoryContext, "mlpredict pool loop",
 										 ALLOCSET_DEFAULT_SIZES);
@@ -119,7 +130,7 @@ mlpredict_pool_worker_main(Datum arg)
 		{
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
-			HttpEngineSetMaxConnections(engine, mlpredict_max_connections);
+			apply_settings();
 		}
 
 		accept_channels();
@@ -137,6 +148,26 @@ mlpredict_pool_worker_main(Datum arg)
 		HttpEngineWait(engine, wake < 0 ? 1000 : wake, PG_WAIT_EXTENSION);
 		DispatchCollect(dispatcher);
 	}
+}
+
+/*
+ * apply_settings
+ *		The connection cap, the session share and the buffer budget, at
+ *		start and after a reload.
+ */
+static void
+apply_settings(void)
+{
+	int			cap = 0;
+	size_t		budget = (size_t) mlpredict_pool_max_buffered * 1024;
+
+	HttpEngineSetMaxConnections(engine, mlpredict_max_connections);
+	if (mlpredict_max_connections > 0)
+		cap = Max(1, (int) ((int64) mlpredict_max_connections *
+							mlpredict_max_session_share / 100));
+	DispatchSetOwnerCap(dispatcher, cap,
+						budget / 100 * (size_t) mlpredict_max_session_share);
+	HttpBufferSetBudget(budget);
 }
 
 /*
@@ -303,6 +334,8 @@ job_done(Dispatcher *d, DispatchJob *job)
 
 	PoolEncodeResponse(msg, (uint32) job->id, job->response);
 	ch->outbox = lappend(ch->outbox, msg);
+	ch->owner.backlog += msg->maxlen;
+	HttpBufferAdjust(msg->maxlen);
 	MemoryContextSwitchTo(old);
 
 	foreach(lc, job->request->headers)
@@ -335,6 +368,8 @@ send_responses(WorkerChannel *ch)
 		if (res != SHM_MQ_SUCCESS)
 			return;
 		ch->outbox = list_delete_first(ch->outbox);
+		ch->owner.backlog -= Min(ch->owner.backlog, (size_t) msg->maxlen);
+		HttpBufferAdjust(-(ssize_t) msg->maxlen);
 		pfree(msg->data);
 		pfree(msg);
 	}
@@ -349,8 +384,11 @@ static void
 close_channel(WorkerChannel *ch)
 {
 	PoolSlot   *s = &PoolState->slots[ch->slot];
+	ListCell   *lc;
 
 	DispatchCancelOwner(dispatcher, &ch->owner);
+	foreach(lc, ch->outbox)
+		HttpBufferAdjust(-(ssize_t) ((StringInfo) lfirst(lc))->maxlen);
 	dlist_delete(&ch->node);
 	dsm_detach(ch->seg);
 	SpinLockAcquire(&PoolState->mutex);
@@ -373,6 +411,12 @@ report_status(void)
 	int			sessions = DispatchOwners(dispatcher);
 	int			running = DispatchRunning(dispatcher);
 	int			queued = DispatchQueued(dispatcher);
+	PoolWorkerState *w = &PoolState->workers[worker_index];
+
+	SpinLockAcquire(&PoolState->mutex);
+	w->buffered = HttpBuffered();
+	w->buffered_peak = HttpBufferedPeak();
+	SpinLockRelease(&PoolState->mutex);
 
 	snprintf(status, sizeof(status),
 			 "mlpredict pool worker %d: %d session%s, %d in flight, %d queued",

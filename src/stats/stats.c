@@ -16,8 +16,19 @@
  *
  * Each half of the table is a packed array: rows are appended, and a
  * removed row is replaced by the last one, so a lookup scans only the live
- * rows (comparing a hash of the key first).  When a half is full a new key
- * is not tracked and "dropped" counts the recording that was lost.
+ * rows (comparing a hash of the key first).
+ *
+ * Rows of objects that no longer exist.  DROP CONNECTION and DROP MODEL
+ * call MlStatsForget, which removes their rows at once, or marks them
+ * dead while requests of theirs are still in flight; the rows of a
+ * database that was dropped are marked dead by the next backend that
+ * submits a request while the table is full (MlStatsForgetMissingDatabases:
+ * the pool worker, which records most, cannot read the catalogs).  When a
+ * half is full,
+ * a new key takes the place of an idle dead row; only when there is none
+ * is the new key not tracked, and "dropped" counts the recording that was
+ * lost.  The shared table has mlpredict.stat_max_connections connection
+ * rows and four times as many model rows.
  *
  * Recording runs in the pool worker's event loop as well as in backends:
  * it never raises ERROR and never allocates, apart from the one-time local
@@ -42,13 +53,14 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
+#include "pool/pool.h"
 #include "stats/stats.h"
 
-/* rows of the shared table, and of a backend's own table */
-#define ML_STATS_MAX_CONNECTIONS	256
-#define ML_STATS_MAX_MODELS			1024
+/* model rows per connection row of the shared table; a backend's own table */
+#define ML_STATS_MODELS_PER_CONNECTION	4
 #define ML_STATS_LOCAL_CONNECTIONS	32
 #define ML_STATS_LOCAL_MODELS		128
 
@@ -63,6 +75,7 @@ typedef struct StatEntry
 {
 	uint32		hash;			/* of dboid and names */
 	Oid			dboid;
+	bool		dead;			/* its object was dropped: evict when idle */
 	MlStatRow	row;			/* names and counters; percentiles unused */
 	int64		latency[LAT_BUCKETS];
 } StatEntry;
@@ -124,7 +137,8 @@ table_size(int max_connections, int max_models)
 Size
 MlStatsShmemSize(void)
 {
-	return table_size(ML_STATS_MAX_CONNECTIONS, ML_STATS_MAX_MODELS);
+	return table_size(mlpredict_stat_max_connections,
+					  mlpredict_stat_max_connections * ML_STATS_MODELS_PER_CONNECTION);
 }
 
 /*
@@ -154,8 +168,8 @@ MlStatsShmemInit(void)
 	if (!found)
 	{
 		memset(table, 0, MlStatsShmemSize());
-		table->max_connections = ML_STATS_MAX_CONNECTIONS;
-		table->max_models = ML_STATS_MAX_MODELS;
+		table->max_connections = mlpredict_stat_max_connections;
+		table->max_models = mlpredict_stat_max_connections * ML_STATS_MODELS_PER_CONNECTION;
 	}
 	stats_lock = &(GetNamedLWLockTranche(ML_STATS_TRANCHE))->lock;
 	stats = table;
@@ -256,10 +270,43 @@ entry_init(StatEntry *entry, uint32 hash, Oid dboid, const char *connection,
 }
 
 /*
+ * set_remove
+ *		Remove row i of a half (the last row takes its place).
+ */
+static void
+set_remove(StatSet set, int i)
+{
+	(*set.n)--;
+	if (i < *set.n)
+		set.entries[i] = set.entries[*set.n];
+}
+
+/*
+ * set_evict_dead
+ *		Make room in a full half by removing an idle dead row; false if
+ *		there is none.
+ */
+static bool
+set_evict_dead(StatSet set)
+{
+	for (int i = 0; i < *set.n; i++)
+	{
+		if (set.entries[i].dead && set.entries[i].row.in_flight == 0)
+		{
+			set_remove(set, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * set_entry
- *		The row of a key in one half, added if new; NULL when the half is
- *		full.  model is "" for the connection half.  Caller holds the lock
- *		exclusively.
+ *		The row of a key in one half, added if new (in place of an idle
+ *		dead row if the half is full); NULL when the half is full of live
+ *		or busy rows.  model is "" for the connection half.  Caller holds
+ *		the lock exclusively.  A dead row found by its key lives again: an
+ *		object of that name exists again.
  */
 static StatEntry *
 set_entry(StatSet set, Oid dboid, const char *connection, const char *model)
@@ -276,9 +323,12 @@ set_entry(StatSet set, Oid dboid, const char *connection, const char *model)
 		if (entry->hash == hash && entry->dboid == dboid &&
 			strncmp(entry->row.connection, connection, HTTP_ROUTE_NAME_LEN - 1) == 0 &&
 			strncmp(entry->row.model, model, HTTP_ROUTE_NAME_LEN - 1) == 0)
+		{
+			entry->dead = false;
 			return entry;
+		}
 	}
-	if (*set.n >= set.max)
+	if (*set.n >= set.max && !set_evict_dead(set))
 		return NULL;
 	entry_init(&set.entries[*set.n], hash, dboid, connection, model,
 			   GetCurrentTimestamp());
@@ -666,6 +716,147 @@ MlStatsReset(Oid dboid)
 	reset_set(table_set(table, false), dboid, now);
 	reset_set(table_set(table, true), dboid, now);
 	stats_lock_release();
+}
+
+/*
+ * forget_set
+ *		Remove the rows of dboid whose connection is connection (if not
+ *		NULL) or whose model is model (if not NULL); rows with requests in
+ *		flight are marked dead instead.  Caller holds the lock exclusively.
+ */
+static void
+forget_set(StatSet set, Oid dboid, const char *connection, const char *model)
+{
+	int			i = 0;
+
+	while (i < *set.n)
+	{
+		StatEntry  *entry = &set.entries[i];
+		bool		match = entry->dboid == dboid &&
+			((connection != NULL &&
+			  strncmp(entry->row.connection, connection, HTTP_ROUTE_NAME_LEN - 1) == 0) ||
+			 (model != NULL && model[0] != '\0' &&
+			  strncmp(entry->row.model, model, HTTP_ROUTE_NAME_LEN - 1) == 0));
+
+		if (!match)
+			i++;
+		else if (entry->row.in_flight != 0)
+		{
+			entry->dead = true;
+			i++;
+		}
+		else
+			set_remove(set, i);
+	}
+}
+
+/*
+ * MlStatsForget
+ *		A connection (and every model row on it) or a model was dropped:
+ *		free its rows.  Pass NULL for the other name.  Never raises ERROR.
+ */
+void
+MlStatsForget(Oid dboid, const char *connection, const char *model)
+{
+	StatTable  *table = stats_table();
+
+	if (table == NULL || (connection == NULL && model == NULL))
+		return;
+	stats_lock_acquire(LW_EXCLUSIVE);
+	if (connection != NULL)
+		forget_set(table_set(table, false), dboid, connection, NULL);
+	forget_set(table_set(table, true), dboid, connection, model);
+	stats_lock_release();
+}
+
+/*
+ * table_full
+ *		Whether a half of the table has no free row (an unlocked look).
+ */
+static bool
+table_full(const StatTable *table)
+{
+	return table->nconnections >= table->max_connections ||
+		table->nmodels >= table->max_models;
+}
+
+/*
+ * table_databases
+ *		The distinct databases of the table's rows, palloc'd; returns how
+ *		many.  Caller holds the lock.
+ */
+static int
+table_databases(const StatTable *table, Oid **dbs)
+{
+	int			nrows = table->nconnections + table->nmodels;
+	int			n = 0;
+
+	*dbs = palloc(sizeof(Oid) * Max(nrows, 1));
+	for (int half = 0; half < 2; half++)
+	{
+		StatSet		set = table_set((StatTable *) table, half == 1);
+
+		for (int i = 0; i < *set.n; i++)
+		{
+			Oid			db = set.entries[i].dboid;
+			int			j;
+
+			for (j = 0; j < n && (*dbs)[j] != db; j++)
+				;
+			if (j == n)
+				(*dbs)[n++] = db;
+		}
+	}
+	return n;
+}
+
+/*
+ * MlStatsForgetMissingDatabases
+ *		When the shared table is full, mark dead the rows of databases that
+ *		no longer exist, so that new keys take their place.  For backends,
+ *		in a transaction, before they submit a request; does nothing unless
+ *		the table is full, and then looks at most once a second.
+ */
+void
+MlStatsForgetMissingDatabases(void)
+{
+	static TimestampTz last_look = 0;
+	TimestampTz now;
+	Oid		   *dbs;
+	int			ndbs;
+	int			nmissing = 0;
+
+	if (!stats_shared || stats == NULL || !table_full(stats))
+		return;
+	now = GetCurrentTimestamp();
+	if (now - last_look < USECS_PER_SEC)
+		return;
+	last_look = now;
+
+	stats_lock_acquire(LW_SHARED);
+	ndbs = table_databases(stats, &dbs);
+	stats_lock_release();
+	for (int i = 0; i < ndbs; i++)
+		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(dbs[i])))
+			dbs[nmissing++] = dbs[i];
+	if (nmissing == 0)
+	{
+		pfree(dbs);
+		return;
+	}
+
+	stats_lock_acquire(LW_EXCLUSIVE);
+	for (int half = 0; half < 2; half++)
+	{
+		StatSet		set = table_set(stats, half == 1);
+
+		for (int i = 0; i < *set.n; i++)
+			for (int j = 0; j < nmissing; j++)
+				if (set.entries[i].dboid == dbs[j])
+					set.entries[i].dead = true;
+	}
+	stats_lock_release();
+	pfree(dbs);
 }
 
 /*

@@ -13,8 +13,9 @@
  * mlpredict.stat_reset() clears them.
  *
  * Every recording function is cheap, never raises ERROR and ignores a
- * route whose name is empty; when the table is full, new keys are not
- * tracked (and a counter of dropped entries says so).
+ * route whose name is empty; when the table is full, a new key takes the
+ * place of a row of a dropped object, or if there is none is not tracked
+ * (and a counter of dropped entries says so).
  *
  * IDENTIFICATION
  *	  src/stats/stats.h
@@ -116,6 +117,19 @@ typedef struct MlStatRow
  */
 extern int	MlStatsSnapshot(Oid dboid, bool models, MlStatRow **rows);
 extern void MlStatsReset(Oid dboid);
+
+/*
+ * DROP CONNECTION (connection, model NULL: its rows and its model rows)
+ * and DROP MODEL (model as schema.name, connection NULL) free the rows of
+ * the object; rows with requests in flight are freed once idle.
+ */
+extern void MlStatsForget(Oid dboid, const char *connection, const char *model);
+
+/*
+ * Rows of dropped databases: marked for reuse by a backend (in a
+ * transaction) when the shared table is full.
+ */
+extern void MlStatsForgetMissingDatabases(void);
 
 /*
  * Whether counters are cluster-wide (preloaded) or this session's; and how

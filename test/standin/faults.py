@@ -17,6 +17,9 @@ text that ends up in the user message (chat) or in an embedding input:
     [[empty]]             200 with an empty result list (choices / data = [])
     [[null-content]]      200 whose answer value is null
     [[big:BYTES]]         200 whose body is padded to exactly BYTES bytes
+    [[trickle:MS]]        send the answer's body one byte every MS
+                          milliseconds (the headers at once): a slow server
+                          holding the client's connection
 
 Markers are removed from the text before the answer is computed, so
 "hello [[sleep:50]]" is answered (and embedded) exactly like "hello".
@@ -43,7 +46,7 @@ from common import Response
 
 MARKER_RE = re.compile(
     r"\[\[(sleep|status|quota|fail-times|retry-after|bad-json|empty|"
-    r"null-content|drop|big|echo-auth|echo-input|redirect)(?::([^\[\]]*))?\]\]")
+    r"null-content|drop|big|echo-auth|echo-input|redirect|trickle)(?::([^\[\]]*))?\]\]")
 # A marker plus the blanks in front of it, for stripping.
 _STRIP_RE = re.compile(r"\s*" + MARKER_RE.pattern)
 
@@ -188,6 +191,17 @@ def _redirect(value):
     if m:
         return int(m.group(1)), m.group(2).strip()
     return 302, value
+
+
+_TRICKLE_RE = re.compile(rb"\[\[trickle:(\d+)\]\]")
+
+
+def trickle_ms(raw_body):
+    """The delay between body bytes a [[trickle:MS]] marker anywhere in the
+    raw request body asks for, or 0.  Read from the raw body so that every
+    provider's answers can trickle."""
+    m = _TRICKLE_RE.search(raw_body or b"")
+    return min(int(m.group(1)), 60000) if m else 0
 
 
 def parse_all(texts):

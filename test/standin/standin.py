@@ -517,9 +517,9 @@ class Handler(BaseHTTPRequestHandler):
             "aborted": False,
         })
         state.record(entry)
-        self._send(resp, call)
+        self._send(resp, call, faults.trickle_ms(body))
 
-    def _send(self, resp, call=None):
+    def _send(self, resp, call=None, trickle_ms=0):
         took = "%dms" % call.elapsed_ms() if call else "-"
         fault = " fault=%s" % resp.fault if resp.fault else ""
         if resp.drop:
@@ -539,11 +539,26 @@ class Handler(BaseHTTPRequestHandler):
         if resp.fault:
             self.send_header("X-Standin-Fault", resp.fault)
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and trickle_ms > 0:
+            self._trickle(resp.body, trickle_ms)
+        elif self.command != "HEAD":
             self.wfile.write(resp.body)
         self.state.log("conn=%s %s %s -> %d %dB %s%s" % (
             self.conn_id, self.command, self.path, resp.status, len(resp.body),
             took, fault))
+
+    def _trickle(self, body, delay_ms):
+        """Write body one byte at a time, delay_ms apart; stop when the
+        client has gone (the connection is then closed)."""
+        try:
+            self.wfile.flush()
+            for i in range(len(body)):
+                if i > 0:
+                    time.sleep(delay_ms / 1000.0)
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        except OSError:
+            self.close_connection = True
 
     # -- control API -------------------------------------------------------
 

@@ -335,6 +335,25 @@ class StandinTest(unittest.TestCase):
         self.assertEqual(C.chat("nap [[sleep:300]]")[0], 200)
         self.assertGreaterEqual(time.time() - t0, 0.3)
 
+    def test_fault_trickle(self):
+        # the headers come at once, then the body one byte per 5 ms
+        conn = C.conn()
+        body = json.dumps({"model": "m", "messages": [
+            {"role": "user", "content": "slow [[trickle:5]]"}]}).encode("utf-8")
+        conn.request("POST", "/v1/chat/completions", body=body, headers={
+            "Content-Type": "application/json", "Authorization": "Bearer " + OPENAI_KEY})
+        t0 = time.time()
+        resp = conn.getresponse()
+        self.assertEqual(resp.status, 200)
+        self.assertLess(time.time() - t0, 0.5)
+        first = resp.read(5)
+        raw = first + resp.read()
+        took = time.time() - t0
+        conn.close()
+        self.assertEqual(json.loads(raw.decode("utf-8"))["choices"][0]["message"]["content"],
+                         "echo: slow")
+        self.assertGreaterEqual(took, 0.005 * (len(raw) - 1) * 0.9)
+
     def test_fault_redirect(self):
         target = "http://127.0.0.1:9/v1/chat/completions"
         status, resp, raw = C.request("POST", "/v1/chat/completions", {
