@@ -199,3 +199,12 @@ REVOKE ALL ON FUNCTION mlpredict.follow_schema_rename() FROM PUBLIC;
 CREATE EVENT TRIGGER mlpredict_follow_schema_rename ON ddl_command_end
 	WHEN TAG IN ('ALTER SCHEMA')
 	EXECUTE FUNCTION mlpredict.follow_schema_rename();
+
+/* The pool worker's buffered bytes, bounded by mlpredict.pool_max_buffered_bytes */
+CREATE FUNCTION mlpredict.pool_info(OUT worker integer, OUT pid integer,
+	OUT buffered_bytes bigint, OUT peak_buffered_bytes bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mlpredict_pool_info'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mlpredict.pool_info() IS
+	'One row per connection pool worker: the bytes of request and response bodies it holds now and their peak since it started (bounded by mlpredict.pool_max_buffered_bytes); no rows without the pool';
