@@ -387,8 +387,9 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 	CatalogAccess access;
 	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, BYTEAOID};
 	Datum		values[8];
-	char		nulls[8] = "        ";
+	char		nulls[8];
 
+	memset(nulls, ' ', sizeof(nulls));	/* SPI: no column is null */
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(spec->type);
 	values[2] = CStringGetTextDatum(spec->endpoint);
