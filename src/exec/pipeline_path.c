@@ -472,6 +472,7 @@ pipeline_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	List	   *scan_tlist = NIL;
 	List	   *attnos = NIL;
 	List	   *types = NIL;
+	List	   *typmods = NIL;
 	List	   *names = NIL;
 	ListCell   *lc;
 
@@ -491,7 +492,10 @@ pipeline_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	scan_tlist = add_function_vars(scan_tlist, (Node *) tlist, relid, &attnos);
 	scan_tlist = add_function_vars(scan_tlist, (Node *) quals, relid, &attnos);
 	foreach(lc, function_columns(root, relid, &names))
+	{
 		types = lappend_oid(types, exprType(lfirst(lc)));
+		typmods = lappend_int(typmods, exprTypmod(lfirst(lc)));
+	}
 
 	if (options == NULL)
 		options = (Expr *) makeNullConst(MlRuntimeOptionsTypeId(), -1, InvalidOid);
@@ -509,6 +513,7 @@ pipeline_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									   attnos);
 	cscan->custom_private = lappend(cscan->custom_private, types);
 	cscan->custom_private = lappend(cscan->custom_private, names);
+	cscan->custom_private = lappend(cscan->custom_private, typmods);
 	cscan->methods = &MlPipelineScanMethods;
 	return &cscan->scan.plan;
 }
