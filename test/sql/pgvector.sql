@@ -89,3 +89,7 @@ SELECT id FROM vfilled ORDER BY v <=> (SELECT v FROM embed_vec('cell biology')) 
 RESET enable_seqscan;
 
 DROP TABLE vdocs, vstore, hstore, vfilled;
+SET client_min_messages = warning;
+DROP EXTENSION mlpredict CASCADE;
+RESET client_min_messages;
+DROP EXTENSION vector;
