@@ -43,7 +43,7 @@
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "provider/provider.h"
 #include "secret/cluster_key.h"
 #include "secret/secret_box.h"

@@ -19,7 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "ddl/describe.h"
 #include "types/typemap.h"
 #include "util.h"

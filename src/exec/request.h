@@ -19,7 +19,7 @@
 #ifndef MLPREDICT_REQUEST_H
 #define MLPREDICT_REQUEST_H
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "format/format.h"
 #include "http/http.h"
