@@ -44,6 +44,12 @@ include $(PGXS)
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
+# A project header must not shadow one of the server's (-Isrc comes first).
+all: check-headers
+.PHONY: check-headers
+check-headers:
+	@sh $(srcdir)/scripts/check-headers.sh $(includedir_server)
+
 # Rebuild an object when a header it includes changes (PGXS does not track
 # headers unless the server was built with --enable-depend).
 %.o: %.c
