@@ -30,16 +30,27 @@ PG_CPPFLAGS = -I$(srcdir)/src -DMLPREDICT_VERSION=\"$(EXTVERSION)\" $(shell curl
 PG_CFLAGS   = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 SHLIB_LINK  = $(shell curl-config --libs) -lssl -lcrypto
 
+# test/sql/pgvector.sql runs only where pgvector is installed.
 REGRESS      = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
-REGRESS_OPTS = --inputdir=test --outputdir=test --temp-config=test/mlpredict.conf
+REGRESS_OPTS = --inputdir=test --outputdir=test --temp-config=test/mlpredict.conf \
+	--encoding=UTF8 --no-locale
 EXTRA_CLEAN  = test/results test/regression.diffs test/regression.out tmp_check test/tmp_check
 
 PG_CONFIG  ?= pg_config
 PGXS       := $(shell $(PG_CONFIG) --pgxs)
+ifeq ($(wildcard $(shell $(PG_CONFIG) --sharedir)/extension/vector.control),)
+REGRESS    := $(filter-out pgvector,$(REGRESS))
+endif
 include $(PGXS)
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+# A project header must not shadow one of the server's (-Isrc comes first).
+all: check-headers
+.PHONY: check-headers
+check-headers:
+	@sh $(srcdir)/scripts/check-headers.sh $(includedir_server)
 
 # Rebuild an object when a header it includes changes (PGXS does not track
 # headers unless the server was built with --enable-depend).
@@ -53,9 +64,11 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
 	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
-	test/unit/test_endpoint_mask \
-	test/unit/test_tensor_shape
-UNIT_ARGS_test_sigv4 = $(srcdir)/../shared/testdata/aws4_testsuite
+	test/unit/test_endpoint_mask test/unit/test_tensor_shape
+# AWS's SigV4 test suite is not part of the repository: it is used where a
+# copy lies beside it (or at SIGV4_SUITE), else only our own vectors run.
+SIGV4_SUITE ?= $(srcdir)/../shared/testdata/aws4_testsuite
+UNIT_ARGS_test_sigv4 = $(wildcard $(SIGV4_SUITE))
 EXTRA_CLEAN += $(UNIT_TESTS)
 
 test/unit/test_retry_policy: test/unit/test_retry_policy.c test/unit/unit_check.h src/http/retry_policy.c src/http/retry_policy.h

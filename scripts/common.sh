@@ -2,13 +2,23 @@
 # commands as the postgres OS user when we are root, the provider stand-in,
 # and running one TAP test file.
 
-PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-[ -x "$PG_CONFIG" ] || PG_CONFIG=$(command -v pg_config)
+. "$(dirname "${BASH_SOURCE[0]}")/pg-config.sh"
+PG_CONFIG=$(find_pg_config) || {
+	echo "no PostgreSQL found (PG_CONFIG, /usr/lib/postgresql/*/bin/pg_config or pg_config on PATH); run scripts/install-deps.sh" >&2
+	exit 1
+}
+PG_MAJOR=$(pg_major_of "$PG_CONFIG")
 PG_BINDIR=$("$PG_CONFIG" --bindir)
 PG_PGXS=$(dirname "$("$PG_CONFIG" --pgxs)")/../..
 STANDIN_PYTHON=${STANDIN_PYTHON:-/usr/bin/python3}
 [ -x "$STANDIN_PYTHON" ] || STANDIN_PYTHON=$(command -v python3)
 STANDIN_PORT=${STANDIN_PORT:-18787}
+
+# The tests and the demo must not depend on the caller's locale (a bare
+# machine has no LANG at all, which makes initdb pick SQL_ASCII and psql
+# count bytes instead of characters): C.UTF-8 is always there on Debian.
+export LC_ALL=C.UTF-8
+unset LANGUAGE
 
 # Run a command as the postgres OS user when root (PostgreSQL refuses root).
 as_pg() {
@@ -17,6 +27,12 @@ as_pg() {
 	else
 		"$@"
 	fi
+}
+
+# Whether pgvector is installed for this PostgreSQL (test/sql/pgvector.sql
+# needs it; Debian 12 has no postgresql-15-pgvector).
+have_pgvector() {
+	[ -f "$("$PG_CONFIG" --sharedir)/extension/vector.control" ]
 }
 
 # Build and install the extension (install needs root or sudo).
@@ -96,7 +112,7 @@ run_tap() {
 	as_pg env PATH="$PG_BINDIR:$PATH" \
 		PERL5LIB="$PG_PGXS/src/test/perl:$PWD/t${PERL5LIB:+:$PERL5LIB}" \
 		PG_REGRESS="$PG_PGXS/src/test/regress/pg_regress" \
-		TESTDIR="$dir" TESTDATADIR="$dir/tmp_check" \
+		TESTDIR="$dir" TESTDATADIR="$dir/tmp_check" TESTLOGDIR="$dir/tmp_check/log" \
 		STANDIN_PYTHON="$STANDIN_PYTHON" \
 		prove --timer "$file" || rc=$?
 	if [ $rc -ne 0 ] && [ -f "$dir/tmp_check/log/regress_log_$name" ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every mlpredict test on a fresh Debian 12 machine: installs what is
-# missing, builds and installs the extension, then runs the stand-in's own
+# Runs every mlpredict test on a fresh Debian machine (12 or later) against
+# its PostgreSQL (see scripts/pg-config.sh): installs what is missing, builds and installs the extension, then runs the stand-in's own
 # tests, the C unit tests, the pg_regress suites on a temporary instance and
 # the TAP tests in t/ (both as the postgres OS user when run as root).
 # Prints "N passed, M failed" (the C unit tests count once, the pg_regress
@@ -14,6 +14,7 @@ work=$(mktemp -d /tmp/mlpredict-test.XXXXXX)
 chmod 755 "$work"
 trap 'stop_standin; [ -n "${KEEP_TMP:-}" ] || rm -rf "$work"' EXIT
 
+echo "== building and installing mlpredict for PostgreSQL $PG_MAJOR ($PG_CONFIG)"
 build_and_install
 
 passed=0
@@ -34,9 +35,15 @@ prepare_gcp_account "$work"
 export MLPREDICT_TEST_ENV_KEY=sk-test-openai-key
 start_standin "$work"
 tests=$(ls test/sql/*.sql | xargs -n1 basename | sed 's/\.sql$//' | sort)
+if ! have_pgvector; then
+	echo "pgvector is not installed for PostgreSQL $PG_MAJOR (no postgresql-$PG_MAJOR-pgvector): skipping test/sql/pgvector.sql"
+	tests=$(echo "$tests" | grep -vx pgvector)
+fi
 set +e
+# UTF8 and the C locale whatever the caller's locale (see common.sh)
 as_pg "$PG_PGXS/src/test/regress/pg_regress" --bindir="$PG_BINDIR" \
 	--inputdir=test --outputdir="$work" --temp-instance="$work/instance" \
+	--encoding=UTF8 --no-locale \
 	--temp-config=test/mlpredict.conf --dbname=contrib_regression $tests
 rc=$?
 set -e

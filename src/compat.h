@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * compat.h
- *	  Shims for differences between the supported PostgreSQL majors (13-17).
+ *	  Shims for differences between the supported PostgreSQL majors (15-18;
+ *	  the guards for 13 and 14 are kept but no longer built or tested).
  *
  * IDENTIFICATION
  *	  src/compat.h
@@ -11,8 +12,11 @@
 #ifndef MLPREDICT_COMPAT_H
 #define MLPREDICT_COMPAT_H
 
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_proc.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "parser/parse_relation.h"
 #include "utils/tuplestore.h"
 
 #include "common/jsonapi.h"
@@ -29,6 +33,32 @@
 #include "utils/wait_event.h"
 #else
 #include "pgstat.h"
+#endif
+
+/* EXPLAIN's ExplainProperty* moved out of commands/explain.h in PG18. */
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_format.h"
+#endif
+
+/*
+ * A function that never returns: PG18 replaced the trailing
+ * pg_attribute_noreturn() by a leading pg_noreturn (C11's _Noreturn), which
+ * every supported server's compiler understands.
+ */
+#ifndef pg_noreturn
+#define pg_noreturn _Noreturn
+#endif
+
+/*
+ * expandRTE's columns of a range table entry, as they read (PG18 added
+ * which version of a RETURNING row the Vars refer to).
+ */
+#if PG_VERSION_NUM >= 180000
+#define MlExpandRTE(rte, rtindex, colnames, colvars) \
+	expandRTE((rte), (rtindex), 0, VAR_RETURNING_DEFAULT, -1, false, (colnames), (colvars))
+#else
+#define MlExpandRTE(rte, rtindex, colnames, colvars) \
+	expandRTE((rte), (rtindex), 0, -1, false, (colnames), (colvars))
 #endif
 
 /* MarkGUCPrefixReserved is PG15's new name for EmitWarningsOnPlaceholders. */

@@ -19,7 +19,7 @@
 #include "miscadmin.h"
 
 #include "mlpredict.h"
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "exec/pipeline.h"
 #include "pool/pool.h"
 

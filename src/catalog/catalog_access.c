@@ -32,7 +32,7 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 
 /*
  * extension_row

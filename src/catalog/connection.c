@@ -50,7 +50,7 @@
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "provider/provider.h"
 #include "secret/cluster_key.h"
@@ -399,8 +399,9 @@ store_connection(const char *name, ConnectionSpec *spec, const char *comment,
 	CatalogAccess access;
 	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, REGROLEOID, BYTEAOID};
 	Datum		values[8];
-	char		nulls[8] = "        ";
+	char		nulls[8];
 
+	memset(nulls, ' ', sizeof(nulls));	/* SPI: no column is null */
 	values[0] = CStringGetTextDatum(name);
 	values[1] = CStringGetTextDatum(spec->type);
 	values[2] = CStringGetTextDatum(spec->endpoint);

@@ -31,7 +31,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "util.h"
 
 /* A connection's owner and privileges, as stored. */

@@ -28,7 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "options/options.h"
 #include "stats/stats.h"
@@ -361,8 +361,9 @@ insert_model(const char *schema, const char *name, List *input, List *output,
 	CatalogAccess access;
 	Oid			types[7] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, REGROLEOID};
 	Datum		values[7];
-	char		nulls[7] = "       ";
+	char		nulls[7];
 
+	memset(nulls, ' ', sizeof(nulls));	/* SPI: no column is null */
 	values[0] = DirectFunctionCall1(namein, CStringGetDatum(schema));
 	values[1] = CStringGetTextDatum(name);
 	values[2] = CStringGetTextDatum(MlColumnsToJson(input));

@@ -51,7 +51,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 
 static ProcessUtility_hook_type prev_utility_hook = NULL;
 

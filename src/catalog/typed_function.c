@@ -49,7 +49,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "options/options.h"
 #include "types/typemap.h"

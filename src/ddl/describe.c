@@ -22,7 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "ddl/describe.h"
 #include "provider/provider.h"
 #include "types/typemap.h"

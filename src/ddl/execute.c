@@ -20,7 +20,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "ddl/ddl.h"
 #include "ddl/describe.h"

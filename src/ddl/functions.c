@@ -21,7 +21,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "ddl/ddl.h"
 #include "ddl/describe.h"

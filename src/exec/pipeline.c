@@ -101,6 +101,7 @@ typedef struct PipelineState
 	int			nfunc_cols;
 	List	   *out_types;
 	List	   *out_names;
+	List	   *out_typmods;
 	ExprState  *model_expr;
 	ExprState **input_exprs;
 	ExprState  *options_expr;
@@ -227,6 +228,7 @@ pipeline_begin(CustomScanState *node, EState *estate, int eflags)
 	state->funcid = (Oid) intVal(list_nth(priv, PIPE_PRIVATE_FUNCID));
 	state->out_types = list_nth(priv, PIPE_PRIVATE_TYPES);
 	state->out_names = list_nth(priv, PIPE_PRIVATE_NAMES);
+	state->out_typmods = list_nth(priv, PIPE_PRIVATE_TYPMODS);
 	state->nfunc_cols = list_length(attnos);
 	state->out_attnos = palloc(sizeof(int) * Max(state->nfunc_cols, 1));
 	foreach(lc, attnos)
@@ -277,7 +279,7 @@ result_desc(PipelineState *state)
 	foreach(lc, state->out_types)
 	{
 		TupleDescInitEntry(desc, i, strVal(list_nth(state->out_names, i - 1)),
-						   lfirst_oid(lc), -1, 0);
+						   lfirst_oid(lc), list_nth_int(state->out_typmods, i - 1), 0);
 		i++;
 	}
 	return desc;

@@ -32,6 +32,7 @@
 									 * tuple column after the outer ones */
 #define PIPE_PRIVATE_TYPES		5	/* OidList: every output column's type */
 #define PIPE_PRIVATE_NAMES		6	/* List of String: and its name */
+#define PIPE_PRIVATE_TYPMODS	7	/* IntList: and its declared typmod */
 
 #define PIPE_FLAG_LEFT_JOIN		0x01	/* LEFT JOIN LATERAL ... ON true */
 #define PIPE_FLAG_SLOW_START	0x02	/* a LIMIT or cursor may stop early */

@@ -52,6 +52,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "compat.h"
 #include "exec/pipeline.h"
 #include "mlpredict.h"
 #include "options/options.h"
@@ -304,11 +305,13 @@ keeps_order(Expr *options)
 
 /*
  * make_path
- *		A pipelined join over outer_path (partial or not).
+ *		A pipelined join over outer_path (partial or not) with the function
+ *		relation funcrelid.
  */
 static CustomPath *
 make_path(PlannerInfo *root, RelOptInfo *joinrel, Path *outer_path,
-		  PipeCallInfo *call, List *quals, JoinType jointype, bool partial)
+		  Index funcrelid, PipeCallInfo *call, List *quals, JoinType jointype,
+		  bool partial)
 {
 	CustomPath *path = makeNode(CustomPath);
 	double		rows = partial ? outer_path->rows : joinrel->rows;
@@ -335,6 +338,8 @@ make_path(PlannerInfo *root, RelOptInfo *joinrel, Path *outer_path,
 									  call->options, makeInteger(flags));
 	path->custom_private = lappend(path->custom_private,
 								   makeInteger((int) call->funcid));
+	path->custom_private = lappend(path->custom_private,
+								   makeInteger((int) funcrelid));
 	path->methods = &pipeline_path_methods;
 	return path;
 }
@@ -383,7 +388,8 @@ pipeline_join_paths(PlannerInfo *root, RelOptInfo *joinrel,
 	{
 		outer_path = lfirst(lc);
 		if (outer_path->param_info == NULL)
-			add_path(joinrel, (Path *) make_path(root, joinrel, outer_path, &call,
+			add_path(joinrel, (Path *) make_path(root, joinrel, outer_path,
+												 innerrel->relid, &call,
 												 quals, jointype, false));
 	}
 	if (joinrel->consider_parallel && outerrel->partial_pathlist != NIL)
@@ -391,7 +397,8 @@ pipeline_join_paths(PlannerInfo *root, RelOptInfo *joinrel,
 		outer_path = linitial(outerrel->partial_pathlist);
 		if (outer_path->param_info == NULL && outer_path->parallel_safe)
 			add_partial_path(joinrel, (Path *) make_path(root, joinrel, outer_path,
-														 &call, quals, jointype, true));
+														 innerrel->relid, &call,
+														 quals, jointype, true));
 	}
 }
 
@@ -406,7 +413,7 @@ function_columns(PlannerInfo *root, Index relid, List **names)
 	RangeTblEntry *rte = planner_rt_fetch(relid, root);
 	List	   *colvars = NIL;
 
-	expandRTE(rte, relid, 0, -1, false, names, &colvars);
+	MlExpandRTE(rte, relid, names, &colvars);
 	return colvars;
 }
 
@@ -461,17 +468,19 @@ pipeline_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	Expr	   *options = lfourth(best_path->custom_private);
 	int			flags = intVal(list_nth(best_path->custom_private, 4));
 	int			funcid = intVal(list_nth(best_path->custom_private, 5));
-	Path	   *outer_path = linitial(best_path->custom_paths);
-	Index		relid;
+	Index		relid = intVal(list_nth(best_path->custom_private, 6));
 	List	   *scan_tlist = NIL;
 	List	   *attnos = NIL;
 	List	   *types = NIL;
+	List	   *typmods = NIL;
 	List	   *names = NIL;
 	ListCell   *lc;
 
-	/* the function's relation: the one relid not on the outer side */
-	relid = bms_singleton_member(bms_difference(rel->relids, outer_path->parent->relids));
-
+	/*
+	 * The function's relation comes from the path: the join's relids are
+	 * not just the two sides (from PG16 they include an outer join's own
+	 * range table index too).
+	 */
 	foreach(lc, outer_plan->targetlist)
 	{
 		TargetEntry *tle = lfirst(lc);
@@ -483,7 +492,10 @@ pipeline_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 	scan_tlist = add_function_vars(scan_tlist, (Node *) tlist, relid, &attnos);
 	scan_tlist = add_function_vars(scan_tlist, (Node *) quals, relid, &attnos);
 	foreach(lc, function_columns(root, relid, &names))
+	{
 		types = lappend_oid(types, exprType(lfirst(lc)));
+		typmods = lappend_int(typmods, exprTypmod(lfirst(lc)));
+	}
 
 	if (options == NULL)
 		options = (Expr *) makeNullConst(MlRuntimeOptionsTypeId(), -1, InvalidOid);
@@ -501,6 +513,7 @@ pipeline_plan(PlannerInfo *root, RelOptInfo *rel, CustomPath *best_path,
 									   attnos);
 	cscan->custom_private = lappend(cscan->custom_private, types);
 	cscan->custom_private = lappend(cscan->custom_private, names);
+	cscan->custom_private = lappend(cscan->custom_private, typmods);
 	cscan->methods = &MlPipelineScanMethods;
 	return &cscan->scan.plan;
 }

@@ -236,7 +236,10 @@ MlPredictInputs(PredictState *state, FunctionCallInfo fcinfo, Datum *values,
 
 /*
  * MlCheckResultDesc
- *		The column definition list must match the model's OUTPUT.
+ *		The column definition list must match the model's OUTPUT: the same
+ *		types, and where the query gives a type modifier (vector(3),
+ *		numeric(10,2)) the model's, since the values come out as the model
+ *		declares them.
  */
 void
 MlCheckResultDesc(MlTarget *target, TupleDesc desc)
@@ -247,15 +250,21 @@ MlCheckResultDesc(MlTarget *target, TupleDesc desc)
 	int			i;
 
 	for (i = 0; ok && i < desc->natts; i++)
-		ok = TupleDescAttr(desc, i)->atttypid ==
-			((MlColumn *) list_nth(model->output, i))->typid;
+	{
+		Form_pg_attribute attr = TupleDescAttr(desc, i);
+		MlColumn   *col = list_nth(model->output, i);
+
+		ok = attr->atttypid == col->typid &&
+			(attr->atttypmod < 0 || attr->atttypmod == col->typmod);
+	}
 	if (ok)
 		return;
 	initStringInfo(&declared);
 	for (i = 0; i < desc->natts; i++)
 		appendStringInfo(&declared, "%s%s %s", i ? ", " : "",
 						 NameStr(TupleDescAttr(desc, i)->attname),
-						 format_type_be(TupleDescAttr(desc, i)->atttypid));
+						 format_type_with_typemod(TupleDescAttr(desc, i)->atttypid,
+												  TupleDescAttr(desc, i)->atttypmod));
 	ereport(ERROR,
 			(errcode(ERRCODE_DATATYPE_MISMATCH),
 			 errmsg("column definition list does not match the OUTPUT of model \"%s\"",

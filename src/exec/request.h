@@ -19,7 +19,8 @@
 #ifndef MLPREDICT_REQUEST_H
 #define MLPREDICT_REQUEST_H
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
+#include "compat.h"
 #include "format/format.h"
 #include "http/http.h"
 #include "options/options.h"
@@ -114,7 +115,7 @@ extern void MlReportAttempts(MlTarget *target, HttpRequest *request,
 
 /* response_error.c */
 extern bool MlQuotaExhausted(HttpResponse *response);
-extern void MlRaiseResponseError(MlTarget *target, HttpRequest *request,
-								 HttpResponse *response) pg_attribute_noreturn();
+pg_noreturn extern void MlRaiseResponseError(MlTarget *target, HttpRequest *request,
+											 HttpResponse *response);
 
 #endif							/* MLPREDICT_REQUEST_H */

@@ -288,8 +288,8 @@ body_excerpt(MlTarget *target, const char *body)
  * report_bad_csv
  *		Raise the error for a first record that is not valid CSV.
  */
-static void report_bad_csv(MlTarget *target, const char *body,
-						   const char *reason) pg_attribute_noreturn();
+pg_noreturn static void report_bad_csv(MlTarget *target, const char *body,
+									   const char *reason);
 
 static void
 report_bad_csv(MlTarget *target, const char *body, const char *reason)

@@ -376,8 +376,8 @@ triton_encode(MlTarget *target, Datum *values, bool *nulls,
  * report_malformed
  *		Raise the error for a response that breaks the protocol.
  */
-static void report_malformed(MlTarget *target,
-							 const char *detail) pg_attribute_noreturn();
+pg_noreturn static void report_malformed(MlTarget *target,
+										 const char *detail);
 
 static void
 report_malformed(MlTarget *target, const char *detail)

@@ -22,7 +22,7 @@
 
 #include "utils/formatting.h"
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "format/format.h"
 #include "options/options.h"
 #include "provider/provider.h"

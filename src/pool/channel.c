@@ -93,7 +93,7 @@ static void channel_xact(XactEvent event, void *arg);
 static bool channel_flush(void);
 static bool channel_receive(void);
 static void channel_check_worker(void);
-static void worker_gone(void) pg_attribute_noreturn();
+pg_noreturn static void worker_gone(void);
 static bool worker_running(int worker, uint64 *generation, Latch **latch);
 
 /*

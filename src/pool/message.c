@@ -16,6 +16,7 @@
 
 #include "utils/memutils.h"
 
+#include "compat.h"
 #include "pool/message.h"
 
 #define POOL_REQUEST_MAGIC		0x52514d4c	/* "LMQR" */
@@ -62,7 +63,7 @@ static const char *get_string(MsgReader *r);
 static const char *get_bytes(MsgReader *r, Size n);
 static void put_headers(StringInfo buf, List *headers, bool with_secret);
 static List *get_headers(MsgReader *r, uint32 n, bool with_secret);
-static void malformed(void) pg_attribute_noreturn();
+pg_noreturn static void malformed(void);
 
 static void
 put_string(StringInfo buf, const char *s)

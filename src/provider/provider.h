@@ -19,7 +19,7 @@
 #ifndef MLPREDICT_PROVIDER_H
 #define MLPREDICT_PROVIDER_H
 
-#include "catalog/catalog.h"
+#include "catalog/ml_catalog.h"
 #include "http/http.h"
 
 struct MlTarget;

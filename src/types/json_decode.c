@@ -43,6 +43,7 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "compat.h"
 #include "mlpredict.h"
 #include "types/json_datum.h"
 #include "types/json_internal.h"
@@ -95,8 +96,8 @@ errdetail_value(const JsonbValue *v)
  * report_mismatch
  *		Raise the error for a JSON value of the wrong kind for the column.
  */
-static void report_mismatch(const JsonbValue *v, TypeConv *tc,
-							const char *column) pg_attribute_noreturn();
+pg_noreturn static void report_mismatch(const JsonbValue *v, TypeConv *tc,
+										const char *column);
 
 static void
 report_mismatch(const JsonbValue *v, TypeConv *tc, const char *column)

@@ -515,7 +515,9 @@ run_dir(const char *dir, const char *prefix, int descend)
 
 /*
  * run_suite
- *		Every case of the suite at dir; a missing or empty suite fails.
+ *		Every case of the suite at dir; an unreadable or empty suite fails.
+ *		Without dir (a plain clone has no copy of AWS's suite) it is skipped
+ *		and says so.
  */
 static void
 run_suite(const char *dir)
@@ -524,7 +526,8 @@ run_suite(const char *dir)
 
 	if (dir == NULL)
 	{
-		check(0, "suite", "no suite directory given (usage: test_sigv4 DIR)");
+		printf("suite: SKIPPED, AWS's aws4_testsuite directory not given "
+			   "(usage: test_sigv4 [DIR]); only the project's own vectors run\n");
 		return;
 	}
 	cases = run_dir(dir, "", 1);

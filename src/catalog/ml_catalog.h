@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * catalog.h
+ * ml_catalog.h
  *	  Connections and models as the rest of the extension sees them, and
  *	  the operations that read and write the catalog tables.
  *
@@ -11,7 +11,7 @@
  * caller's rights (ownership, CREATE on the schema) themselves.
  *
  * IDENTIFICATION
- *	  src/catalog/catalog.h
+ *	  src/catalog/ml_catalog.h
  *
  *-------------------------------------------------------------------------
  */
