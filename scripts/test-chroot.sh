@@ -15,7 +15,8 @@
 # exists.  The tests run in a private mount and network namespace (only
 # loopback, so fixed ports never collide with the host's), with no locale
 # set and the chroot's own PostgreSQL.  The chroot is removed afterwards
-# (KEEP_CHROOT=1 keeps it).
+# (KEEP_CHROOT=1 keeps it).  Exit status 75: the Debian mirror could not be
+# reached to build the chroot (nothing was tested).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -69,10 +70,18 @@ else
 		exit 1
 	}
 	echo "== building a Debian $suite chroot in $root (debootstrap, a few minutes)"
-	debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log" 2>&1 || {
-		tail -n 30 "$root.debootstrap.log" >&2
-		exit 1
-	}
+	# a mirror that cannot be reached is not a failure of the project: after
+	# a second try, exit 75 (EX_TEMPFAIL), which .ci/run reports as skipped
+	if ! debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log" 2>&1; then
+		echo "== debootstrap failed; trying once more in 30 s"
+		sleep 30
+		rm -rf --one-file-system "$root" && mkdir -m 755 "$root"
+		debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log" 2>&1 || {
+			tail -n 30 "$root.debootstrap.log" >&2
+			echo "could not build a Debian $suite chroot from $mirror" >&2
+			exit 75
+		}
+	fi
 	rm -f "$root.debootstrap.log"
 	# no daemon starts inside the chroot; sid's Release files may be
 	# past their Valid-Until on a mirror snapshot
@@ -84,7 +93,8 @@ else
 	mkdir -p "$root/build/mlpredict/scripts"
 	mv "$root/build/mlpredict/"*.sh "$root/build/mlpredict/scripts/"
 	echo "== installing PostgreSQL $pgver and the build dependencies in the chroot"
-	in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver"
+	in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver" ||
+		{ echo "== installing failed; trying once more"; sleep 10; in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver"; }
 	in_chroot apt-get clean
 	rm -rf "$root/build"
 	if [ "$cache" != none ] && mkdir -p "$cache" 2>/dev/null; then
