@@ -16,9 +16,9 @@ $$;
 CREATE FUNCTION pg_temp.j(body text) RETURNS bytea LANGUAGE sql AS $$ SELECT convert_to(body, 'UTF8') $$;
 -- tri(model, json, binary): a Triton answer of a JSON header and binary
 -- tensor data, with its Inference-Header-Content-Length
-CREATE FUNCTION pg_temp.tri_body(json text, bin bytea) RETURNS bytea LANGUAGE sql AS $$ SELECT convert_to(json, 'UTF8') || bin $$;
-CREATE FUNCTION pg_temp.tri_headers(json text) RETURNS jsonb LANGUAGE sql AS $$
-  SELECT jsonb_build_object('Inference-Header-Content-Length', octet_length(convert_to(json, 'UTF8'))::text) $$;
+CREATE FUNCTION pg_temp.tri_body(hdr text, bin bytea) RETURNS bytea LANGUAGE sql AS $$ SELECT convert_to(hdr, 'UTF8') || bin $$;
+CREATE FUNCTION pg_temp.tri_headers(hdr text) RETURNS jsonb LANGUAGE sql AS $$
+  SELECT jsonb_build_object('Inference-Header-Content-Length', octet_length(convert_to(hdr, 'UTF8'))::text) $$;
 
 -- ===================================================================
 -- TRITON (KSERVE-V2): shapes
@@ -49,8 +49,8 @@ SELECT * FROM mlpredict.decode_response('tri_arr', pg_temp.j('{"outputs": [{"nam
 SELECT * FROM mlpredict.decode_response('tri_mat', pg_temp.j('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [3000000, 0], "data": []}]}')) AS t(o int[]);
 SELECT * FROM mlpredict.decode_response('tri_mat', pg_temp.j('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [33554532, 0], "data": []}]}')) AS t(o int[]);
 -- the overflowing shape on a binary tensor (no binary data at all)
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [16777216, 16777216, 65536], "parameters": {"binary_data_size": 0}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, ''::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [16777216, 16777216, 65536], "parameters": {"binary_data_size": 0}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, ''::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
 -- shapes that were refused already: a negative or oversized dimension,
 -- more than 6 dimensions, a mismatch
 SELECT * FROM mlpredict.decode_response('tri_arr', pg_temp.j('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [-1], "data": [1]}]}')) AS t(o int[]);
@@ -66,43 +66,43 @@ SELECT * FROM mlpredict.decode_response('tri_arr', pg_temp.j('{"outputs": [{"nam
 -- TRITON: binary tensor data
 -- ===================================================================
 -- valid: two BYTES elements and two INT32s
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [2], "parameters": {"binary_data_size": 10}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.json, '\x02000000686900000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o text[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1, 2], "parameters": {"binary_data_size": 8}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, '\xffffffff07000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [2], "parameters": {"binary_data_size": 10}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.hdr, '\x02000000686900000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o text[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1, 2], "parameters": {"binary_data_size": 8}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, '\xffffffff07000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
 -- a JSON header size beyond the body, beyond 64 bits, signed, not a number
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "data": [1]}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.j(r.json), 'application/octet-stream', '{"Inference-Header-Content-Length": "18446744073709551616"}') AS t(o int[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "data": [1]}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.j(r.json), 'application/octet-stream', '{"Inference-Header-Content-Length": "-5"}') AS t(o int[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "data": [1]}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.j(r.json), 'application/vnd.sagemaker-triton.binary+json;json-header-size=0x10') AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "data": [1]}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.j(r.hdr), 'application/octet-stream', '{"Inference-Header-Content-Length": "18446744073709551616"}') AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "data": [1]}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.j(r.hdr), 'application/octet-stream', '{"Inference-Header-Content-Length": "-5"}') AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "data": [1]}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.j(r.hdr), 'application/vnd.sagemaker-triton.binary+json;json-header-size=0x10') AS t(o int[]);
 -- binary_data_size beyond the data, negative, beyond int32
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": 2147483647}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, '\x01000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": -4}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, '\x01000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": 18446744073709551620}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, '\x01000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": 2147483647}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, '\x01000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": -4}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, '\x01000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": 18446744073709551620}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, '\x01000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
 -- a BYTES length prefix of 4 GB, one that runs one byte past, a ragged
 -- fixed-width tensor
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 6}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.json, '\xffffffff6869'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o text[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 6}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.json, '\x030000006869'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o text[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": 6}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, '\x010000000200'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 6}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.hdr, '\xffffffff6869'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o text[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 6}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.hdr, '\x030000006869'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o text[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [1], "parameters": {"binary_data_size": 6}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, '\x010000000200'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
 -- a BYTES element with a NUL byte is not text (it was copied only up to
 -- the NUL, and the UTF-8 check then read its length from that short copy)
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 44}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.json, '\x28000000'::bytea || '\x6100'::bytea || convert_to(repeat('b', 38), 'UTF8')), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o text[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [1], "parameters": {"binary_data_size": 44}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.hdr, '\x28000000'::bytea || '\x6100'::bytea || convert_to(repeat('b', 38), 'UTF8')), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o text[]);
 -- more BYTES elements than mlpredict.max_output_elements: counting stops
 -- past the cap
 SET mlpredict.max_output_elements = 3;
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [4], "parameters": {"binary_data_size": 16}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.json, '\x00000000000000000000000000000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o text[]);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [4], "parameters": {"binary_data_size": 16}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.json, '\x00000000000000000000000000000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "BYTES", "shape": [4], "parameters": {"binary_data_size": 16}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_str', pg_temp.tri_body(r.hdr, '\x00000000000000000000000000000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o text[]);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [4], "parameters": {"binary_data_size": 16}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_arr', pg_temp.tri_body(r.hdr, '\x00000000000000000000000000000000'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int[]);
 SELECT * FROM mlpredict.decode_response('tri_arr', pg_temp.j('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [4], "data": [1, 2, 3, 4]}]}')) AS t(o int[]);
 -- an empty tensor may not build more arrays than the cap either
 SELECT * FROM mlpredict.decode_response('tri_mat', pg_temp.j('{"outputs": [{"name": "o", "datatype": "INT32", "shape": [3, 0], "data": []}]}')) AS t(o int[]);
@@ -137,16 +137,16 @@ SELECT * FROM mlpredict.decode_response('csv2', pg_temp.j('7,0.5')) AS t(a int, 
 -- TRITON: JSON data and binary data beyond the column's type
 SELECT * FROM mlpredict.decode_response('tri_int', pg_temp.j('{"outputs": [{"name": "o", "datatype": "INT64", "shape": [1], "data": [99999999999]}]}')) AS t(o int);
 SELECT * FROM mlpredict.decode_response('tri_real', pg_temp.j('{"outputs": [{"name": "o", "datatype": "FP64", "shape": [1], "data": [1e400]}]}')) AS t(o real);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_int', pg_temp.tri_body(r.json, '\xffffffffffffff7f'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "UINT64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_big', pg_temp.tri_body(r.json, '\xffffffffffffffff'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o bigint);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "FP64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_real', pg_temp.tri_body(r.json, '\x000000000000f07f'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o real);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "FP64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_real', pg_temp.tri_body(r.json, '\x9c7500883ce4377e'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o real);
-WITH r(json) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "FP32", "shape": [1], "parameters": {"binary_data_size": 4}}]}'))
-SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_int', pg_temp.tri_body(r.json, '\x0000c07f'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.json)) AS t(o int);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "INT64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_int', pg_temp.tri_body(r.hdr, '\xffffffffffffff7f'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "UINT64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_big', pg_temp.tri_body(r.hdr, '\xffffffffffffffff'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o bigint);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "FP64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_real', pg_temp.tri_body(r.hdr, '\x000000000000f07f'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o real);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "FP64", "shape": [1], "parameters": {"binary_data_size": 8}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_real', pg_temp.tri_body(r.hdr, '\x9c7500883ce4377e'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o real);
+WITH r(hdr) AS (VALUES ('{"outputs": [{"name": "o", "datatype": "FP32", "shape": [1], "parameters": {"binary_data_size": 4}}]}'))
+SELECT t.* FROM r, LATERAL mlpredict.decode_response('tri_int', pg_temp.tri_body(r.hdr, '\x0000c07f'::bytea), 'application/octet-stream', pg_temp.tri_headers(r.hdr)) AS t(o int);
 
 -- ===================================================================
 -- BINARY: the whole body as one value
