@@ -75,3 +75,9 @@ test/unit/test_address_policy: test/unit/test_address_policy.c test/unit/unit_ch
 .PHONY: unit
 unit: $(UNIT_TESTS)
 	@set -e; $(foreach t,$(UNIT_TESTS),echo "== $(t)"; ./$(t) $(UNIT_ARGS_$(notdir $(t)));)
+
+# The server-side suites under valgrind's memcheck (slow, run by hand or in
+# a separate CI step; see the header of scripts/valgrind.sh).
+.PHONY: valgrind
+valgrind:
+	PG_CONFIG="$(PG_CONFIG)" bash scripts/valgrind.sh
