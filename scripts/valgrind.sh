@@ -62,7 +62,10 @@ mkdir -p "$work/vg" "$work/regress"
 chmod 755 "$work"
 chmod 777 "$work/vg" "$work/regress"
 chown postgres "$work" 2>/dev/null || true
-data=$work/data
+# laid out as pg_regress's temporary instance: provider_errors reads the
+# server log at data_directory/../../log/postmaster.log
+inst=$work/instance
+data=$inst/data
 started=$(date +%s)
 
 stop_cluster() {
@@ -83,7 +86,9 @@ fi
 chmod -R a+rX "$tree"
 
 echo "== valgrind: cluster in $data, port $port, logs in $work/vg"
-init_scratch_cluster "$work" "$port" <<CONF
+mkdir -p "$inst" "$work/log"
+chown postgres "$inst" "$work/log" 2>/dev/null || true
+init_scratch_cluster "$inst" "$port" <<CONF
 $(cat test/mlpredict.conf)
 # valgrind makes everything slow: no statement or lock timeout, no JIT
 # (LLVM under memcheck is both slow and noisy), no autovacuum (its workers
@@ -119,20 +124,20 @@ vgopts=(--tool=memcheck --trace-children=yes --trace-children-skip='*/sh,*/bash,
 start_cluster() {
 	as_pg env MLPREDICT_TEST_ENV_KEY="$MLPREDICT_TEST_ENV_KEY" \
 		valgrind "${vgopts[@]}" "$PG_BINDIR/postgres" -D "$data" "$@" \
-		>>"$work/postmaster.log" 2>&1 &
+		>>"$work/log/postmaster.log" 2>&1 &
 	local pid=$!
 	for _ in $(seq 600); do
-		as_pg "$PG_BINDIR/pg_isready" -q -h "$work" -p "$port" && return 0
+		as_pg "$PG_BINDIR/pg_isready" -q -h "$inst" -p "$port" && return 0
 		kill -0 $pid 2>/dev/null || break
 		sleep 1
 	done
-	echo "the postmaster did not start under valgrind (see $work/postmaster.log)" >&2
-	tail -n 20 "$work/postmaster.log" >&2
+	echo "the postmaster did not start under valgrind (see $work/log/postmaster.log)" >&2
+	tail -n 20 "$work/log/postmaster.log" >&2
 	return 1
 }
 
 psql_c() {
-	as_pg "$PG_BINDIR/psql" -X -q -At -h "$work" -p "$port" -d postgres -c "$1"
+	as_pg "$PG_BINDIR/psql" -X -q -At -h "$inst" -p "$port" -d postgres -c "$1"
 }
 
 # pg_regress against the running cluster; $1: database, the rest: suites.
@@ -145,9 +150,62 @@ run_suites() {
 	psql_c "DROP DATABASE IF EXISTS $db"
 	psql_c "CREATE DATABASE $db"
 	(cd "$tree" && as_pg "$PG_PGXS/src/test/regress/pg_regress" --bindir="$PG_BINDIR" \
-		--use-existing --host="$work" --port="$port" --inputdir=test \
+		--use-existing --host="$inst" --port="$port" --inputdir=test \
 		--outputdir="$out" --dbname="$db" "$@") || rc=$?
 	return $rc
+}
+
+# psql on database $1 with the statements on stdin (stops at an error).
+psql_db() {
+	as_pg "$PG_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$inst" -p "$port" -d "$1"
+}
+
+# Wait until a session runs a query containing $1 (an active model call),
+# then give it time to reach the provider (the stand-in sleeps on it).
+wait_active() {
+	for _ in $(seq 120); do
+		[ -n "$(psql_c "SELECT pid FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%$1%' AND pid <> pg_backend_pid()")" ] &&
+			{ sleep 3; return 0; }
+		sleep 0.5
+	done
+	echo "no session runs '$1'" >&2
+	return 1
+}
+
+# The failure paths the suites do not reach, for valgrind to watch: a
+# session terminated with its request in flight, and with the pool, the
+# pool worker terminated with a request in flight (its backend gets an
+# error, the postmaster starts a new worker, which then serves a call).
+exercise_failures() {
+	local mode=$1 db=vg_failures old_pid new_pid=
+	psql_c "DROP DATABASE IF EXISTS $db"
+	psql_c "CREATE DATABASE $db"
+	psql_db $db <<SQL
+CREATE EXTENSION mlpredict;
+SELECT FROM mlpredict.execute(\$\$CREATE CONNECTION vg-openai WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:$STANDIN_PORT/v1/chat/completions', 'api-key' = 'sk-test-openai-key')\$\$);
+SELECT FROM mlpredict.execute(\$\$CREATE MODEL vgchat INPUT (prompt STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'vg-openai')\$\$);
+SQL
+	echo "SELECT * FROM vgchat('terminate me [[sleep:30000]]')" |
+		psql_db $db >"$work/log/$mode-terminated.out" 2>&1 &
+	wait_active 'terminate me'
+	psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%terminate me%' AND pid <> pg_backend_pid()" >/dev/null
+	wait $! || true
+	if [ "$mode" = pool ]; then
+		old_pid=$(psql_c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")
+		echo "SELECT * FROM vgchat('orphan me [[sleep:30000]]')" |
+			psql_db $db >"$work/log/$mode-orphaned.out" 2>&1 &
+		wait_active 'orphan me'
+		psql_c "SELECT pg_terminate_backend($old_pid)" >/dev/null
+		wait $! || true
+		for _ in $(seq 120); do
+			new_pid=$(psql_c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")
+			[ -n "$new_pid" ] && [ "$new_pid" != "$old_pid" ] && break
+			sleep 1
+		done
+		echo "pool worker $old_pid terminated, new worker: pid ${new_pid:-none}"
+	fi
+	[ "$(echo "SELECT answer FROM vgchat('still here')" | psql_db $db)" = "echo: still here" ] ||
+		{ echo "no answer after the failures ($mode)" >&2; return 1; }
 }
 
 regress_status=()
@@ -168,6 +226,8 @@ if run_suites contrib_regression $suites; then
 else
 	regress_status+=("pool: differences, see $work/regress/contrib_regression/regression.diffs")
 fi
+echo "== phase 1: failures around the pool"
+exercise_failures pool
 stop_cluster
 
 if [ -n "$backend_suites" ]; then
@@ -178,8 +238,10 @@ if [ -n "$backend_suites" ]; then
 	if run_suites contrib_regression_backend $backend_suites; then
 		regress_status+=("in-backend: ok")
 	else
-		regress_status+=("in-backend: differences (expected for pool_stats), see $work/regress/contrib_regression_backend/regression.diffs")
+		regress_status+=("in-backend: differences, see $work/regress/contrib_regression_backend/regression.diffs")
 	fi
+	echo "== phase 2: a session terminated mid-request"
+	exercise_failures backend
 	stop_cluster
 fi
 stop_standin
