@@ -13,9 +13,13 @@
 #      checked: backends, the pool worker, the auxiliary processes; each
 #      writes $work/vg/vg.<pid>.log) and runs the suites with
 #      pg_regress --use-existing: every request goes through the pool;
+#      then terminates a session with its request in flight, and the pool
+#      worker with a request in flight, and checks that its replacement
+#      answers;
 #   4. restarts it without shared_preload_libraries and runs the suites in
 #      VALGRIND_BACKEND_SUITES again: each backend now performs its own
-#      requests (the in-backend engine);
+#      requests (the in-backend engine); then terminates a session with its
+#      request in flight;
 #   5. stops the cluster (fast shutdown, so every process exits normally
 #      and valgrind checks its leaks) and scans every log.
 #
@@ -28,8 +32,9 @@
 # state), misuse of libcurl and OpenSSL buffers, and malloc leaks.
 #
 # pg_regress's expected-output diffs are reported too, but they are not
-# what this run checks: under valgrind everything is 20-50 times slower,
-# and the suites that depend on timing (statement_timeout, client
+# what this run checks: under valgrind everything is many times slower
+# (the suites take about 10 times as long), and the queries that depend on
+# timing (statement_timeout, client
 # timeouts, the stand-in's delays) may answer differently.
 #
 # Environment:
