@@ -123,3 +123,8 @@ fuzz: $(FUZZ_TARGETS:%=test/fuzz/fuzz_%)
 			-artifact_prefix=test/fuzz/work/$(t)- test/fuzz/work/$(t) test/fuzz/corpus/$(t) 2>&1 | \
 			grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+ +DONE|==[0-9]+==ERROR|SUMMARY)' || true; \
 		! ls test/fuzz/work/$(t)-* >/dev/null 2>&1 || { echo "fuzz_$(t) found a crash: test/fuzz/work/$(t)-*"; exit 1; };)
+# The server-side suites under valgrind's memcheck (slow, run by hand or in
+# a separate CI step; see the header of scripts/valgrind.sh).
+.PHONY: valgrind
+valgrind:
+	PG_CONFIG="$(PG_CONFIG)" bash scripts/valgrind.sh

@@ -248,7 +248,7 @@ CatalogSetConnectionOwner(const char *name, Oid owner)
 	CatalogAccess access;
 	Oid			types[3] = {TEXTOID, REGROLEOID, ACLITEMARRAYOID};
 	Datum		values[3];
-	char		nulls[3] = "   ";
+	char		nulls[3] = {' ', ' ', ' '};	/* SPI: no column is null */
 
 	values[0] = CStringGetTextDatum(name);
 	values[1] = ObjectIdGetDatum(owner);

@@ -429,7 +429,12 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 	if (MlAnyNull(row->io.nulls, target->ninputs))
 		mark_ready(state, row);
 	else
+	{
+		/* forming has batch_size slots: fill() sends a full batch first */
+		if (state->nforming >= state->batch_size)
+			elog(ERROR, "mlpredict pipeline read a row into a full batch");
 		state->forming[state->nforming++] = row;
+	}
 }
 
 /*
@@ -505,9 +510,17 @@ fill(PipelineState *state)
 	{
 		TupleTableSlot *slot;
 
-		if (state->inflight >= allowed_calls(state) &&
-			state->nforming >= state->batch_size)
-			break;
+		/*
+		 * A full forming batch (the first row, read by pipeline_next, or a
+		 * batch held while no call was allowed) goes before another row
+		 * is read into it; if it cannot go yet, wait.
+		 */
+		if (state->nforming >= state->batch_size)
+		{
+			send_forming(state);
+			if (state->nforming >= state->batch_size)
+				break;
+		}
 		slot = ExecProcNode(outer);
 		if (TupIsNull(slot))
 		{

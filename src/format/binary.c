@@ -364,8 +364,8 @@ read_fixed(const unsigned char *p, Oid base)
  * report_length
  *		Raise the error for a body whose length does not fit the column.
  */
-static void report_length(MlTarget *target, MlColumn *col, int len, int width,
-						  bool array) pg_attribute_noreturn();
+pg_noreturn static void report_length(MlTarget *target, MlColumn *col, int len,
+									  int width, bool array);
 
 static void
 report_length(MlTarget *target, MlColumn *col, int len, int width, bool array)
