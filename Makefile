@@ -128,3 +128,10 @@ fuzz: $(FUZZ_TARGETS:%=test/fuzz/fuzz_%)
 .PHONY: valgrind
 valgrind:
 	PG_CONFIG="$(PG_CONFIG)" bash scripts/valgrind.sh
+
+# The layering of src/ (src/README.md): includes and calls point down, no
+# cycles between files.  Reads the object files, so it runs after a build.
+.PHONY: check-layers
+check-layers: all
+	$(PYTHON3) $(srcdir)/scripts/check-layers.py
+PYTHON3 ?= python3
