@@ -4,7 +4,7 @@ EXTVERSION  = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION)
 MODULE_big  = $(EXTENSION)
 
 OBJS = \
-	src/mlpredict.o src/guc.o src/util.o \
+	src/module.o src/guc.o src/settings.o src/util.o \
 	src/catalog/connection.o src/catalog/model.o src/catalog/catalog_access.o \
 	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
 	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \

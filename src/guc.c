@@ -5,7 +5,9 @@
  *
  * Per-call defaults (timeouts, retries, parallelism) are user-settable, so
  * a session or a role can tune them; the settings that weaken security or
- * bound memory are superuser-only.
+ * bound memory are superuser-only.  The variables and their boot values
+ * are in settings.c, below every layer that reads them; the defaults
+ * registered here must equal those boot values.
  *
  * IDENTIFICATION
  *	  src/guc.c
@@ -18,26 +20,9 @@
 #include "utils/guc.h"
 
 #include "compat.h"
-#include "mlpredict.h"
+#include "guc.h"
+#include "settings.h"
 #include "pool/pool.h"
-
-int			mlpredict_max_parallelism = 32;
-bool		mlpredict_enable_pipeline = true;
-int			mlpredict_client_timeout = 30;
-int			mlpredict_connect_timeout = 10000;
-int			mlpredict_retry_count = 3;
-bool		mlpredict_allow_insecure_http = false;
-int			mlpredict_max_response_size = 65536;
-int			mlpredict_pool_workers = 1;
-int			mlpredict_max_connections = 64;
-char	   *mlpredict_secret_key_file = NULL;
-char	   *mlpredict_allowed_networks = NULL;
-char	   *mlpredict_ca_bundle = NULL;
-int			mlpredict_max_output_elements = 100000;
-int			mlpredict_max_session_share = 50;
-int			mlpredict_max_client_timeout = 300;
-int			mlpredict_pool_max_buffered = 262144;
-int			mlpredict_stat_max_connections = 256;
 
 /*
  * MlDefineGucs

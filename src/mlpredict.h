@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * mlpredict.h
- *	  Shared constants, GUC variables and the small value types that cross
- *	  subsystem boundaries (options, model references, columns).
+ *	  Shared constants and the small value types that cross subsystem
+ *	  boundaries (options, model references, columns); it includes
+ *	  settings.h, the GUC variables, for the many files that read them.
  *
  * Each subsystem has its own header; this one holds only what every part
  * of the extension needs to agree on.
@@ -19,25 +20,12 @@
 
 #include "nodes/pg_list.h"
 
+#include "settings.h"
+
 #define MLPREDICT_SCHEMA		"mlpredict"
 #define MLPREDICT_MAX_VERSIONS	10
 #define MLPREDICT_MAX_PARAMS	32
 #define MLPREDICT_MAX_SECRET_LEN 4000
-
-/* GUC variables (guc.c) */
-extern int	mlpredict_max_parallelism;
-extern bool mlpredict_enable_pipeline;
-extern int	mlpredict_client_timeout;	/* seconds */
-extern int	mlpredict_connect_timeout;	/* milliseconds */
-extern int	mlpredict_retry_count;
-extern bool mlpredict_allow_insecure_http;
-extern int	mlpredict_max_response_size;	/* kilobytes */
-extern int	mlpredict_max_output_elements;
-extern char *mlpredict_secret_key_file;
-extern char *mlpredict_allowed_networks;	/* CIDR list */
-extern char *mlpredict_ca_bundle;
-
-extern void MlDefineGucs(void);
 
 /*
  * One "key" = "value" pair from a WITH (...) / SET (...) clause or a jsonb

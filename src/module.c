@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * mlpredict.c
+ * module.c
  *	  Module magic and initialisation.
  *
  * Only the module entry point lives here: it defines the GUCs and, when
@@ -8,8 +8,12 @@
  * SQL function works whether or not the library is preloaded; when it is
  * not, HTTP runs inside the calling backend.
  *
+ * Not named mlpredict.c: a .c and a .h of one name are one module to
+ * scripts/check-layers.py, and mlpredict.h is the bottom of the layers
+ * while _PG_init is the top.
+ *
  * IDENTIFICATION
- *	  src/mlpredict.c
+ *	  src/module.c
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +23,7 @@
 #include "miscadmin.h"
 
 #include "mlpredict.h"
+#include "guc.h"
 #include "catalog/ml_catalog.h"
 #include "exec/pipeline.h"
 #include "pool/pool.h"
