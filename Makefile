@@ -7,7 +7,8 @@ OBJS = \
 	src/module.o src/guc.o src/settings.o src/util.o \
 	src/catalog/connection.o src/catalog/model.o src/catalog/catalog_access.o \
 	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
-	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
+	src/syntax/lexer.o src/syntax/names.o \
+	src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
 	src/types/typemap.o src/types/flink_types.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
 	src/options/model_options.o src/options/params.o src/options/runtime_options.o \

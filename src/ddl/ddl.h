@@ -87,14 +87,4 @@ typedef struct DdlStatement
 /* parser.c: parse exactly one statement (a trailing semicolon is allowed) */
 extern DdlStatement *DdlParse(const char *statement);
 
-/*
- * parser.c: parse a model reference ([schema.]name[$version]) or a
- * connection name given as a string argument of the function forms.
- * Identifiers follow the statement rules (unquoted ones are folded to lower
- * case; `...` and "..." keep case).  Malformed text raises ERROR with
- * ERRCODE_INVALID_NAME.
- */
-extern MlModelRef *MlParseModelRef(const char *text);
-extern char *MlParseConnectionName(const char *text);
-
 #endif							/* MLPREDICT_DDL_H */

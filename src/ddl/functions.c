@@ -25,6 +25,7 @@
 #include "compat.h"
 #include "ddl/ddl.h"
 #include "ddl/describe.h"
+#include "syntax/names.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mlpredict_create_connection);

@@ -30,9 +30,9 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
-#include "ddl/ddl.h"
 #include "exec/decode_rows.h"
 #include "exec/predict.h"
+#include "syntax/names.h"
 #include "types/typemap.h"
 #include "util.h"
 

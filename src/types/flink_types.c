@@ -43,7 +43,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "ddl/lexer.h"
+#include "syntax/lexer.h"
 #include "types/typemap.h"
 #include "types/typemap_internal.h"
 

@@ -34,7 +34,7 @@
 #include "utils/syscache.h"
 
 #include "compat.h"
-#include "ddl/lexer.h"
+#include "syntax/lexer.h"
 #include "types/typemap.h"
 #include "types/typemap_internal.h"
 

@@ -17,7 +17,7 @@
 
 #include "lib/stringinfo.h"
 
-#include "ddl/lexer.h"
+#include "syntax/lexer.h"
 #include "types/typemap.h"
 
 /* the state of one column-list parse */

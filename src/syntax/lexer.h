@@ -22,7 +22,7 @@
  * Whitespace, "-- comments" and C-style comments are skipped.
  *
  * IDENTIFICATION
- *	  src/ddl/lexer.h
+ *	  src/syntax/lexer.h
  *
  *-------------------------------------------------------------------------
  */

@@ -13,7 +13,7 @@
  * All memory is palloc'd in CurrentMemoryContext.
  *
  * IDENTIFICATION
- *	  src/ddl/lexer.c
+ *	  src/syntax/lexer.c
  *
  *-------------------------------------------------------------------------
  */
@@ -23,7 +23,7 @@
 #include "mb/pg_wchar.h"
 #include "parser/scansup.h"
 
-#include "ddl/lexer.h"
+#include "syntax/lexer.h"
 
 /* the lexical errors a lexer can meet */
 typedef enum DdlLexError
