@@ -26,7 +26,9 @@
  *	  ROW<name T, ...>			jsonb
  *
  * MAP, MULTISET, TIMESTAMP* and INTERVAL are rejected.  Anything else is
- * left to typemap.c as a PostgreSQL type name.
+ * a PostgreSQL type name, left to pg_types.c.  TypemapParseType, which
+ * parses one type of either kind, lives here because ARRAY<T> and ROW<...>
+ * parse their element types with it.
  *
  * All memory is palloc'd in CurrentMemoryContext.
  *
@@ -44,7 +46,6 @@
 #include "utils/lsyscache.h"
 
 #include "syntax/lexer.h"
-#include "types/typemap.h"
 #include "types/typemap_internal.h"
 
 /* Flink allows DECIMAL precision up to 38 */
@@ -362,8 +363,8 @@ parse_row_type(ColumnParser *cp, TypeDesc *t)
 }
 
 /* T ARRAY and T[] suffixes after a Flink type */
-void
-TypemapParseArraySuffix(ColumnParser *cp, TypeDesc *t)
+static void
+parse_array_suffix(ColumnParser *cp, TypeDesc *t)
 {
 	for (;;)
 	{
@@ -417,13 +418,13 @@ unsupported_type_error(ColumnParser *cp, const DdlToken *tok)
 }
 
 /*
- * TypemapParseFlinkType
+ * parse_flink_type
  *		Parse a Flink type if the current word is a Flink type keyword (and
  *		not the schema of a qualified PostgreSQL type name).  Returns false,
  *		consuming nothing, otherwise.
  */
-bool
-TypemapParseFlinkType(ColumnParser *cp, TypeDesc *t)
+static bool
+parse_flink_type(ColumnParser *cp, TypeDesc *t)
 {
 	DdlToken   *tok = cur(cp);
 	const FlinkType *ft;
@@ -475,3 +476,18 @@ TypemapParseFlinkType(ColumnParser *cp, TypeDesc *t)
 	return true;
 }
 
+/*
+ * TypemapParseType
+ *		One type: a Flink type (with optional array suffixes) or a
+ *		PostgreSQL type name.
+ */
+void
+TypemapParseType(ColumnParser *cp, TypeDesc *t)
+{
+	if (at_end(cp) || !DdlTokenIsIdent(cur(cp)))
+		column_syntax_error(cp, "Expected a data type.");
+	if (parse_flink_type(cp, t))
+		parse_array_suffix(cp, t);
+	else
+		TypemapParsePgType(cp, t);
+}

@@ -18,7 +18,6 @@
 #include "lib/stringinfo.h"
 
 #include "syntax/lexer.h"
-#include "types/typemap.h"
 
 /* the state of one column-list parse */
 typedef struct ColumnParser
@@ -114,16 +113,15 @@ errposition_at(ColumnParser *cp, const DdlToken *tok)
 	return internalerrposition(DdlErrorPosition(cp->lex.query, tok->location));
 }
 
-/* in typemap.c */
+/* in pg_types.c */
 extern bool TypemapLookupTypeString(const char *str, Oid *typid,
 									int32 *typmod, bool missing_ok);
 extern bool TypemapLookupSystemType(const char *str, Oid *typid,
 									int32 *typmod, bool missing_ok);
-extern void TypemapParseType(ColumnParser *cp, TypeDesc *t);
+extern void TypemapParsePgType(ColumnParser *cp, TypeDesc *t);
 
-/* in flink_types.c */
-extern bool TypemapParseFlinkType(ColumnParser *cp, TypeDesc *t);
-extern void TypemapParseArraySuffix(ColumnParser *cp, TypeDesc *t);
+/* in flink_types.c: one type, Flink or PostgreSQL */
+extern void TypemapParseType(ColumnParser *cp, TypeDesc *t);
 extern void TypemapAppendBackquoted(StringInfo buf, const char *name);
 
 #endif							/* MLPREDICT_TYPEMAP_INTERNAL_H */
