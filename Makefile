@@ -5,7 +5,7 @@ MODULE_big  = $(EXTENSION)
 
 OBJS = \
 	src/module.o src/guc.o src/settings.o src/util.o \
-	src/catalog/connection.o src/catalog/model.o src/catalog/catalog_access.o \
+	src/catalog/connection.o src/catalog/connection_drop.o src/catalog/model.o src/catalog/catalog_access.o \
 	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
 	src/syntax/lexer.o src/syntax/names.o \
 	src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \

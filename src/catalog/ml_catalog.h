@@ -81,11 +81,13 @@ extern bool CatalogCreateConnection(const char *name, List *options,
 									bool if_not_exists, const char *statement);
 extern bool CatalogAlterConnection(const char *name, List *options,
 								   bool if_exists, const char *statement);
-extern bool CatalogDropConnection(const char *name, bool if_exists, bool cascade);
 extern void CatalogAlterConnectionOwner(const char *name, const char *new_owner);
 extern MlConnection *CatalogGetConnection(const char *name, bool with_secrets,
 										  bool missing_ok);
 extern List *CatalogListConnections(void);
+
+/* connection_drop.c */
+extern bool CatalogDropConnection(const char *name, bool if_exists, bool cascade);
 
 /* connection_acl.c */
 extern void CatalogCheckConnectionUsage(const char *name);
@@ -116,6 +118,7 @@ extern List *CatalogGetModelVersions(MlModelRef *ref, bool missing_ok);
 extern List *CatalogListModels(const char *schema);
 extern char *CatalogModelCreationSchema(MlModelRef *ref);
 extern char *CatalogResolveModelSchema(MlModelRef *ref, bool missing_ok);
+extern void CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant);
 
 /* typed_function.c */
 extern void TypedFunctionCreate(MlModel *model);
@@ -126,6 +129,6 @@ extern void TypedFunctionSetOwner(MlModel *model, Oid new_owner);
 extern void TypedFunctionRebody(MlModel *model);
 extern Oid	TypedFunctionLookup(MlModel *model);
 extern void TypedFunctionCheckExecute(MlModel *model);
-extern void CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant);
+extern void TypedFunctionGrant(MlModel *model, const char *grantee, bool grant);
 
 #endif							/* MLPREDICT_CATALOG_H */

@@ -396,6 +396,32 @@ parse_model_columns(const char *text, int location, const char *clause,
 }
 
 /*
+ * model_connection
+ *		The catalog's part of checking <provider>.connection, for
+ *		MlValidateModelOptions: name must be a connection of the provider's
+ *		type that the current user may use.  Returns its endpoint.
+ */
+static const char *
+model_connection(const char *name, const char *provider)
+{
+	MlConnection *conn = CatalogGetConnection(name, false, true);
+
+	if (conn == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("connection \"%s\" does not exist", name),
+				 errhint("Create it with CREATE CONNECTION %s WITH ('type' = '%s', ...).",
+						 name, provider)));
+	if (strcmp(conn->type, provider) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("connection \"%s\" has type \"%s\" but the model's provider is \"%s\"",
+						name, conn->type, provider)));
+	CatalogCheckConnectionUsage(name);
+	return conn->endpoint;
+}
+
+/*
  * check_create_options
  *		Options of CREATE MODEL: lower-cased, no default_version.
  */
@@ -464,7 +490,7 @@ CatalogCreateModel(MlModelRef *ref, const char *input_text, int input_location,
 				 errmsg("CREATE MODEL takes a model name without a version"),
 				 errhint("Repeating CREATE MODEL on the same name adds the next version.")));
 	options = check_create_options(options, statement);
-	MlValidateModelOptions(options, input, output, statement);
+	MlValidateModelOptions(options, input, output, statement, model_connection);
 	schema = CatalogModelCreationSchema(ref);
 	model = load_versions(schema, ref->name, &versions);
 	if (model && if_not_exists)
@@ -632,7 +658,8 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 	current = with_version(model, raw);
 	current->options = apply_set_reset(current->options, set_options,
 									   reset_keys, model);
-	MlValidateModelOptions(current->options, model->input, model->output, statement);
+	MlValidateModelOptions(current->options, model->input, model->output, statement,
+						   model_connection);
 	update_version_options(model, raw->version, current->options);
 	return true;
 }
@@ -1010,4 +1037,21 @@ CatalogFollowSchemaRename(void)
 		if (model)
 			TypedFunctionRebody(model);
 	}
+}
+
+/*
+ * CatalogGrantModel
+ *		GRANT (or REVOKE) EXECUTE on a model's function to (from) a role or
+ *		PUBLIC: the model owner's (or a superuser's) way to allow its use.
+ *		The privilege covers every version, so ref names no version.
+ */
+void
+CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant)
+{
+	if (ref->version_kind != ML_VERSION_DEFAULT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("privileges are granted on a whole model, not on one version"),
+				 errhint("Name the model without a $version suffix.")));
+	TypedFunctionGrant(CatalogGetModel(ref, false), grantee, grant);
 }

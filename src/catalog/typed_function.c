@@ -404,24 +404,17 @@ TypedFunctionCheckExecute(MlModel *model)
 }
 
 /*
- * CatalogGrantModel
+ * TypedFunctionGrant
  *		GRANT (or REVOKE) EXECUTE on a model's function to (from) a role or
- *		PUBLIC: the model owner's (or a superuser's) way to allow its use.
- *		The privilege covers every version, so ref names no version.
+ *		PUBLIC, for the model's owner (or a superuser); CatalogGrantModel
+ *		(model.c) has found the model.
  */
 void
-CatalogGrantModel(MlModelRef *ref, const char *grantee, bool grant)
+TypedFunctionGrant(MlModel *model, const char *grantee, bool grant)
 {
-	MlModel    *model;
 	char	   *display;
 	const char *role;
 
-	if (ref->version_kind != ML_VERSION_DEFAULT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("privileges are granted on a whole model, not on one version"),
-				 errhint("Name the model without a $version suffix.")));
-	model = CatalogGetModel(ref, false);
 	display = MlQualifiedModelName(model->schema, model->name);
 	CatalogCheckOwner(GetUserId(), model->owner_id, "model", display);
 	if (!OidIsValid(TypedFunctionLookup(model)))

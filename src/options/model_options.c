@@ -22,7 +22,6 @@
 
 #include "utils/formatting.h"
 
-#include "catalog/ml_catalog.h"
 #include "format/format.h"
 #include "options/options.h"
 #include "provider/provider.h"
@@ -153,31 +152,19 @@ check_option_line(MlOption *opt, const MlProvider *provider, const char *stateme
 
 /*
  * check_connection
- *		<provider>.connection must name a connection of the provider's type
- *		that the current user may use.
- *		Returns the connection's endpoint.
+ *		<provider>.connection must be given; check_name (the catalog's)
+ *		checks that it names a connection of the provider's type that the
+ *		current user may use.  Returns the connection's endpoint.
  */
 static const char *
-check_connection(List *options, const MlProvider *provider)
+check_connection(List *options, const MlProvider *provider,
+				 MlModelConnectionCheck check_name)
 {
 	char	   *key = psprintf("%s.connection", provider->name);
 	const char *name = require_option(options, key,
 									  "Name a connection created with CREATE CONNECTION.");
-	MlConnection *conn = CatalogGetConnection(name, false, true);
 
-	if (conn == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("connection \"%s\" does not exist", name),
-				 errhint("Create it with CREATE CONNECTION %s WITH ('type' = '%s', ...).",
-						 name, provider->name)));
-	if (strcmp(conn->type, provider->name) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				 errmsg("connection \"%s\" has type \"%s\" but the model's provider is \"%s\"",
-						name, conn->type, provider->name)));
-	CatalogCheckConnectionUsage(name);
-	return conn->endpoint;
+	return check_name(name, provider->name);
 }
 
 /*
@@ -249,11 +236,12 @@ check_formats(List *options, const MlProvider *provider, const char *endpoint,
 /*
  * MlValidateModelOptions
  *		Validate the complete option set of one model version against its
- *		INPUT/OUTPUT columns.  options have lower-case keys.
+ *		INPUT/OUTPUT columns.  options have lower-case keys; check_name
+ *		checks the connection they name (options sit below the catalog).
  */
 void
 MlValidateModelOptions(List *options, List *input, List *output,
-					   const char *statement)
+					   const char *statement, MlModelConnectionCheck check_name)
 {
 	const char *provider_name;
 	const MlProvider *provider;
@@ -277,7 +265,7 @@ MlValidateModelOptions(List *options, List *input, List *output,
 		check_option_key(lfirst(lc), provider, statement);
 		check_option_line(lfirst(lc), provider, statement);
 	}
-	endpoint = check_connection(options, provider);
+	endpoint = check_connection(options, provider, check_name);
 	if (list_length(MlParseParams(options, provider->name, statement)) > MLPREDICT_MAX_PARAMS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

@@ -18,8 +18,18 @@
 #include "mlpredict.h"
 
 /* model_options.c */
+
+/*
+ * Checks that name is a connection of type provider that the current user
+ * may use, and returns its endpoint (the catalog's check, given to
+ * MlValidateModelOptions).
+ */
+typedef const char *(*MlModelConnectionCheck) (const char *name,
+											   const char *provider);
+
 extern void MlValidateModelOptions(List *options, List *input, List *output,
-								   const char *statement);
+								   const char *statement,
+								   MlModelConnectionCheck check_name);
 extern const char *MlModelOption(List *options, const char *provider,
 								 const char *suffix);
 extern const char *MlModelProvider(List *options);
