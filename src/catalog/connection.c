@@ -59,7 +59,6 @@
 #include "secret/cluster_key.h"
 #include "secret/secret_box.h"
 #include "secret/secret_ref.h"
-#include "stats/stats.h"
 #include "util.h"
 
 static MlConnection *read_connection(const char *name, bool missing_ok,
