@@ -14,11 +14,11 @@
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "http/http.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 static const MlFormat *const formats[] = {
 	&MlFormatOpenAIChat,

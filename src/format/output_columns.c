@@ -34,10 +34,10 @@
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /* longest part of a response quoted in an error message */
 #define RESPONSE_EXCERPT_LEN 300

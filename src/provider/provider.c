@@ -17,10 +17,10 @@
 
 #include "lib/stringinfo.h"
 
-#include "exec/request.h"
 #include "http/endpoint_mask.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 /* Secret keys: canonical spelling first, then accepted aliases. */
 typedef struct SecretAlias
@@ -284,22 +284,4 @@ MlRequestHeader(HttpRequest *request, const char *name)
 			return h->value;
 	}
 	return NULL;
-}
-
-/*
- * MlConnectionSecret
- *		A secret of the target's connection; an error when it has none.
- */
-const char *
-MlConnectionSecret(MlTarget *target, const char *key)
-{
-	const char *value = MlOptionGet(target->connection->secrets, key);
-
-	if (value == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("connection \"%s\" has no %s", target->connection->name, key),
-				 errhint("Set one with ALTER CONNECTION %s SET ('%s' = '...').",
-						 target->connection->name, key)));
-	return value;
 }
