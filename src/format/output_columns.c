@@ -307,6 +307,24 @@ MlJsonRequire(MlTarget *target, Jsonb *doc, const char *pointer,
 }
 
 /*
+ * MlDecodeAtPointer
+ *		Decode the value at pointer into the model's single output column.
+ *		A missing value is an error that shows the start of the response.
+ */
+void
+MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
+				  Datum *values, bool *nulls)
+{
+	MlColumn   *col = linitial(target->model->output);
+	JsonbValue	v;
+
+	MlJsonRequire(target, response, pointer, &v);
+	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
+							  MlColumnDimensions(col), target->display_name,
+							  col->name, &nulls[0]);
+}
+
+/*
  * MlRaiseRemoteError
  *		If the response is an error object ({"error": "..."} as TensorFlow
  *		Serving and KServe send, or {"error": {"message": ...}}), raise it.

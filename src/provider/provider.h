@@ -31,10 +31,12 @@ extern const char *const MlAwsSecrets[];
 extern const char *const MlAwsRequiredSecrets[];
 extern const char *const MlAwsConnectionOptions[];
 
-/* provider.c */
+/* registry.c */
 extern const MlProvider *MlProviderLookup(const char *name, bool missing_ok);
-extern const char *MlCanonicalSecretKey(const char *key);
 extern char *MlProviderNames(void);
+
+/* provider.c */
+extern const char *MlCanonicalSecretKey(const char *key);
 extern bool MlKeyInList(const char *key, const char *const *list);
 extern char *MlKeyListText(const char *const *list);
 extern void MlCheckEndpoint(const char *endpoint, const char *statement, int location);
