@@ -29,7 +29,6 @@
 
 #include "compat.h"
 #include "exec/request.h"
-#include "http/endpoint_mask.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "util.h"

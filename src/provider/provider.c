@@ -21,7 +21,6 @@
 #include "http/endpoint_mask.h"
 #include "provider/provider.h"
 #include "util.h"
-#include "wire/target.h"
 
 /* Secret keys: canonical spelling first, then accepted aliases. */
 typedef struct SecretAlias
