@@ -38,11 +38,11 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/base64.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /* longest part of a response quoted in an error message */
 #define CSV_EXCERPT_LEN 200
