@@ -28,6 +28,7 @@
 extern int	mlpredict_max_parallelism;
 extern bool mlpredict_enable_pipeline;
 extern int	mlpredict_client_timeout;	/* seconds */
+extern int	mlpredict_max_client_timeout;	/* seconds */
 extern int	mlpredict_connect_timeout;	/* milliseconds */
 extern int	mlpredict_retry_count;
 extern bool mlpredict_allow_insecure_http;
@@ -36,6 +37,7 @@ extern int	mlpredict_max_output_elements;
 extern char *mlpredict_secret_key_file;
 extern char *mlpredict_allowed_networks;	/* CIDR list */
 extern char *mlpredict_ca_bundle;
+extern int	mlpredict_stat_max_connections;
 
 extern void MlDefineGucs(void);
 
