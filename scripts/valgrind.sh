@@ -70,6 +70,10 @@ command -v valgrind >/dev/null ||
 repo=$PWD
 port=${VALGRIND_PORT:-$((STANDIN_PORT + 1))}
 suites=${VALGRIND_SUITES:-$(ls test/sql/*.sql | xargs -n1 basename | sed 's/\.sql$//' | sort)}
+if ! have_pgvector; then
+	echo "pgvector is not installed for PostgreSQL $PG_MAJOR: leaving out the pgvector suite"
+	suites=$(echo "$suites" | grep -vx pgvector)
+fi
 backend_suites=${VALGRIND_BACKEND_SUITES:-$suites}
 [ "$backend_suites" = none ] && backend_suites=
 work=${VALGRIND_WORKDIR:-$(mktemp -d /tmp/mlpredict-valgrind.XXXXXX)}
