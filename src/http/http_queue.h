@@ -57,7 +57,6 @@ typedef struct HttpQueueEntry
  */
 typedef struct HttpQueueBackend
 {
-	const char *name;
 	Size		entry_size;		/* bytes of backend data per entry */
 	void		(*submit) (HttpQueueEntry *entry);
 	void		(*poll) (bool wait);

@@ -109,7 +109,6 @@ pg_noreturn static void worker_gone(void);
 static bool worker_running(int worker, uint64 *generation, Latch **latch);
 
 const HttpQueueBackend PoolChannelBackend = {
-	.name = "pool channel",
 	.entry_size = sizeof(ChannelEntry),
 	.submit = channel_submit,
 	.poll = channel_poll,

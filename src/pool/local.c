@@ -47,7 +47,6 @@ static void local_done(Dispatcher *d, DispatchJob *job);
 static void local_shutdown(int code, Datum arg);
 
 const HttpQueueBackend PoolLocalBackend = {
-	.name = "in-backend",
 	.entry_size = sizeof(DispatchJob),
 	.submit = local_submit,
 	.poll = local_poll,
