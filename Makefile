@@ -10,7 +10,8 @@ OBJS = \
 	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
 	src/types/typemap.o src/types/flink_types.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
-	src/options/model_options.o src/options/params.o src/options/runtime_options.o \
+	src/options/model_options.o src/options/runtime_options.o \
+	src/wire/target.o src/wire/params.o src/wire/response_error.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_engine.o src/http/http_queue.o \
 	src/http/retry_policy.o src/http/address_policy.o src/http/endpoint_policy.o src/http/endpoint_mask.o \
@@ -20,7 +21,7 @@ OBJS = \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
 	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
-	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_path.o src/exec/response_error.o src/exec/predict.o src/exec/debug.o
+	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_path.o src/exec/predict.o src/exec/debug.o
 
 # Earlier versions' install scripts, frozen as released, and the update
 # scripts from each to the next (ALTER EXTENSION mlpredict UPDATE).

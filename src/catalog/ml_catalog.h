@@ -22,34 +22,7 @@
 
 #include "mlpredict.h"
 
-/* A registered connection. */
-typedef struct MlConnection
-{
-	char	   *name;
-	char	   *type;			/* lower case: "openai", "bedrock", ... */
-	char	   *endpoint;
-	List	   *options;		/* MlOption *: non-secret options */
-	List	   *secrets;		/* MlOption *: only when loaded with secrets */
-	char	   *comment;
-	Oid			owner_id;		/* the owner of record (regrole) */
-	char	   *owner;			/* its name, for messages */
-} MlConnection;
-
-/* One version of a registered model. */
-typedef struct MlModel
-{
-	char	   *schema;
-	char	   *name;
-	List	   *input;			/* MlColumn * */
-	List	   *output;			/* MlColumn * */
-	char	   *task;
-	char	   *comment;
-	Oid			owner_id;		/* the owner of record (regrole) */
-	char	   *owner;			/* its name, for messages */
-	int			default_version;
-	int			version;		/* the version described by options */
-	List	   *options;		/* MlOption *, keys lower case */
-} MlModel;
+/* MlConnection and MlModel, the rows read here, are in mlpredict.h */
 
 /* catalog_access.c: SPI as the extension owner */
 typedef struct CatalogAccess

@@ -29,22 +29,11 @@
 
 #include "compat.h"
 #include "exec/request.h"
-#include "http/endpoint_mask.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "util.h"
 
 static void build_route(MlTarget *target);
-
-/*
- * MlTargetOption
- *		The model option "<provider>.<suffix>" of the target's version.
- */
-const char *
-MlTargetOption(MlTarget *target, const char *suffix)
-{
-	return MlModelOption(target->model->options, target->provider->name, suffix);
-}
 
 /*
  * resolve_formats
@@ -133,58 +122,6 @@ build_route(MlTarget *target)
 	route->requests_per_minute = connection_limit(target->connection, "requests_per_minute");
 	route->tokens_per_minute = connection_limit(target->connection, "tokens_per_minute");
 	route->built_ms = (int64) (GetCurrentTimestamp() / 1000);
-}
-
-/*
- * mask_value
- *		text with every occurrence of secret[0..len) replaced by *****.
- *		Values shorter than 4 bytes are left: they would mask ordinary words.
- */
-static char *
-mask_value(char *text, const char *secret, size_t len)
-{
-	StringInfoData buf;
-	const char *from = text;
-	const char *hit;
-
-	if (len < 4 || memmem(text, strlen(text), secret, len) == NULL)
-		return text;
-	initStringInfo(&buf);
-	while ((hit = memmem(from, strlen(from), secret, len)) != NULL)
-	{
-		appendBinaryStringInfo(&buf, from, hit - from);
-		appendStringInfoString(&buf, "*****");
-		from = hit + len;
-	}
-	appendStringInfoString(&buf, from);
-	return buf.data;
-}
-
-/*
- * MlMaskSecrets
- *		Copy of text with every secret of the target's connection, and
- *		every credential its endpoint carries in its query string (?code=,
- *		?key=: endpoint_mask.h), replaced by *****.
- */
-char *
-MlMaskSecrets(MlTarget *target, const char *text)
-{
-	char	   *result = pstrdup(text ? text : "");
-	const char *endpoint = target->connection->endpoint;
-	const char *cursor = NULL;
-	const char *value;
-	size_t		len;
-	ListCell   *lc;
-
-	foreach(lc, target->connection->secrets)
-	{
-		const char *secret = ((MlOption *) lfirst(lc))->value;
-
-		result = mask_value(result, secret, strlen(secret));
-	}
-	while (endpoint && EndpointNextCredential(endpoint, &cursor, &value, &len))
-		result = mask_value(result, value, len);
-	return result;
 }
 
 /*

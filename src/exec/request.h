@@ -1,15 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * request.h
- *	  A model version resolved for calling (MlTarget), and building,
- *	  sending and decoding its requests.
+ *	  Resolving a model version for calling (an MlTarget, wire/target.h),
+ *	  and building, sending and decoding its requests.
  *
- * MlTarget gathers everything one query needs to call a model version: the
- * catalog rows, the connection with its secrets, provider, formats,
- * parameters and timeouts.  It is built once per query and reused for
- * every row.  request.c builds HTTP requests from it (shared by
+ * MlTargetBuild fills an MlTarget once per query from the catalog; it is
+ * reused for every row.  request.c builds HTTP requests from it (shared by
  * ml_predict and debug_request), sends them with retries and turns
- * responses into output values or clear errors.
+ * responses into output values or clear errors (wire/response_error.c).
  *
  * IDENTIFICATION
  *	  src/exec/request.h
@@ -25,29 +23,9 @@
 #include "http/http.h"
 #include "options/options.h"
 #include "provider/provider.h"
-
-typedef struct MlTarget
-{
-	MlModel    *model;
-	char	   *display_name;	/* schema.name$version, for messages */
-	MlConnection *connection;	/* with secrets */
-	const MlProvider *provider;
-	const MlFormat *input_format;
-	char	   *input_suffix;	/* text after ':' in input_format, or NULL */
-	const MlFormat *output_format;
-	char	   *output_suffix;
-	const char *system_prompt;
-	const char *model_version;
-	List	   *params;			/* MlParam * */
-	int			timeout_ms;		/* from <p>.client_timeout, 0 if unset */
-	int			connect_timeout_ms; /* from <p>.connect_timeout, 0 if unset */
-	int			ninputs;
-	int			noutputs;
-	HttpRoute	route;			/* database, connection, model and limits */
-} MlTarget;
+#include "wire/target.h"
 
 extern MlTarget *MlTargetBuild(MlModel *model);
-extern const char *MlTargetOption(MlTarget *target, const char *suffix);
 extern HttpRequest *MlBuildRequest(MlTarget *target, Datum *values, bool *nulls,
 								   const MlRuntimeOptions *runtime);
 extern HttpRequest *MlFinishRequest(MlTarget *target, MlRequestBody *body,
@@ -60,20 +38,13 @@ extern void MlSendRequests(MlTarget *target, HttpRequest **requests,
 extern void MlDecodeResponse(MlTarget *target, HttpRequest *request,
 							 HttpResponse *response, Datum *values, bool *nulls,
 							 MlResponseBody *body);
-extern char *MlMaskSecrets(MlTarget *target, const char *text);
 
 /*
- * batch.c: several consecutive rows in one request, where the input format
- * takes many inputs per request (embedding input arrays, instances,
- * dataframe rows); the pipelined executor (pipeline.c) uses these.
+ * batch.c: several consecutive rows (MlBatchRow, wire/target.h) in one
+ * request, where the input format takes many inputs per request (embedding
+ * input arrays, instances, dataframe rows); the pipelined executor
+ * (pipeline.c) uses these.
  */
-typedef struct MlBatchRow
-{
-	Datum	   *values;			/* model inputs, converted, none NULL */
-	bool	   *nulls;
-	Datum	   *out_values;		/* noutputs each, filled by decoding */
-	bool	   *out_nulls;
-} MlBatchRow;
 
 /*
  * Most rows one request may carry: 1 when the format takes one row per
@@ -112,10 +83,5 @@ extern bool MlBatchFailureMayBeRow(HttpResponse *response);
 /* request.c: the debug option's NOTICE per attempt of a final request */
 extern void MlReportAttempts(MlTarget *target, HttpRequest *request,
 							 HttpResponse *response);
-
-/* response_error.c */
-extern bool MlQuotaExhausted(HttpResponse *response);
-pg_noreturn extern void MlRaiseResponseError(MlTarget *target, HttpRequest *request,
-											 HttpResponse *response);
 
 #endif							/* MLPREDICT_REQUEST_H */

@@ -23,9 +23,9 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
+#include "wire/target.h"
 
 /* AI21's camelCase names that users may write in lower or snake case */
 static const char *const ai21_spellings[] = {

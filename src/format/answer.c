@@ -21,13 +21,13 @@
 
 #include "catalog/pg_type.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/json_text.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "util.h"
+#include "wire/target.h"
 
 /*
  * wants_vector

@@ -37,10 +37,10 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
+#include "wire/target.h"
 
 #define ANTHROPIC_DEFAULT_MAX_TOKENS "1024"
 #define ANTHROPIC_BEDROCK_VERSION "bedrock-2023-05-31"

@@ -23,9 +23,9 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
+#include "wire/target.h"
 
 #define AZURE_PARAMETERS_KEY "parameters"
 

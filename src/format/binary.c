@@ -40,11 +40,11 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/tensor_shape.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /* How one value (or array element) is written. */
 typedef enum BinKind

@@ -36,11 +36,11 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 #define COHERE_DEFAULT_INPUT_TYPE "search_document"
 #define COHERE_EMBED_MAX_TEXTS 96

@@ -39,10 +39,10 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /* longest part of a response quoted in an error message */
 #define CSV_EXCERPT_LEN 200

@@ -1,8 +1,10 @@
 /*-------------------------------------------------------------------------
  *
  * format.c
- *	  The format registry, Confluent's name matching, schema checks shared
- *	  by several formats, and decoding a value found at a JSON pointer.
+ *	  What several formats share: schema checks and request and response
+ *	  body helpers.  The list of formats and name matching are in
+ *	  registry.c; decoding a value found at a JSON pointer is in
+ *	  output_columns.c.
  *
  * IDENTIFICATION
  *	  src/format/format.c
@@ -14,162 +16,11 @@
 #include "catalog/pg_type.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "http/http.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
-
-static const MlFormat *const formats[] = {
-	&MlFormatOpenAIChat,
-	&MlFormatOpenAIEmbed,
-	&MlFormatTitanText,
-	&MlFormatTitanEmbed,
-	&MlFormatAnthropicMessages,
-	&MlFormatAnthropicCompletions,
-	&MlFormatCohereChat,
-	&MlFormatCohereGenerate,
-	&MlFormatCohereEmbed,
-	&MlFormatAI21Complete,
-	&MlFormatBedrockLlama,
-	&MlFormatMistralCompletions,
-	&MlFormatGeminiGenerate,
-	&MlFormatGeminiEmbed,
-	&MlFormatVertexEmbed,
-	&MlFormatAzureChat,
-	/* predictive formats */
-	&MlFormatJson,
-	&MlFormatJsonArray,
-	&MlFormatJsonArrayOfObjects,
-	&MlFormatCsv,
-	&MlFormatText,
-	&MlFormatBinary,
-	&MlFormatPandasDataframe,
-	&MlFormatAzureMLPandasDataframe,
-	&MlFormatAzureMLTensor,
-	&MlFormatTFServing,
-	&MlFormatTFServingColumn,
-	&MlFormatVertexAIPyTorch,
-	&MlFormatMLflowTensor,
-	&MlFormatTriton,
-	NULL
-};
-
-/*
- * normalized_equal
- *		Compare format names ignoring case, '-' and '_' (and stopping at a
- *		':' suffix in a).
- */
-static bool
-normalized_equal(const char *a, const char *b)
-{
-	for (;;)
-	{
-		while (*a == '-' || *a == '_')
-			a++;
-		while (*b == '-' || *b == '_')
-			b++;
-		if (*a == '\0' || *a == ':')
-			return *b == '\0';
-		if (pg_toupper((unsigned char) *a) != pg_toupper((unsigned char) *b))
-			return false;
-		a++;
-		b++;
-	}
-}
-
-/*
- * format_matches
- *		Does spec name this format or one of its aliases?
- */
-static bool
-format_matches(const MlFormat *format, const char *spec)
-{
-	const char *const *alias;
-
-	if (normalized_equal(spec, format->name))
-		return true;
-	for (alias = format->aliases; alias && *alias; alias++)
-		if (normalized_equal(spec, *alias))
-			return true;
-	return false;
-}
-
-/*
- * MlFormatNames
- *		Comma-separated canonical format names, for hints.
- */
-char *
-MlFormatNames(void)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; formats[i]; i++)
-		appendStringInfo(&buf, "%s%s", i ? ", " : "", formats[i]->name);
-	return buf.data;
-}
-
-/*
- * MlFormatLookup
- *		Find the format named by spec ("openai_chat", "OPENAI-EMBED",
- *		"JSON:outputs").  *suffix receives the text after ':' or NULL.
- */
-const MlFormat *
-MlFormatLookup(const char *spec, char **suffix, bool missing_ok)
-{
-	const char *colon = strchr(spec, ':');
-	int			i;
-
-	if (suffix)
-		*suffix = (colon && colon[1]) ? pstrdup(colon + 1) : NULL;
-	for (i = 0; formats[i]; i++)
-		if (format_matches(formats[i], spec))
-			return formats[i];
-	if (missing_ok)
-		return NULL;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unsupported format \"%s\"", spec),
-			 errhint("Supported formats are %s.", MlFormatNames())));
-	return NULL;
-}
-
-/*
- * MlFormatResolve
- *		The input format named by input_spec and the output format named by
- *		output_spec, or when that is NULL the input format's default output
- *		(Confluent: PANDAS-DATAFRAME answers as JSON-ARRAY, MLFLOW-TENSOR as
- *		JSON:outputs, and so on).
- */
-void
-MlFormatResolve(const char *input_spec, const char *output_spec,
-				MlFormatChoice *choice)
-{
-	choice->input = MlFormatLookup(input_spec, &choice->input_suffix, false);
-	if (choice->input->encode == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("format %s can only be used as an output format",
-						choice->input->name),
-				 errhint("Set it as output_format and choose another input_format.")));
-	if (output_spec == NULL)
-		output_spec = choice->input->default_output;
-	if (output_spec == NULL)
-	{
-		choice->output = choice->input;
-		choice->output_suffix = choice->input_suffix;
-		return;
-	}
-	choice->output = MlFormatLookup(output_spec, &choice->output_suffix, false);
-	if (choice->output->decode == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("format %s can only be used as an input format",
-						choice->output->name),
-				 errhint("Set another output_format.")));
-}
+#include "wire/target.h"
 
 /*
  * MlResponseJson
@@ -307,24 +158,6 @@ MlColumnDimensions(const MlColumn *col)
 		for (p = col->decl; (p = strstr(p, "[]")) != NULL; p++)
 			n++;
 	return n;
-}
-
-/*
- * MlDecodeAtPointer
- *		Decode the value at pointer into the model's single output column.
- *		A missing value is an error that shows the start of the response.
- */
-void
-MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
-				  Datum *values, bool *nulls)
-{
-	MlColumn   *col = linitial(target->model->output);
-	JsonbValue	v;
-
-	MlJsonRequire(target, response, pointer, &v);
-	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
-							  MlColumnDimensions(col), target->display_name,
-							  col->name, &nulls[0]);
 }
 
 /*

@@ -161,20 +161,20 @@ typedef struct MlFormatChoice
 	char	   *output_suffix;
 } MlFormatChoice;
 
-/* format.c */
+/* registry.c */
 extern const MlFormat *MlFormatLookup(const char *spec, char **suffix,
 									  bool missing_ok);
 extern void MlFormatResolve(const char *input_spec, const char *output_spec,
 							MlFormatChoice *choice);
+extern char *MlFormatNames(void);
+
+/* format.c */
 extern Jsonb *MlResponseJson(struct MlTarget *target, MlResponseBody *response);
 extern const char *MlOutputPointer(struct MlTarget *target,
 								   const char *default_pointer);
-extern char *MlFormatNames(void);
 extern void MlCheckSingleTextInput(List *input, const char *format);
 extern void MlCheckSingleTextOutput(List *output, const char *format);
 extern void MlCheckVectorOutput(List *output, const char *format);
-extern void MlDecodeAtPointer(struct MlTarget *target, Jsonb *response,
-							  const char *pointer, Datum *values, bool *nulls);
 extern int	MlColumnDimensions(const struct MlColumn *col);
 extern void MlRequestBodyAddHeader(MlRequestBody *body, const char *name,
 								   const char *value);
@@ -250,6 +250,8 @@ extern void MlDecodeOutputColumn(struct MlTarget *target, int i,
 								 bool *nulls);
 extern void MlJsonRequire(struct MlTarget *target, Jsonb *doc,
 						  const char *pointer, JsonbValue *out);
+extern void MlDecodeAtPointer(struct MlTarget *target, Jsonb *response,
+							  const char *pointer, Datum *values, bool *nulls);
 extern void MlRaiseRemoteError(struct MlTarget *target, Jsonb *doc);
 extern char *MlResponseExcerpt(struct MlTarget *target, const JsonbValue *value);
 extern int	MlJsonArrayLength(const JsonbValue *value);

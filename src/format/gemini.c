@@ -42,11 +42,11 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "util.h"
+#include "wire/target.h"
 
 #define GEMINI_CONFIG_KEY "generationConfig"
 #define GEMINI_BATCH_METHOD "batchEmbedContents"

@@ -27,10 +27,11 @@
 
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/params.h"
+#include "wire/target.h"
 
 /*
  * json_check_schema

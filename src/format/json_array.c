@@ -28,10 +28,10 @@
 
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /*
  * json_array_check_schema

@@ -28,9 +28,9 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
+#include "wire/target.h"
 
 /*
  * llama_check_schema

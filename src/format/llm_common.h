@@ -15,9 +15,9 @@
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
-#include "exec/request.h"
 #include "format/format.h"
-#include "options/options.h"
+#include "wire/params.h"
+#include "wire/target.h"
 
 /* what a params rename callback looks like (see MlAppendParams) */
 typedef const char *(*MlParamRename) (const MlParam *param);

@@ -20,11 +20,11 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 #define OPENAI_DEFAULT_CHAT_MODEL "gpt-3.5-turbo"
 

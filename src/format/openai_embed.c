@@ -24,11 +24,11 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/llm_common.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 #define OPENAI_DEFAULT_EMBED_MODEL "text-embedding-3-small"
 

@@ -34,10 +34,10 @@
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /* longest part of a response quoted in an error message */
 #define RESPONSE_EXCERPT_LEN 300
@@ -304,6 +304,24 @@ MlJsonRequire(MlTarget *target, Jsonb *doc, const char *pointer,
 					target->display_name, pointer),
 			 errdetail("Response: %s", MlResponseExcerpt(target, &root)),
 			 errhint("Check the model's output format.")));
+}
+
+/*
+ * MlDecodeAtPointer
+ *		Decode the value at pointer into the model's single output column.
+ *		A missing value is an error that shows the start of the response.
+ */
+void
+MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
+				  Datum *values, bool *nulls)
+{
+	MlColumn   *col = linitial(target->model->output);
+	JsonbValue	v;
+
+	MlJsonRequire(target, response, pointer, &v);
+	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
+							  MlColumnDimensions(col), target->display_name,
+							  col->name, &nulls[0]);
 }
 
 /*

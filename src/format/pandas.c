@@ -29,10 +29,11 @@
 
 #include "utils/json.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/params.h"
+#include "wire/target.h"
 
 /*
  * pandas_check_schema

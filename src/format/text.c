@@ -21,9 +21,9 @@
 #include "mb/pg_wchar.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/typemap.h"
+#include "wire/target.h"
 
 /*
  * is_string

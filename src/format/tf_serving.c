@@ -42,10 +42,11 @@
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/params.h"
+#include "wire/target.h"
 
 /*
  * tf_check_schema

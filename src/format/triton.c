@@ -65,11 +65,12 @@
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 
-#include "exec/request.h"
 #include "format/format.h"
 #include "format/tensor_shape.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
+#include "wire/params.h"
+#include "wire/target.h"
 
 #define HEADER_LENGTH_NAME "Inference-Header-Content-Length"
 /* the longest BYTES element whose base64 text still fits one allocation */

@@ -15,8 +15,8 @@
  */
 #include "postgres.h"
 
-#include "exec/request.h"
 #include "provider/provider.h"
+#include "wire/target.h"
 
 #define ANTHROPIC_API_VERSION "2023-06-01"
 

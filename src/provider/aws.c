@@ -23,10 +23,10 @@
 #include <time.h>
 
 #include "auth/sigv4.h"
-#include "exec/request.h"
 #include "provider/aws.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 /*
  * looks_like_region

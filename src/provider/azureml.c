@@ -19,9 +19,9 @@
  */
 #include "postgres.h"
 
-#include "exec/request.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 static const char *const azureml_model_options[] = {"deployment_name", NULL};
 

@@ -25,10 +25,10 @@
 #include "postgres.h"
 
 #include "auth/sigv4.h"
-#include "exec/request.h"
 #include "provider/aws.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 #define BEDROCK_SERVICE "bedrock"
 

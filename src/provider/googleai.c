@@ -21,10 +21,10 @@
  */
 #include "postgres.h"
 
-#include "exec/request.h"
 #include "provider/google.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 /*
  * googleai_default_format

@@ -18,9 +18,9 @@
  */
 #include "postgres.h"
 
-#include "exec/request.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 /*
  * openai_default_format

@@ -1,12 +1,13 @@
 /*-------------------------------------------------------------------------
  *
  * provider.c
- *	  The provider registry, connection secret keys and endpoint checks.
+ *	  Connection secret keys and endpoint checks.
  *
- * Every connection type Confluent documents for model providers is known
- * here, with the secret keys in Confluent's spelling and the seed's aws_*
- * spelling.  Each provider lives in its own file; this one holds what
- * they share: key lists, endpoint checks and request header helpers.
+ * Every connection type Confluent documents for model providers is listed
+ * in registry.c; secret keys are known here in Confluent's spelling and
+ * the seed's aws_* spelling.  Each provider lives in its own file; this
+ * one holds what they share: key lists, endpoint checks and request
+ * header helpers.
  *
  * IDENTIFICATION
  *	  src/provider/provider.c
@@ -17,7 +18,6 @@
 
 #include "lib/stringinfo.h"
 
-#include "exec/request.h"
 #include "http/endpoint_mask.h"
 #include "provider/provider.h"
 #include "util.h"
@@ -52,55 +52,6 @@ const char *const MlNoKeys[] = {NULL};
 const char *const MlAwsSecrets[] = {"aws-access-key", "aws-secret-key", "aws-session-token", NULL};
 const char *const MlAwsRequiredSecrets[] = {"aws-access-key", "aws-secret-key", NULL};
 const char *const MlAwsConnectionOptions[] = {"aws-region", NULL};
-
-static const MlProvider *const providers[] = {
-	&MlProviderOpenAI,
-	&MlProviderAzureOpenAI,
-	&MlProviderAzureML,
-	&MlProviderBedrock,
-	&MlProviderSageMaker,
-	&MlProviderGoogleAI,
-	&MlProviderVertexAI,
-	&MlProviderAnthropic,
-	NULL
-};
-
-/*
- * MlProviderNames
- *		Comma-separated list of provider names, for hints.
- */
-char *
-MlProviderNames(void)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	for (i = 0; providers[i]; i++)
-		appendStringInfo(&buf, "%s%s", i ? ", " : "", providers[i]->name);
-	return buf.data;
-}
-
-/*
- * MlProviderLookup
- *		Find a provider by name, ignoring case.
- */
-const MlProvider *
-MlProviderLookup(const char *name, bool missing_ok)
-{
-	int			i;
-
-	for (i = 0; name && providers[i]; i++)
-		if (pg_strcasecmp(providers[i]->name, name) == 0)
-			return providers[i];
-	if (missing_ok)
-		return NULL;
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("unsupported provider \"%s\"", name ? name : ""),
-			 errhint("Supported providers are %s.", MlProviderNames())));
-	return NULL;
-}
 
 /*
  * MlCanonicalSecretKey
@@ -284,22 +235,4 @@ MlRequestHeader(HttpRequest *request, const char *name)
 			return h->value;
 	}
 	return NULL;
-}
-
-/*
- * MlConnectionSecret
- *		A secret of the target's connection; an error when it has none.
- */
-const char *
-MlConnectionSecret(MlTarget *target, const char *key)
-{
-	const char *value = MlOptionGet(target->connection->secrets, key);
-
-	if (value == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
-				 errmsg("connection \"%s\" has no %s", target->connection->name, key),
-				 errhint("Set one with ALTER CONNECTION %s SET ('%s' = '...').",
-						 target->connection->name, key)));
-	return value;
 }

@@ -19,51 +19,10 @@
 #ifndef MLPREDICT_PROVIDER_H
 #define MLPREDICT_PROVIDER_H
 
-#include "catalog/ml_catalog.h"
 #include "http/http.h"
+#include "wire/target.h"
 
-struct MlTarget;
-
-typedef struct MlProvider
-{
-	const char *name;			/* provider name = connection type */
-	const char *const *secret_keys; /* canonical secret keys accepted */
-	const char *const *required_secrets;
-	const char *const *connection_options;	/* non-secret keys accepted */
-	const char *const *model_options;	/* "<p>.x" suffixes beyond the
-										 * common ones */
-
-	/*
-	 * Format used when the model names none (Confluent's auto-detection),
-	 * from the connection's endpoint and the model's model_version option
-	 * (NULL when unset).
-	 */
-	const char *(*default_format) (const char *endpoint, const char *model_version);
-
-	/*
-	 * Set the URL and authentication of a request whose body and content
-	 * headers are final (signing providers cover them).
-	 */
-	void		(*prepare_request) (struct MlTarget *target, HttpRequest *request);
-
-	/*
-	 * prepare_request for a body meant for another method of the model
-	 * the endpoint names (method: the verb, such as batchEmbedContents
-	 * for a batch of embedContent requests; MlRequestBody.method); NULL
-	 * when the provider has no such methods, and then formats that need
-	 * one take one row per request.
-	 */
-	void		(*prepare_method) (struct MlTarget *target, HttpRequest *request,
-								   const char *method);
-
-	/*
-	 * Extra checks of a connection at CREATE/ALTER CONNECTION time, beyond
-	 * the key lists (a parsable service key, a derivable AWS region); may
-	 * be NULL.  options and secrets are MlOption lists with canonical keys.
-	 */
-	void		(*check_connection) (const char *endpoint, List *options,
-									 List *secrets);
-} MlProvider;
+/* MlProvider, the interface each provider fills in, is in wire/target.h */
 
 /* provider.c: key lists shared by providers */
 extern const char *const MlApiKeySecrets[];
@@ -72,10 +31,12 @@ extern const char *const MlAwsSecrets[];
 extern const char *const MlAwsRequiredSecrets[];
 extern const char *const MlAwsConnectionOptions[];
 
-/* provider.c */
+/* registry.c */
 extern const MlProvider *MlProviderLookup(const char *name, bool missing_ok);
-extern const char *MlCanonicalSecretKey(const char *key);
 extern char *MlProviderNames(void);
+
+/* provider.c */
+extern const char *MlCanonicalSecretKey(const char *key);
 extern bool MlKeyInList(const char *key, const char *const *list);
 extern char *MlKeyListText(const char *const *list);
 extern void MlCheckEndpoint(const char *endpoint, const char *statement, int location);
@@ -84,7 +45,6 @@ extern void MlAddHeader(HttpRequest *request, const char *name, const char *valu
 						bool secret);
 
 /* provider.c: helpers shared by providers */
-extern const char *MlConnectionSecret(struct MlTarget *target, const char *key);
 extern void MlSetHeader(HttpRequest *request, const char *name, const char *value,
 						bool secret);
 extern void MlRemoveHeader(HttpRequest *request, const char *name);

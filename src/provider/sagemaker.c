@@ -21,9 +21,9 @@
  */
 #include "postgres.h"
 
-#include "exec/request.h"
 #include "provider/aws.h"
 #include "provider/provider.h"
+#include "wire/target.h"
 
 #define SAGEMAKER_SERVICE "sagemaker"
 #define TRITON_HEADER_LENGTH "Inference-Header-Content-Length"

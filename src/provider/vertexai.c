@@ -24,10 +24,11 @@
  */
 #include "postgres.h"
 
-#include "exec/request.h"
+#include "format/format.h"
 #include "provider/google.h"
 #include "provider/provider.h"
 #include "util.h"
+#include "wire/target.h"
 
 static const char *const service_key_secrets[] = {"service-key", NULL};
 

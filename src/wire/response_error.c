@@ -21,7 +21,7 @@
  * so an error never leaks a key or echoes the data that was sent.
  *
  * IDENTIFICATION
- *	  src/exec/response_error.c
+ *	  src/wire/response_error.c
  *
  *-------------------------------------------------------------------------
  */
@@ -30,9 +30,9 @@
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 
-#include "exec/request.h"
 #include "http/retry_policy.h"
 #include "types/json_datum.h"
+#include "wire/target.h"
 
 #define ERROR_TEXT_MAX	1024
 #define MASKED_INPUT	"<input>"

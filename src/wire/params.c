@@ -12,7 +12,7 @@
  * objects, and an empty segment ("a..b") stands for a literal dot.
  *
  * IDENTIFICATION
- *	  src/options/params.c
+ *	  src/wire/params.c
  *
  *-------------------------------------------------------------------------
  */
@@ -24,8 +24,8 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 
-#include "options/options.h"
 #include "util.h"
+#include "wire/params.h"
 
 typedef struct StandardParam
 {
