@@ -9,7 +9,7 @@ OBJS = \
 	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
 	src/ddl/lexer.o src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
 	src/types/typemap.o src/types/flink_types.o src/types/column_store.o \
-	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o \
+	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o src/types/base64.o \
 	src/options/model_options.o src/options/runtime_options.o \
 	src/wire/target.o src/wire/params.o src/wire/response_error.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \

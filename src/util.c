@@ -17,6 +17,7 @@
 
 #include <ctype.h>
 
+#include "catalog/pg_collation.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -278,56 +279,37 @@ MlCheckDuplicateOptions(List *options, const char *statement)
 }
 
 /*
- * like_match_at
- *		Recursive matcher for SHOW ... LIKE patterns: % any run, _ any one
- *		character, backslash escapes the next character.  Case-sensitive.
+ * like_pattern_text
+ *		The pattern as text for PostgreSQL's LIKE.  A last, unpaired
+ *		backslash is doubled: SHOW ... LIKE has always matched it as a
+ *		literal backslash, where LIKE would refuse the pattern.
  */
-static bool
-like_match_at(const char *s, const char *p)
+static text *
+like_pattern_text(const char *pattern)
 {
-	while (*p)
-	{
-		if (*p == '%')
-		{
-			while (*p == '%')
-				p++;
-			if (*p == '\0')
-				return true;
-			for (; *s; s += pg_mblen(s))
-				if (like_match_at(s, p))
-					return true;
-			return false;
-		}
-		if (*s == '\0')
-			return false;
-		if (*p == '_')
-		{
-			s += pg_mblen(s);
-			p++;
-			continue;
-		}
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		{
-			int			len = pg_mblen(p);
+	bool		escape_pending = false;
+	const char *p;
 
-			if (strncmp(s, p, len) != 0)
-				return false;
-			s += len;
-			p += len;
-		}
-	}
-	return *s == '\0';
+	for (p = pattern; *p; p += pg_mblen(p))
+		escape_pending = !escape_pending && *p == '\\';
+	if (!escape_pending)
+		return cstring_to_text(pattern);
+	return cstring_to_text(psprintf("%s\\", pattern));
 }
 
 /*
  * MlLikeMatch
- *		Does value match a SHOW ... LIKE pattern?
+ *		Does value match a SHOW ... LIKE pattern?  PostgreSQL's own LIKE
+ *		under the C collation: % any run, _ any one character, backslash
+ *		escapes the next character, case-sensitive, in time polynomial in
+ *		the pattern (no backtracking blow-up on '%a%a%a...').
  */
 bool
 MlLikeMatch(const char *value, const char *pattern)
 {
-	return like_match_at(value, pattern);
+	return DatumGetBool(DirectFunctionCall2Coll(textlike, C_COLLATION_OID,
+												PointerGetDatum(cstring_to_text(value)),
+												PointerGetDatum(like_pattern_text(pattern))));
 }
 
 /*

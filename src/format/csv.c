@@ -30,7 +30,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -40,6 +39,7 @@
 #include "utils/lsyscache.h"
 
 #include "format/format.h"
+#include "types/base64.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "wire/target.h"
@@ -122,18 +122,8 @@ static void
 append_base64(StringInfo buf, Datum value)
 {
 	bytea	   *b = DatumGetByteaPP(value);
-	int			srclen = VARSIZE_ANY_EXHDR(b);
-	int			enclen = pg_b64_enc_len(srclen);
-	int			n;
 
-	enlargeStringInfo(buf, enclen + 1);
-	/* void pointers: the parameter types differ between major versions */
-	n = pg_b64_encode((const void *) VARDATA_ANY(b), srclen,
-					  (void *) (buf->data + buf->len), enclen);
-	if (n < 0)
-		elog(ERROR, "could not encode bytea value as base64");
-	buf->len += n;
-	buf->data[buf->len] = '\0';
+	MlAppendBase64(buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 }
 
 /*
@@ -413,21 +403,13 @@ column_context(void *arg)
 static Datum
 base64_bytea(const char *text, const char *column)
 {
-	int			len = strlen(text);
-	/* pg_b64_dec_len's len * 3 overflows int for a field over 700 MB */
-	int			declen = len / 4 * 3 + 3;
-	bytea	   *result = palloc(VARHDRSZ + declen);
-	int			n;
+	bytea	   *result = MlBase64ToBytea(text, strlen(text));
 
-	/* void pointers: the parameter types differ between major versions */
-	n = pg_b64_decode((const void *) text, len, (void *) VARDATA(result),
-					  declen);
-	if (n < 0)
+	if (result == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("model output column \"%s\" expects base64-encoded bytea but the response field is not valid base64",
 						column)));
-	SET_VARSIZE(result, VARHDRSZ + n);
 	return PointerGetDatum(result);
 }
 

@@ -54,7 +54,6 @@
 #include <errno.h>
 
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -67,6 +66,7 @@
 
 #include "format/format.h"
 #include "format/tensor_shape.h"
+#include "types/base64.h"
 #include "types/json_datum.h"
 #include "types/typemap.h"
 #include "wire/params.h"
@@ -616,14 +616,11 @@ set_string(JsonbValue *v, const unsigned char *p, int len, bool base64)
 
 	if (base64)
 	{
-		int			enclen = pg_b64_enc_len(len);
+		StringInfoData enc;
 
-		s = palloc(enclen + 1);
-		/* void pointers: the parameter types differ between major versions */
-		enclen = pg_b64_encode((const void *) p, len, (void *) s, enclen);
-		if (enclen < 0)
-			elog(ERROR, "could not encode binary tensor data as base64");
-		s[enclen] = '\0';
+		initStringInfo(&enc);
+		MlAppendBase64(&enc, p, len);
+		s = enc.data;
 	}
 	else
 	{

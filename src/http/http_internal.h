@@ -56,7 +56,7 @@ typedef struct HttpTransfer
 	bool		done;			/* result collected */
 	size_t		max_body;		/* body size limit in bytes */
 	HttpBuffer	body;			/* response body so far */
-	HttpBuffer	head;			/* raw header lines of the last response */
+	HttpBuffer	head;			/* only len: header bytes of the last response */
 	HttpAbort	abort;
 	size_t		counted;		/* bytes of it in the buffer budget */
 	bool		paused;			/* its write callback paused it for the budget */

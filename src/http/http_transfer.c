@@ -82,7 +82,7 @@ static void http_set_options(HttpTransfer *t, const HttpRequest *request);
 static void http_set_method(CURL *easy, const HttpRequest *request);
 static struct curl_slist *http_build_headers(HttpTransfer *t,
 											 const HttpRequest *request);
-static List *http_parse_headers(const char *data, size_t len);
+static List *http_parse_headers(CURL *easy);
 
 /*
  * http_buffer_append
@@ -273,11 +273,13 @@ HttpTransferResume(HttpTransfer *t)
 
 /*
  * http_header_cb
- *		CURLOPT_HEADERFUNCTION: collect the raw header lines.
+ *		CURLOPT_HEADERFUNCTION: hold the header block of one response to
+ *		HTTP_MAX_HEADER_BYTES.  Only the size is kept (in t->head.len):
+ *		libcurl keeps the headers themselves, read after the transfer with
+ *		curl_easy_nextheader (http_parse_headers).
  *
  * A status line starts a new response (after 100 Continue, a proxy's
- * CONNECT reply, ...), so the lines collected so far are discarded.  The
- * lines are parsed after the transfer, outside the callback.
+ * CONNECT reply, ...), so the count starts again.
  */
 static size_t
 http_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
@@ -288,9 +290,13 @@ http_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 	if (len >= 5 && memcmp(ptr, "HTTP/", 5) == 0)
 		t->head.len = 0;
 
-	t->abort = http_buffer_append(&t->head, ptr, len, HTTP_MAX_HEADER_BYTES,
-								  HTTP_ABORT_HEADERS_TOO_LARGE);
-	return t->abort == HTTP_ABORT_NONE ? len : 0;
+	if (len > HTTP_MAX_HEADER_BYTES - t->head.len)
+	{
+		t->abort = HTTP_ABORT_HEADERS_TOO_LARGE;
+		return 0;
+	}
+	t->head.len += len;
+	return len;
 }
 
 /*
@@ -616,7 +622,7 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 		appendBinaryStringInfo(&response->body,
 							   t->body.data != NULL ? t->body.data : "",
 							   (int) t->body.len);
-		response->headers = http_parse_headers(t->head.data, t->head.len);
+		response->headers = http_parse_headers(t->easy);
 		response->error[0] = '\0';
 	}
 	else if (response->outcome == HTTP_TOO_LARGE &&
@@ -656,65 +662,31 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 
 /*
  * http_parse_headers
- *		Turn raw header lines into a List of HttpHeader, names lower-cased
- *		and values trimmed, in the current memory context.
- *
- * Status lines and blank lines are skipped; an obsolete folded line
- * (starting with white space) continues the previous header's value.
+ *		The headers (and trailers) of the last response of the transfer, as
+ *		libcurl parsed them (curl_easy_nextheader: folded lines unfolded,
+ *		values trimmed), as a List of HttpHeader with names lower-cased and
+ *		trimmed, in the current memory context.
  */
 static List *
-http_parse_headers(const char *data, size_t len)
+http_parse_headers(CURL *easy)
 {
 	List	   *headers = NIL;
-	HttpHeader *last = NULL;
-	const char *p = data;
-	const char *end;
+	struct curl_header *h = NULL;
 
-	if (data == NULL)
-		return NIL;
-
-	end = data + len;
-	while (p < end)
+	while ((h = curl_easy_nextheader(easy, CURLH_HEADER | CURLH_TRAILER,
+									 -1, h)) != NULL)
 	{
-		const char *eol = memchr(p, '\n', end - p);
-		const char *next = eol != NULL ? eol + 1 : end;
-		const char *lend = eol != NULL ? eol : end;
-		const char *colon;
-		const char *vstart;
+		HttpHeader *header = palloc(sizeof(HttpHeader));
+		size_t		nlen = strlen(h->name);
 
-		while (lend > p && (lend[-1] == '\r' || lend[-1] == ' ' || lend[-1] == '\t'))
-			lend--;
-
-		if (lend == p || (lend - p >= 5 && memcmp(p, "HTTP/", 5) == 0))
-			last = NULL;
-		else if ((*p == ' ' || *p == '\t') && last != NULL)
-		{
-			while (p < lend && (*p == ' ' || *p == '\t'))
-				p++;
-			last->value = psprintf("%s %.*s", last->value, (int) (lend - p), p);
-		}
-		else if ((colon = memchr(p, ':', lend - p)) != NULL && colon > p)
-		{
-			const char *nend = colon;
-
-			while (nend > p && (nend[-1] == ' ' || nend[-1] == '\t'))
-				nend--;
-			vstart = colon + 1;
-			while (vstart < lend && (*vstart == ' ' || *vstart == '\t'))
-				vstart++;
-
-			last = palloc(sizeof(HttpHeader));
-			last->name = pnstrdup(p, nend - p);
-			for (char *c = last->name; *c; c++)
-				*c = pg_ascii_tolower((unsigned char) *c);
-			last->value = pnstrdup(vstart, lend - vstart);
-			last->secret = false;
-			headers = lappend(headers, last);
-		}
-		else
-			last = NULL;
-
-		p = next;
+		while (nlen > 0 && (h->name[nlen - 1] == ' ' || h->name[nlen - 1] == '\t'))
+			nlen--;
+		header->name = pnstrdup(h->name, nlen);
+		for (char *c = header->name; *c; c++)
+			*c = pg_ascii_tolower((unsigned char) *c);
+		header->value = pstrdup(h->value);
+		header->secret = false;
+		headers = lappend(headers, header);
 	}
 	return headers;
 }

@@ -31,7 +31,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "common/int.h"
 #include "common/jsonapi.h"
 #include "funcapi.h"
@@ -45,6 +44,7 @@
 
 #include "compat.h"
 #include "mlpredict.h"
+#include "types/base64.h"
 #include "types/json_datum.h"
 #include "types/json_internal.h"
 
@@ -357,9 +357,6 @@ json_to_bool(const JsonbValue *v, TypeConv *tc, const char *column)
 static Datum
 json_to_bytea(const JsonbValue *v, TypeConv *tc, const char *column)
 {
-	int			len;
-	int			maxlen;
-	int			n;
 	bytea	   *result;
 
 	if (v->type != jbvString)
@@ -367,19 +364,13 @@ json_to_bytea(const JsonbValue *v, TypeConv *tc, const char *column)
 		report_mismatch(v, tc, column);
 		return (Datum) 0;
 	}
-	len = v->val.string.len;
-	maxlen = pg_b64_dec_len(len);
-	result = palloc(VARHDRSZ + maxlen);
-	/* void pointers: the parameter types differ between major versions */
-	n = pg_b64_decode((const void *) v->val.string.val, len,
-					  (void *) VARDATA(result), maxlen);
-	if (n < 0)
+	result = MlBase64ToBytea(v->val.string.val, v->val.string.len);
+	if (result == NULL)
 		ereport(ERROR,
 				errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				errmsg("model output column \"%s\" expects base64-encoded %s but the response string is not valid base64",
 					   column, format_type_be(tc->typid)),
 				errdetail_value(v));
-	SET_VARSIZE(result, VARHDRSZ + n);
 	return PointerGetDatum(result);
 }
 

@@ -25,7 +25,6 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
-#include "common/base64.h"
 #include "common/shortest_dec.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -36,6 +35,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+#include "types/base64.h"
 #include "types/json_datum.h"
 #include "types/json_internal.h"
 
@@ -236,19 +236,9 @@ static void
 bytea_to_json(StringInfo buf, Datum value)
 {
 	bytea	   *b = DatumGetByteaPP(value);
-	int			srclen = VARSIZE_ANY_EXHDR(b);
-	int			enclen = pg_b64_enc_len(srclen);
-	int			n;
 
-	enlargeStringInfo(buf, enclen + 2);
 	appendStringInfoChar(buf, '"');
-	/* void pointers: the parameter types differ between major versions */
-	n = pg_b64_encode((const void *) VARDATA_ANY(b), srclen,
-					  (void *) (buf->data + buf->len), enclen);
-	if (n < 0)
-		elog(ERROR, "could not encode bytea value as base64");
-	buf->len += n;
-	buf->data[buf->len] = '\0';
+	MlAppendBase64(buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
 	appendStringInfoChar(buf, '"');
 }
 
