@@ -16,7 +16,8 @@ OBJS = \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_engine.o src/http/http_queue.o \
 	src/http/retry_policy.o src/http/address_policy.o src/http/endpoint_policy.o src/http/endpoint_mask.o \
-	src/pool/pool_shmem.o src/pool/channel.o src/pool/message.o src/pool/worker.o \
+	src/pool/pool_init.o src/pool/pool_shmem.o src/pool/channel.o src/pool/local.o src/pool/message.o src/pool/worker.o \
+	src/pool/pool_info.o \
 	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \

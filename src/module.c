@@ -3,8 +3,9 @@
  * module.c
  *	  Module magic and initialisation.
  *
- * Only the module entry point lives here: it defines the GUCs and, when
- * the library is preloaded, sets up the connection pool (src/pool).  Every
+ * Only the module entry point lives here: it gives the transport what it
+ * needs from the layers above (the token counter), defines the GUCs and,
+ * when the library is preloaded, sets up the connection pool (src/pool).  Every
  * SQL function works whether or not the library is preloaded; when it is
  * not, HTTP runs inside the calling backend.
  *
@@ -26,19 +27,24 @@
 #include "guc.h"
 #include "catalog/ml_catalog.h"
 #include "exec/pipeline.h"
+#include "format/format.h"
 #include "pool/pool.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+static bool count_answer_tokens(const HttpResponse *response, int64 *tokens);
+
 /*
  * _PG_init
- *		Define the extension's GUCs; while preloading, register the pool.
+ *		Set up HTTP in this backend; define the extension's GUCs; while
+ *		preloading, register the pool.
  */
 void
 _PG_init(void)
 {
+	PoolInit(count_answer_tokens);
 	if (IsBinaryUpgrade)
 		return;
 	MlDefineGucs();
@@ -46,4 +52,23 @@ _PG_init(void)
 	CatalogRoleGuardInit();
 	if (process_shared_preload_libraries_in_progress)
 		PoolRegister();
+}
+
+/*
+ * count_answer_tokens
+ *		The pool's token counter (see pool.h): prompt plus completion
+ *		tokens, as the formats' usage table reads them.
+ */
+static bool
+count_answer_tokens(const HttpResponse *response, int64 *tokens)
+{
+	MlResponseBody body;
+	int64		prompt;
+	int64		completion;
+
+	MlResponseBodyFrom(&body, response);
+	if (!MlResponseUsage(&body, &prompt, &completion))
+		return false;
+	*tokens = prompt + completion;
+	return true;
 }

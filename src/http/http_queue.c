@@ -4,20 +4,19 @@
  *	  HttpQueue, requests in flight while the caller works on (see
  *	  http.h), and HttpPerform, a batch run to completion on a queue.
  *
- * With the library preloaded, a queue's requests travel to the pool
- * worker over this backend's channel (src/pool/channel.c), which hands
- * each response back to the queue that asked.  Without it, this backend
- * runs the same dispatcher as the worker, with one engine for the life of
- * the process (connections stay alive across rows and statements) and
- * each queue one of the dispatcher's owners, so queues take turns.
+ * The queue keeps the books; a backend (http_queue.h) carries the
+ * requests out.  The pool registers one: with the library preloaded, the
+ * channel to the pool worker (src/pool/channel.c), which hands each
+ * response back to the queue that asked; without it, the dispatcher run
+ * in this backend (src/pool/local.c), with one engine for the life of
+ * the process and each queue one of the dispatcher's owners, so queues
+ * take turns.  A queue keeps the backend current at its creation.
  *
  * Cancellation.  A queue lives in its own memory context under the one
  * current at creation, with a reset callback: when the query's memory
  * goes (its end, or the abort after an ERROR, cancel or
  * statement_timeout) the queue's outstanding requests are abandoned
- * first.  In-backend that removes their transfers at once; through the
- * pool the channel forgets them, and a transaction abort closes the
- * channel, which makes the worker drop them.  Every wait is on the
+ * first, by the backend's cancel.  Every wait is the backend's, on the
  * latch with CHECK_FOR_INTERRUPTS after it.
  *
  * IDENTIFICATION
@@ -27,30 +26,27 @@
  */
 #include "postgres.h"
 
-#include "miscadmin.h"
-#include "storage/ipc.h"
 #include "utils/memutils.h"
 
-#include "compat.h"
 #include "http/http.h"
 #include "http/http_internal.h"
 #include "http/http_queue.h"
 #include "mlpredict.h"
-#include "pool/channel.h"
-#include "pool/dispatch.h"
-#include "pool/pool.h"
-#include "stats/stats.h"
 
-static HttpEngine *local_engine = NULL;
-static Dispatcher *local_dispatcher = NULL;
-static uint32 local_wait_event = 0;
+static const HttpQueueBackend *queue_backend = NULL;
 
 static void queue_reset(void *arg);
-static void local_start(void);
 static void clamp_timeouts(HttpRequest *request);
-static void local_poll(bool wait);
-static void local_done(Dispatcher *d, DispatchJob *job);
-static void local_shutdown(int code, Datum arg);
+
+/*
+ * HttpQueueSetBackend
+ *		See http_queue.h.
+ */
+void
+HttpQueueSetBackend(const HttpQueueBackend *backend)
+{
+	queue_backend = backend;
+}
 
 /*
  * HttpQueueCreate
@@ -59,13 +55,16 @@ static void local_shutdown(int code, Datum arg);
 HttpQueue *
 HttpQueueCreate(void)
 {
-	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext,
-												  "mlpredict HTTP queue",
-												  ALLOCSET_SMALL_SIZES);
-	HttpQueue  *queue = MemoryContextAllocZero(context, sizeof(HttpQueue));
+	MemoryContext context;
+	HttpQueue  *queue;
 
+	if (queue_backend == NULL)
+		elog(ERROR, "no HTTP queue backend is registered");
+	context = AllocSetContextCreate(CurrentMemoryContext, "mlpredict HTTP queue",
+									ALLOCSET_SMALL_SIZES);
+	queue = MemoryContextAllocZero(context, sizeof(HttpQueue));
 	queue->context = context;
-	queue->shared = PoolIsShared();
+	queue->backend = queue_backend;
 	dlist_init(&queue->outstanding);
 	dlist_init(&queue->done);
 	queue->on_reset.func = queue_reset;
@@ -116,7 +115,9 @@ HttpQueueSubmit(HttpQueue *queue, HttpRequest *request, HttpResponse *response,
 	response->outcome = HTTP_FAILED;
 	response->nattempts = 0;
 
-	entry = MemoryContextAllocZero(queue->context, sizeof(HttpQueueEntry));
+	entry = MemoryContextAllocZero(queue->context,
+								   MAXALIGN(sizeof(HttpQueueEntry)) +
+								   queue->backend->entry_size);
 	entry->queue = queue;
 	entry->request = request;
 	entry->response = response;
@@ -124,25 +125,7 @@ HttpQueueSubmit(HttpQueue *queue, HttpRequest *request, HttpResponse *response,
 	entry->arg = arg;
 	dlist_push_tail(&queue->outstanding, &entry->node);
 	queue->noutstanding++;
-
-	if (queue->shared)
-	{
-		MlStatsForgetMissingDatabases();
-		PoolChannelSubmit(entry);
-		return;
-	}
-	local_start();
-	if (!queue->owner_added)
-	{
-		DispatchAddOwner(local_dispatcher, &queue->owner, queue);
-		queue->owner_added = true;
-	}
-	entry->job.id = 0;
-	entry->job.request = request;
-	entry->job.response = response;
-	entry->job.context = entry->response_context;
-	entry->job.arg = entry;
-	DispatchSubmit(local_dispatcher, &queue->owner, &entry->job);
+	queue->backend->submit(entry);
 }
 
 /*
@@ -180,10 +163,7 @@ HttpQueueNext(HttpQueue *queue, bool wait, void **arg)
 		}
 		if (queue->noutstanding == 0)
 			return false;
-		if (queue->shared)
-			PoolChannelPoll(wait);
-		else
-			local_poll(wait);
+		queue->backend->poll(wait);
 		if (!wait && dlist_is_empty(&queue->done))
 			return false;
 	}
@@ -202,24 +182,8 @@ HttpQueueOutstanding(HttpQueue *queue)
 void
 HttpQueueCancel(HttpQueue *queue)
 {
-	dlist_mutable_iter iter;
-
-	if (queue->shared)
-	{
-		dlist_foreach_modify(iter, &queue->outstanding)
-		{
-			HttpQueueEntry *entry = dlist_container(HttpQueueEntry, node, iter.cur);
-
-			PoolChannelForget(entry);
-			dlist_delete(&entry->node);
-		}
-	}
-	else if (queue->owner_added)
-	{
-		DispatchCancelOwner(local_dispatcher, &queue->owner);
-		queue->owner_added = false;
-		dlist_init(&queue->outstanding);
-	}
+	queue->backend->cancel(queue);
+	dlist_init(&queue->outstanding);
 	queue->noutstanding = 0;
 	dlist_init(&queue->done);
 }
@@ -271,52 +235,4 @@ HttpPerform(HttpRequest **requests, HttpResponse *responses, int n)
 		HttpQueueFree(queue);
 	}
 	PG_END_TRY();
-}
-
-/* The in-backend engine and dispatcher, made on first use. */
-static void
-local_start(void)
-{
-	if (local_engine != NULL)
-		return;
-	local_engine = HttpEngineCreate(0);
-	local_dispatcher = DispatchCreate(local_engine, local_done);
-	local_wait_event = MlWaitEventExtensionNew("MlpredictHttp");
-	on_proc_exit(local_shutdown, (Datum) 0);
-}
-
-/*
- * local_poll
- *		Start what the limits allow, wait (or just look, without wait) for
- *		the engine, and collect finished transfers.
- */
-static void
-local_poll(bool wait)
-{
-	long		wake = DispatchStartReady(local_dispatcher);
-
-	HttpEngineWait(local_engine, !wait ? 0 : wake < 0 ? 1000 : wake,
-				   local_wait_event);
-	CHECK_FOR_INTERRUPTS();
-	DispatchCollect(local_dispatcher);
-	(void) DispatchStartReady(local_dispatcher);
-}
-
-/* A job is final: its entry goes to its queue's done list. */
-static void
-local_done(Dispatcher *d, DispatchJob *job)
-{
-	HttpQueueEntryDone((HttpQueueEntry *) job->arg);
-}
-
-/*
- * local_shutdown
- *		on_proc_exit: a FATAL exit (pg_terminate_backend during a call) does
- *		not unwind; closing the engine closes the transfers.
- */
-static void
-local_shutdown(int code, Datum arg)
-{
-	HttpEngineDestroy(local_engine);
-	local_engine = NULL;
 }

@@ -5,7 +5,8 @@
  *	  queue and a response queue (shm_mq), offered through the backend's
  *	  slot in shared memory, kept for the life of the session.
  *
- * Requests come from HttpQueues (http_queue.c); each gets an id on the
+ * This is the queue backend (http_queue.h) of a backend with the pool:
+ * requests come from HttpQueues (http_queue.c); each gets an id on the
  * channel, and each response goes back to the queue entry its id names,
  * so several queues (a pipelined query and the OAuth token fetch it
  * makes, two pipelined joins of one query) share the channel.  Sending
@@ -47,6 +48,7 @@
 #include "pool/message.h"
 #include "pool/pool.h"
 #include "pool/pool_internal.h"
+#include "stats/stats.h"
 
 /* Longest wait before checking that the worker is alive. */
 #define POOL_CHECK_MS			100
@@ -81,11 +83,21 @@ typedef struct PendingMessage
 	StringInfoData msg;			/* holds secrets: wiped once sent */
 } PendingMessage;
 
+/* The channel's data of a queue entry (HttpQueueEntryData). */
+typedef struct ChannelEntry
+{
+	uint32		id;				/* its id on the channel */
+} ChannelEntry;
+
 static PoolChannel *channel = NULL;
 static uint32 pool_wait_event = 0;
 static bool callbacks_registered = false;
 static uint32 next_id = 0;
 
+static void channel_submit(HttpQueueEntry *entry);
+static void channel_poll(bool wait);
+static void channel_cancel(HttpQueue *queue);
+static void channel_forget(HttpQueueEntry *entry);
 static void channel_open(void);
 static void channel_close(void);
 static void channel_exit(int code, Datum arg);
@@ -96,18 +108,29 @@ static void channel_check_worker(void);
 pg_noreturn static void worker_gone(void);
 static bool worker_running(int worker, uint64 *generation, Latch **latch);
 
+const HttpQueueBackend PoolChannelBackend = {
+	.entry_size = sizeof(ChannelEntry),
+	.submit = channel_submit,
+	.poll = channel_poll,
+	.cancel = channel_cancel,
+};
+
 /*
- * PoolChannelSubmit
- *		See channel.h.
+ * channel_submit
+ *		Send a queue entry's request to the pool worker (now, or on a later
+ *		poll when the request queue is full).  Opens the channel if needed;
+ *		raises ERROR when the worker is not running.
  */
-void
-PoolChannelSubmit(HttpQueueEntry *entry)
+static void
+channel_submit(HttpQueueEntry *entry)
 {
+	ChannelEntry *ce = HttpQueueEntryData(entry);
 	OutstandingRequest *out;
 	PendingMessage *pending;
 	MemoryContext old;
 	bool		found;
 
+	MlStatsForgetMissingDatabases();
 	if (pool_wait_event == 0)
 		pool_wait_event = MlWaitEventExtensionNew("MlpredictPool");
 	if (channel == NULL)
@@ -115,25 +138,30 @@ PoolChannelSubmit(HttpQueueEntry *entry)
 
 	if (++next_id == 0)
 		next_id = 1;
-	entry->channel_id = next_id;
+	ce->id = next_id;
 	old = MemoryContextSwitchTo(channel->context);
 	pending = palloc(sizeof(PendingMessage));
-	pending->id = entry->channel_id;
+	pending->id = ce->id;
 	initStringInfo(&pending->msg);
 	PoolEncodeRequest(&pending->msg, pending->id, entry->request);
 	channel->pending = lappend(channel->pending, pending);
 	MemoryContextSwitchTo(old);
-	out = hash_search(channel->outstanding, &entry->channel_id, HASH_ENTER, &found);
+	out = hash_search(channel->outstanding, &ce->id, HASH_ENTER, &found);
 	out->entry = entry;
 	(void) channel_flush();
 }
 
 /*
- * PoolChannelPoll
- *		See channel.h.
+ * channel_poll
+ *		Move messages both ways: send what waits, and hand every response
+ *		that arrived to its entry (HttpQueueEntryDone).  With wait, and
+ *		when nothing moved, sleep on the latch first (at most
+ *		POOL_CHECK_MS), then check for interrupts and the worker.  Raises
+ *		ERROR when the worker exited (after failing every outstanding
+ *		request).
  */
-void
-PoolChannelPoll(bool wait)
+static void
+channel_poll(bool wait)
 {
 	bool		progress;
 
@@ -153,18 +181,39 @@ PoolChannelPoll(bool wait)
 }
 
 /*
- * PoolChannelForget
- *		See channel.h.  Never raises ERROR.
+ * channel_cancel
+ *		Forget every outstanding request of the queue.  Never raises
+ *		ERROR.
  */
-void
-PoolChannelForget(HttpQueueEntry *entry)
+static void
+channel_cancel(HttpQueue *queue)
 {
+	dlist_mutable_iter iter;
+
+	dlist_foreach_modify(iter, &queue->outstanding)
+	{
+		HttpQueueEntry *entry = dlist_container(HttpQueueEntry, node, iter.cur);
+
+		channel_forget(entry);
+		dlist_delete(&entry->node);
+	}
+}
+
+/*
+ * channel_forget
+ *		Forget an outstanding request: its response will be dropped.  Never
+ *		raises ERROR.
+ */
+static void
+channel_forget(HttpQueueEntry *entry)
+{
+	ChannelEntry *ce = HttpQueueEntryData(entry);
 	ListCell   *lc;
 	bool		found;
 
 	if (channel == NULL)
 		return;
-	(void) hash_search(channel->outstanding, &entry->channel_id, HASH_REMOVE, &found);
+	(void) hash_search(channel->outstanding, &ce->id, HASH_REMOVE, &found);
 	if (!found)
 		return;
 	/* not sent yet (and not partly sent, as the head may be): drop it */
@@ -172,7 +221,7 @@ PoolChannelForget(HttpQueueEntry *entry)
 	{
 		PendingMessage *pending = lfirst(lc);
 
-		if (pending->id != entry->channel_id || lc == list_head(channel->pending))
+		if (pending->id != ce->id || lc == list_head(channel->pending))
 			continue;
 		explicit_bzero(pending->msg.data, pending->msg.len);
 		pfree(pending->msg.data);

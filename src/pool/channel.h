@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * channel.h
- *	  A backend's side of its channel to a pool worker.
+ *	  A backend's side of its channel to a pool worker: the queue backend
+ *	  (see http_queue.h) of a backend when the library is preloaded.
  *
  * IDENTIFICATION
  *	  src/pool/channel.h
@@ -11,30 +12,13 @@
 #ifndef MLPREDICT_CHANNEL_H
 #define MLPREDICT_CHANNEL_H
 
-#include "http/http.h"
-
-struct HttpQueueEntry;
+#include "http/http_queue.h"
 
 /*
- * Send a queue entry's request to the pool worker (now, or on a later
- * poll when the request queue is full).  Opens the channel if needed;
- * raises ERROR when the worker is not running.
+ * Its submit opens the channel if needed and raises ERROR when the
+ * worker is not running; its poll raises ERROR when the worker exited
+ * (after failing every outstanding request).
  */
-extern void PoolChannelSubmit(struct HttpQueueEntry *entry);
-
-/*
- * Move messages both ways: send what waits, and hand every response that
- * arrived to its entry (HttpQueueEntryDone).  With wait, and when nothing
- * moved, sleep on the latch first (at most POOL_CHECK_MS), then check for
- * interrupts and the worker.  Raises ERROR when the worker exited (after
- * failing every outstanding request).
- */
-extern void PoolChannelPoll(bool wait);
-
-/*
- * Forget an outstanding request: its response will be dropped.  Never
- * raises ERROR.
- */
-extern void PoolChannelForget(struct HttpQueueEntry *entry);
+extern const HttpQueueBackend PoolChannelBackend;
 
 #endif							/* MLPREDICT_CHANNEL_H */

@@ -18,7 +18,9 @@
  * (limiter.c) for that long, so every session using it slows down.
  *
  * Tokens.  A final answer's reported tokens are charged to the
- * connection's tokens_per_minute bucket when it arrives.
+ * connection's tokens_per_minute bucket when it arrives.  The count comes
+ * from the token counter the layer above registered (see pool.h): the
+ * dispatcher does not know the answer formats.
  *
  * Session share.  With an owner cap (the pool worker sets it from
  * mlpredict.max_session_share), an owner with that many requests on the
@@ -50,7 +52,6 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
-#include "format/format.h"
 #include "http/retry_policy.h"
 #include "pool/dispatch.h"
 #include "pool/limiter.h"
@@ -73,6 +74,8 @@ struct Dispatcher
 	bool		budget_paused;	/* a transfer waits for budget memory */
 };
 
+static PoolTokenCounter token_counter = NULL;
+
 static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
 					  long *wake);
 static void start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now);
@@ -86,6 +89,16 @@ static void charge_tokens(const HttpRoute *route, HttpResponse *response,
 						  int64 now);
 static void relieve_budget(Dispatcher *d);
 static void requeue_job(Dispatcher *d, DispatchJob *job);
+
+/*
+ * DispatchSetTokenCounter
+ *		See dispatch.h.
+ */
+void
+DispatchSetTokenCounter(PoolTokenCounter counter)
+{
+	token_counter = counter;
+}
 
 Dispatcher *
 DispatchCreate(HttpEngine *engine, DispatchDoneHook done)
@@ -462,15 +475,13 @@ server_delay_ms(const HttpResponse *response)
 static void
 charge_tokens(const HttpRoute *route, HttpResponse *response, int64 now)
 {
-	MlResponseBody body;
-	int64		prompt;
-	int64		completion;
+	int64		tokens;
 
-	if (route->tokens_per_minute <= 0 || !HttpResponseSucceeded(response))
+	if (route->tokens_per_minute <= 0 || !HttpResponseSucceeded(response) ||
+		token_counter == NULL)
 		return;
-	MlResponseBodyFrom(&body, response);
-	if (MlResponseUsage(&body, &prompt, &completion) && prompt + completion > 0)
-		LimiterChargeTokens(route, prompt + completion, now);
+	if (token_counter(response, &tokens) && tokens > 0)
+		LimiterChargeTokens(route, tokens, now);
 }
 
 /*

@@ -21,6 +21,7 @@
 
 #include "http/http.h"
 #include "http/http_internal.h"
+#include "pool/pool.h"
 
 typedef struct Dispatcher Dispatcher;
 typedef struct DispatchJob DispatchJob;
@@ -59,6 +60,9 @@ struct DispatchJob
 
 /* Called when a job is final; the job is no longer the dispatcher's. */
 typedef void (*DispatchDoneHook) (Dispatcher *dispatcher, DispatchJob *job);
+
+/* The token counter of every dispatcher of the process (NULL: none). */
+extern void DispatchSetTokenCounter(PoolTokenCounter counter);
 
 extern Dispatcher *DispatchCreate(HttpEngine *engine, DispatchDoneHook done);
 extern void DispatchAddOwner(Dispatcher *dispatcher, DispatchOwner *owner,

@@ -35,11 +35,25 @@
 extern int	mlpredict_pool_workers;
 extern int	mlpredict_max_connections;
 extern int	mlpredict_max_session_share;	/* percent */
-extern int	mlpredict_max_client_timeout;	/* seconds */
 extern int	mlpredict_pool_max_buffered;	/* kB */
-extern int	mlpredict_stat_max_connections;
 
-/* pool_shmem.c: called from _PG_init while preloading. */
+/*
+ * The tokens (prompt plus completion) a final, successful answer reports,
+ * into *tokens; false when it reports none.  Given by the layer that
+ * knows the answer formats, so that the pool never reads one: the
+ * dispatcher charges the count to the connection's tokens_per_minute
+ * bucket.  Never raises ERROR for a body it cannot read.
+ */
+typedef bool (*PoolTokenCounter) (const HttpResponse *response, int64 *tokens);
+
+/*
+ * pool_init.c, from _PG_init, before anything can make an HTTP request:
+ * PoolInit makes HttpQueues run in this backend (local.c) and sets the
+ * token counter; while preloading, PoolRegister then sets the pool up,
+ * and its shared memory startup switches HttpQueues to the channel to a
+ * pool worker (channel.c).
+ */
+extern void PoolInit(PoolTokenCounter counter);
 extern void PoolRegister(void);
 
 /* Whether this process talks to pool workers (library was preloaded). */

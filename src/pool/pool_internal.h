@@ -74,6 +74,15 @@ typedef struct PoolShared
 
 extern PoolShared *PoolState;
 
+/*
+ * pool_shmem.c, from pool_init.c's hooks: PoolShmemRequest from
+ * shmem_request_hook (the pool's space, the limiter's and the
+ * statistics'), PoolShmemInit from shmem_startup_hook (takes
+ * AddinShmemInitLock; sets PoolState).
+ */
+extern void PoolShmemRequest(void);
+extern void PoolShmemInit(void);
+
 /* worker.c */
 extern PGDLLEXPORT void mlpredict_pool_worker_main(Datum arg);
 

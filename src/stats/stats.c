@@ -56,7 +56,7 @@
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
-#include "pool/pool.h"
+#include "mlpredict.h"
 #include "stats/stats.h"
 
 /* model rows per connection row of the shared table; a backend's own table */

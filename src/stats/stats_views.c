@@ -3,9 +3,8 @@
  * stats_views.c
  *	  The SQL functions behind the statistics views: the rows of the
  *	  current database (mlpredict.stat_connections_raw,
- *	  mlpredict.stat_models_raw), mlpredict.stat_reset,
- *	  mlpredict.stat_info, and mlpredict.pool_info (the pool workers'
- *	  buffered bytes).
+ *	  mlpredict.stat_models_raw), mlpredict.stat_reset and
+ *	  mlpredict.stat_info.
  *
  * The functions show and clear only the rows of MyDatabaseId.  Who may
  * call them is decided by the install script (stat_reset is revoked from
@@ -24,11 +23,9 @@
 #include "utils/timestamp.h"
 
 #include "compat.h"
-#include "pool/pool.h"
 #include "stats/stats.h"
 
 PG_FUNCTION_INFO_V1(mlpredict_stat_connections_raw);
-PG_FUNCTION_INFO_V1(mlpredict_pool_info);
 PG_FUNCTION_INFO_V1(mlpredict_stat_models_raw);
 PG_FUNCTION_INFO_V1(mlpredict_stat_reset);
 PG_FUNCTION_INFO_V1(mlpredict_stat_info);
@@ -155,33 +152,4 @@ mlpredict_stat_info(PG_FUNCTION_ARGS)
 	values[1] = Int64GetDatum(MlStatsDropped());
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc),
 													  values, nulls)));
-}
-
-/*
- * mlpredict_pool_info
- *		One row per pool worker: its pid (NULL while not running), the
- *		bytes it holds in its buffer budget now and their peak since it
- *		started.  No rows without the pool.
- */
-Datum
-mlpredict_pool_info(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	MlInitMaterializedSRF(fcinfo, false);
-	for (int i = 0; PoolIsShared() && i < PoolWorkerCount(); i++)
-	{
-		PoolWorkerInfo info;
-		Datum		values[4];
-		bool		nulls[4] = {false, false, false, false};
-
-		PoolGetWorkerInfo(i, &info);
-		values[0] = Int32GetDatum(i + 1);
-		values[1] = Int32GetDatum((int32) info.pid);
-		nulls[1] = info.pid == 0;
-		values[2] = Int64GetDatum((int64) info.buffered);
-		values[3] = Int64GetDatum((int64) info.buffered_peak);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
 }
