@@ -24,6 +24,9 @@ count() { if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi;
 echo "== provider stand-in self-test"
 count "$STANDIN_PYTHON" test/standin/test_standin.py -q
 
+echo "== layering (scripts/check-layers.py: includes and calls point down src/README.md's table)"
+count "$STANDIN_PYTHON" scripts/check-layers.py --report
+
 echo "== C unit tests (make unit)"
 count make -s PG_CONFIG="$PG_CONFIG" unit
 
