@@ -24,6 +24,7 @@
 #include "storage/latch.h"
 #if PG_VERSION_NUM >= 160000
 #include "nodes/miscnodes.h"
+#include "varatt.h"				/* VARDATA, SET_VARSIZE: out of postgres.h in PG16 */
 #endif
 #if PG_VERSION_NUM >= 170000
 #include "utils/resowner.h"

@@ -18,6 +18,8 @@
 
 #include "common/base64.h"
 
+#include "compat.h"
+
 #include "types/base64.h"
 
 /*
