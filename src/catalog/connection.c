@@ -616,6 +616,22 @@ CatalogCreateConnection(const char *name, List *options, const char *comment,
 }
 
 /*
+ * CatalogReportMissingConnection
+ *		What ALTER and DROP CONNECTION say of a connection that does not
+ *		exist: an error, or with IF EXISTS a NOTICE that it was skipped.
+ */
+void
+CatalogReportMissingConnection(const char *name, bool if_exists)
+{
+	if (!if_exists)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("connection \"%s\" does not exist", name)));
+	ereport(NOTICE,
+			(errmsg("connection \"%s\" does not exist, skipping", name)));
+}
+
+/*
  * CatalogAlterConnection
  *		ALTER CONNECTION ... SET: change endpoint, secrets or options; the
  *		type cannot change.  Returns false when IF EXISTS skipped.
@@ -634,12 +650,7 @@ CatalogAlterConnection(const char *name, List *options, bool if_exists,
 
 	if (conn == NULL)
 	{
-		if (!if_exists)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("connection \"%s\" does not exist", name)));
-		ereport(NOTICE,
-				(errmsg("connection \"%s\" does not exist, skipping", name)));
+		CatalogReportMissingConnection(name, if_exists);
 		return false;
 	}
 	CatalogCheckOwner(GetUserId(), conn->owner_id, "connection", name);

@@ -68,12 +68,7 @@ CatalogDropConnection(const char *name, bool if_exists, bool cascade)
 
 	if (conn == NULL)
 	{
-		if (!if_exists)
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("connection \"%s\" does not exist", name)));
-		ereport(NOTICE,
-				(errmsg("connection \"%s\" does not exist, skipping", name)));
+		CatalogReportMissingConnection(name, if_exists);
 		return false;
 	}
 	CatalogCheckOwner(GetUserId(), conn->owner_id, "connection", name);

@@ -52,6 +52,7 @@ extern Oid	CatalogNewOwner(const char *role, Oid current_owner,
 extern bool CatalogCreateConnection(const char *name, List *options,
 									const char *comment, bool or_replace,
 									bool if_not_exists, const char *statement);
+extern void CatalogReportMissingConnection(const char *name, bool if_exists);
 extern bool CatalogAlterConnection(const char *name, List *options,
 								   bool if_exists, const char *statement);
 extern void CatalogAlterConnectionOwner(const char *name, const char *new_owner);
