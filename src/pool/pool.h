@@ -30,12 +30,7 @@
 #define MLPREDICT_POOL_H
 
 #include "http/http.h"
-
-/* GUCs (guc.c) */
-extern int	mlpredict_pool_workers;
-extern int	mlpredict_max_connections;
-extern int	mlpredict_max_session_share;	/* percent */
-extern int	mlpredict_pool_max_buffered;	/* kB */
+#include "settings.h"			/* the pool's GUC variables */
 
 /*
  * The tokens (prompt plus completion) a final, successful answer reports,
