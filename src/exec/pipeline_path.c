@@ -14,8 +14,8 @@
  * and as a partial path when the outer side can be scanned in parallel.
  *
  * The call qualifies when the function is mlpredict's ml_predict (by its
- * C symbol) or a typed function whose body is exactly the one
- * typed_function.c writes (then the model is named in that body); the
+ * C symbol) or the typed function of a model, as the catalog knows it
+ * (TypedFunctionLookup for the model named like the function); the
  * model name and runtime options must not depend on the outer row, and
  * the query must not use the function's whole row.  Anything else keeps
  * the ordinary nested loop, which gives the same rows, one call at a time.
@@ -52,6 +52,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "catalog/ml_catalog.h"
 #include "compat.h"
 #include "exec/pipeline.h"
 #include "mlpredict.h"
@@ -60,7 +61,6 @@
 PG_FUNCTION_INFO_V1(mlpredict_ml_predict_support);
 
 #define ML_PREDICT_SYMBOL "mlpredict_ml_predict"
-#define TYPED_BODY_PREFIX " SELECT * FROM mlpredict.ml_predict("
 
 /* A recognised call. */
 typedef struct PipeCallInfo
@@ -110,50 +110,29 @@ mlpredict_ml_predict_support(PG_FUNCTION_ARGS)
 }
 
 /*
- * typed_body_model
- *		If prosrc is the body typed_function.c writes for a function of
- *		nargs arguments, the model name it calls (else NULL): a quoted
- *		literal, then $1 .. $nargs in order.
+ * typed_function_model
+ *		If func (schema.name) is the typed function mlpredict wrote for the
+ *		model schema.name, the model's qualified name as ml_predict takes
+ *		it; else NULL.  The catalog decides (TypedFunctionLookup: found by
+ *		name and argument types, owned by the model's owner, the body
+ *		mlpredict wrote), so nothing that does not survive a dump (an OID)
+ *		is stored and the body text is not parsed a second time here.
  */
 static char *
-typed_body_model(const char *src, int nargs)
+typed_function_model(Oid func, Oid namespace, const char *proname)
 {
-	StringInfoData name;
-	const char *p;
+	MlModelRef	ref = {0};
+	MlModel    *model;
 
-	if (strncmp(src, TYPED_BODY_PREFIX, strlen(TYPED_BODY_PREFIX)) != 0)
+	ref.schema = get_namespace_name(namespace);
+	ref.name = pstrdup(proname);
+	ref.version_kind = ML_VERSION_DEFAULT;
+	if (ref.schema == NULL)
 		return NULL;
-	p = src + strlen(TYPED_BODY_PREFIX);
-	if (*p++ != '\'')
+	model = CatalogGetModel(&ref, true);
+	if (model == NULL || TypedFunctionLookup(model) != func)
 		return NULL;
-	initStringInfo(&name);
-	for (;;)
-	{
-		if (*p == '\0' || *p == '\\')
-			return NULL;
-		if (*p == '\'' && p[1] == '\'')
-		{
-			appendStringInfoChar(&name, '\'');
-			p += 2;
-			continue;
-		}
-		if (*p == '\'')
-			break;
-		appendStringInfoChar(&name, *p++);
-	}
-	p++;
-	for (int i = 1; i <= nargs; i++)
-	{
-		char		arg[32];
-
-		snprintf(arg, sizeof(arg), ", $%d", i);
-		if (strncmp(p, arg, strlen(arg)) != 0)
-			return NULL;
-		p += strlen(arg);
-	}
-	if (strncmp(p, ") AS p(", 7) != 0)
-		return NULL;
-	return name.data;
+	return quote_qualified_identifier(model->schema, model->name);
 }
 
 /*
@@ -169,6 +148,9 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 	char	   *src;
 	char	   *model = NULL;
 	bool		direct;
+	bool		typed;
+	Oid			namespace;
+	NameData	proname;
 	bool		isnull;
 	bool		ok = false;
 
@@ -184,12 +166,16 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 	src = TextDatumGetCString(SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc,
 											  &isnull));
 	direct = proc->prolang == ClanguageId && strcmp(src, ML_PREDICT_SYMBOL) == 0;
-	if (!direct && proc->prolang == SQLlanguageId && !proc->prosecdef &&
+	/* cheap tests first: only a candidate costs a catalog lookup */
+	typed = !direct && proc->prolang == SQLlanguageId && !proc->prosecdef &&
 		heap_attisnull(tuple, Anum_pg_proc_proconfig, NULL) &&
 		proc->pronargs >= 1 && list_length(fexpr->args) == proc->pronargs &&
-		proc->proargtypes.values[proc->pronargs - 1] == MlRuntimeOptionsTypeId())
-		model = typed_body_model(src, proc->pronargs);
+		proc->proargtypes.values[proc->pronargs - 1] == MlRuntimeOptionsTypeId();
+	namespace = proc->pronamespace;
+	proname = proc->proname;
 	ReleaseSysCache(tuple);
+	if (typed)
+		model = typed_function_model(fexpr->funcid, namespace, NameStr(proname));
 
 	memset(call, 0, sizeof(PipeCallInfo));
 	call->funcid = fexpr->funcid;

@@ -89,7 +89,9 @@ CREATE FUNCTION cat_shared.m(text, mlpredict.predict_options DEFAULT NULL)
   RETURNS TABLE (answer text) LANGUAGE sql AS $$ SELECT ' SELECT * FROM mlpredict.ml_predict(''cat_shared.m'', $1'::text $$;
 SELECT method FROM mlpredict.debug_request('cat_shared.m', 'hi');
 -- nor does a function of the attacker's with a typed function's exact body,
--- called the way the pipeline recognises (LATERAL over rows)
+-- called the way the pipeline recognises (LATERAL over rows): the pipeline
+-- does not take it for a typed function (the catalog names the model's own),
+-- so it runs as the attacker's SQL function and is refused there
 CREATE FUNCTION cat_shared.fake(text, mlpredict.predict_options DEFAULT mlpredict.options())
   RETURNS TABLE (answer text) LANGUAGE sql
   AS ' SELECT * FROM mlpredict.ml_predict(''cat_moved.m'', $1, $2) AS p(answer text) ';
