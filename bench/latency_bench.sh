@@ -139,19 +139,20 @@ same_bodies() {
 	local a b
 	control POST reset >/dev/null
 	psql_ -At -c "SELECT c.a FROM t, LATERAL chat(t.q) c WHERE t.id = 7" >/dev/null
-	a=$(control GET 'requests?n=1' | sed 's/"\(id\|connection\|t_start\|t_end\)": [0-9.]*//g; s/"headers": {[^}]*}//')
+	a=$(control GET 'requests?n=1' | sed 's/"\(id\|connection\|t_start\|t_end\)": *[0-9.]*//g; s/"headers": *{[^}]*}//')
 	control POST reset >/dev/null
 	"$work/http_ceiling" -u "$(psql_ -At -c "SELECT url FROM mlpredict.debug_request('chat', 'x')")" \
 		-b <(sed 's/{{i}}/7/' "$work/chat.body") -n 1 -c 1 -H "Authorization: Bearer $API_KEY" \
 		-H 'Content-Type: application/json' >/dev/null
-	b=$(control GET 'requests?n=1' | sed 's/"\(id\|connection\|t_start\|t_end\)": [0-9.]*//g; s/"headers": {[^}]*}//')
+	b=$(control GET 'requests?n=1' | sed 's/"\(id\|connection\|t_start\|t_end\)": *[0-9.]*//g; s/"headers": *{[^}]*}//')
 	[ "$a" = "$b" ] || { echo "latency_bench: the ceiling's request differs from the pipeline's:" >&2; echo "$a" >&2; echo "$b" >&2; exit 1; }
 }
 
 echo "stand-in latency $DIST (a function of each request's body), $ROWS rows, mlpredict.max_parallelism = $parallelism, $(nproc) CPUs"
 dist "\"$DIST\""
-ceiling ceiling
+psql_ -At -c "SELECT body FROM mlpredict.debug_request('chat', 'question number {{i}}')" > "$work/chat.body"
 same_bodies
+ceiling ceiling
 pipelined ordered t ''
 pipelined unordered t ', mlpredict.options(ordered => false)'
 if [ "${BENCH_SKIP_FAULTS:-0}" != 1 ]; then
