@@ -109,6 +109,7 @@ typedef struct PipelineState
 	ExprContext *input_econtext;	/* per row read, reset each time */
 	TupleTableSlot *outer_row;	/* a stored outer tuple, deformed */
 	MemoryContext context;		/* everything of the node's execution */
+	MemoryContext scratch;		/* building a request, reset after each */
 
 	/* set up on the first row */
 	bool		started;
@@ -328,6 +329,8 @@ start(PipelineState *state)
 	state->batch_size = MlTargetBatchSize(state->target);
 
 	PipeWindowInit(&state->window, state->context);
+	state->scratch = AllocSetContextCreate(state->context, "mlpredict pipeline request",
+										   ALLOCSET_DEFAULT_SIZES);
 	state->forming = palloc(sizeof(PipeRow *) * state->batch_size);
 	state->queue = HttpQueueCreate();
 	state->started = true;
@@ -443,28 +446,77 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 	}
 }
 
+/* copy_request copies the fields up to sensitive, the last one */
+StaticAssertDecl(offsetof(HttpRequest, sensitive) + sizeof(List *) == sizeof(HttpRequest),
+				 "copy_request must copy every pointer field of HttpRequest");
+
+/*
+ * copy_request
+ *		A request built in the scratch context, copied into the current
+ *		one: building it allocates several times what it keeps, and a
+ *		waiting row keeps its request until its turn.
+ */
+static HttpRequest *
+copy_request(const HttpRequest *from)
+{
+	HttpRequest *to = palloc(sizeof(HttpRequest));
+	ListCell   *lc;
+
+	*to = *from;
+	to->url = pstrdup(from->url);
+	to->headers = NIL;
+	foreach(lc, from->headers)
+	{
+		HttpHeader *header = palloc(sizeof(HttpHeader));
+
+		*header = *(HttpHeader *) lfirst(lc);
+		header->name = pstrdup(header->name);
+		header->value = pstrdup(header->value);
+		to->headers = lappend(to->headers, header);
+	}
+	if (from->body != NULL)
+	{
+		to->body = palloc(from->body_len + 1);
+		memcpy(to->body, from->body, from->body_len);
+		to->body[from->body_len] = '\0';
+	}
+	to->sensitive = NIL;
+	foreach(lc, from->sensitive)
+		to->sensitive = lappend(to->sensitive,
+								DatumGetPointer(datumCopy(PointerGetDatum(lfirst(lc)),
+														  false, -1)));
+	return to;
+}
+
 /*
  * submit
- *		Send rows[0..nrows-1] as one or more calls.
+ *		Send rows[0..nrows-1] as one or more calls.  A call's request is
+ *		built in the scratch context and kept as a compact copy.
  */
 static void
 submit(PipelineState *state, PipeRow **rows, int nrows)
 {
 	while (nrows > 0)
 	{
+		/* small blocks: a waiting row's call holds what it uses, little more */
 		MemoryContext context = AllocSetContextCreate(state->context,
 													  "mlpredict pipeline call",
-													  ALLOCSET_SMALL_SIZES);
-		MemoryContext old = MemoryContextSwitchTo(context);
-		PipeCall   *call = palloc0(sizeof(PipeCall));
+													  0, 1024, 1024);
+		MemoryContext old = MemoryContextSwitchTo(state->scratch);
 		MlBatchRow *io = palloc(sizeof(MlBatchRow) * nrows);
+		HttpRequest *built;
+		PipeCall   *call;
 		int			taken;
 
 		for (int i = 0; i < nrows; i++)
 			io[i] = rows[i]->io;
-		call->context = context;
 		taken = MlBuildBatchRequest(state->target, io, nrows, &state->runtime,
-									&call->request);
+									&built);
+		MemoryContextSwitchTo(context);
+		call = palloc0(sizeof(PipeCall));
+		call->context = context;
+		call->request = copy_request(built);
+		MemoryContextReset(state->scratch);
 		call->rows = palloc(sizeof(PipeRow *) * taken);
 		memcpy(call->rows, rows, sizeof(PipeRow *) * taken);
 		call->nrows = call->live = taken;
