@@ -455,7 +455,8 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
  *		What became of an attempt, as retrying sees it: an answer, an
  *		endpoint that could not be reached (no connection made: refused,
  *		name resolution, or time out before connecting), a connection
- *		dropped before its answer, or anything else.
+ *		dropped before its answer (or in the middle of it), or anything
+ *		else.
  */
 static RetryFailure
 attempt_failure(const HttpTransfer *t, CURLcode rc, const HttpResponse *response)
@@ -479,6 +480,12 @@ attempt_failure(const HttpTransfer *t, CURLcode rc, const HttpResponse *response
 				curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) == CURLE_OK &&
 				connect_us == 0 && pretransfer_us == 0)
 				return RETRY_UNREACHABLE;
+			return RETRY_OTHER;
+		case HTTP_FAILED:
+			/* cut off in the middle of the answer, or the stream reset */
+			if (rc == CURLE_PARTIAL_FILE || rc == CURLE_HTTP2 ||
+				rc == CURLE_HTTP2_STREAM)
+				return RETRY_DROPPED;
 			return RETRY_OTHER;
 		default:
 			return RETRY_OTHER;
