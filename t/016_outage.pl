@@ -66,8 +66,8 @@ FROM generate_series(1, $rows) g, LATERAL chat('row ' || g) a;
 SELECT count(*) || ' ' || count(DISTINCT id) || ' ' ||
 	count(*) FILTER (WHERE answer = 'echo: row ' || id) FROM answers}),
 		"$rows $rows $rows", "$what: every row committed, each with its own answer");
-	diag(sprintf('%s: %d rows committed in %.2f s (%.2f s after the outage began)',
-		$what, $rows, $elapsed, $after_outage));
+	diag(sprintf('%s: %d rows %s in %.2f s (%.2f s after the outage began)',
+		$what, $rows, $rc == 0 ? 'committed' : 'FAILED', $elapsed, $after_outage));
 	return;
 }
 
