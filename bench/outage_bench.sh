@@ -97,7 +97,7 @@ SELECT mlpredict.create_connection('bench_down', '{"type": "openai", "endpoint":
 SELECT mlpredict.create_model('downchat', 'q STRING', 'a STRING', '{"provider": "openai", "task": "text_generation", "openai.connection": "bench_down"}');
 CREATE TABLE answers (id int, a text);
 SQL
-window=$(psql_ -At -c "SHOW mlpredict.retry_outage_window")
+window=$(psql_ -At -c "LOAD 'mlpredict'" -c "SHOW mlpredict.retry_outage_window")
 insert="INSERT INTO answers SELECT g, c.a FROM generate_series(1, $ROWS) g, LATERAL chat('row ' || g) c"
 
 # run_insert OUTAGE_S: the INSERT's time in s (an outage of OUTAGE_S a

@@ -27,7 +27,7 @@
 
 #define CIRCUIT_OPEN_AFTER		3
 #define CIRCUIT_PROBE_MIN_MS	100
-#define CIRCUIT_PROBE_MAX_MS	1000
+#define CIRCUIT_PROBE_MAX_MS	500
 /* How often a request waiting for a probe looks again. */
 #define CIRCUIT_POLL_MS			50
 
