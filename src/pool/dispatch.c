@@ -94,6 +94,9 @@ static RetryFailure attempt_failure(const HttpTransfer *t, CURLcode rc,
 									const HttpResponse *response);
 static RetryClass attempt_class(RetryFailure failure, HttpResponse *response,
 								long *server_ms);
+static int64 report_health(DispatchJob *job, RetryFailure failure,
+						   RetryClass retry_class, const HttpResponse *response,
+						   int64 now);
 static bool plan_retry(DispatchJob *job, HttpResponse *response,
 					   RetryFailure failure, RetryClass retry_class,
 					   long server_ms, int64 endpoint_since, int64 now,
@@ -383,7 +386,6 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	int64		now;
 	long		delay;
 	bool		retry;
-	char		last_error[LIMITER_ERROR_LEN];
 
 	response->headers = NIL;
 	if (response->body.data == NULL)
@@ -401,17 +403,9 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	free(job->transfer);
 	job->transfer = NULL;
 
-	/* what the attempt says about the endpoint goes to its breaker */
 	now = LimiterNowMs();
 	retry_class = attempt_class(failure, response, &server_ms);
-	if (failure == RETRY_ANSWERED)
-		snprintf(last_error, sizeof(last_error), "HTTP status %ld", response->status);
-	else
-		strlcpy(last_error, response->error, sizeof(last_error));
-	LimiterReportHealth(job->limiter_slot,
-						RetryEndpointHealth(failure, retry_class), job->probe,
-						last_error, now, &endpoint_since);
-	job->probe = false;
+	endpoint_since = report_health(job, failure, retry_class, response, now);
 	LimiterRelease(job->limiter_slot);
 	job->limiter_slot = -1;
 	MlStatsInFlight(route, -1);
@@ -512,6 +506,31 @@ attempt_class(RetryFailure failure, HttpResponse *response, long *server_ms)
 	if (retry_class == RETRY_OUTAGE && mlpredict_retry_outage_window <= 0)
 		retry_class = RETRY_COUNTED;
 	return retry_class;
+}
+
+/*
+ * report_health
+ *		Tell the connection's breaker what the attempt found out about the
+ *		endpoint (and that its probe, if it was one, is back).  Returns
+ *		since when the endpoint has been failing (0: it is not).
+ */
+static int64
+report_health(DispatchJob *job, RetryFailure failure, RetryClass retry_class,
+			  const HttpResponse *response, int64 now)
+{
+	RetryHealth health = RetryEndpointHealth(failure, retry_class);
+	char		last_error[LIMITER_ERROR_LEN];
+	int64		since;
+
+	last_error[0] = '\0';
+	if (health == RETRY_HEALTH_DOWN && failure == RETRY_ANSWERED)
+		snprintf(last_error, sizeof(last_error), "HTTP status %ld", response->status);
+	else if (health == RETRY_HEALTH_DOWN)
+		strlcpy(last_error, response->error, sizeof(last_error));
+	LimiterReportHealth(job->limiter_slot, health, job->probe, last_error, now,
+						&since);
+	job->probe = false;
+	return since;
 }
 
 /*

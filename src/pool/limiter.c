@@ -335,6 +335,15 @@ LimiterReportHealth(int slot, int health, bool probe, const char *error,
 	LimiterEntry *e;
 
 	*failing_since_ms = 0;
+	/*
+	 * The common case, an answer while the breaker is closed, needs no lock:
+	 * the entry cannot be recycled while this request holds its slot, and
+	 * should a failure elsewhere be counted meanwhile, the next answer
+	 * closes the breaker.
+	 */
+	e = slot_entry(table, slot);
+	if (e == NULL || (health == RETRY_HEALTH_UP && !probe && e->circuit.failures == 0))
+		return;
 	limiter_lock(table);
 	e = slot_entry(table, slot);
 	if (e != NULL)
