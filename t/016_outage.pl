@@ -166,6 +166,38 @@ SELECT * FROM downchat3('once', mlpredict.options(retry_count => 0));
 	like($err, qr/could not reach model/, "$mode: retry_count 0: the connection failure itself");
 	ok(time - $t0 < 4, "$mode: retry_count 0: at once");
 
+	# 5. A gateway whose upstream is down (502 for every request), with a
+	# 3 s window: the breaker keeps a pipelined query of 200 rows from
+	# sending each row's attempts (about 200 requests a second of waiting
+	# without it); one probe at a time goes, and the statement fails after
+	# the window.
+	$node->safe_psql('postgres', q{
+LOAD 'mlpredict';
+ALTER SYSTEM SET mlpredict.retry_outage_window = '3s';
+SELECT pg_reload_conf();
+});
+	poll_value($node, 'postgres', q{LOAD 'mlpredict'; SHOW mlpredict.retry_outage_window}, qr/^3s$/);
+	usleep(300_000);    # the pool worker reloads in its loop
+	create_openai_connection($node, 'postgres', $standin, 'gateway');
+	create_chat_model($node, 'postgres', 'gatechat', 'gateway');
+	standin_post($standin, '/_control/reset');
+	$t0 = time;
+	($rc, $out, $err) = $node->psql('postgres', q{
+SELECT count(*) FROM generate_series(1, 200) g, LATERAL gatechat('row ' || g || ' [[status:502]]');
+});
+	$took = time - $t0;
+	my $sent = stats()->{requests};
+	like($err, qr/ERROR:  (model "public\.gatechat\$1" returned HTTP status 502|connection "gateway" is unavailable)/,
+		"$mode: a gateway's 502s fail the statement after the window");
+	ok($took >= 2.5 && $took < 8, "$mode: after about the 3 s window (${took} s)");
+	ok($sent < 100, "$mode: the breaker held the requests back: $sent sent to the gateway for 200 rows in ${took} s");
+	diag(sprintf('%s: a gateway answering 502 got %d requests in %.2f s for 200 rows', $mode, $sent, $took));
+	$node->safe_psql('postgres', q{
+LOAD 'mlpredict';
+ALTER SYSTEM RESET mlpredict.retry_outage_window;
+SELECT pg_reload_conf();
+});
+
 	$node->stop;
 }
 
