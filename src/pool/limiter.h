@@ -10,7 +10,8 @@
  * used by every pool worker (and by backends charging tokens); without it
  * the same table lives in the backend.  Entries are keyed by database and
  * connection name, take their limits from the latest request's route, and
- * are recycled when idle if the table fills up.
+ * are recycled when idle if the table fills up.  Each entry also keeps its
+ * connection's circuit breaker (circuit.h), consulted by LimiterAcquire.
  *
  * IDENTIFICATION
  *	  src/pool/limiter.h
