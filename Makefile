@@ -15,10 +15,10 @@ OBJS = \
 	src/wire/target.o src/wire/params.o src/wire/response_error.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
 	src/http/http_transfer.o src/http/http_engine.o src/http/http_queue.o \
-	src/http/retry_policy.o src/http/address_policy.o src/http/endpoint_policy.o src/http/endpoint_mask.o \
+	src/http/retry_policy.o src/http/outage_policy.o src/http/address_policy.o src/http/endpoint_policy.o src/http/endpoint_mask.o \
 	src/pool/pool_init.o src/pool/pool_shmem.o src/pool/channel.o src/pool/local.o src/pool/message.o src/pool/worker.o \
 	src/pool/pool_info.o \
-	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o \
+	src/pool/dispatch.o src/pool/limiter.o src/pool/token_bucket.o src/pool/circuit.o src/pool/circuit_info.o \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
 	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
@@ -67,7 +67,8 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 # A test's command-line arguments, if any, go in UNIT_ARGS_<name>.
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
 	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
-	test/unit/test_endpoint_mask test/unit/test_tensor_shape
+	test/unit/test_endpoint_mask test/unit/test_tensor_shape test/unit/test_outage_policy \
+	test/unit/test_circuit
 # AWS's SigV4 test suite is not part of the repository: it is used where a
 # copy lies beside it (or at SIGV4_SUITE), else only our own vectors run.
 SIGV4_SUITE ?= $(srcdir)/../shared/testdata/aws4_testsuite
@@ -96,6 +97,12 @@ test/unit/test_endpoint_mask: test/unit/test_endpoint_mask.c test/unit/unit_chec
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_endpoint_mask.c src/http/endpoint_mask.c
 test/unit/test_tensor_shape: test/unit/test_tensor_shape.c test/unit/unit_check.h src/format/tensor_shape.c src/format/tensor_shape.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_tensor_shape.c src/format/tensor_shape.c
+
+test/unit/test_outage_policy: test/unit/test_outage_policy.c test/unit/unit_check.h src/http/outage_policy.c src/http/outage_policy.h src/http/retry_policy.c src/http/retry_policy.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_outage_policy.c src/http/outage_policy.c src/http/retry_policy.c
+
+test/unit/test_circuit: test/unit/test_circuit.c test/unit/unit_check.h src/pool/circuit.c src/pool/circuit.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_circuit.c src/pool/circuit.c
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

@@ -169,6 +169,14 @@ MlDefineGucs(void)
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("mlpredict.retry_outage_window",
+							"Sets how long requests wait for an endpoint that cannot be reached to come back.",
+							"Connection failures and gateway errors (502, 503, 504) are retried for this long, within the request's client_timeout, instead of retry_count times; once an endpoint has been failing longer, requests to its connection fail at once until it answers again. 0 turns the wait off.",
+							&mlpredict_retry_outage_window,
+							10000, 0, 3600000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 	DefineCustomIntVariable("mlpredict.pool_max_buffered_bytes",
 							"Sets the memory a pool worker may hold in request and response bodies.",
 							"New requests wait while it is used up; a single response larger than it fails.",

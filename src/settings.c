@@ -37,3 +37,4 @@ int			mlpredict_max_session_share = 50;
 int			mlpredict_max_client_timeout = 300;
 int			mlpredict_pool_max_buffered = 262144;
 int			mlpredict_stat_max_connections = 256;
+int			mlpredict_retry_outage_window = 10000;

@@ -41,5 +41,6 @@ extern int	mlpredict_max_connections;
 extern int	mlpredict_max_session_share;	/* percent */
 extern int	mlpredict_pool_max_buffered;	/* kB */
 extern int	mlpredict_stat_max_connections;
+extern int	mlpredict_retry_outage_window;	/* milliseconds */
 
 #endif							/* MLPREDICT_SETTINGS_H */

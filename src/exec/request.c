@@ -232,7 +232,7 @@ MlReportAttempts(MlTarget *target, HttpRequest *request, HttpResponse *response)
 {
 	static const char *const outcomes[] = {
 		"HTTP", "timeout", "connection failure", "response too large", "transport failure",
-		"refused by mlpredict.allowed_networks"
+		"refused by mlpredict.allowed_networks", "unavailable"
 	};
 	int			n = Min(response->nattempts, HTTP_MAX_ATTEMPTS_KEPT);
 

@@ -82,8 +82,12 @@ typedef enum HttpOutcome
 	HTTP_CONNECT_FAILED,		/* DNS, refused, TLS handshake, reset */
 	HTTP_TOO_LARGE,				/* response exceeded the size limit */
 	HTTP_FAILED,				/* any other transport failure */
-	HTTP_REFUSED				/* every address of the host refused by
+	HTTP_REFUSED,				/* every address of the host refused by
 								 * mlpredict.allowed_networks; never retried */
+	HTTP_UNAVAILABLE			/* not attempted (or no longer): the endpoint
+								 * has been unreachable longer than
+								 * mlpredict.retry_outage_window; error says
+								 * how long and what failed last */
 } HttpOutcome;
 
 /* Room for an IPv6 address as text (INET6_ADDRSTRLEN) and then some. */

@@ -745,6 +745,8 @@ http_outcome_name(HttpOutcome outcome)
 			return "failed";
 		case HTTP_REFUSED:
 			return "refused";
+		case HTTP_UNAVAILABLE:
+			return "unavailable";
 	}
 	return "unknown";
 }

@@ -10,12 +10,21 @@
  * sessions waiting for it take turns, and one big query cannot starve the
  * others.
  *
- * Retries.  A connection failure, or a 408/429/500/502/503/504/529 that
- * does not report an exhausted quota, is retried up to the request's
- * retry_count with exponential backoff and jitter, never sooner than the
- * server's Retry-After (or retry-after-ms, x-ratelimit-reset-*, Google's
- * RetryInfo).  A 429 or 503 also pauses the connection object's buckets
- * (limiter.c) for that long, so every session using it slows down.
+ * Retries.  A 408/429/500/503/529 that does not report an exhausted quota,
+ * or a connection dropped before its answer, is retried up to the
+ * request's retry_count with exponential backoff and jitter, never sooner
+ * than the server's Retry-After (or retry-after-ms, x-ratelimit-reset-*,
+ * Google's RetryInfo).  A 429 or 503 also pauses the connection object's
+ * buckets (limiter.c) for that long, so every session using it slows down.
+ * An endpoint that cannot be reached (refused, name resolution, a timeout
+ * while connecting; a gateway's 502/504, or 503 without a delay) is
+ * retried by time instead (outage_policy.c): for as long as it has been
+ * failing for less than mlpredict.retry_outage_window and the request for
+ * less than its client_timeout (retry_count 0 still means no retry).
+ * The connection's circuit breaker (circuit.c, kept by limiter.c) hears
+ * what every attempt found; once open, queued requests wait for its probe
+ * instead of each trying, and after the window they fail at once with
+ * HTTP_UNAVAILABLE, as does a request that used up the window itself.
  *
  * Tokens.  A final answer's reported tokens are charged to the
  * connection's tokens_per_minute bucket when it arrives.  The count comes
@@ -52,6 +61,7 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
+#include "http/outage_policy.h"
 #include "http/retry_policy.h"
 #include "pool/dispatch.h"
 #include "pool/limiter.h"
@@ -80,7 +90,20 @@ static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
 					  long *wake);
 static void start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now);
 static void finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc);
-static bool should_retry(const HttpResponse *response);
+static RetryFailure attempt_failure(const HttpTransfer *t, CURLcode rc,
+									const HttpResponse *response);
+static RetryClass attempt_class(RetryFailure failure, HttpResponse *response,
+								long *server_ms);
+static int64 report_health(DispatchJob *job, RetryFailure failure,
+						   RetryClass retry_class, const HttpResponse *response,
+						   int64 now);
+static bool plan_retry(DispatchJob *job, HttpResponse *response,
+					   RetryFailure failure, RetryClass retry_class,
+					   long server_ms, int64 endpoint_since, int64 now,
+					   long *delay);
+static void give_up_unreachable(DispatchJob *job, HttpResponse *response,
+								int64 endpoint_since, int64 now);
+static void fail_fast(Dispatcher *d, DispatchJob *job, int64 now);
 static bool is_throttling(const HttpResponse *response);
 static long server_delay_ms(const HttpResponse *response);
 static void note_wake(long *wake, int64 ms);
@@ -147,6 +170,10 @@ DispatchSubmit(Dispatcher *d, DispatchOwner *owner, DispatchJob *job)
 	job->transfer = NULL;
 	job->limiter_slot = -1;
 	job->attempt = 0;
+	job->counted = 0;
+	job->outage_failures = 0;
+	job->unreachable_since_ms = 0;
+	job->probe = false;
 	job->not_before_ms = 0;
 	job->held_since_ms = 0;
 	job->held_ms = 0;
@@ -216,6 +243,7 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 		const HttpRoute *route = &job->request->route;
 		int			slot;
 		int64		wait;
+		bool		probe;
 
 		if (d->budget_paused || !HttpBufferAdmits(job->request->body_len))
 		{
@@ -235,10 +263,14 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 			hold(job, now);
 			continue;
 		}
-		switch (LimiterAcquire(route, now, &slot, &wait))
+		switch (LimiterAcquire(route, now, &slot, &wait, &probe))
 		{
 			case LIMITER_GO:
+				job->probe = probe;
 				start_job(d, job, slot, now);
+				return true;
+			case LIMITER_DOWN:
+				fail_fast(d, job, now);
 				return true;
 			case LIMITER_BUSY:
 				busy = route;
@@ -347,6 +379,10 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	HttpResponse *response = job->response;
 	const HttpRoute *route = &job->request->route;
 	MemoryContext old = MemoryContextSwitchTo(job->context);
+	RetryFailure failure;
+	RetryClass	retry_class;
+	long		server_ms;
+	int64		endpoint_since;
 	int64		now;
 	long		delay;
 	bool		retry;
@@ -361,10 +397,15 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	HttpTransferFinish(job->transfer, rc, response);
 	MemoryContextSwitchTo(old);
 	HttpTransferLogResult(job->request, response);
+	failure = attempt_failure(job->transfer, rc, response);
 
 	HttpEngineRemove(d->engine, job->transfer);
 	free(job->transfer);
 	job->transfer = NULL;
+
+	now = LimiterNowMs();
+	retry_class = attempt_class(failure, response, &server_ms);
+	endpoint_since = report_health(job, failure, retry_class, response, now);
 	LimiterRelease(job->limiter_slot);
 	job->limiter_slot = -1;
 	MlStatsInFlight(route, -1);
@@ -384,11 +425,9 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	response->nattempts++;
 	job->attempt++;
 
-	retry = job->attempt <= job->request->retry_count && should_retry(response);
+	retry = plan_retry(job, response, failure, retry_class, server_ms,
+					   endpoint_since, now, &delay);
 	MlStatsAttempt(route, response, job->request->body_len, retry);
-	now = LimiterNowMs();
-	delay = RetryBackoffMs(job->attempt - 1, MlRandomDouble(),
-						   RETRY_BASE_MS, RETRY_MAX_MS, server_delay_ms(response));
 
 	/* Throttled, retried or not: every session using the connection waits. */
 	if (is_throttling(response))
@@ -406,6 +445,191 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 }
 
 /*
+ * attempt_failure
+ *		What became of an attempt, as retrying sees it: an answer, an
+ *		endpoint that could not be reached (no connection made: refused,
+ *		name resolution, or time out before connecting), a connection
+ *		dropped before its answer (or in the middle of it), or anything
+ *		else.
+ */
+static RetryFailure
+attempt_failure(const HttpTransfer *t, CURLcode rc, const HttpResponse *response)
+{
+	curl_off_t	connect_us = 0;
+	curl_off_t	pretransfer_us = 0;
+
+	switch (response->outcome)
+	{
+		case HTTP_OK:
+			return RETRY_ANSWERED;
+		case HTTP_CONNECT_FAILED:
+			if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+				rc == CURLE_COULDNT_RESOLVE_PROXY)
+				return RETRY_UNREACHABLE;
+			return RETRY_DROPPED;
+		case HTTP_TIMEOUT:
+			/* nothing was sent: the time ran out while connecting */
+			if (t->easy != NULL &&
+				curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
+				curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) == CURLE_OK &&
+				connect_us == 0 && pretransfer_us == 0)
+				return RETRY_UNREACHABLE;
+			return RETRY_OTHER;
+		case HTTP_FAILED:
+			/* cut off in the middle of the answer, or the stream reset */
+			if (rc == CURLE_PARTIAL_FILE || rc == CURLE_HTTP2 ||
+				rc == CURLE_HTTP2_STREAM)
+				return RETRY_DROPPED;
+			return RETRY_OTHER;
+		default:
+			return RETRY_OTHER;
+	}
+}
+
+/*
+ * attempt_class
+ *		How the attempt is retried (outage_policy.c); *server_ms is the
+ *		delay an answer asks for (-1: none).  With
+ *		mlpredict.retry_outage_window 0, outages are retried by count.
+ */
+static RetryClass
+attempt_class(RetryFailure failure, HttpResponse *response, long *server_ms)
+{
+	RetryClass	retry_class;
+	bool		quota;
+
+	*server_ms = failure == RETRY_ANSWERED ? server_delay_ms(response) : -1;
+	quota = failure == RETRY_ANSWERED &&
+		RetryQuotaExhausted(response->status, response->body.data,
+							(size_t) response->body.len);
+	retry_class = RetryClassify(failure, response->status, quota, *server_ms);
+	if (retry_class == RETRY_OUTAGE && mlpredict_retry_outage_window <= 0)
+		retry_class = RETRY_COUNTED;
+	return retry_class;
+}
+
+/*
+ * report_health
+ *		Tell the connection's breaker what the attempt found out about the
+ *		endpoint (and that its probe, if it was one, is back).  Returns
+ *		since when the endpoint has been failing (0: it is not).
+ */
+static int64
+report_health(DispatchJob *job, RetryFailure failure, RetryClass retry_class,
+			  const HttpResponse *response, int64 now)
+{
+	RetryHealth health = RetryEndpointHealth(failure, retry_class);
+	char		last_error[LIMITER_ERROR_LEN];
+	int64		since;
+
+	last_error[0] = '\0';
+	if (health == RETRY_HEALTH_DOWN && failure == RETRY_ANSWERED)
+		snprintf(last_error, sizeof(last_error), "HTTP status %ld", response->status);
+	else if (health == RETRY_HEALTH_DOWN)
+		strlcpy(last_error, response->error, sizeof(last_error));
+	LimiterReportHealth(job->limiter_slot, health, job->probe, last_error, now,
+						&since);
+	job->probe = false;
+	return since;
+}
+
+/*
+ * plan_retry
+ *		Whether the attempt just ended is tried again, and after how long
+ *		(*delay, also the pause a throttling answer imposes).  Counted
+ *		retries spend retry_count; outage retries spend time (see the file
+ *		header).  A request that can no longer wait for an unreachable
+ *		endpoint becomes HTTP_UNAVAILABLE.
+ */
+static bool
+plan_retry(DispatchJob *job, HttpResponse *response, RetryFailure failure,
+		   RetryClass retry_class, long server_ms, int64 endpoint_since,
+		   int64 now, long *delay)
+{
+	const HttpRequest *request = job->request;
+
+	*delay = RetryBackoffMs(job->counted, MlRandomDouble(), RETRY_BASE_MS,
+							RETRY_MAX_MS, server_ms);
+	if (retry_class == RETRY_NEVER)
+		return false;
+	if (retry_class == RETRY_COUNTED)
+	{
+		if (job->counted >= request->retry_count)
+			return false;
+		job->counted++;
+		return true;
+	}
+	if (request->retry_count <= 0)
+		return false;
+	if (job->unreachable_since_ms == 0)
+		job->unreachable_since_ms = now;
+	job->outage_failures++;
+	if (!RetryOutageAgain(now, job->unreachable_since_ms, endpoint_since,
+						  mlpredict_retry_outage_window, request->timeout_ms))
+	{
+		if (failure == RETRY_UNREACHABLE)
+			give_up_unreachable(job, response, endpoint_since, now);
+		return false;
+	}
+	*delay = RetryOutageDelayMs(job->outage_failures, MlRandomDouble(), server_ms);
+	return true;
+}
+
+/*
+ * give_up_unreachable
+ *		The request has waited as long as it may for its endpoint: its final
+ *		response says for how long the endpoint has failed, and how.
+ */
+static void
+give_up_unreachable(DispatchJob *job, HttpResponse *response,
+					int64 endpoint_since, int64 now)
+{
+	int64		since = job->unreachable_since_ms;
+	char		last[sizeof(response->error)];
+
+	if (endpoint_since > 0 && endpoint_since < since)
+		since = endpoint_since;
+	strlcpy(last, response->error, sizeof(last));
+	snprintf(response->error, sizeof(response->error),
+			 "unreachable for %.1f s; last error: %s",
+			 (double) (now - since) / 1000.0, last);
+	response->outcome = HTTP_UNAVAILABLE;
+}
+
+/*
+ * fail_fast
+ *		The connection's breaker is open and its endpoint has been failing
+ *		longer than mlpredict.retry_outage_window: the job is final without
+ *		an attempt.  It leaves the owner's queue and goes to the done hook.
+ */
+static void
+fail_fast(Dispatcher *d, DispatchJob *job, int64 now)
+{
+	HttpResponse *response = job->response;
+	MemoryContext old = MemoryContextSwitchTo(job->context);
+	int64		failing_ms;
+	char		last[LIMITER_ERROR_LEN];
+
+	response->headers = NIL;
+	if (response->body.data == NULL)
+		initStringInfo(&response->body);
+	else
+		resetStringInfo(&response->body);
+	MemoryContextSwitchTo(old);
+	LimiterDescribeOutage(&job->request->route, now, &failing_ms, last, sizeof(last));
+	response->outcome = HTTP_UNAVAILABLE;
+	response->status = 0;
+	response->elapsed_ms = 0;
+	snprintf(response->error, sizeof(response->error),
+			 "unreachable for %.1f s; last error: %s",
+			 (double) failing_ms / 1000.0, last[0] != '\0' ? last : "none kept");
+	dlist_delete(&job->node);
+	job->owner->njobs--;
+	MlStatsCallDone(&job->request->route, response);
+	d->done(d, job);
+}
+
+/*
  * is_throttling
  *		A 429 or 503 that waiting can clear (not an exhausted quota).
  */
@@ -414,22 +638,6 @@ is_throttling(const HttpResponse *response)
 {
 	return response->outcome == HTTP_OK &&
 		(response->status == 429 || response->status == 503) &&
-		!RetryQuotaExhausted(response->status, response->body.data,
-							 (size_t) response->body.len);
-}
-
-/*
- * should_retry
- *		Transient failures: connection trouble and throttling/overload.
- */
-static bool
-should_retry(const HttpResponse *response)
-{
-	if (response->outcome == HTTP_CONNECT_FAILED)
-		return true;
-	if (response->outcome != HTTP_OK)
-		return false;
-	return RetryIsTransientStatus(response->status) &&
 		!RetryQuotaExhausted(response->status, response->body.data,
 							 (size_t) response->body.len);
 }
@@ -546,6 +754,9 @@ requeue_job(Dispatcher *d, DispatchJob *job)
 	HttpEngineRemove(d->engine, job->transfer);
 	free(job->transfer);
 	job->transfer = NULL;
+	if (job->probe)
+		LimiterProbeEnded(job->limiter_slot);
+	job->probe = false;
 	LimiterRelease(job->limiter_slot);
 	job->limiter_slot = -1;
 	MlStatsInFlight(&job->route, -1);
@@ -580,6 +791,8 @@ DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
 			free(job->transfer);
 			job->transfer = NULL;
 		}
+		if (job->probe)
+			LimiterProbeEnded(job->limiter_slot);
 		LimiterRelease(job->limiter_slot);
 		MlStatsInFlight(&job->route, -1);
 		MlStatsCanceled(&job->route);

@@ -52,6 +52,11 @@ struct DispatchJob
 	HttpTransfer *transfer;		/* malloc'd while running */
 	int			limiter_slot;
 	int			attempt;		/* attempts made so far */
+	int			counted;		/* retries spent of request->retry_count */
+	int			outage_failures;	/* attempts that found the endpoint
+									 * unreachable */
+	int64		unreachable_since_ms;	/* the first of them, or 0 */
+	bool		probe;			/* on the wire as the breaker's probe */
 	int64		not_before_ms;	/* backoff: not started before this */
 	int64		held_since_ms;	/* when it was first held back, or 0 */
 	double		held_ms;		/* total time held back */

@@ -18,6 +18,13 @@
  * entry waits (LIMITER_BUSY) until one is released: it never starts
  * without its connection's limits.
  *
+ * Each entry also holds the connection's circuit breaker (circuit.c) and
+ * the last error that fed it, so that every pool worker (or, without the
+ * pool, the backend) sees one state per connection: LimiterAcquire asks it
+ * after the caps and buckets, LimiterReportHealth tells it what an attempt
+ * found.  An entry recycled while idle forgets its breaker, which then
+ * opens again after CIRCUIT_OPEN_AFTER failures.
+ *
  * IDENTIFICATION
  *	  src/pool/limiter.c
  *
@@ -32,6 +39,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "http/outage_policy.h"
+#include "pool/circuit.h"
 #include "pool/limiter.h"
 #include "pool/pool.h"
 #include "pool/token_bucket.h"
@@ -48,6 +57,8 @@ typedef struct LimiterEntry
 	TokenBucket tokens;
 	int64		config_ms;		/* built_ms of the route the limits came from */
 	int64		last_used_ms;
+	Circuit		circuit;		/* the connection's breaker */
+	char		last_error[LIMITER_ERROR_LEN];	/* what its last failure said */
 } LimiterEntry;
 
 typedef struct LimiterTable
@@ -64,6 +75,9 @@ static int	limiter_entry_count(void);
 static Size limiter_table_size(int nentries);
 
 static LimiterTable *limiter_table(void);
+static LimiterVerdict circuit_admit(LimiterEntry *e, int64 now_ms,
+									int64 *wait_ms, bool *probe);
+static LimiterEntry *slot_entry(LimiterTable *table, int slot);
 static LimiterEntry *limiter_entry(LimiterTable *table, const HttpRoute *route,
 								   int64 now_ms, bool *full);
 static void limiter_lock(LimiterTable *table);
@@ -217,7 +231,8 @@ limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms,
  *		Start a request if the caps, the buckets and any pause allow it.
  */
 LimiterVerdict
-LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms)
+LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms,
+			   bool *probe)
 {
 	LimiterTable *table = limiter_table();
 	LimiterEntry *e;
@@ -226,6 +241,7 @@ LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms)
 
 	*slot = -1;
 	*wait_ms = 0;
+	*probe = false;
 	limiter_lock(table);
 	e = limiter_entry(table, route, now_ms, &full);
 	if (full)
@@ -246,7 +262,7 @@ LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms)
 			verdict = LIMITER_LATER;
 			*wait_ms = wait;
 		}
-		else
+		else if ((verdict = circuit_admit(e, now_ms, wait_ms, probe)) == LIMITER_GO)
 			(void) TokenBucketTake(&e->requests, 1, now_ms);
 	}
 	if (verdict == LIMITER_GO)
@@ -260,6 +276,166 @@ LimiterAcquire(const HttpRoute *route, int64 now_ms, int *slot, int64 *wait_ms)
 	}
 	limiter_unlock(table);
 	return verdict;
+}
+
+/*
+ * circuit_admit
+ *		The breaker's verdict on a request the caps and buckets let start:
+ *		LIMITER_GO (*probe set if it is the probe), LIMITER_LATER while the
+ *		endpoint is expected back, LIMITER_DOWN once it has been failing
+ *		longer than mlpredict.retry_outage_window.  A probe whose process
+ *		died is given up after the longest an attempt may take.
+ */
+static LimiterVerdict
+circuit_admit(LimiterEntry *e, int64 now_ms, int64 *wait_ms, bool *probe)
+{
+	long long	stale = (long long) mlpredict_max_client_timeout * 1000 + 5000;
+	long long	wait = 0;
+
+	switch (CircuitAdmit(&e->circuit, now_ms, mlpredict_retry_outage_window,
+						 stale, &wait))
+	{
+		case CIRCUIT_GO:
+			return LIMITER_GO;
+		case CIRCUIT_PROBE:
+			*probe = true;
+			return LIMITER_GO;
+		case CIRCUIT_WAIT:
+			*wait_ms = wait;
+			return LIMITER_LATER;
+		case CIRCUIT_FAIL:
+			break;
+	}
+	return LIMITER_DOWN;
+}
+
+/* The entry a slot names, or NULL. */
+static LimiterEntry *
+slot_entry(LimiterTable *table, int slot)
+{
+	if (slot < 0 || slot >= table->nentries ||
+		table->entries[slot].connection[0] == '\0')
+		return NULL;
+	return &table->entries[slot];
+}
+
+/*
+ * LimiterReportHealth
+ *		What an attempt started on slot found out about its endpoint (a
+ *		RetryHealth); probe: it was the breaker's probe.  error is the
+ *		failure's text, kept for the fail-fast error and the view.
+ *		*failing_since_ms is when the endpoint's current run of failures
+ *		began (0: none).
+ */
+void
+LimiterReportHealth(int slot, int health, bool probe, const char *error,
+					int64 now_ms, int64 *failing_since_ms)
+{
+	LimiterTable *table = limiter_table();
+	LimiterEntry *e;
+
+	*failing_since_ms = 0;
+	/*
+	 * The common case, an answer while the breaker is closed, needs no lock:
+	 * the entry cannot be recycled while this request holds its slot, and
+	 * should a failure elsewhere be counted meanwhile, the next answer
+	 * closes the breaker.
+	 */
+	e = slot_entry(table, slot);
+	if (e == NULL || (health == RETRY_HEALTH_UP && !probe && e->circuit.failures == 0))
+		return;
+	limiter_lock(table);
+	e = slot_entry(table, slot);
+	if (e != NULL)
+	{
+		if (health == RETRY_HEALTH_UP)
+			CircuitSucceeded(&e->circuit);
+		else if (health == RETRY_HEALTH_DOWN)
+		{
+			CircuitFailed(&e->circuit, now_ms, probe);
+			strlcpy(e->last_error, error, sizeof(e->last_error));
+		}
+		else if (probe)
+			CircuitProbeEnded(&e->circuit);
+		*failing_since_ms = e->circuit.failing_since_ms;
+	}
+	limiter_unlock(table);
+}
+
+/*
+ * LimiterProbeEnded
+ *		The probe started on slot ends without a result (cancelled, or
+ *		taken off the wire): another may start.
+ */
+void
+LimiterProbeEnded(int slot)
+{
+	LimiterTable *table = limiter_table();
+	LimiterEntry *e;
+
+	limiter_lock(table);
+	if ((e = slot_entry(table, slot)) != NULL)
+		CircuitProbeEnded(&e->circuit);
+	limiter_unlock(table);
+}
+
+/*
+ * LimiterDescribeOutage
+ *		For the error of a request refused with LIMITER_DOWN: how long
+ *		route's endpoint has been failing and the last error (len bytes).
+ */
+void
+LimiterDescribeOutage(const HttpRoute *route, int64 now_ms, int64 *failing_ms,
+					  char *last_error, size_t len)
+{
+	LimiterTable *table = limiter_table();
+	LimiterEntry *e;
+	bool		full;
+
+	*failing_ms = 0;
+	last_error[0] = '\0';
+	limiter_lock(table);
+	e = limiter_entry(table, route, now_ms, &full);
+	if (e != NULL && e->circuit.failing_since_ms != 0)
+	{
+		*failing_ms = now_ms - e->circuit.failing_since_ms;
+		strlcpy(last_error, e->last_error, len);
+	}
+	limiter_unlock(table);
+}
+
+/*
+ * LimiterCircuits
+ *		A copy of the breakers of database dboid (palloc'd), their number
+ *		in *n.  Only entries in use; names and times, no secrets.
+ */
+LimiterCircuitInfo *
+LimiterCircuits(Oid dboid, int *n)
+{
+	LimiterTable *table = limiter_table();
+	LimiterCircuitInfo *rows = palloc0(sizeof(LimiterCircuitInfo) * table->nentries);
+
+	*n = 0;
+	limiter_lock(table);
+	for (int i = 0; i < table->nentries; i++)
+	{
+		LimiterEntry *e = &table->entries[i];
+		LimiterCircuitInfo *r = &rows[*n];
+
+		if (e->connection[0] == '\0' || e->dboid != dboid)
+			continue;
+		strlcpy(r->connection, e->connection, sizeof(r->connection));
+		r->state = (int) CircuitStateOf(&e->circuit);
+		r->failures = e->circuit.failures;
+		r->failing_since_ms = e->circuit.failing_since_ms;
+		r->last_failure_ms = e->circuit.last_failure_ms;
+		r->next_probe_ms = r->state == CIRCUIT_CLOSED ? 0 : e->circuit.next_probe_ms;
+		strlcpy(r->last_error, e->circuit.failures > 0 ? e->last_error : "",
+				sizeof(r->last_error));
+		(*n)++;
+	}
+	limiter_unlock(table);
+	return rows;
 }
 
 /*

@@ -38,6 +38,7 @@ typedef struct LocalQueue
 static HttpEngine *local_engine = NULL;
 static Dispatcher *local_dispatcher = NULL;
 static uint32 local_wait_event = 0;
+static bool local_any_done = false;	/* a job became final in local_done */
 
 static void local_submit(HttpQueueEntry *entry);
 static void local_poll(bool wait);
@@ -92,8 +93,13 @@ local_submit(HttpQueueEntry *entry)
 static void
 local_poll(bool wait)
 {
-	long		wake = DispatchStartReady(local_dispatcher);
+	long		wake;
 
+	local_any_done = false;
+	wake = DispatchStartReady(local_dispatcher);
+	/* a job failed without an attempt (an open circuit breaker): no wait */
+	if (local_any_done)
+		wait = false;
 	HttpEngineWait(local_engine, !wait ? 0 : wake < 0 ? 1000 : wake,
 				   local_wait_event);
 	CHECK_FOR_INTERRUPTS();
@@ -133,6 +139,7 @@ local_start(void)
 static void
 local_done(Dispatcher *d, DispatchJob *job)
 {
+	local_any_done = true;
 	HttpQueueEntryDone((HttpQueueEntry *) job->arg);
 }
 

@@ -462,6 +462,7 @@ MlStatErrorClass(const HttpResponse *final)
 			return ML_STAT_ERR_TIMEOUT;
 		case HTTP_CONNECT_FAILED:
 		case HTTP_REFUSED:
+		case HTTP_UNAVAILABLE:
 			return ML_STAT_ERR_CONNECTION;
 		case HTTP_TOO_LARGE:
 		case HTTP_FAILED:

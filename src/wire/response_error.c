@@ -246,6 +246,12 @@ raise_transport_error(MlTarget *target, HttpRequest *request, HttpResponse *resp
 						target->display_name, request->timeout_ms),
 				 errhint("Raise client_timeout with mlpredict.options(client_timeout => ...) or the model option %s.client_timeout.",
 						 target->provider->name)));
+	if (response->outcome == HTTP_UNAVAILABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION),
+				 errmsg("connection \"%s\" is unavailable", target->connection->name),
+				 errdetail("Its endpoint has been %s.", transport_detail(target, response)),
+				 errhint("Requests wait up to mlpredict.retry_outage_window for an endpoint that cannot be reached; after that they fail at once until it answers again.")));
 	if (response->outcome == HTTP_TOO_LARGE)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

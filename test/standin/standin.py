@@ -24,6 +24,7 @@ import select
 import signal
 import socket
 import socketserver
+import struct
 import sys
 import threading
 import time
@@ -87,6 +88,10 @@ class ServerState:
         # Never reset: they describe what is going on right now.
         self.open_connections = 0
         self.in_flight = 0
+        # Client sockets open now (an outage drops them), and an outage
+        # asked for by POST /_control/outage, run by the main thread.
+        self.sockets = set()
+        self.outage_seconds = None
         self._conn_serial = 0
         self._request_serial = 0
         self.generation = 0
@@ -100,6 +105,7 @@ class ServerState:
         self.requests = 0               # model requests (control API excluded)
         self.control_requests = 0
         self.aborted = 0                # requests the client gave up on mid-sleep
+        self.outages = 0                # POST /_control/outage runs
         self.by_route = {}
         self.by_status = {}
         self.counters = {name: 0 for name in self.counter_names}
@@ -132,10 +138,12 @@ class ServerState:
 
     # -- connection and request accounting ---------------------------------
 
-    def conn_accepted(self):
+    def conn_accepted(self, sock=None):
         with self.lock:
             self.connections_accepted += 1
             self.open_connections += 1
+            if sock is not None:
+                self.sockets.add(sock)
 
     def next_conn_id(self):
         """Serial number naming a connection in the log and recorded requests."""
@@ -143,9 +151,34 @@ class ServerState:
             self._conn_serial += 1
             return self._conn_serial
 
-    def conn_closed(self):
+    def conn_closed(self, sock=None):
         with self.lock:
             self.open_connections -= 1
+            self.sockets.discard(sock)
+
+    # -- outages (POST /_control/outage) -------------------------------------
+
+    def request_outage(self, seconds):
+        with self.lock:
+            self.outage_seconds = seconds
+
+    def take_outage(self):
+        with self.lock:
+            seconds, self.outage_seconds = self.outage_seconds, None
+            return seconds
+
+    def drop_connections(self):
+        """Reset every open client connection (SO_LINGER 0: an RST)."""
+        with self.lock:
+            socks = list(self.sockets)
+            self.outages += 1
+        for sock in socks:
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                struct.pack("ii", 1, 0))
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def begin_request(self, handler, route_name):
         """Count a model request; returns its serial number."""
@@ -209,6 +242,7 @@ class ServerState:
                 "in_flight": self.in_flight,
                 "max_in_flight": self.max_in_flight,
                 "aborted": self.aborted,
+                "outages": self.outages,
             })
             return out
 
@@ -586,7 +620,8 @@ class Handler(BaseHTTPRequestHandler):
         state, method = self.state, self.command
         name = path[len("/_control/"):] if path.startswith("/_control/") else ""
         allowed = {"stats": ("GET",), "reset": ("POST",), "config": ("GET", "POST"),
-                   "requests": ("GET",), "health": ("GET",), "shutdown": ("POST",)}
+                   "requests": ("GET",), "health": ("GET",), "shutdown": ("POST",),
+                   "outage": ("POST",)}
         if name not in allowed:
             return control_error(404, "unknown control endpoint %r (have: %s)" % (
                 path, ", ".join(sorted(allowed))))
@@ -611,6 +646,16 @@ class Handler(BaseHTTPRequestHandler):
             except ValueError:
                 return control_error(400, "n must be an integer")
             return Response.json(200, state.recent(n))
+        if name == "outage":
+            # answer first; the main thread then closes the listening socket
+            try:
+                seconds = float(json.loads(body.decode("utf-8") or "{}").get("seconds", 1))
+            except (UnicodeDecodeError, ValueError, AttributeError) as e:
+                return control_error(400, "outage needs {\"seconds\": N}: %s" % e)
+            if not 0 <= seconds <= 3600:
+                return control_error(400, "seconds must be between 0 and 3600")
+            state.request_outage(seconds)
+            return Response.json(200, {"ok": True, "seconds": seconds})
         if name == "health":
             return Response.json(200, {"ok": True, "pid": os.getpid(),
                                        "port": self.server.server_address[1]})
@@ -667,14 +712,20 @@ class StandinServer(ThreadingHTTPServer):
 
     def get_request(self):
         sock, addr = ThreadingHTTPServer.get_request(self)
-        self.state.conn_accepted()
+        self.state.conn_accepted(sock)
         return sock, addr
 
     def shutdown_request(self, request):
         # Called once for every request get_request returned, when its
         # handler thread ends (or when it could not be started).
-        self.state.conn_closed()
+        self.state.conn_closed(request)
         ThreadingHTTPServer.shutdown_request(self, request)
+
+    def reopen(self):
+        """Listen again on the same address (after an outage closed it)."""
+        self.socket = socket.socket(self.address_family, self.socket_type)
+        self.server_bind()
+        self.server_activate()
 
     def handle_error(self, request, client_address):
         self.state.log("error on connection from %s:\n%s" % (
@@ -691,6 +742,21 @@ class StandinServer(ThreadingHTTPServer):
 # --------------------------------------------------------------------------
 # Command line
 # --------------------------------------------------------------------------
+
+def run_outage(server, state, seconds):
+    """A restart as clients see it: stop listening (new connections are
+    refused), reset every open connection, and listen again on the same
+    port after the given seconds (the caller then serves again)."""
+    state.log("outage: not listening for %.3f s" % seconds)
+    server.shutdown()
+    server.socket.close()
+    state.drop_connections()
+    deadline = time.time() + seconds
+    while time.time() < deadline and not state.stop_event.is_set():
+        time.sleep(min(0.01, max(0.0, deadline - time.time())))
+    server.reopen()
+    state.log("outage over: listening again")
+
 
 def write_atomic(path, text):
     """Write text to path so that readers never see a partial file."""
@@ -800,9 +866,11 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
-    accept = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
-                              name="standin-accept", daemon=True)
-    accept.start()
+    def serve():
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                  name="standin-accept", daemon=True)
+        thread.start()
+    serve()
     # The socket is already listening, so the port file means "ready".
     if args.port_file:
         write_atomic(args.port_file, port_text)
@@ -811,7 +879,11 @@ def main(argv=None):
     state.log("listening on %s:%d pid %d" % (args.host, port, os.getpid()))
 
     while not state.stop_event.is_set():
-        state.stop_event.wait(0.5)
+        state.stop_event.wait(0.02)
+        seconds = state.take_outage()
+        if seconds is not None:
+            run_outage(server, state, seconds)
+            serve()
 
     state.log("stopping")
     server.shutdown()
