@@ -172,8 +172,8 @@ fast_node(MlAnswer *answer, int node, bool in_wrapper, Datum *values,
 	col = linitial(answer->target->model->output);
 	n = &answer->text->nodes[node];
 	if (n->kind != JT_NUMBERS || (in_wrapper && MlColumnDimensions(col) != 1) ||
-		!MlJsonNumbersToDatum(answer->text->data + n->start, n->count,
-							  col->typid, MlColumnDimensions(col),
+		!MlJsonNumbersToDatum(answer->text->data + n->start, n->end - n->start,
+							  n->count, col->typid, MlColumnDimensions(col),
 							  answer->target->display_name, &values[0]))
 		return false;
 	nulls[0] = false;

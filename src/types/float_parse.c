@@ -205,12 +205,13 @@ read_exponent(const char *p, const char *end, Decimal *d)
 }
 
 /*
- * read_decimal
- *		Take apart the plain decimal number at p; returns its end, or NULL
- *		when there is none.  Leading zeros are not significant digits.
+ * read_long_decimal
+ *		Take apart the plain decimal number at p digit by digit, keeping
+ *		MAX_DIGITS significant ones; returns its end, or NULL when there is
+ *		none.  Leading zeros are not significant digits.
  */
 static const char *
-read_decimal(const char *p, const char *end, Decimal *d)
+read_long_decimal(const char *p, const char *end, Decimal *d)
 {
 	bool		any = false;
 	int			ndigits = 0;
@@ -221,9 +222,6 @@ read_decimal(const char *p, const char *end, Decimal *d)
 	d->truncated = false;
 	if (p < end && (*p == '-' || *p == '+'))
 		d->neg = (*p++ == '-');
-	/* "0x" may start a hexadecimal float, which is not read here */
-	if (end - p >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		return NULL;
 	for (; p < end && *p == '0'; p++)
 		any = true;
 	if (p < end && is_digit(*p))
@@ -254,6 +252,82 @@ read_decimal(const char *p, const char *end, Decimal *d)
 	if (d->w == 0)
 		d->q = 0;				/* a zero's exponent does not matter */
 	return read_exponent(p, end, d);
+}
+
+/*
+ * digit_run
+ *		Past the decimal digits at p, accumulating them into *w (which
+ *		overflows when there are more than MAX_DIGITS after leading zeros:
+ *		the caller then reads the number again with read_long_decimal).
+ */
+static inline const char *
+digit_run(const char *p, const char *end, uint64_t *w)
+{
+	uint64_t	eight;
+
+	while (end - p >= 8 && eight_digits(p, &eight))
+	{
+		*w = *w * 100000000 + eight;
+		p += 8;
+	}
+	for (; p < end && is_digit(*p); p++)
+		*w = *w * 10 + (uint64_t) (*p - '0');
+	return p;
+}
+
+/*
+ * read_decimal
+ *		Take apart the plain decimal number at p; returns its end, or NULL
+ *		when there is none.  One pass for numbers of up to MAX_DIGITS
+ *		digits after leading zeros, which is nearly all of them; longer
+ *		ones are read again by read_long_decimal.
+ */
+static inline const char *
+read_decimal(const char *p, const char *end, Decimal *d)
+{
+	const char *start = p;
+	const char *int_start;
+	const char *point = NULL;
+	uint64_t	w = 0;
+	int64_t		int_len;
+	int64_t		frac_len = 0;
+	const char *stop;
+
+	d->neg = false;
+	d->truncated = false;
+	d->q = 0;
+	if (p < end && (*p == '-' || *p == '+'))
+		d->neg = (*p++ == '-');
+	int_start = p;
+	p = digit_run(p, end, &w);
+	int_len = p - int_start;
+	/* "0x" may start a hexadecimal float, which is not read here */
+	if (int_len == 1 && *int_start == '0' && p < end && (*p == 'x' || *p == 'X'))
+		return NULL;
+	if (p < end && *p == '.')
+	{
+		point = p++;
+		p = digit_run(p, end, &w);
+		frac_len = p - (point + 1);
+	}
+	if (int_len + frac_len == 0)
+		return NULL;
+	if (int_len + frac_len > MAX_DIGITS)
+	{
+		const char *z = int_start;
+
+		/* leading zeros (and a point among them) are not significant */
+		while (z < p && (*z == '0' || *z == '.'))
+			z++;
+		if ((p - z) - (point != NULL && point >= z ? 1 : 0) > MAX_DIGITS)
+			return read_long_decimal(start, end, d);
+	}
+	d->w = w;
+	d->q = -frac_len;
+	stop = read_exponent(p, end, d);
+	if (w == 0)
+		d->q = 0;				/* a zero's exponent does not matter */
+	return stop;
 }
 
 /* ---------------------------------------------------------------------
