@@ -31,10 +31,14 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 
 #include "format/json_text.h"
+#include "settings.h"
+#include "types/float_parse.h"
 
 /* deeper documents are left to jsonb (its own limit is the stack) */
 #define MAX_DEPTH			64
@@ -92,6 +96,7 @@ add_node(Scan *s, MlJsonTextKind kind)
 	}
 	node = &doc->nodes[doc->nnodes];
 	memset(node, 0, sizeof(MlJsonTextNode));
+	node->first_value = -1;
 	node->kind = kind;
 	node->start = s->p - s->data;
 	return doc->nnodes++;
@@ -268,36 +273,114 @@ scan_string(Scan *s, bool *escaped)
 }
 
 /*
+ * grow_values
+ *		Room for more converted numbers (doubling: amortized constant time
+ *		per number).
+ */
+static void
+grow_values(MlJsonText *doc)
+{
+	Size		elsize = doc->value_type == FLOAT4OID ? sizeof(float4) : sizeof(float8);
+
+	doc->maxvalues = doc->maxvalues == 0 ? 2048 : doc->maxvalues * 2;
+	if (doc->values == NULL)
+		doc->values = MemoryContextAllocHuge(CurrentMemoryContext,
+											 doc->maxvalues * elsize);
+	else
+		doc->values = repalloc_huge(doc->values, doc->maxvalues * elsize);
+}
+
+/*
+ * convert_number
+ *		Append the checked JSON number [start, stop) to doc->values; false
+ *		when it overflows the type.  The text was just read by number_end,
+ *		so reading it again costs little (it is in the cache).
+ */
+static inline bool
+convert_number(MlJsonText *doc, const char *start, const char *stop)
+{
+	MlFloatStatus status;
+	const char *end;
+
+	if (doc->nvalues == doc->maxvalues)
+		grow_values(doc);
+	if (doc->value_type == FLOAT4OID)
+	{
+		float4	   *v = (float4 *) doc->values + doc->nvalues;
+
+		end = MlParseFloat4(start, stop, v, &status);
+		if (end != NULL && status == ML_FLOAT_ZERO)
+			*v = 0.0f;			/* numeric has no -0 */
+	}
+	else
+	{
+		float8	   *v = (float8 *) doc->values + doc->nvalues;
+
+		end = MlParseFloat8(start, stop, v, &status);
+		if (end != NULL && status == ML_FLOAT_ZERO)
+			*v = 0.0;
+	}
+	doc->nvalues++;
+	return end == stop && status != ML_FLOAT_OVERFLOW;
+}
+
+/*
  * scan_numbers
  *		At an array's '[': if every element is a number, one JT_NUMBERS
- *		node for the array.  False, having consumed nothing, otherwise.
+ *		node for the array, its numbers converted when the document wants
+ *		them (MlJsonTextScan).  False, having consumed nothing, otherwise.
+ *		One pass: each number is checked, then converted while its text
+ *		is in the cache.
  */
 static bool
 scan_numbers(Scan *s)
 {
+	MlJsonText *doc = s->doc;
 	const char *p = s->p + 1;
 	int			count = 0;
 	int			node;
+	Size		first = doc->nvalues;
+	bool		convert = (doc->value_type != InvalidOid);
 
 	for (;;)
 	{
+		const char *start;
+
 		while (is_space(*p))
 			p++;
+		start = p;
 		if ((p = number_end(p)) == NULL)
+		{
+			doc->nvalues = first;
 			return false;
+		}
+		if (convert &&
+			(count >= mlpredict_max_output_elements ||
+			 !convert_number(doc, start, p)))
+		{
+			/* decoding this array fails: leave that to the text or jsonb */
+			convert = false;
+			doc->nvalues = first;
+		}
 		count++;
+		if ((count & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
 		while (is_space(*p))
 			p++;
 		if (*p == ']')
 			break;
 		if (*p != ',')
+		{
+			doc->nvalues = first;
 			return false;
+		}
 		p++;
 	}
 	node = add_node(s, JT_NUMBERS);
 	s->p = p + 1;
-	s->doc->nodes[node].count = count;
-	s->doc->nnumbers++;
+	doc->nodes[node].count = count;
+	doc->nodes[node].first_value = convert ? (int) first : -1;
+	doc->nnumbers++;
 	finish_node(s, node);
 	return true;
 }
@@ -462,17 +545,20 @@ scan_value(Scan *s, int depth)
  *		See json_text.h.
  */
 MlJsonText *
-MlJsonTextScan(const char *data, int len)
+MlJsonTextScan(const char *data, int len, Oid value_type)
 {
 	Scan		s;
 	MlJsonText *doc;
 
+	Assert(value_type == InvalidOid || value_type == FLOAT4OID ||
+		   value_type == FLOAT8OID);
 	if (data == NULL || len <= 0 || data[len] != '\0')
 		return NULL;
 	doc = palloc0(sizeof(MlJsonText));
 	doc->data = data;
 	doc->len = len;
 	doc->cursor_array = -1;
+	doc->value_type = value_type;
 	s.data = s.p = data;
 	s.end = data + len;
 	s.utf8 = (GetDatabaseEncoding() == PG_UTF8);
@@ -487,9 +573,28 @@ MlJsonTextScan(const char *data, int len)
 	return doc;
 
 refused:
+	if (doc->values)
+		pfree(doc->values);
 	pfree(doc->nodes);
 	pfree(doc);
 	return NULL;
+}
+
+/*
+ * MlJsonTextValues
+ *		See json_text.h.
+ */
+const void *
+MlJsonTextValues(MlJsonText *doc, int node)
+{
+	int			first;
+
+	if (node < 0 || doc->nodes[node].kind != JT_NUMBERS ||
+		(first = doc->nodes[node].first_value) < 0)
+		return NULL;
+	if (doc->value_type == FLOAT4OID)
+		return (const float4 *) doc->values + first;
+	return (const float8 *) doc->values + first;
 }
 
 /* ---------------------------------------------------------------------

@@ -237,7 +237,7 @@ usage_json(MlResponseBody *body)
 	if (!mentions_usage(body))
 		return NULL;
 	if (text == NULL && body->len >= USAGE_SCAN_MIN_LEN)
-		text = MlJsonTextScan(body->data, body->len);
+		text = MlJsonTextScan(body->data, body->len, InvalidOid);
 	if (text != NULL && text->nnumbers > 0)
 	{
 		int			len;

@@ -72,6 +72,14 @@ extern bool MlJsonNumbersToDatum(const char *text, int len, int count,
 								 Oid typid, int ndims_declared,
 								 const char *model, Datum *result);
 
+/*
+ * The same from count numbers already converted (float4 for real[],
+ * float8 for float8[], as MlJsonNumbersToDatum converts them): a copy.
+ */
+extern bool MlJsonFloatsToDatum(const void *values, int count, Oid typid,
+								int ndims_declared, const char *model,
+								Datum *result);
+
 /* JSON text of a value (scalar or container) */
 extern char *MlJsonValueToText(const JsonbValue *value);
 

@@ -877,26 +877,26 @@ read_float4s(const char *p, const char *end, int count, float4 *data)
 }
 
 /*
- * MlJsonNumbersToDatum
- *		See json_datum.h.  For these types MlJsonToDatum builds a
- *		one-dimensional array with lower bound 1 and no nulls (the array is
- *		flat, so any declared dimension count up to 1 gives that), which is
- *		what is built here.
+ * new_float_array
+ *		A one-dimensional float4[] or float8[] of count elements (lower
+ *		bound 1, no nulls), its elements to be filled in, when typid is
+ *		real[] or float8[] and ndims_declared at most 1: for these types
+ *		MlJsonToDatum builds such an array from a flat JSON array (any
+ *		declared dimension count up to 1 gives that).  NULL otherwise.  An
+ *		array over mlpredict.max_output_elements is refused (ERROR) before
+ *		room is made for it.
  */
-bool
-MlJsonNumbersToDatum(const char *text, int len, int count, Oid typid,
-					 int ndims_declared, const char *model, Datum *result)
+static ArrayType *
+new_float_array(int count, Oid typid, int ndims_declared, const char *model)
 {
 	bool		is_float4 = (typid == FLOAT4ARRAYOID);
 	int			elsize = is_float4 ? sizeof(float4) : sizeof(float8);
 	Size		nbytes;
 	ArrayType  *array;
-	bool		ok;
 
 	if ((typid != FLOAT4ARRAYOID && typid != FLOAT8ARRAYOID) ||
-		ndims_declared > 1 || count < 1 || count > (int) MaxArraySize ||
-		len < 2 || text[0] != '[')
-		return false;
+		ndims_declared > 1 || count < 1 || count > (int) MaxArraySize)
+		return NULL;
 	MlCheckOutputElements(count, model);
 	nbytes = ARR_OVERHEAD_NONULLS(1) + (Size) count * elsize;
 	array = palloc(nbytes);
@@ -906,9 +906,25 @@ MlJsonNumbersToDatum(const char *text, int len, int count, Oid typid,
 	array->elemtype = is_float4 ? FLOAT4OID : FLOAT8OID;
 	ARR_DIMS(array)[0] = count;
 	ARR_LBOUND(array)[0] = 1;
+	return array;
+}
 
-	/* float4 and float8 are aligned at most to 8, as ARR_DATA_PTR is */
-	if (is_float4)
+/*
+ * MlJsonNumbersToDatum
+ *		See json_datum.h.
+ */
+bool
+MlJsonNumbersToDatum(const char *text, int len, int count, Oid typid,
+					 int ndims_declared, const char *model, Datum *result)
+{
+	ArrayType  *array;
+	bool		ok;
+
+	if (len < 2 || text[0] != '[' ||
+		(array = new_float_array(count, typid, ndims_declared, model)) == NULL)
+		return false;
+	/* ARR_DATA_PTR is aligned for float8 (24 bytes into a palloc'd chunk) */
+	if (typid == FLOAT4ARRAYOID)
 		ok = read_float4s(text + 1, text + len, count,
 						  (float4 *) ARR_DATA_PTR(array));
 	else
@@ -919,6 +935,24 @@ MlJsonNumbersToDatum(const char *text, int len, int count, Oid typid,
 		pfree(array);
 		return false;
 	}
+	*result = PointerGetDatum(array);
+	return true;
+}
+
+/*
+ * MlJsonFloatsToDatum
+ *		See json_datum.h.
+ */
+bool
+MlJsonFloatsToDatum(const void *values, int count, Oid typid,
+					int ndims_declared, const char *model, Datum *result)
+{
+	ArrayType  *array = new_float_array(count, typid, ndims_declared, model);
+
+	if (array == NULL)
+		return false;
+	memcpy(ARR_DATA_PTR(array), values,
+		   (Size) count * (typid == FLOAT4ARRAYOID ? sizeof(float4) : sizeof(float8)));
 	*result = PointerGetDatum(array);
 	return true;
 }
