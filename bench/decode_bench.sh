@@ -80,69 +80,40 @@ as_pg "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w start >/dev
 psql_() { as_pg "$PG_BINDIR/psql" -X -q -h "$work" -p "$PGPORT" -U postgres -d postgres "$@"; }
 psql_ -v ON_ERROR_STOP=1 -c "CREATE EXTENSION mlpredict" >/dev/null
 
-# the answers: NAME ROWS DIMS, full-precision numbers (Python's repr, as
-# OpenAI's answers have them)
-mkdir -p "$work/www"
-answer() {
-	/usr/bin/python3 - "$2" "$3" "$work/www/$1.json" <<'PY'
-import random, sys
-n, dims, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
-random.seed(n * 7 + dims)
-with open(path, "w") as f:
-    f.write('{"object":"list","data":[')
-    for k in range(n):
-        if k:
-            f.write(",")
-        f.write('{"object":"embedding","index":%d,"embedding":[' % k)
-        f.write(",".join(repr(random.uniform(-0.1, 0.1)) for _ in range(dims)))
-        f.write("]}")
-    f.write('],"model":"text-embedding-3-small","usage":{"prompt_tokens":%d,"total_tokens":%d}}' % (n, n))
-PY
-}
-answer vec64 64 1536
-answer small64 64 3
-for n in $BIG_ROWS; do answer "big$n" "$n" 1536; done
+# Fixed answers served by nginx (bench/embed_answers.py), chosen by the
+# request's length: every row's text is 8 characters ('q' and 7 digits),
+# so a request of N rows is L1 + (N - 1) * 12 bytes long.
+psql_ -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT mlpredict.create_connection('probe', '{"type": "openai", "endpoint": "http://127.0.0.1:$NGINX_PORT/vec/v1/embeddings", "api-key": "sk-bench"}');
+SELECT mlpredict.create_model('probe', 'q STRING', 'e ARRAY<FLOAT>', '{"provider": "openai", "task": "embedding", "openai.connection": "probe"}');
+SQL
+first_len=$(psql_ -At -c "SELECT octet_length(body) FROM mlpredict.debug_request('probe', 'q0000001')")
+big_list=$(tr ' ' ',' <<<"$BIG_ROWS")
+/usr/bin/python3 bench/embed_answers.py --dir "$work" --port "$NGINX_PORT" \
+	--first-body-len "$first_len" --row-len 12 \
+	vec:1-64:1536:0 small:1-64:3:0 big:"$big_list":1536:0
 chmod -R a+rX "$work/www"
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-daemon off;
-events { worker_connections 1024; }
-http {
-	access_log off;
-	keepalive_requests 1000000;
-	server {
-		listen 127.0.0.1:$NGINX_PORT;
-		location ~ ^/(\w+)/v1/embeddings\$ {
-			default_type application/json;
-			error_page 405 =200 \$uri;
-			alias $work/www/\$1.json;
-		}
-	}
-}
-CONF
 nginx -c "$work/nginx.conf" &
 nginx_pid=$!
 for _ in $(seq 50); do
-	curl -sf -o /dev/null -X POST "http://127.0.0.1:$NGINX_PORT/vec64/v1/embeddings" && break
+	curl -sf -o /dev/null -X POST -d "$(printf '%*s' "$first_len" '')" "http://127.0.0.1:$NGINX_PORT/vec/v1/embeddings" && break
 	sleep 0.1
 done
 
-# model NAME ANSWER TYPE BATCH: a model whose requests get ANSWER
+# model NAME SET TYPE BATCH: a model whose requests get the answers of SET
 model() {
 	psql_ -v ON_ERROR_STOP=1 >/dev/null <<SQL
 SELECT mlpredict.create_connection('$1', '{"type": "openai", "endpoint": "http://127.0.0.1:$NGINX_PORT/$2/v1/embeddings", "api-key": "sk-bench"}');
 SELECT mlpredict.create_model('$1', 'q STRING', 'e $3', '{"provider": "openai", "task": "embedding", "openai.connection": "$1", "openai.batch_size": "$4"}');
 SQL
 }
-model vec64_f4 vec64 'ARRAY<FLOAT>' 64
-model vec64_f8 vec64 'ARRAY<DOUBLE>' 64
-model small64_f4 small64 'ARRAY<FLOAT>' 64
-model small64_f8 small64 'ARRAY<DOUBLE>' 64
-for n in $BIG_ROWS; do model "big${n}_f4" "big$n" 'ARRAY<FLOAT>' "$n"; done
+model vec64_f4 vec 'ARRAY<FLOAT>' 64
+model vec64_f8 vec 'ARRAY<DOUBLE>' 64
+model small64_f4 small 'ARRAY<FLOAT>' 64
+model small64_f8 small 'ARRAY<DOUBLE>' 64
+for n in $BIG_ROWS; do model "big${n}_f4" big 'ARRAY<FLOAT>' "$n"; done
 psql_ -v ON_ERROR_STOP=1 >/dev/null <<SQL
-CREATE TABLE t AS SELECT i AS id, 'q ' || i AS q FROM generate_series(1, $ROWS) i;
+CREATE TABLE t AS SELECT i AS id, 'q' || lpad(i::text, 7, '0') AS q FROM generate_series(1, $ROWS) i;
 SQL
 
 # measure FUNCTION TABLE ROWS: "<best wall ms> <backend CPU ms per run>"
@@ -186,9 +157,9 @@ echo
 echo "== (c) big answers: one request, best of $REPEAT runs"
 printf '%-30s %8s %10s %10s %14s\n' "answer" "MB" "best ms" "ms per MB" "CPU ms per MB"
 for n in $BIG_ROWS; do
-	psql_ -c "CREATE TABLE t$n AS SELECT * FROM t LIMIT 0; INSERT INTO t$n SELECT i, 'q ' || i FROM generate_series(1, $n) i" >/dev/null
+	psql_ -c "CREATE TABLE t$n AS SELECT i AS id, 'q' || lpad(i::text, 7, '0') AS q FROM generate_series(1, $n) i" >/dev/null
 	read -r ms c < <(measure "big${n}_f4" "t$n")
-	bytes=$(stat -c %s "$work/www/big$n.json")
+	bytes=$(stat -c %s "$work/www/big/n$n.json")
 	awk -v n="$n" -v b="$bytes" -v ms="$ms" -v c="$c" 'BEGIN { mb = b / 1048576; printf "%-30s %8.1f %10s %10.1f %14.1f\n", n " rows x 1536 numbers", mb, ms, ms / mb, c / mb }'
 done
 
@@ -196,7 +167,7 @@ echo
 echo "== (d) the values: PostgreSQL's float4in/float8in on the same text, and checksums"
 psql_ -At <<SQL
 -- row k of a request gets the answer's vector k: send the rows in order
-WITH doc AS (SELECT pg_read_file('$work/www/vec64.json')::jsonb AS j),
+WITH doc AS (SELECT pg_read_file('$work/www/vec/n64.json')::jsonb AS j),
      expected AS (SELECT k + 1 AS id,
                          translate((j -> 'data' -> k -> 'embedding')::text, '[]', '{}') AS txt
                   FROM doc, generate_series(0, 63) k),

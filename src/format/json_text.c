@@ -558,6 +558,7 @@ MlJsonTextScan(const char *data, int len, Oid value_type)
 	doc->data = data;
 	doc->len = len;
 	doc->cursor_array = -1;
+	doc->table_array = -1;
 	doc->value_type = value_type;
 	s.data = s.p = data;
 	s.end = data + len;
@@ -712,9 +713,37 @@ MlJsonTextMember(MlJsonText *doc, int node, const char *key)
 }
 
 /*
+ * element_table
+ *		The node of every element of array node, in a table made once (the
+ *		last array read out of order keeps its table).
+ */
+static int *
+element_table(MlJsonText *doc, int node)
+{
+	int			child = node + 1;
+
+	if (doc->table_array == node && doc->table != NULL)
+		return doc->table;
+	if (doc->table != NULL)
+		pfree(doc->table);
+	doc->table = palloc(sizeof(int) * doc->nodes[node].count);
+	for (int k = 0; k < doc->nodes[node].count; k++)
+	{
+		doc->table[k] = child;
+		child = doc->nodes[child].next;
+	}
+	doc->table_array = node;
+	return doc->table;
+}
+
+/*
  * MlJsonTextElement
  *		See json_text.h.  Walks from the previous element looked up in the
- *		same array when it can, so that reading elements in order is linear.
+ *		same array when it can, so that reading elements in order is linear
+ *		in all; any other element (one before it, as when results' indexes
+ *		are not in order, or after a lookup in another array) comes from a
+ *		table of the array's elements, made once, so that any order of
+ *		lookups is linear too.
  */
 int
 MlJsonTextElement(MlJsonText *doc, int node, int i)
@@ -729,6 +758,11 @@ MlJsonTextElement(MlJsonText *doc, int node, int i)
 	{
 		child = doc->cursor_node;
 		k = doc->cursor_index;
+	}
+	else if (i > 0)
+	{
+		child = element_table(doc, node)[i];
+		k = i;
 	}
 	for (; k < i; k++)
 		child = doc->nodes[child].next;

@@ -59,6 +59,9 @@ typedef struct MlJsonText
 	int			cursor_array;
 	int			cursor_index;
 	int			cursor_node;
+	/* every element of one array, made when it is read out of order */
+	int			table_array;
+	int		   *table;
 } MlJsonText;
 
 /*
