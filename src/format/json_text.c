@@ -292,15 +292,18 @@ grow_values(MlJsonText *doc)
 
 /*
  * convert_number
- *		Append the checked JSON number [start, stop) to doc->values; false
- *		when it overflows the type.  The text was just read by number_end,
- *		so reading it again costs little (it is in the cache).
+ *		Check and convert the JSON number at p in one pass (float_parse.c,
+ *		with number_end's limits), appending it to doc->values; returns its
+ *		end, or NULL when float_parse.c does not take it, as it does not
+ *		what number_end refuses.  *overflow tells whether it overflowed the
+ *		type.
  */
-static inline bool
-convert_number(MlJsonText *doc, const char *start, const char *stop)
+static inline const char *
+convert_number(MlJsonText *doc, const char *p, const char *end,
+			   bool *overflow)
 {
 	MlFloatStatus status;
-	const char *end;
+	const char *stop;
 
 	if (doc->nvalues == doc->maxvalues)
 		grow_values(doc);
@@ -308,20 +311,23 @@ convert_number(MlJsonText *doc, const char *start, const char *stop)
 	{
 		float4	   *v = (float4 *) doc->values + doc->nvalues;
 
-		end = MlParseFloat4(start, stop, v, &status);
-		if (end != NULL && status == ML_FLOAT_ZERO)
+		stop = MlParseJsonFloat4(p, end, MAX_NUMBER_LEN, MAX_EXPONENT, v,
+								 &status);
+		if (stop != NULL && status == ML_FLOAT_ZERO)
 			*v = 0.0f;			/* numeric has no -0 */
 	}
 	else
 	{
 		float8	   *v = (float8 *) doc->values + doc->nvalues;
 
-		end = MlParseFloat8(start, stop, v, &status);
-		if (end != NULL && status == ML_FLOAT_ZERO)
+		stop = MlParseJsonFloat8(p, end, MAX_NUMBER_LEN, MAX_EXPONENT, v,
+								 &status);
+		if (stop != NULL && status == ML_FLOAT_ZERO)
 			*v = 0.0;
 	}
 	doc->nvalues++;
-	return end == stop && status != ML_FLOAT_OVERFLOW;
+	*overflow = (stop != NULL && status == ML_FLOAT_OVERFLOW);
+	return stop;
 }
 
 /*
@@ -329,8 +335,9 @@ convert_number(MlJsonText *doc, const char *start, const char *stop)
  *		At an array's '[': if every element is a number, one JT_NUMBERS
  *		node for the array, its numbers converted when the document wants
  *		them (MlJsonTextScan).  False, having consumed nothing, otherwise.
- *		One pass: each number is checked, then converted while its text
- *		is in the cache.
+ *		Converted numbers are checked and converted in one pass over their
+ *		text (float_parse.c checks JSON's syntax and number_end's limits
+ *		itself), others checked by number_end.
  */
 static bool
 scan_numbers(Scan *s)
@@ -344,23 +351,31 @@ scan_numbers(Scan *s)
 
 	for (;;)
 	{
-		const char *start;
+		const char *stop = NULL;
+		bool		overflow = false;
 
 		while (is_space(*p))
 			p++;
-		start = p;
-		if ((p = number_end(p)) == NULL)
+		if (convert && count < mlpredict_max_output_elements)
+			stop = convert_number(doc, p, s->end, &overflow);
+		if (stop == NULL || overflow)
+		{
+			/*
+			 * Not converted (too many numbers, whose decoding fails anyway,
+			 * or an overflow, which the text or jsonb reports); number_end
+			 * says whether it is a number at all.
+			 */
+			if (convert)
+			{
+				convert = false;
+				doc->nvalues = first;
+			}
+			stop = number_end(p);
+		}
+		if ((p = stop) == NULL)
 		{
 			doc->nvalues = first;
 			return false;
-		}
-		if (convert &&
-			(count >= mlpredict_max_output_elements ||
-			 !convert_number(doc, start, p)))
-		{
-			/* decoding this array fails: leave that to the text or jsonb */
-			convert = false;
-			doc->nvalues = first;
 		}
 		count++;
 		if ((count & 65535) == 0)

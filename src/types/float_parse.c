@@ -47,6 +47,13 @@
 
 #include "types/float_pow5.h"
 
+/* the readers are small and called per number: no call for them */
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE	inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE	inline
+#endif
+
 /* the unit test counts the numbers that took the slow path */
 #ifdef FLOAT_PARSE_STATS
 unsigned long ml_float_parse_slow = 0;
@@ -282,7 +289,7 @@ digit_run(const char *p, const char *end, uint64_t *w)
  *		digits after leading zeros, which is nearly all of them; longer
  *		ones are read again by read_long_decimal.
  */
-static inline const char *
+static ALWAYS_INLINE const char *
 read_decimal(const char *p, const char *end, Decimal *d)
 {
 	const char *start = p;
@@ -328,6 +335,82 @@ read_decimal(const char *p, const char *end, Decimal *d)
 	if (w == 0)
 		d->q = 0;				/* a zero's exponent does not matter */
 	return stop;
+}
+
+/*
+ * read_json_decimal
+ *		Take apart the JSON number at p (RFC 8259:
+ *		-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?); NULL when there is
+ *		none, or it is longer than max_len, or its exponent's digits make
+ *		more than max_exp.  Like read_decimal, one pass for up to MAX_DIGITS
+ *		significant digits.
+ */
+static ALWAYS_INLINE const char *
+read_json_decimal(const char *p, const char *end, int max_len, int max_exp,
+				  Decimal *d)
+{
+	const char *start = p;
+	const char *int_start;
+	const char *point = NULL;
+	uint64_t	w = 0;
+	int64_t		frac_len = 0;
+
+	d->neg = false;
+	d->truncated = false;
+	if (p < end && *p == '-')
+	{
+		d->neg = true;
+		p++;
+	}
+	int_start = p;
+	if (p >= end || !is_digit(*p))
+		return NULL;
+	if (*p == '0')
+		p++;					/* a leading 0 is the whole integer part */
+	else
+		p = digit_run(p, end, &w);
+	if (p < end && *p == '.')
+	{
+		point = p++;
+		if (p >= end || !is_digit(*p))
+			return NULL;
+		p = digit_run(p, end, &w);
+		frac_len = p - (point + 1);
+	}
+	d->w = w;
+	d->q = -frac_len;
+	if ((p - int_start) - (point != NULL) > MAX_DIGITS)
+	{
+		const char *z = int_start;
+
+		/* leading zeros (and a point among them) are not significant */
+		while (z < p && (*z == '0' || *z == '.'))
+			z++;
+		if ((p - z) - (point != NULL && point >= z ? 1 : 0) > MAX_DIGITS)
+			(void) read_long_decimal(start, p, d);
+	}
+	if (p < end && (*p == 'e' || *p == 'E'))
+	{
+		bool		neg = false;
+		int64_t		x = 0;
+
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			neg = (*p++ == '-');
+		if (p >= end || !is_digit(*p))
+			return NULL;
+		for (; p < end && is_digit(*p); p++)
+			if (x <= max_exp)
+				x = x * 10 + (*p - '0');
+		if (x > max_exp)
+			return NULL;
+		d->q += neg ? -x : x;
+	}
+	if (p - start > max_len)
+		return NULL;
+	if (d->w == 0)
+		d->q = 0;
+	return p;
 }
 
 /* ---------------------------------------------------------------------
@@ -386,7 +469,7 @@ leading_zeros(uint64_t w)
  *		the product cannot decide it (too near a rounding point) or the
  *		result is subnormal: the caller takes the slow path.
  */
-static bool
+static ALWAYS_INLINE bool
 product_bits(uint64_t w, int64_t q, const FloatFormat *fmt, uint64_t *bits)
 {
 	const struct FloatPow5 *t = &float_pow5[q - FLOAT_POW5_MIN];
@@ -452,7 +535,7 @@ product_bits(uint64_t w, int64_t q, const FloatFormat *fmt, uint64_t *bits)
  *		The correctly rounded result of d (sign excluded) in *bits by steps
  *		1 and 3 of the file header, or false.
  */
-static inline bool
+static ALWAYS_INLINE bool
 decimal_bits(const Decimal *d, const FloatFormat *fmt, uint64_t *bits)
 {
 	uint64_t	upper;
@@ -541,22 +624,19 @@ float_midpoint(double v)
 #endif
 
 /*
- * MlParseFloat8
- *		See float_parse.h.
+ * convert8
+ *		The double of d, whose text is [p, stop), and its status; returns
+ *		stop, or NULL when the slow path cannot copy the text.
  */
-const char *
-MlParseFloat8(const char *p, const char *end, double *result,
-			  MlFloatStatus *status)
+static ALWAYS_INLINE const char *
+convert8(const char *p, const char *stop, Decimal d, double *result,
+		 MlFloatStatus *status)
 {
-	const char *stop;
-	Decimal		d;
 	uint64_t	bits;
 	double		v;
 	float		unused;
 	bool		overflow;
 
-	if ((stop = read_decimal(p, end, &d)) == NULL)
-		return NULL;
 	if (d.w == 0)
 	{
 		*result = d.neg ? -0.0 : 0.0;
@@ -586,22 +666,18 @@ MlParseFloat8(const char *p, const char *end, double *result,
 }
 
 /*
- * MlParseFloat4
- *		See float_parse.h.
+ * convert4
+ *		The float of d, as convert8.
  */
-const char *
-MlParseFloat4(const char *p, const char *end, float *result,
-			  MlFloatStatus *status)
+static ALWAYS_INLINE const char *
+convert4(const char *p, const char *stop, Decimal d, float *result,
+		 MlFloatStatus *status)
 {
-	const char *stop;
-	Decimal		d;
 	uint64_t	bits;
 	uint32_t	bits32;
 	double		unused;
 	bool		overflow;
 
-	if ((stop = read_decimal(p, end, &d)) == NULL)
-		return NULL;
 	if (d.w == 0)
 	{
 		*result = d.neg ? -0.0f : 0.0f;
@@ -651,4 +727,60 @@ MlParseFloat4(const char *p, const char *end, float *result,
 		return NULL;
 	*status = overflow ? ML_FLOAT_OVERFLOW : ML_FLOAT_OK;
 	return stop;
+}
+
+/*
+ * MlParseFloat8
+ *		See float_parse.h.
+ */
+const char *
+MlParseFloat8(const char *p, const char *end, double *result,
+			  MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_decimal(p, end, &d);
+
+	return stop ? convert8(p, stop, d, result, status) : NULL;
+}
+
+/*
+ * MlParseFloat4
+ *		See float_parse.h.
+ */
+const char *
+MlParseFloat4(const char *p, const char *end, float *result,
+			  MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_decimal(p, end, &d);
+
+	return stop ? convert4(p, stop, d, result, status) : NULL;
+}
+
+/*
+ * MlParseJsonFloat8
+ *		See float_parse.h.
+ */
+const char *
+MlParseJsonFloat8(const char *p, const char *end, int max_len, int max_exp,
+				  double *result, MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_json_decimal(p, end, max_len, max_exp, &d);
+
+	return stop ? convert8(p, stop, d, result, status) : NULL;
+}
+
+/*
+ * MlParseJsonFloat4
+ *		See float_parse.h.
+ */
+const char *
+MlParseJsonFloat4(const char *p, const char *end, int max_len, int max_exp,
+				  float *result, MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_json_decimal(p, end, max_len, max_exp, &d);
+
+	return stop ? convert4(p, stop, d, result, status) : NULL;
 }

@@ -54,4 +54,20 @@ extern const char *MlParseFloat8(const char *p, const char *end,
 extern const char *MlParseFloat4(const char *p, const char *end,
 								 float *result, MlFloatStatus *status);
 
+/*
+ * The same results, for JSON's number syntax only (RFC 8259: no '+', no
+ * leading zeros, digits on both sides of a point, digits in an exponent),
+ * in one pass that also checks it: NULL when there is no JSON number at p,
+ * or it is longer than max_len characters, or its exponent's digits make a
+ * number above max_exp.  (A JSON number followed by more digits, "01",
+ * ends after its "0", as the grammar says; the caller checks what
+ * follows.)
+ */
+extern const char *MlParseJsonFloat8(const char *p, const char *end,
+									 int max_len, int max_exp,
+									 double *result, MlFloatStatus *status);
+extern const char *MlParseJsonFloat4(const char *p, const char *end,
+									 int max_len, int max_exp,
+									 float *result, MlFloatStatus *status);
+
 #endif							/* MLPREDICT_FLOAT_PARSE_H */

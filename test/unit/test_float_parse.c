@@ -16,12 +16,18 @@
  *	  zeros, exponents from -400 to 400;
  *	- exact halfway points between neighbouring doubles and floats (and
  *	  the same moved by one unit in a far digit), written out in full;
+ *	- short random strings of number characters (the syntax's edges);
  *	- boundaries: the least subnormal, the least normal, the largest
  *	  finite values and the points between them and infinity, of both
  *	  types, and their neighbours; powers of ten from 1e-400 to 1e400;
  *	  zeros and signs; exponents of every size; syntax edge cases.
  * Each string is followed in memory by more digits beyond the end given
  * to the parser, which must not read them.
+ *
+ * The JSON readers (MlParseJsonFloat8/4) are checked on every string too:
+ * they must end where RFC 8259's grammar (with json_text.c's limits) ends
+ * the number, or refuse it as the grammar does, and give strtod's and
+ * strtof's results for that text.
  *
  * Prints the first failures, the number of cases, how many took the slow
  * path, and "N passed, M failed"; exits non-zero on any failure.
@@ -95,9 +101,116 @@ plain_decimal(const char *s)
 }
 
 /*
+ * json_end
+ *		The end of the JSON number at s (RFC 8259), written from the
+ *		grammar, with json_text.c's limits (at most max_len characters, the
+ *		exponent's digits at most max_exp); NULL when there is none.
+ */
+static const char *
+json_end(const char *s, int max_len, int max_exp)
+{
+	const char *p = s;
+	long		x = 0;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (*p == '.')
+	{
+		if (!(p[1] >= '0' && p[1] <= '9'))
+			return NULL;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'e' || *p == 'E')
+	{
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return NULL;
+		for (; *p >= '0' && *p <= '9'; p++)
+			if (x <= max_exp)
+				x = x * 10 + (*p - '0');
+		if (x > max_exp)
+			return NULL;
+	}
+	return p - s > max_len ? NULL : p;
+}
+
+/*
+ * check_json
+ *		The JSON readers on s (in buf, len bytes): the same end as the
+ *		grammar, and strtod's and strtof's results for that text.
+ */
+static void
+check_json(const char *s, const char *buf, size_t len)
+{
+	const char *want = json_end(s, 400, 1000);
+	const char *end8,
+			   *end4;
+	double		d;
+	float		f;
+	MlFloatStatus st8,
+				st4;
+	char		prefix[2048];
+	double		libd;
+	float		libf;
+	int			liberr8,
+				liberr4;
+	uint64_t	a,
+				b;
+	uint32_t	a4,
+				b4;
+
+	end8 = MlParseJsonFloat8(buf, buf + len, 400, 1000, &d, &st8);
+	end4 = MlParseJsonFloat4(buf, buf + len, 400, 1000, &f, &st4);
+	if ((want == NULL) != (end8 == NULL) || (want && end8 - buf != want - s))
+	{
+		report(s, "json float8 end", want ? (uint64_t) (want - s) : UINT64_MAX,
+			   end8 ? (uint64_t) (end8 - buf) : UINT64_MAX);
+		return;
+	}
+	if ((want == NULL) != (end4 == NULL) || (want && end4 - buf != want - s))
+	{
+		report(s, "json float4 end", want ? (uint64_t) (want - s) : UINT64_MAX,
+			   end4 ? (uint64_t) (end4 - buf) : UINT64_MAX);
+		return;
+	}
+	if (want == NULL || want - s >= (long) sizeof(prefix))
+		return;
+	memcpy(prefix, s, want - s);
+	prefix[want - s] = '\0';
+	errno = 0;
+	libd = strtod(prefix, NULL);
+	liberr8 = errno;
+	errno = 0;
+	libf = strtof(prefix, NULL);
+	liberr4 = errno;
+	memcpy(&a, &libd, 8);
+	memcpy(&b, &d, 8);
+	memcpy(&a4, &libf, 4);
+	memcpy(&b4, &f, 4);
+	if (a != b)
+		report(s, "json float8 bits", a, b);
+	if (a4 != b4)
+		report(s, "json float4 bits", a4, b4);
+	if ((liberr8 == ERANGE && isinf(libd)) != (st8 == ML_FLOAT_OVERFLOW))
+		report(s, "json float8 overflow", liberr8, st8);
+	if ((liberr4 == ERANGE && isinf(libf)) != (st4 == ML_FLOAT_OVERFLOW))
+		report(s, "json float4 overflow", liberr4, st4);
+}
+
+/*
  * check_one
  *		Both parsers against the C library on s, given with more digits
- *		after its end.
+ *		after its end; then the JSON readers.
  */
 static void
 check_one(const char *s)
@@ -164,6 +277,7 @@ check_one(const char *s)
 		if ((liberr == ERANGE && isinf(libf)) != (status == ML_FLOAT_OVERFLOW))
 			report(s, "float4 overflow", liberr, status);
 	}
+	check_json(s, buf, len);
 	free(buf);
 }
 
@@ -369,6 +483,24 @@ test_halfway(long n)
 	}
 }
 
+/* Short random strings of number characters: the grammar's edges. */
+static void
+test_syntax(long n)
+{
+	static const char chars[] = "-+.eE0123456789000111999";
+	char		s[16];
+
+	for (long i = 0; i < n; i++)
+	{
+		int			len = 1 + below(12);
+
+		for (int j = 0; j < len; j++)
+			s[j] = chars[below((int) sizeof(chars) - 1)];
+		s[len] = '\0';
+		check_one(s);
+	}
+}
+
 /* Boundaries, powers of ten, zeros, exponents and syntax. */
 static void
 test_boundaries(void)
@@ -455,7 +587,7 @@ progress(const char *part)
 	static unsigned long last_cases,
 				last_slow;
 
-	printf("%-16s %9lu cases, %7lu slow paths (of twice as many parses)\n", part,
+	printf("%-16s %9lu cases, %7lu slow paths (of four parses each)\n", part,
 		   cases - last_cases, ml_float_parse_slow - last_slow);
 	last_cases = cases;
 	last_slow = ml_float_parse_slow;
@@ -480,9 +612,11 @@ main(void)
 	progress("random decimals");
 	test_halfway(50000 * scale);
 	progress("halfway points");
+	test_syntax(200000 * scale);
+	progress("syntax");
 
-	printf("%lu cases (each as float8 and float4), %lu took the slow path\n",
+	printf("%lu cases (each as float8 and float4, plain and JSON), %lu took the slow path\n",
 		   cases, ml_float_parse_slow);
-	printf("%lu passed, %lu failed\n", cases * 2 - failures, failures);
+	printf("%lu passed, %lu failed\n", cases * 4 - failures, failures);
 	return failures > 0 ? 1 : 0;
 }
