@@ -25,7 +25,8 @@
 #       shape, numbers with 10 decimals, one answer per batch size, chosen
 #       by the request's length) on 127.0.0.1:BENCH_NGINX_PORT; the
 #       pipelined batched query against the curl-multi ceiling sending the
-#       same batched requests to the same nginx
+#       same batched requests to the same nginx, over BENCH_EMBED_ROWS
+#       rows (default 12800: 200 requests, several rounds of 32 in flight)
 #   (e) memory: the backend's peak RSS (VmHWM of /proc/<pg_backend_pid()>)
 #       before, after BENCH_MEM_MID_ROWS and after BENCH_MEM_ROWS rows of
 #       the pipelined query in one session, stand-in at
@@ -49,9 +50,10 @@ MEM_LATENCY=${BENCH_MEM_LATENCY_MS:-0}
 PGPORT=${BENCH_PGPORT:-55437}
 STANDIN_PORT=${BENCH_STANDIN_PORT:-18796}
 NGINX_PORT=${BENCH_NGINX_PORT:-18799}
+EMBED_ROWS=${BENCH_EMBED_ROWS:-12800}
 API_KEY=sk-test-openai-key
 
-for v in "$ROWS" "$LATENCY" "$REPEAT" "$MEM_ROWS" "$MEM_MID_ROWS" "$MEM_LATENCY" "$PGPORT" "$STANDIN_PORT" "$NGINX_PORT"; do
+for v in "$ROWS" "$LATENCY" "$REPEAT" "$MEM_ROWS" "$MEM_MID_ROWS" "$MEM_LATENCY" "$PGPORT" "$STANDIN_PORT" "$NGINX_PORT" "$EMBED_ROWS"; do
 	case $v in
 		'' | *[!0-9]*) echo "pipeline_bench: BENCH_* sizes, latencies and ports are whole numbers (got '$v')" >&2; exit 2 ;;
 	esac
@@ -245,7 +247,7 @@ embed_nginx() {
 	psql_ -v ON_ERROR_STOP=1 >/dev/null <<SQL
 SELECT mlpredict.create_connection('bench_embed_ng', '{"type": "openai", "endpoint": "http://127.0.0.1:$NGINX_PORT/emb/v1/embeddings", "api-key": "$API_KEY"}');
 SELECT mlpredict.create_model('embed_ng', 'q STRING', 'e ARRAY<FLOAT>', '{"provider": "openai", "task": "embedding", "openai.connection": "bench_embed_ng", "openai.model_version": "text-embedding-3-small", "openai.batch_size": "$k"}');
-CREATE TABLE t_ng AS SELECT i AS id, 'q' || lpad(i::text, 7, '0') AS q FROM generate_series(1, $ROWS) i;
+CREATE TABLE t_ng AS SELECT i AS id, 'q' || lpad(i::text, 7, '0') AS q FROM generate_series(1, $EMBED_ROWS) i;
 ANALYZE t_ng;
 SQL
 	first_len=$(psql_ -At -c "SELECT octet_length(body) FROM mlpredict.debug_request('embed_ng', 'q0000001')")
@@ -258,14 +260,14 @@ SQL
 		curl -sf -o /dev/null -X POST -d "$(printf '%*s' "$first_len" '')" "http://127.0.0.1:$NGINX_PORT/emb/v1/embeddings" && break
 		sleep 0.1
 	done
-	measure embed_ng '' 'SELECT t.id, array_length(e.e, 1) FROM t_ng t, LATERAL embed_ng(t.q) e' "$ROWS" "$REPEAT"
+	measure embed_ng '' 'SELECT t.id, array_length(e.e, 1) FROM t_ng t, LATERAL embed_ng(t.q) e' "$EMBED_ROWS" "$REPEAT"
 	unset 'requests[embed_ng]' 'inflight[embed_ng]'	# the stand-in's, not nginx's
 	# the ceiling: the same batched request of k rows, every time
 	# (exactly the request's bytes: no newline after them)
 	printf '%s' "$(psql_ -At -c "SELECT replace(body, '\"q0000001\"', (SELECT string_agg('\"q0000001\"', ', ') FROM generate_series(1, $k))) FROM mlpredict.debug_request('embed_ng', 'q0000001')")" > "$work/embed_ng.body"
 	mapfile -t hdrs < <(psql_ -At -c "SELECT '-H' || E'\n' || key || ': ' || value FROM mlpredict.debug_request('embed_ng', 'x'), jsonb_each_text(headers) WHERE key <> 'Authorization'")
 	out=$("$work/http_ceiling" -u "http://127.0.0.1:$NGINX_PORT/emb/v1/embeddings" -b "$work/embed_ng.body" \
-		-n $(((ROWS + k - 1) / k)) -c "$parallelism" -r $((REPEAT + 1)) "${hdrs[@]}" -H "Authorization: Bearer $API_KEY")
+		-n $(((EMBED_ROWS + k - 1) / k)) -c "$parallelism" -r $((REPEAT + 1)) "${hdrs[@]}" -H "Authorization: Bearer $API_KEY")
 	rate[ceil_emb_ng]=$(sed -n '2,$s/.* rps=\([0-9.]*\).*/\1/p' <<<"$out" | median | awk -v k="$k" '{ printf "%.1f", $1 * k }')
 	printf '  %-12s %s requests/s (%s rows per request; round 1 is the warm-up) -> %s rows/s\n' ceil_emb_ng \
 		"$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//')" "$k" "${rate[ceil_emb_ng]}"
@@ -297,7 +299,7 @@ row "(c) embeddings, pipelined, batched (default, ${batch_size:-?} a request)" e
 row "    ceiling: curl multi, embeddings, 1 a request" ceil_emb_1
 row "    ceiling: curl multi, embeddings, ${batch_size:-?} a request" ceil_emb_b
 if [ -z "$nginx_note" ]; then
-	row "(f) embeddings against nginx, pipelined, batched (${batch_size:-?} a request)" embed_ng
+	row "(f) embeddings, nginx, $EMBED_ROWS rows, pipelined, batched (${batch_size:-?} a request)" embed_ng
 	row "    ceiling: curl multi, the same batched requests to nginx" ceil_emb_ng
 fi
 row "(e) chat, pipelined, $MEM_ROWS rows, stand-in ${MEM_LATENCY} ms" mem
@@ -316,6 +318,8 @@ printf '%-58s %10s   target %-8s %s\n' \
 	"pipelined / sequential (enable_pipeline = off)" "${r_off}x" ">= 25x" "$(verdict "$r_off" 25)" \
 	"pipelined / ceiling" "${r_ceil}%" ">= 70%" "$(verdict "$r_ceil" 70)" \
 	"batched / unbatched embeddings" "${r_emb}x" ">= 5x" "$(verdict "$r_emb" 5)"
+r_emb_b=$(ratio "${rate[embed_batch]}" "${rate[ceil_emb_b]}")
+printf '%-58s %10s   target %-8s %s\n' "batched embeddings / ceiling (stand-in, (c))" "${r_emb_b}" ">= 0.7" "$(verdict "$r_emb_b" 0.7)"
 if [ -z "$nginx_note" ]; then
 	r_emb_ng=$(ratio "${rate[embed_ng]}" "${rate[ceil_emb_ng]}")
 	printf '%-58s %10s   target %-8s %s\n' "batched embeddings / ceiling (nginx, (f))" "${r_emb_ng}" ">= 0.7" "$(verdict "$r_emb_ng" 0.7)"
