@@ -106,6 +106,7 @@ static const FloatFormat format4 = {23, 127, -65, 38};
  * ---------------------------------------------------------------------
  */
 
+/* a decimal digit? (not isdigit: no locale, no int promotion) */
 static inline bool
 is_digit(char c)
 {
