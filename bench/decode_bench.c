@@ -13,8 +13,9 @@
  *	    /tmp/decode_bench [rounds]
  *
  * Two kinds of numbers: 6 decimals ("-0.123456", as bench/decode_vectors.sql
- * makes them) and full precision ("-0.058657554110802756", as OpenAI's
- * answers have them); 64 different vectors read in turn (2 MB of text,
+ * and the stand-in make them) and doubles in full (the shortest text that
+ * reads back, 15 to 17 digits, as JSON encoders such as Python's write a
+ * double); 64 different vectors read in turn (2 MB of text,
  * an answer of 64 rows), so that neither the cache nor the branch
  * predictor learns one vector.  Prints ns per number for each reader and
  * kind, the best of several runs, and checks that the readers agree bit
@@ -51,7 +52,21 @@ make_array(int digits, uint64_t seed)
 		v = (double) (seed >> 11) / 9007199254740992.0 * 0.2 - 0.1;
 		if (i > 0)
 			text[len++] = ',';
-		len += sprintf(text + len, digits == 6 ? "%.6f" : "%.17g", v);
+		if (digits == 6)
+			len += sprintf(text + len, "%.6f", v);
+		else
+		{
+			/* the shortest text that reads back as v, as JSON encoders write */
+			int			n = 0;
+
+			for (int prec = 15; prec <= 17; prec++)
+			{
+				n = sprintf(text + len, "%.*g", prec, v);
+				if (strtod(text + len, NULL) == v)
+					break;
+			}
+			len += n;
+		}
 	}
 	text[len++] = ']';
 	text[len] = '\0';
@@ -188,7 +203,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 		printf("%-32s %7.1f ns %7.1f ns %7.1f ns %7.1f ns\n",
-			   kinds[k] == 6 ? "6 decimals (-0.123456)" : "17 digits (-0.058657554110802756)",
+			   kinds[k] == 6 ? "6 decimals (-0.123456)" : "shortest (-0.05865755411080276)",
 			   best[0], best[1], best[2], best[3]);
 		for (int v = 0; v < VECTORS; v++)
 			free(texts[v]);
