@@ -8,8 +8,12 @@
  * Parsing a 1536-number embedding into jsonb costs one numeric_in per
  * number, and converting it back to float4 one numeric_out and strtof
  * more; most of the time of decoding an embedding went there.  With this
- * index, a vector's numbers go from their text to float4 or float8 once
- * (MlJsonNumbersToDatum in json_decode.c).
+ * index, a vector's numbers go from their text to float4 or float8 once:
+ * when the caller names the type, in the same pass that checks them
+ * (float_parse.c's JSON readers), else later from the text
+ * (MlJsonNumbersToDatum in json_decode.c).  Either way the body is read
+ * in time linear in its length, and so are lookups of array elements in
+ * any order (MlJsonTextElement).
  *
  * The index stands in for jsonb only where jsonb would give the same
  * result, so the scan accepts a body only when MlParseJson would parse it

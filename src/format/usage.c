@@ -222,9 +222,9 @@ try_parse(const char *data, int len)
 
 /*
  * usage_outside_numbers
- *		The body of index text without its arrays of numbers, as jsonb,
- *		when it mentions a usage word (the arrays hold nothing but
- *		numbers, so they hold no word); NULL otherwise.
+ *		The indexed body without its arrays of numbers, as jsonb, when it
+ *		mentions a usage word (the arrays hold nothing but numbers, so no
+ *		word); NULL otherwise.
  */
 static Jsonb *
 usage_outside_numbers(MlJsonText *text)
