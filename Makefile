@@ -11,6 +11,7 @@ OBJS = \
 	src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
 	src/types/pg_types.o src/types/flink_types.o src/types/typemap.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o src/types/base64.o \
+	src/types/float_parse.o \
 	src/options/model_options.o src/options/runtime_options.o \
 	src/wire/target.o src/wire/params.o src/wire/response_error.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
@@ -68,7 +69,7 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
 	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
 	test/unit/test_endpoint_mask test/unit/test_tensor_shape test/unit/test_outage_policy \
-	test/unit/test_circuit
+	test/unit/test_circuit test/unit/test_float_parse
 # AWS's SigV4 test suite is not part of the repository: it is used where a
 # copy lies beside it (or at SIGV4_SUITE), else only our own vectors run.
 SIGV4_SUITE ?= $(srcdir)/../shared/testdata/aws4_testsuite
@@ -104,6 +105,12 @@ test/unit/test_outage_policy: test/unit/test_outage_policy.c test/unit/unit_chec
 test/unit/test_circuit: test/unit/test_circuit.c test/unit/unit_check.h src/pool/circuit.c src/pool/circuit.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_circuit.c src/pool/circuit.c
 
+# Millions of numbers against strtod/strtof (FLOAT_PARSE_SCALE=N for N
+# times as many, FLOAT_PARSE_SEED for another corpus); optimized, or it
+# takes long.
+test/unit/test_float_parse: test/unit/test_float_parse.c src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Isrc -DFLOAT_PARSE_STATS -o $@ test/unit/test_float_parse.c src/types/float_parse.c -lm
+
 .PHONY: unit
 unit: $(UNIT_TESTS)
 	@set -e; $(foreach t,$(UNIT_TESTS),echo "== $(t)"; ./$(t) $(UNIT_ARGS_$(notdir $(t)));)
@@ -116,13 +123,16 @@ unit: $(UNIT_TESTS)
 # Not part of scripts/test.sh: too slow.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS  = triton_tensor binary_format
+FUZZ_TARGETS  = triton_tensor binary_format float_parse
 FUZZ_FLAGS    = -std=c11 -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-sanitize=function
 EXTRA_CLEAN  += $(FUZZ_TARGETS:%=test/fuzz/fuzz_%) test/fuzz/work
 
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c src/format/tensor_shape.c src/format/tensor_shape.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< src/format/tensor_shape.c
+
+test/fuzz/fuzz_float_parse: test/fuzz/fuzz_float_parse.c src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< src/types/float_parse.c -lm
 
 .PHONY: fuzz
 fuzz: $(FUZZ_TARGETS:%=test/fuzz/fuzz_%)

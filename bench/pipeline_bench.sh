@@ -19,6 +19,14 @@
 #       with keep-alive, the same endpoint, request body shape and headers,
 #       as many requests in flight as (b), one request per row; the same
 #       for the embedding requests of (c), unbatched and batched
+#   (f) batched embeddings against nginx (when installed): the Python
+#       stand-in is too slow to serve 1536-dimension batches at full rate,
+#       so nginx serves fixed answers (bench/embed_answers.py: OpenAI's
+#       shape, numbers with 10 decimals, one answer per batch size, chosen
+#       by the request's length) on 127.0.0.1:BENCH_NGINX_PORT; the
+#       pipelined batched query against the curl-multi ceiling sending the
+#       same batched requests to the same nginx, over BENCH_EMBED_ROWS
+#       rows (default 12800: 200 requests, several rounds of 32 in flight)
 #   (e) memory: the backend's peak RSS (VmHWM of /proc/<pg_backend_pid()>)
 #       before, after BENCH_MEM_MID_ROWS and after BENCH_MEM_ROWS rows of
 #       the pipelined query in one session, stand-in at
@@ -41,9 +49,11 @@ MEM_MID_ROWS=${BENCH_MEM_MID_ROWS:-10000}
 MEM_LATENCY=${BENCH_MEM_LATENCY_MS:-0}
 PGPORT=${BENCH_PGPORT:-55437}
 STANDIN_PORT=${BENCH_STANDIN_PORT:-18796}
+NGINX_PORT=${BENCH_NGINX_PORT:-18799}
+EMBED_ROWS=${BENCH_EMBED_ROWS:-12800}
 API_KEY=sk-test-openai-key
 
-for v in "$ROWS" "$LATENCY" "$REPEAT" "$MEM_ROWS" "$MEM_MID_ROWS" "$MEM_LATENCY" "$PGPORT" "$STANDIN_PORT"; do
+for v in "$ROWS" "$LATENCY" "$REPEAT" "$MEM_ROWS" "$MEM_MID_ROWS" "$MEM_LATENCY" "$PGPORT" "$STANDIN_PORT" "$NGINX_PORT" "$EMBED_ROWS"; do
 	case $v in
 		'' | *[!0-9]*) echo "pipeline_bench: BENCH_* sizes, latencies and ports are whole numbers (got '$v')" >&2; exit 2 ;;
 	esac
@@ -67,6 +77,7 @@ cleanup() {
 		tail -n 15 "$work/postgres.log" >&2
 	fi
 	stop_standin
+	[ -n "${nginx_pid:-}" ] && kill "$nginx_pid" 2>/dev/null
 	as_pg "$PG_BINDIR/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "work directory kept: $work" >&2
@@ -227,6 +238,46 @@ measure embed_batch '' "$embed_query" "$ROWS" "$REPEAT"
 batch_size=$(sed -n 's/.*Batch Size \([0-9]*\).*/\1/p' <<<"${info[embed_batch]}")
 ceiling ceil_emb_1 embed_unbatched 1
 ceiling ceil_emb_b embed "${batch_size:-1}"
+
+# (f) batched embeddings against nginx: every row's text is 8 characters
+# ('q' and 7 digits), so a request of N rows is L1 + (N - 1) * 12 bytes,
+# which picks the answer of N vectors (bench/embed_answers.py).
+embed_nginx() {
+	local k=${batch_size:-64} first_len out
+	psql_ -v ON_ERROR_STOP=1 >/dev/null <<SQL
+SELECT mlpredict.create_connection('bench_embed_ng', '{"type": "openai", "endpoint": "http://127.0.0.1:$NGINX_PORT/emb/v1/embeddings", "api-key": "$API_KEY"}');
+SELECT mlpredict.create_model('embed_ng', 'q STRING', 'e ARRAY<FLOAT>', '{"provider": "openai", "task": "embedding", "openai.connection": "bench_embed_ng", "openai.model_version": "text-embedding-3-small", "openai.batch_size": "$k"}');
+CREATE TABLE t_ng AS SELECT i AS id, 'q' || lpad(i::text, 7, '0') AS q FROM generate_series(1, $EMBED_ROWS) i;
+ANALYZE t_ng;
+SQL
+	first_len=$(psql_ -At -c "SELECT octet_length(body) FROM mlpredict.debug_request('embed_ng', 'q0000001')")
+	"$STANDIN_PYTHON" bench/embed_answers.py --dir "$work/nginx" --port "$NGINX_PORT" \
+		--first-body-len "$first_len" --row-len 12 "emb:1-$k:$dims:10"
+	chmod -R a+rX "$work/nginx"
+	nginx -c "$work/nginx/nginx.conf" &
+	nginx_pid=$!
+	for _ in $(seq 50); do
+		curl -sf -o /dev/null -X POST -d "$(printf '%*s' "$first_len" '')" "http://127.0.0.1:$NGINX_PORT/emb/v1/embeddings" && break
+		sleep 0.1
+	done
+	measure embed_ng '' 'SELECT t.id, array_length(e.e, 1) FROM t_ng t, LATERAL embed_ng(t.q) e' "$EMBED_ROWS" "$REPEAT"
+	unset 'requests[embed_ng]' 'inflight[embed_ng]'	# the stand-in's, not nginx's
+	# the ceiling: the same batched request of k rows, every time
+	# (exactly the request's bytes: no newline after them)
+	printf '%s' "$(psql_ -At -c "SELECT replace(body, '\"q0000001\"', (SELECT string_agg('\"q0000001\"', ', ') FROM generate_series(1, $k))) FROM mlpredict.debug_request('embed_ng', 'q0000001')")" > "$work/embed_ng.body"
+	mapfile -t hdrs < <(psql_ -At -c "SELECT '-H' || E'\n' || key || ': ' || value FROM mlpredict.debug_request('embed_ng', 'x'), jsonb_each_text(headers) WHERE key <> 'Authorization'")
+	out=$("$work/http_ceiling" -u "http://127.0.0.1:$NGINX_PORT/emb/v1/embeddings" -b "$work/embed_ng.body" \
+		-n $(((EMBED_ROWS + k - 1) / k)) -c "$parallelism" -r $((REPEAT + 1)) "${hdrs[@]}" -H "Authorization: Bearer $API_KEY")
+	rate[ceil_emb_ng]=$(sed -n '2,$s/.* rps=\([0-9.]*\).*/\1/p' <<<"$out" | median | awk -v k="$k" '{ printf "%.1f", $1 * k }')
+	printf '  %-12s %s requests/s (%s rows per request; round 1 is the warm-up) -> %s rows/s\n' ceil_emb_ng \
+		"$(sed -n 's/.* rps=\([0-9.]*\).*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//')" "$k" "${rate[ceil_emb_ng]}"
+}
+nginx_note=
+if command -v nginx >/dev/null 2>&1; then
+	embed_nginx
+else
+	nginx_note="(f) skipped: no nginx (apt-get install nginx-light)"
+fi
 # the sequential runs take ROWS x (latency + ~1 ms): measured once
 measure seq_mp1 '' "$chat_seq_query" "$ROWS" 1 't.id <= 20'
 measure seq_off 'SET mlpredict.enable_pipeline = off;' "$chat_query" "$ROWS" 1 't.id <= 20'
@@ -247,6 +298,10 @@ row "(c) embeddings, pipelined, unbatched (batch_size 1)" embed_1
 row "(c) embeddings, pipelined, batched (default, ${batch_size:-?} a request)" embed_batch
 row "    ceiling: curl multi, embeddings, 1 a request" ceil_emb_1
 row "    ceiling: curl multi, embeddings, ${batch_size:-?} a request" ceil_emb_b
+if [ -z "$nginx_note" ]; then
+	row "(f) embeddings, nginx, $EMBED_ROWS rows, pipelined, batched (${batch_size:-?} a request)" embed_ng
+	row "    ceiling: curl multi, the same batched requests to nginx" ceil_emb_ng
+fi
 row "(e) chat, pipelined, $MEM_ROWS rows, stand-in ${MEM_LATENCY} ms" mem
 echo "    unbatched: ${info[embed_1]}"
 echo "    batched:   ${info[embed_batch]}"
@@ -263,6 +318,15 @@ printf '%-58s %10s   target %-8s %s\n' \
 	"pipelined / sequential (enable_pipeline = off)" "${r_off}x" ">= 25x" "$(verdict "$r_off" 25)" \
 	"pipelined / ceiling" "${r_ceil}%" ">= 70%" "$(verdict "$r_ceil" 70)" \
 	"batched / unbatched embeddings" "${r_emb}x" ">= 5x" "$(verdict "$r_emb" 5)"
+r_emb_b=$(ratio "${rate[embed_batch]}" "${rate[ceil_emb_b]}")
+printf '%-58s %10s   target %-8s %s\n' "batched embeddings / ceiling (stand-in, (c))" "${r_emb_b}" ">= 0.7" "$(verdict "$r_emb_b" 0.7)"
+if [ -z "$nginx_note" ]; then
+	r_emb_ng=$(ratio "${rate[embed_ng]}" "${rate[ceil_emb_ng]}")
+	printf '%-58s %10s   target %-8s %s\n' "batched embeddings / ceiling (nginx, (f))" "${r_emb_ng}" ">= 0.7" "$(verdict "$r_emb_ng" 0.7)"
+	echo "    (f): ${info[embed_ng]}"
+else
+	echo "$nginx_note"
+fi
 printf '(embeddings against their ceilings: unbatched %s, batched %s; the ceilings batched / unbatched %sx)\n' \
 	"$(pct "${rate[embed_1]}" "${rate[ceil_emb_1]}")" "$(pct "${rate[embed_batch]}" "${rate[ceil_emb_b]}")" "$r_emb_ceil"
 printf 'backend peak RSS (VmHWM, pid %s): before %s, after %s rows %s, then %s after a %s-row query (%+d kB)\n' \

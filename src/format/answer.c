@@ -30,32 +30,41 @@
 #include "wire/target.h"
 
 /*
- * wants_vector
- *		Is the model's only OUTPUT column a real[] or float8[]?
+ * vector_element
+ *		FLOAT4OID or FLOAT8OID when the model's only OUTPUT column is a
+ *		real[] or a float8[], else InvalidOid.
  */
-static bool
-wants_vector(MlTarget *target)
+static Oid
+vector_element(MlTarget *target)
 {
 	MlColumn   *col;
 
 	if (target->noutputs != 1)
-		return false;
+		return InvalidOid;
 	col = linitial(target->model->output);
-	return col->typid == FLOAT4ARRAYOID || col->typid == FLOAT8ARRAYOID;
+	if (col->typid == FLOAT4ARRAYOID)
+		return FLOAT4OID;
+	if (col->typid == FLOAT8ARRAYOID)
+		return FLOAT8OID;
+	return InvalidOid;
 }
 
 /*
  * MlAnswerOpen
- *		Get ready to read body, indexing its text when that can help.
+ *		Get ready to read body, indexing its text when that can help; the
+ *		index converts the vectors' numbers as it checks them, so a body is
+ *		read once, whatever its size, and each row's vector is a copy.
  */
 void
 MlAnswerOpen(MlAnswer *answer, MlTarget *target, MlResponseBody *body)
 {
+	Oid			element = vector_element(target);
+
 	answer->target = target;
 	answer->body = body;
 	answer->text = NULL;
-	if (body->json == NULL && wants_vector(target))
-		answer->text = MlJsonTextScan(body->data, body->len);
+	if (body->json == NULL && element != InvalidOid)
+		answer->text = MlJsonTextScan(body->data, body->len, element);
 	/* for the usage lookups that follow (usage.c) */
 	body->text = answer->text;
 }
@@ -166,14 +175,24 @@ fast_node(MlAnswer *answer, int node, bool in_wrapper, Datum *values,
 {
 	MlColumn   *col;
 	MlJsonTextNode *n;
+	const void *converted;
 
 	if (node < 0 || answer->target->noutputs != 1)
 		return false;
 	col = linitial(answer->target->model->output);
 	n = &answer->text->nodes[node];
-	if (n->kind != JT_NUMBERS || (in_wrapper && MlColumnDimensions(col) != 1) ||
-		!MlJsonNumbersToDatum(answer->text->data + n->start, n->count,
-							  col->typid, MlColumnDimensions(col),
+	if (n->kind != JT_NUMBERS || (in_wrapper && MlColumnDimensions(col) != 1))
+		return false;
+	/* the numbers converted by the scan, for this very column type */
+	converted = (answer->text->value_type ==
+				 (col->typid == FLOAT4ARRAYOID ? FLOAT4OID : FLOAT8OID)) ?
+		MlJsonTextValues(answer->text, node) : NULL;
+	if (converted != NULL ?
+		!MlJsonFloatsToDatum(converted, n->count, col->typid,
+							 MlColumnDimensions(col),
+							 answer->target->display_name, &values[0]) :
+		!MlJsonNumbersToDatum(answer->text->data + n->start, n->end - n->start,
+							  n->count, col->typid, MlColumnDimensions(col),
 							  answer->target->display_name, &values[0]))
 		return false;
 	nulls[0] = false;

@@ -8,8 +8,12 @@
  * Parsing a 1536-number embedding into jsonb costs one numeric_in per
  * number, and converting it back to float4 one numeric_out and strtof
  * more; most of the time of decoding an embedding went there.  With this
- * index, a vector's numbers go from their text to float4 or float8 once
- * (MlJsonNumbersToDatum in json_decode.c).
+ * index, a vector's numbers go from their text to float4 or float8 once:
+ * when the caller names the type, in the same pass that checks them
+ * (float_parse.c's JSON readers), else later from the text
+ * (MlJsonNumbersToDatum in json_decode.c).  Either way the body is read
+ * in time linear in its length, and so are lookups of array elements in
+ * any order (MlJsonTextElement).
  *
  * The index stands in for jsonb only where jsonb would give the same
  * result, so the scan accepts a body only when MlParseJson would parse it
@@ -31,10 +35,14 @@
  */
 #include "postgres.h"
 
+#include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 
 #include "format/json_text.h"
+#include "settings.h"
+#include "types/float_parse.h"
 
 /* deeper documents are left to jsonb (its own limit is the stack) */
 #define MAX_DEPTH			64
@@ -92,6 +100,7 @@ add_node(Scan *s, MlJsonTextKind kind)
 	}
 	node = &doc->nodes[doc->nnodes];
 	memset(node, 0, sizeof(MlJsonTextNode));
+	node->first_value = -1;
 	node->kind = kind;
 	node->start = s->p - s->data;
 	return doc->nnodes++;
@@ -268,36 +277,129 @@ scan_string(Scan *s, bool *escaped)
 }
 
 /*
+ * grow_values
+ *		Room for more converted numbers (doubling: amortized constant time
+ *		per number).
+ */
+static void
+grow_values(MlJsonText *doc)
+{
+	Size		elsize = doc->value_type == FLOAT4OID ? sizeof(float4) : sizeof(float8);
+
+	doc->maxvalues = doc->maxvalues == 0 ? 2048 : doc->maxvalues * 2;
+	if (doc->values == NULL)
+		doc->values = MemoryContextAllocHuge(CurrentMemoryContext,
+											 doc->maxvalues * elsize);
+	else
+		doc->values = repalloc_huge(doc->values, doc->maxvalues * elsize);
+}
+
+/*
+ * convert_number
+ *		Check and convert the JSON number at p in one pass (float_parse.c,
+ *		with number_end's limits), appending it to doc->values; returns its
+ *		end, or NULL when float_parse.c does not take it, as it does not
+ *		what number_end refuses.  *overflow tells whether it overflowed the
+ *		type.
+ */
+static inline const char *
+convert_number(MlJsonText *doc, const char *p, const char *end,
+			   bool *overflow)
+{
+	MlFloatStatus status;
+	const char *stop;
+
+	if (doc->nvalues == doc->maxvalues)
+		grow_values(doc);
+	if (doc->value_type == FLOAT4OID)
+	{
+		float4	   *v = (float4 *) doc->values + doc->nvalues;
+
+		stop = MlParseJsonFloat4(p, end, MAX_NUMBER_LEN, MAX_EXPONENT, v,
+								 &status);
+		if (stop != NULL && status == ML_FLOAT_ZERO)
+			*v = 0.0f;			/* numeric has no -0 */
+	}
+	else
+	{
+		float8	   *v = (float8 *) doc->values + doc->nvalues;
+
+		stop = MlParseJsonFloat8(p, end, MAX_NUMBER_LEN, MAX_EXPONENT, v,
+								 &status);
+		if (stop != NULL && status == ML_FLOAT_ZERO)
+			*v = 0.0;
+	}
+	doc->nvalues++;
+	*overflow = (stop != NULL && status == ML_FLOAT_OVERFLOW);
+	return stop;
+}
+
+/*
  * scan_numbers
  *		At an array's '[': if every element is a number, one JT_NUMBERS
- *		node for the array.  False, having consumed nothing, otherwise.
+ *		node for the array, its numbers converted when the document wants
+ *		them (MlJsonTextScan).  False, having consumed nothing, otherwise.
+ *		Converted numbers are checked and converted in one pass over their
+ *		text (float_parse.c checks JSON's syntax and number_end's limits
+ *		itself), others checked by number_end.
  */
 static bool
 scan_numbers(Scan *s)
 {
+	MlJsonText *doc = s->doc;
 	const char *p = s->p + 1;
 	int			count = 0;
 	int			node;
+	Size		first = doc->nvalues;
+	bool		convert = (doc->value_type != InvalidOid);
 
 	for (;;)
 	{
+		const char *stop = NULL;
+		bool		overflow = false;
+
 		while (is_space(*p))
 			p++;
-		if ((p = number_end(p)) == NULL)
+		if (convert && count < mlpredict_max_output_elements)
+			stop = convert_number(doc, p, s->end, &overflow);
+		if (stop == NULL || overflow)
+		{
+			/*
+			 * Not converted (too many numbers, whose decoding fails anyway,
+			 * or an overflow, which the text or jsonb reports); number_end
+			 * says whether it is a number at all.
+			 */
+			if (convert)
+			{
+				convert = false;
+				doc->nvalues = first;
+			}
+			stop = number_end(p);
+		}
+		if ((p = stop) == NULL)
+		{
+			doc->nvalues = first;
 			return false;
+		}
 		count++;
+		if ((count & 65535) == 0)
+			CHECK_FOR_INTERRUPTS();
 		while (is_space(*p))
 			p++;
 		if (*p == ']')
 			break;
 		if (*p != ',')
+		{
+			doc->nvalues = first;
 			return false;
+		}
 		p++;
 	}
 	node = add_node(s, JT_NUMBERS);
 	s->p = p + 1;
-	s->doc->nodes[node].count = count;
-	s->doc->nnumbers++;
+	doc->nodes[node].count = count;
+	doc->nodes[node].first_value = convert ? (int) first : -1;
+	doc->nnumbers++;
 	finish_node(s, node);
 	return true;
 }
@@ -462,17 +564,21 @@ scan_value(Scan *s, int depth)
  *		See json_text.h.
  */
 MlJsonText *
-MlJsonTextScan(const char *data, int len)
+MlJsonTextScan(const char *data, int len, Oid value_type)
 {
 	Scan		s;
 	MlJsonText *doc;
 
+	Assert(value_type == InvalidOid || value_type == FLOAT4OID ||
+		   value_type == FLOAT8OID);
 	if (data == NULL || len <= 0 || data[len] != '\0')
 		return NULL;
 	doc = palloc0(sizeof(MlJsonText));
 	doc->data = data;
 	doc->len = len;
 	doc->cursor_array = -1;
+	doc->table_array = -1;
+	doc->value_type = value_type;
 	s.data = s.p = data;
 	s.end = data + len;
 	s.utf8 = (GetDatabaseEncoding() == PG_UTF8);
@@ -487,9 +593,28 @@ MlJsonTextScan(const char *data, int len)
 	return doc;
 
 refused:
+	if (doc->values)
+		pfree(doc->values);
 	pfree(doc->nodes);
 	pfree(doc);
 	return NULL;
+}
+
+/*
+ * MlJsonTextValues
+ *		See json_text.h.
+ */
+const void *
+MlJsonTextValues(MlJsonText *doc, int node)
+{
+	int			first;
+
+	if (node < 0 || doc->nodes[node].kind != JT_NUMBERS ||
+		(first = doc->nodes[node].first_value) < 0)
+		return NULL;
+	if (doc->value_type == FLOAT4OID)
+		return (const float4 *) doc->values + first;
+	return (const float8 *) doc->values + first;
 }
 
 /* ---------------------------------------------------------------------
@@ -607,9 +732,37 @@ MlJsonTextMember(MlJsonText *doc, int node, const char *key)
 }
 
 /*
+ * element_table
+ *		The node of every element of array node, in a table made once (the
+ *		last array read out of order keeps its table).
+ */
+static int *
+element_table(MlJsonText *doc, int node)
+{
+	int			child = node + 1;
+
+	if (doc->table_array == node && doc->table != NULL)
+		return doc->table;
+	if (doc->table != NULL)
+		pfree(doc->table);
+	doc->table = palloc(sizeof(int) * doc->nodes[node].count);
+	for (int k = 0; k < doc->nodes[node].count; k++)
+	{
+		doc->table[k] = child;
+		child = doc->nodes[child].next;
+	}
+	doc->table_array = node;
+	return doc->table;
+}
+
+/*
  * MlJsonTextElement
  *		See json_text.h.  Walks from the previous element looked up in the
- *		same array when it can, so that reading elements in order is linear.
+ *		same array when it can, so that reading elements in order is linear
+ *		in all; any other element (one before it, as when results' indexes
+ *		are not in order, or after a lookup in another array) comes from a
+ *		table of the array's elements, made once, so that any order of
+ *		lookups is linear too.
  */
 int
 MlJsonTextElement(MlJsonText *doc, int node, int i)
@@ -624,6 +777,11 @@ MlJsonTextElement(MlJsonText *doc, int node, int i)
 	{
 		child = doc->cursor_node;
 		k = doc->cursor_index;
+	}
+	else if (i > 0)
+	{
+		child = element_table(doc, node)[i];
+		k = i;
 	}
 	for (; k < i; k++)
 		child = doc->nodes[child].next;

@@ -39,6 +39,8 @@ typedef struct MlJsonTextNode
 	int			next;			/* the node after this value and its own */
 	int			key_start;		/* object member: its key, quotes excluded */
 	int			key_len;
+	int			first_value;	/* JT_NUMBERS: its first number in values, or
+								 * -1 when its numbers were not converted */
 } MlJsonTextNode;
 
 typedef struct MlJsonText
@@ -48,19 +50,35 @@ typedef struct MlJsonText
 	MlJsonTextNode *nodes;		/* nodes[0] is the root */
 	int			nnodes;
 	int			nnumbers;		/* how many JT_NUMBERS nodes */
+	/* the numbers of JT_NUMBERS arrays, converted while scanning */
+	Oid			value_type;		/* FLOAT4OID, FLOAT8OID, or InvalidOid: none */
+	void	   *values;			/* float4 or float8, in document order */
+	Size		nvalues;
+	Size		maxvalues;
 	/* the last element looked up, so that walking an array is linear */
 	int			cursor_array;
 	int			cursor_index;
 	int			cursor_node;
+	/* every element of one array, made when it is read out of order */
+	int			table_array;
+	int		   *table;
 } MlJsonText;
 
 /*
  * The index of a body, or NULL when the body is not one that jsonb would
  * read without error or that needs a conversion the scan does not check
  * (the caller then reads it through jsonb).  Never raises an ERROR for a
- * bad body.
+ * bad body.  With value_type FLOAT4OID or FLOAT8OID, the numbers of each
+ * JT_NUMBERS array are also converted to that type as they are checked
+ * (float_parse.c, a zero as +0, as numeric gives it), in the same pass
+ * over the text, unless one overflows or the array is longer than
+ * mlpredict.max_output_elements (whose decoding fails anyway): then that
+ * node's first_value is -1.  The time is linear in len.
  */
-extern MlJsonText *MlJsonTextScan(const char *data, int len);
+extern MlJsonText *MlJsonTextScan(const char *data, int len, Oid value_type);
+
+/* the converted numbers of JT_NUMBERS node (float4 or float8), or NULL */
+extern const void *MlJsonTextValues(MlJsonText *doc, int node);
 
 /*
  * The node at an RFC 6901 pointer (as MlJsonPointer: "" is the root, the

@@ -173,17 +173,17 @@ header_value(MlResponseBody *body, const char *name)
 
 /*
  * mentions_usage
- *		Does the body contain a word of a usage field?
+ *		Does the text (NUL-terminated) contain a word of a usage field?
  */
 static bool
-mentions_usage(MlResponseBody *body)
+mentions_usage(const char *data, int len)
 {
 	int			i;
 
-	if (body->data == NULL || body->len <= 0)
+	if (data == NULL || len <= 0)
 		return false;
 	for (i = 0; i < lengthof(usage_words); i++)
-		if (strstr(body->data, usage_words[i]) != NULL)
+		if (strstr(data, usage_words[i]) != NULL)
 			return true;
 	return false;
 }
@@ -221,6 +221,21 @@ try_parse(const char *data, int len)
 }
 
 /*
+ * usage_outside_numbers
+ *		The indexed body without its arrays of numbers, as jsonb, when it
+ *		mentions a usage word (the arrays hold nothing but numbers, so no
+ *		word); NULL otherwise.
+ */
+static Jsonb *
+usage_outside_numbers(MlJsonText *text)
+{
+	int			len;
+	char	   *small = MlJsonTextWithoutNumbers(text, &len);
+
+	return mentions_usage(small, len) ? try_parse(small, len) : NULL;
+}
+
+/*
  * usage_json
  *		The body as jsonb for the usage lookups: the one already parsed,
  *		else the body without its arrays of numbers (a long body that has
@@ -234,16 +249,16 @@ usage_json(MlResponseBody *body)
 
 	if (body->json != NULL)
 		return body->json;
-	if (!mentions_usage(body))
+	/* an index the decoder made: not megabytes of numbers for a few words */
+	if (text != NULL && text->nnumbers > 0)
+		return usage_outside_numbers(text);
+	if (!mentions_usage(body->data, body->len))
 		return NULL;
 	if (text == NULL && body->len >= USAGE_SCAN_MIN_LEN)
-		text = MlJsonTextScan(body->data, body->len);
-	if (text != NULL && text->nnumbers > 0)
 	{
-		int			len;
-		char	   *small = MlJsonTextWithoutNumbers(text, &len);
-
-		return try_parse(small, len);
+		text = MlJsonTextScan(body->data, body->len, InvalidOid);
+		if (text != NULL && text->nnumbers > 0)
+			return usage_outside_numbers(text);
 	}
 	body->json = try_parse(body->data, body->len);
 	return body->json;

@@ -61,15 +61,24 @@ extern Datum MlJsonToDatum(const JsonbValue *value, Oid typid, int32 typmod,
 extern void MlCheckOutputElements(int64 n, const char *model);
 
 /*
- * The JSON text of a flat, non-empty array of count numbers (already
- * checked as JSON) -> float4[] or float8[] value of typid, exactly as
- * MlJsonToDatum converts that array once parsed, without jsonb numerics.
- * False, converting nothing, when typid is not real[] or float8[] (or
+ * The JSON text (len bytes, from its '[' to its ']') of a flat, non-empty
+ * array of count numbers (already checked as JSON) -> float4[] or float8[]
+ * value of typid, exactly as MlJsonToDatum converts that array once
+ * parsed, without jsonb numerics, in time linear in len.  False,
+ * converting nothing, when typid is not real[] or float8[] (or
  * ndims_declared is above 1), or a number overflows the element type.
  */
-extern bool MlJsonNumbersToDatum(const char *text, int count, Oid typid,
-								 int ndims_declared, const char *model,
-								 Datum *result);
+extern bool MlJsonNumbersToDatum(const char *text, int len, int count,
+								 Oid typid, int ndims_declared,
+								 const char *model, Datum *result);
+
+/*
+ * The same from count numbers already converted (float4 for real[],
+ * float8 for float8[], as MlJsonNumbersToDatum converts them): a copy.
+ */
+extern bool MlJsonFloatsToDatum(const void *values, int count, Oid typid,
+								int ndims_declared, const char *model,
+								Datum *result);
 
 /* JSON text of a value (scalar or container) */
 extern char *MlJsonValueToText(const JsonbValue *value);

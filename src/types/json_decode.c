@@ -45,6 +45,7 @@
 #include "compat.h"
 #include "mlpredict.h"
 #include "types/base64.h"
+#include "types/float_parse.h"
 #include "types/json_datum.h"
 #include "types/json_internal.h"
 
@@ -269,6 +270,52 @@ json_to_int(const JsonbValue *v, TypeConv *tc, const char *column)
 }
 
 /*
+ * parse_float_text
+ *		The number text s as strtof (single) or strtod would read it, with
+ *		surrounding white space: into *f or *d, *overflow telling whether
+ *		it overflowed (ERANGE and an infinity); false when s is not a
+ *		number.  Plain decimal numbers, what numeric_out writes, go through
+ *		float_parse.c (the same results, faster); anything else a string
+ *		may hold ("Infinity", " 0x1p3 ") through the C library.
+ */
+static bool
+parse_float_text(const char *s, bool single, double *d, float *f,
+				 bool *overflow)
+{
+	const char *p = s;
+	size_t		len = strlen(s);
+	const char *end;
+	char	   *cend;
+	MlFloatStatus status;
+
+	while (isspace((unsigned char) *p))
+		p++;
+	end = single ? MlParseFloat4(p, s + len, f, &status) :
+		MlParseFloat8(p, s + len, d, &status);
+	if (end != NULL)
+	{
+		while (isspace((unsigned char) *end))
+			end++;
+		if (*end == '\0')
+		{
+			*overflow = (status == ML_FLOAT_OVERFLOW);
+			return true;
+		}
+	}
+	errno = 0;
+	if (single)
+		*f = strtof(s, &cend);
+	else
+		*d = strtod(s, &cend);
+	*overflow = (errno == ERANGE && (single ? isinf(*f) : isinf(*d)));
+	if (cend == s)
+		return false;
+	while (isspace((unsigned char) *cend))
+		cend++;
+	return *cend == '\0';
+}
+
+/*
  * json_to_float
  *		A JSON number (or numeric string, including NaN and Infinity) as
  *		float4 or float8; overflow is an error, underflow rounds to zero.
@@ -277,22 +324,15 @@ static Datum
 json_to_float(const JsonbValue *v, TypeConv *tc, const char *column)
 {
 	char	   *s;
-	char	   *end;
-	double		d;
+	double		d = 0;
 	float		f = 0;
+	bool		overflow;
 
 	s = number_text(v, tc, column);
 
-	errno = 0;
-	if (tc->cat == JC_FLOAT4)
-		d = f = strtof(s, &end);
-	else
-		d = strtod(s, &end);
-	while (isspace((unsigned char) *end))
-		end++;
-	if (end == s || *end != '\0')
+	if (!parse_float_text(s, tc->cat == JC_FLOAT4, &d, &f, &overflow))
 		report_mismatch(v, tc, column);
-	if (errno == ERANGE && isinf(d))
+	if (overflow)
 		report_out_of_range(v, tc, column);
 	pfree(s);
 
@@ -772,293 +812,147 @@ MlJsonToDatum(const JsonbValue *value, Oid typid, int32 typmod,
  * json_to_float reads a number as strtof or strtod read the text
  * numeric_out gives for it: the correctly rounded float of the number's
  * decimal value, +0 for a zero (numeric has no -0), an error only when it
- * overflows.  The functions below give the same floats from the number's
- * own JSON text.  Most numbers take a short path: with at most 19
- * significant digits M and a decimal exponent E of at most 22, M and 10^|E|
- * are (nearly) exact doubles, so one multiplication or division gives the
- * double nearest the value (Clinger's fast path) when M < 2^53, and a
- * double within a few ulps of it otherwise.  That is the float8 when it is
- * the nearest; for float4 it is the nearest float unless the value lies
- * within those few ulps of a point halfway between two floats, which is
- * tested for.  Everything else goes through strtod or strtof.
+ * overflows.  MlJsonNumbersToDatum gives the same floats from the
+ * numbers' own JSON text with float_parse.c, whose results are strtod's
+ * and strtof's bit for bit, in one pass over the text: each number is
+ * read once, and the array is filled in place, so decoding a vector
+ * costs time linear in its text and no allocation per number.
  * ---------------------------------------------------------------------
  */
 
-/* the exact powers of ten as doubles */
-static const double exact_pow10[] = {
-	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-};
-
-#define MAX_EXACT_POW10		22
-#define MAX_MANTISSA_DIGITS 19
-/* how close (in double ulps) to a float4 rounding midpoint is too close */
-#define MIDPOINT_MARGIN		64
-
-/* A JSON number's text taken apart: value = mant * 10^exp10. */
-typedef struct Decimal
+/* JSON white space */
+static inline const char *
+skip_json_space(const char *p, const char *end)
 {
-	const char *start;			/* the number's text */
-	const char *end;
-	bool		neg;
-	uint64		mant;			/* the first significant digits */
-	int			exp10;
-	bool		dropped;		/* nonzero digits beyond them were dropped */
-} Decimal;
-
-/*
- * read_decimal
- *		Take apart the (checked) JSON number at p.
- */
-static const char *
-read_decimal(const char *p, Decimal *d)
-{
-	int			digits = 0;
-	int			exponent = 0;
-	bool		fraction = false;
-
-	d->start = p;
-	d->neg = (*p == '-');
-	if (d->neg)
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
 		p++;
-	d->mant = 0;
-	d->exp10 = 0;
-	d->dropped = false;
-	for (;; p++)
-	{
-		int			c = *p;
-
-		if (c == '.' && !fraction)
-		{
-			fraction = true;
-			continue;
-		}
-		if (c < '0' || c > '9')
-			break;
-		if (d->mant == 0 && c == '0')
-		{
-			/* a leading zero */
-			if (fraction)
-				d->exp10--;
-		}
-		else if (digits < MAX_MANTISSA_DIGITS)
-		{
-			d->mant = d->mant * 10 + (c - '0');
-			digits++;
-			if (fraction)
-				d->exp10--;
-		}
-		else
-		{
-			if (!fraction)
-				d->exp10++;
-			d->dropped |= (c != '0');
-		}
-	}
-	if (*p == 'e' || *p == 'E')
-	{
-		bool		negexp;
-
-		p++;
-		negexp = (*p == '-');
-		if (*p == '+' || *p == '-')
-			p++;
-		for (; *p >= '0' && *p <= '9'; p++)
-			if (exponent < 100000)
-				exponent = exponent * 10 + (*p - '0');
-		d->exp10 += negexp ? -exponent : exponent;
-	}
-	d->end = p;
 	return p;
 }
 
 /*
- * decimal_text
- *		The number's text as a C string, in buf when it fits.
- */
-static char *
-decimal_text(const Decimal *d, char *buf, size_t size)
-{
-	size_t		len = d->end - d->start;
-	char	   *s = len < size ? buf : palloc(len + 1);
-
-	memcpy(s, d->start, len);
-	s[len] = '\0';
-	return s;
-}
-
-/*
- * decimal_approx
- *		mant * 10^exp10 as a double, by the short path; false when exp10 is
- *		out of its reach.
+ * read_float8s
+ *		The count numbers of the checked JSON array text [p, end) (past its
+ *		'[') into data; false if one overflows.
  */
 static bool
-decimal_approx(const Decimal *d, double *v)
+read_float8s(const char *p, const char *end, int count, float8 *data)
 {
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-	if (d->exp10 < -MAX_EXACT_POW10 || d->exp10 > MAX_EXACT_POW10)
-		return false;
-	*v = (double) d->mant;
-	if (d->exp10 < 0)
-		*v /= exact_pow10[-d->exp10];
-	else
-		*v *= exact_pow10[d->exp10];
-	return true;
-#else
-	/* arithmetic in extended precision would round twice */
-	return false;
-#endif
-}
-
-/*
- * decimal_to_float8
- *		The float8 json_to_float would give; false on overflow.
- */
-static bool
-decimal_to_float8(const Decimal *d, double *result)
-{
-	char		buf[64];
-	char	   *s;
-	double		v;
-
-	if (d->mant == 0 && !d->dropped)
+	for (int i = 0; i < count; i++)
 	{
-		*result = 0.0;
-		return true;
+		MlFloatStatus status;
+
+		p = MlParseFloat8(skip_json_space(p, end), end, &data[i], &status);
+		if (p == NULL || status == ML_FLOAT_OVERFLOW)
+			return false;
+		if (status == ML_FLOAT_ZERO)
+			data[i] = 0.0;		/* as numeric gives it: no -0 */
+		p = skip_json_space(p, end) + 1;	/* past ',' or ']' */
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
 	}
-	if (!d->dropped && d->mant <= (UINT64CONST(1) << 53) && decimal_approx(d, &v))
-	{
-		*result = d->neg ? -v : v;
-		return true;
-	}
-	s = decimal_text(d, buf, sizeof(buf));
-	errno = 0;
-	v = strtod(s, NULL);
-	if (s != buf)
-		pfree(s);
-	if (errno == ERANGE && isinf(v))
-		return false;
-	*result = v;
 	return true;
 }
 
 /*
- * near_float4_midpoint
- *		Is the (normal) double v within MIDPOINT_MARGIN ulps of a point
- *		halfway between two adjacent float4 values?
+ * read_float4s
+ *		The same for float4.
  */
 static bool
-near_float4_midpoint(double v)
+read_float4s(const char *p, const char *end, int count, float4 *data)
 {
-	uint64		bits;
-	uint64		low;
-	const uint64 half = UINT64CONST(1) << 28;
-
-	memcpy(&bits, &v, sizeof(bits));
-	/* the 29 mantissa bits a float4 drops; a midpoint drops exactly half */
-	low = bits & ((UINT64CONST(1) << 29) - 1);
-	return low > half - MIDPOINT_MARGIN && low < half + MIDPOINT_MARGIN;
-}
-
-/*
- * decimal_to_float4
- *		The float4 json_to_float would give; false on overflow.
- */
-static bool
-decimal_to_float4(const Decimal *d, float *result)
-{
-	char		buf[64];
-	char	   *s;
-	double		v;
-	float		f;
-
-	if (d->mant == 0 && !d->dropped)
+	for (int i = 0; i < count; i++)
 	{
-		*result = 0.0f;
-		return true;
+		MlFloatStatus status;
+
+		p = MlParseFloat4(skip_json_space(p, end), end, &data[i], &status);
+		if (p == NULL || status == ML_FLOAT_OVERFLOW)
+			return false;
+		if (status == ML_FLOAT_ZERO)
+			data[i] = 0.0f;
+		p = skip_json_space(p, end) + 1;
+		if ((i & 1023) == 1023)
+			CHECK_FOR_INTERRUPTS();
 	}
-	if (decimal_approx(d, &v) && v <= FLT_MAX && !near_float4_midpoint(v))
-	{
-		f = (float) v;
-		*result = d->neg ? -f : f;
-		return true;
-	}
-	s = decimal_text(d, buf, sizeof(buf));
-	errno = 0;
-	f = strtof(s, NULL);
-	if (s != buf)
-		pfree(s);
-	if (errno == ERANGE && isinf(f))
-		return false;
-	*result = f;
 	return true;
 }
 
 /*
- * MlJsonNumbersToDatum
- *		See json_datum.h.  For these types MlJsonToDatum builds a
- *		one-dimensional array with lower bound 1 and no nulls (the array is
- *		flat, so any declared dimension count up to 1 gives that), which is
- *		what is built here.
+ * new_float_array
+ *		A one-dimensional float4[] or float8[] of count elements (lower
+ *		bound 1, no nulls), its elements to be filled in, when typid is
+ *		real[] or float8[] and ndims_declared at most 1: for these types
+ *		MlJsonToDatum builds such an array from a flat JSON array (any
+ *		declared dimension count up to 1 gives that).  NULL otherwise.  An
+ *		array over mlpredict.max_output_elements is refused (ERROR) before
+ *		room is made for it.
  */
-bool
-MlJsonNumbersToDatum(const char *text, int count, Oid typid,
-					 int ndims_declared, const char *model, Datum *result)
+static ArrayType *
+new_float_array(int count, Oid typid, int ndims_declared, const char *model)
 {
 	bool		is_float4 = (typid == FLOAT4ARRAYOID);
 	int			elsize = is_float4 ? sizeof(float4) : sizeof(float8);
 	Size		nbytes;
 	ArrayType  *array;
-	char	   *data;
-	const char *p = text + 1;	/* past '[' */
 
 	if ((typid != FLOAT4ARRAYOID && typid != FLOAT8ARRAYOID) ||
 		ndims_declared > 1 || count < 1 || count > (int) MaxArraySize)
-		return false;
+		return NULL;
 	MlCheckOutputElements(count, model);
 	nbytes = ARR_OVERHEAD_NONULLS(1) + (Size) count * elsize;
-	array = palloc0(nbytes);
+	array = palloc(nbytes);
 	SET_VARSIZE(array, nbytes);
 	array->ndim = 1;
 	array->dataoffset = 0;
 	array->elemtype = is_float4 ? FLOAT4OID : FLOAT8OID;
 	ARR_DIMS(array)[0] = count;
 	ARR_LBOUND(array)[0] = 1;
-	data = ARR_DATA_PTR(array);
+	return array;
+}
 
-	for (int i = 0; i < count; i++)
+/*
+ * MlJsonNumbersToDatum
+ *		See json_datum.h.
+ */
+bool
+MlJsonNumbersToDatum(const char *text, int len, int count, Oid typid,
+					 int ndims_declared, const char *model, Datum *result)
+{
+	ArrayType  *array;
+	bool		ok;
+
+	if (len < 2 || text[0] != '[' ||
+		(array = new_float_array(count, typid, ndims_declared, model)) == NULL)
+		return false;
+	/* ARR_DATA_PTR is aligned for float8 (24 bytes into a palloc'd chunk) */
+	if (typid == FLOAT4ARRAYOID)
+		ok = read_float4s(text + 1, text + len, count,
+						  (float4 *) ARR_DATA_PTR(array));
+	else
+		ok = read_float8s(text + 1, text + len, count,
+						  (float8 *) ARR_DATA_PTR(array));
+	if (!ok)
 	{
-		Decimal		d;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		p = read_decimal(p, &d);
-		if (is_float4)
-		{
-			float4		f;
-
-			if (!decimal_to_float4(&d, &f))
-				goto overflow;
-			memcpy(data + i * sizeof(float4), &f, sizeof(float4));
-		}
-		else
-		{
-			float8		v;
-
-			if (!decimal_to_float8(&d, &v))
-				goto overflow;
-			memcpy(data + i * sizeof(float8), &v, sizeof(float8));
-		}
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		p++;					/* ',' or ']' */
-		if ((i & 1023) == 1023)
-			CHECK_FOR_INTERRUPTS();
+		pfree(array);
+		return false;
 	}
 	*result = PointerGetDatum(array);
 	return true;
+}
 
-overflow:
-	pfree(array);
-	return false;
+/*
+ * MlJsonFloatsToDatum
+ *		See json_datum.h.
+ */
+bool
+MlJsonFloatsToDatum(const void *values, int count, Oid typid,
+					int ndims_declared, const char *model, Datum *result)
+{
+	ArrayType  *array = new_float_array(count, typid, ndims_declared, model);
+
+	if (array == NULL)
+		return false;
+	memcpy(ARR_DATA_PTR(array), values,
+		   (Size) count * (typid == FLOAT4ARRAYOID ? sizeof(float4) : sizeof(float8)));
+	*result = PointerGetDatum(array);
+	return true;
 }
