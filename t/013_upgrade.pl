@@ -1,4 +1,5 @@
-# ALTER EXTENSION mlpredict UPDATE from 0.1.0: a database that held 0.1.0's
+# ALTER EXTENSION mlpredict UPDATE from 0.1.0 (through 0.2.0 to the current
+# version), and from 0.2.0: a database that held 0.1.0's
 # catalog (owners by role name, the old typed-function body, a connection
 # whose owner role was dropped) ends up with exactly the objects a fresh
 # CREATE EXTENSION makes, its models keep working, the new rules apply
@@ -6,7 +7,7 @@
 # reported and given to the role that ran the update.
 #
 # 0.1.0's rows are written with SQL as 0.1.0 wrote them (this build's C
-# code writes 0.2.0's rows); the sealed secret comes from a 0.2.0 database
+# code writes the current version's rows); the sealed secret comes from a current database
 # of the same cluster, which is valid because the seal binds the
 # connection's name, type and endpoint, not the database.
 use strict;
@@ -20,6 +21,9 @@ use MlpredictTest;
 my $standin = start_standin();
 my $url = $standin->{url};
 my $node = new_node('upgrade', { preload => 1 });
+# the version this build installs (mlpredict.control's default_version)
+my $current = $node->safe_psql('postgres',
+	q{SELECT default_version FROM pg_available_extensions WHERE name = 'mlpredict'});
 my ($ret, $out, $err);
 
 $node->safe_psql('postgres', q{
@@ -28,9 +32,10 @@ CREATE ROLE up_gone;
 CREATE ROLE up_bob LOGIN;
 CREATE DATABASE fresh;
 CREATE DATABASE old;
+CREATE DATABASE from020;
 });
 
-# A 0.2.0 database: the reference for what an update must produce, and the
+# A fresh database: the reference for what an update must produce, and the
 # source of the sealed secret.
 $node->safe_psql('fresh', qq{
 CREATE EXTENSION mlpredict;
@@ -70,7 +75,7 @@ is($node->safe_psql('old', q{SELECT has_function_privilege('up_bob', 'mlpredict.
 # New binaries over an old catalog: DROP ROLE above was not blocked, and
 # the catalog functions say what to do instead of misreading the tables.
 ($ret, $out, $err) = $node->psql('old', q{SELECT * FROM mlpredict.describe_connection('up-openai')});
-like($err, qr/ERROR:  extension mlpredict is at version 0.1.0 in this database, but its library is version 0.2.0\nHINT:  Run ALTER EXTENSION mlpredict UPDATE in this database./,
+like($err, qr/ERROR:  extension mlpredict is at version 0.1.0 in this database, but its library is version $current\nHINT:  Run ALTER EXTENSION mlpredict UPDATE in this database./,
 	'before the update: a clear error with the command to run');
 
 # The update.
@@ -79,7 +84,7 @@ is($ret, 0, 'ALTER EXTENSION mlpredict UPDATE succeeds') or diag $err;
 like($err, qr/WARNING:  connection up-orphan was owned by role "up_gone", which no longer exists; it now belongs to "postgres"/,
 	'the orphaned connection is reported');
 is($node->safe_psql('old', q{SELECT extversion FROM pg_extension WHERE extname = 'mlpredict'}),
-	'0.2.0', 'now at 0.2.0');
+	$current, "now at $current");
 
 # Owners are roles by OID now, shown by name.
 is($node->safe_psql('old', q{SELECT string_agg(name || '=' || owner, ',' ORDER BY name) FROM mlpredict.connections}),
@@ -136,6 +141,12 @@ SELECT format('event trigger %s %s %s %s %s', evtname, evtevent, evttags, evtfoi
 FROM pg_event_trigger
 ORDER BY 1
 };
+# A 0.2.0 database updated to the current version: the same objects too.
+$node->safe_psql('from020', q{CREATE EXTENSION mlpredict VERSION '0.2.0'});
+($ret, $out, $err) = $node->psql('from020', 'ALTER EXTENSION mlpredict UPDATE');
+is($ret, 0, 'ALTER EXTENSION mlpredict UPDATE from 0.2.0 succeeds') or diag $err;
+my $from020 = $node->safe_psql('from020', $describe);
+
 my $updated = $node->safe_psql('old', $describe);
 my $fresh = $node->safe_psql('fresh', $describe);
 cmp_ok(length($fresh), '>', 10000, 'the comparison covers the installation');
@@ -149,6 +160,19 @@ else
 	my %f = map { $_ => 1 } split /\n/, $fresh;
 	my %u = map { $_ => 1 } split /\n/, $updated;
 	diag "only after the update: $_" for grep { !$f{$_} } sort keys %u;
+	diag "only in a fresh installation: $_" for grep { !$u{$_} } sort keys %f;
+}
+
+if ($from020 eq $fresh)
+{
+	pass('a database updated from 0.2.0 matches a fresh installation');
+}
+else
+{
+	fail('a database updated from 0.2.0 matches a fresh installation');
+	my %f = map { $_ => 1 } split /\n/, $fresh;
+	my %u = map { $_ => 1 } split /\n/, $from020;
+	diag "only after the update from 0.2.0: $_" for grep { !$f{$_} } sort keys %u;
 	diag "only in a fresh installation: $_" for grep { !$u{$_} } sort keys %f;
 }
 
