@@ -128,18 +128,19 @@ url[h2tls]=https://127.0.0.1:$port_h2tls/v1/chat/completions
 declare -A proto_name=([http]="plain HTTP/1.1" [h1tls]="TLS HTTP/1.1" [h2tls]="TLS HTTP/2")
 
 # connections_between FROM TO PORT: how many $connection serials of PORT
-# appear between bytes FROM and TO of the access log that appeared nowhere
-# before (the serials seen are kept in $work/seen).  nginx flushes its log
+# appear between bytes FROM and TO of the access log and nowhere before
+# FROM: the connections opened in that stretch.  nginx flushes its log
 # buffer every 100 ms.
 log_size() { sleep 0.3; stat -c %s "$work/nginx/access.log" 2>/dev/null || echo 0; }
 connections_between() {
-	tail -c +"$(($1 + 1))" "$work/nginx/access.log" | head -c "$(($2 - $1))" |
-		awk -v port="$3" -v seen="$work/seen" '
-			BEGIN { while ((getline l < seen) > 0) s[l] = 1 }
-			$1 == port && !(($1 " " $2) in s) { s[$1 " " $2] = 1; n++; print $1 " " $2 >> seen }
+	head -c "$2" "$work/nginx/access.log" |
+		awk -v from="$1" -v port="$3" '
+			{ at += length($0) + 1 }
+			$1 != port { next }
+			at <= from { old[$2] = 1; next }
+			!($2 in old) && !($2 in new) { new[$2] = 1; n++ }
 			END { print n + 0 }'
 }
-touch "$work/seen"
 
 # --- PostgreSQL ------------------------------------------------------------
 init_scratch_cluster "$work" "$PGPORT" <<CONF
@@ -300,10 +301,13 @@ for n in $INFLIGHT; do
 		printf '%-52s %6s   target >= 0.85  %s\n' "pipelined ${proto_name[$proto]} / plain HTTP, $n in flight" "$r" "$(verdict "$r" 0.85)"
 	done
 done
+echo
+echo "pool statistics (every request of the run, warm-ups and ceilings' setup included):"
+psql_ -c "SELECT connection, calls, errors, retries, errors_connection, errors_timeout, round(latency_p50_ms::numeric, 2) AS p50_ms, round(latency_p99_ms::numeric, 2) AS p99_ms FROM mlpredict.stat_connections ORDER BY 1"
 if [ "${BENCH_PERF:-0}" = 1 ] && [ -f "$work/perf.worker.data" ]; then
 	echo
 	echo "== perf: pool worker, plain HTTP, 128 in flight (top entries, self time)"
 	perf report -i "$work/perf.worker.data" --no-children --sort symbol --stdio 2>/dev/null |
-		grep -E '^ +[0-9.]+%' | head -25
+		grep -E '^ +[0-9.]+%' | head -25 || true
 fi
 echo "(run took ${SECONDS} s)"

@@ -9,7 +9,9 @@
  * requests come from HttpQueues (http_queue.c); each gets an id on the
  * channel, and each response goes back to the queue entry its id names,
  * so several queues (a pipelined query and the OAuth token fetch it
- * makes, two pipelined joins of one query) share the channel.  Sending
+ * makes, two pipelined joins of one query) share the channel.  Requests
+ * go out in batches of POOL_SEND_BATCH, or at the next poll, whichever
+ * comes first, so the worker's latch is set once a batch.  Sending
  * never blocks: what does not fit the request queue waits in the
  * channel's pending list and goes out on the next poll, and polls drain
  * the response queue too, so neither queue can deadlock the other.  A
@@ -55,6 +57,12 @@
 
 /* How long a call waits for a worker that is (re)starting. */
 #define POOL_START_WAIT_MS		3000
+
+/*
+ * Requests submitted before they are sent as one batch (setting the
+ * worker's latch once); a poll sends whatever waits.
+ */
+#define POOL_SEND_BATCH			16
 
 typedef struct PoolChannel
 {
@@ -148,7 +156,8 @@ channel_submit(HttpQueueEntry *entry)
 	MemoryContextSwitchTo(old);
 	out = hash_search(channel->outstanding, &ce->id, HASH_ENTER, &found);
 	out->entry = entry;
-	(void) channel_flush();
+	if (list_length(channel->pending) >= POOL_SEND_BATCH)
+		(void) channel_flush();
 }
 
 /*
@@ -234,8 +243,9 @@ channel_forget(HttpQueueEntry *entry)
 
 /*
  * channel_flush
- *		Send pending messages while the request queue has room; true if
- *		any went out.
+ *		Send pending messages while the request queue has room, as one
+ *		batch (only the last is flushed; a full queue flushes what is
+ *		pending itself); true if any went out.
  */
 static bool
 channel_flush(void)
@@ -247,7 +257,9 @@ channel_flush(void)
 		PendingMessage *pending = linitial(channel->pending);
 		shm_mq_result res;
 
-		res = MlShmMqSend(channel->requests, pending->msg.len, pending->msg.data, true);
+		res = MlShmMqSendBatched(channel->requests, pending->msg.len,
+								 pending->msg.data, true,
+								 list_length(channel->pending) == 1);
 		if (res == SHM_MQ_DETACHED)
 			worker_gone();
 		if (res != SHM_MQ_SUCCESS)
