@@ -58,7 +58,7 @@
 #include "http/http.h"
 #include "http/http_internal.h"
 
-/* Idle connections the multi handle keeps open for reuse. */
+/* Idle connections the multi handle keeps open for reuse, at least. */
 #define HTTP_MAX_IDLE_CONNECTS	256L
 
 /* Longest single wait; bounds the damage of a lost curl timer. */
@@ -171,7 +171,6 @@ HttpEngineCreate(long max_connections)
 	curl_multi_setopt(engine->multi, CURLMOPT_SOCKETDATA, engine);
 	curl_multi_setopt(engine->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
 	curl_multi_setopt(engine->multi, CURLMOPT_TIMERDATA, engine);
-	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNECTS);
 	curl_multi_setopt(engine->multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
 	HttpEngineSetMaxConnections(engine, max_connections);
 	return engine;
@@ -187,6 +186,13 @@ HttpEngineSetMaxConnections(HttpEngine *engine, long max_connections)
 {
 	curl_multi_setopt(engine->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 					  max_connections > 0 ? max_connections : 0L);
+	/*
+	 * The idle cache holds at least as many connections as may be open,
+	 * so that a query's HTTP/1.1 connections all survive until the next
+	 * one instead of being closed and opened again.
+	 */
+	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS,
+					  Max(HTTP_MAX_IDLE_CONNECTS, max_connections));
 }
 
 /*
