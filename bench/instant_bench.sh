@@ -252,7 +252,7 @@ echo "instant_bench: nginx answering at once, $ROWS rows, in flight: $INFLIGHT, 
 for proto in $PROTOS; do
 	for n in $INFLIGHT; do
 		if [ "${BENCH_PERF:-0}" = 1 ] && [ "$proto" = http ] && [ "$n" = 128 ]; then
-			perf record -g -o "$work/perf.worker.data" -p "$worker_pid" >/dev/null 2>&1 &
+			perf record ${BENCH_PERF_OPTS:--g} -o "$work/perf.worker.data" -p "$worker_pid" >/dev/null 2>&1 &
 			perf_pid=$!
 			pipelined "$proto" "$n"
 			kill -INT "$perf_pid"; wait "$perf_pid" || true

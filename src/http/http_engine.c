@@ -17,13 +17,10 @@
  * ready sockets (or the expired timer) to curl_multi_socket_action.  The
  * caller checks for interrupts after each wait.
  *
- * Built with MLPREDICT_USE_EPOLL where the kernel has epoll (Linux; off
- * by default: with it, HTTP/2 streams over TLS failed in
- * bench/instant_bench.sh with "Stream error in the HTTP/2 framing layer",
- * cause not yet found), the sockets are in an epoll set of the engine's
- * own, changed in place from the socket callback (one
- * epoll_ctl per change libcurl asks for, as libcurl's own loop would do),
- * and the WaitEventSet, built once, watches that epoll descriptor: it
+ * Where the kernel has epoll (Linux; -DMLPREDICT_NO_EPOLL turns it off),
+ * the sockets are in an epoll set of the engine's own, changed in place
+ * from the socket callback (one epoll_ctl per change libcurl asks for,
+ * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
  * never needs rebuilding, however often connections come and go or
  * switch between reading and writing.  Sockets already ready are taken
  * without blocking first, so a busy engine does not sleep at all.
@@ -45,7 +42,7 @@
 #include "postgres.h"
 
 #include <curl/curl.h>
-#if defined(HAVE_SYS_EPOLL_H) && defined(MLPREDICT_USE_EPOLL)
+#if defined(HAVE_SYS_EPOLL_H) && !defined(MLPREDICT_NO_EPOLL)
 #include <sys/epoll.h>
 #define HTTP_USE_EPOLL 1
 #endif
