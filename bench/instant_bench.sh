@@ -270,17 +270,21 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "-" && v >= t) ? "met" : "MISSED" }'; }
 echo
 echo "== instant_bench: $ROWS rows, nginx answering at once; rows/s are medians of $REPEAT runs"
-printf '%-16s %5s %10s %10s %7s %8s %8s %8s %8s %8s %9s\n' protocol "in fl" pipelined "curl mult" ratio "worker" backend "w+b" "curl" "w+b/cu" "conns/q"
+printf '%-16s %5s %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s\n' protocol "in fl" pipelined "curl mult" ratio worker backend "w+b" curl "w/cu" "w+b/cu" busy "conns/q"
 for proto in $PROTOS; do
 	for n in $INFLIGHT; do
 		wb=$(awk -v a="${cpu_w[$proto,$n]}" -v b="${cpu_b[$proto,$n]}" 'BEGIN { printf "%.1f", a + b }')
-		printf '%-16s %5d %10s %10s %7s %8s %8s %8s %8s %8s %9s\n' "${proto_name[$proto]}" "$n" \
+		busy=$(awk -v w="${cpu_w[$proto,$n]}" -v r="${rate[$proto,$n]}" 'BEGIN { printf "%.2f", w * r / 1e6 }')
+		printf '%-16s %5d %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s\n' "${proto_name[$proto]}" "$n" \
 			"${rate[$proto,$n]}" "${crate[$proto,$n]}" "$(ratio "${rate[$proto,$n]}" "${crate[$proto,$n]}")" \
 			"${cpu_w[$proto,$n]}" "${cpu_b[$proto,$n]}" "$wb" "${cpu_c[$proto,$n]}" \
-			"$(ratio "$wb" "${cpu_c[$proto,$n]}")" "${conns[$proto,$n]}"
+			"$(ratio "${cpu_w[$proto,$n]}" "${cpu_c[$proto,$n]}")" "$(ratio "$wb" "${cpu_c[$proto,$n]}")" \
+			"$busy" "${conns[$proto,$n]}"
 	done
 done
-echo "(CPU columns: microseconds per request; conns/q: TCP connections nginx saw opened by each measured query)"
+echo "(CPU columns: microseconds per request; w/cu: the worker's against curl's (target <= 1.3); busy: the"
+echo " worker's CPU seconds per second of the query, 1.00 = one core saturated; conns/q: TCP connections"
+echo " nginx saw opened by each measured query)"
 if [ -n "${wrate[*]:-}" ]; then
 	for n in $INFLIGHT; do
 		printf 'wrk, plain HTTP/1.1, %d connections: %s requests/s; pipelined / wrk = %s\n' "$n" "${wrate[$n]}" "$(ratio "${rate[http,$n]}" "${wrate[$n]}")"

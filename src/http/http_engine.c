@@ -17,8 +17,12 @@
  * ready sockets (or the expired timer) to curl_multi_socket_action.  The
  * caller checks for interrupts after each wait.
  *
- * Where the kernel has epoll (Linux; -DMLPREDICT_NO_EPOLL turns it off),
- * the sockets are in an epoll set of the engine's own, changed in place
+ * Built with -DMLPREDICT_USE_EPOLL where the kernel has epoll (off by
+ * default: with it, t/017_http2.pl's first HTTP/2 query through the pool
+ * worker, 64 transfers waiting for one new TLS connection, sometimes
+ * fails with libcurl 7.88's "Stream error in the HTTP/2 framing layer";
+ * the cause is not found yet), the sockets are in an epoll set of the
+ * engine's own, changed in place
  * from the socket callback (one epoll_ctl per change libcurl asks for,
  * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
  * never needs rebuilding, however often connections come and go or
@@ -42,7 +46,7 @@
 #include "postgres.h"
 
 #include <curl/curl.h>
-#if defined(HAVE_SYS_EPOLL_H) && !defined(MLPREDICT_NO_EPOLL)
+#if defined(HAVE_SYS_EPOLL_H) && defined(MLPREDICT_USE_EPOLL)
 #include <sys/epoll.h>
 #define HTTP_USE_EPOLL 1
 #endif
@@ -60,6 +64,14 @@
 
 /* Longest single wait; bounds the damage of a lost curl timer. */
 #define HTTP_MAX_WAIT_MS		1000L
+
+/*
+ * HTTP/2 per-host connection cap: after this many transfers in a row
+ * answered over HTTP/2 (and none over HTTP/1.x), at most
+ * HTTP_H2_HOST_CONNECTIONS connections per host; see http_note_version.
+ */
+#define HTTP_H2_STREAK			32
+#define HTTP_H2_HOST_CONNECTIONS 4L
 
 /* Ready sockets taken from the engine's epoll set at a time. */
 #define HTTP_EPOLL_BATCH		64
@@ -87,6 +99,8 @@ struct HttpEngine
 	bool		timer_active;	/* maintained by http_timer_cb */
 	TimestampTz timer_deadline;
 	int			running;		/* transfers libcurl still runs */
+	int			h2_streak;		/* transfers in a row answered over HTTP/2 */
+	bool		h2_capped;		/* CURLMOPT_MAX_HOST_CONNECTIONS is set */
 #ifdef HTTP_USE_EPOLL
 	int			epfd;			/* the sockets' epoll set, -1: not yet */
 	bool		epoll_failed;	/* an epoll_ctl failed in the callback */
@@ -103,6 +117,8 @@ static void http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags);
 static uint32 socket_events(int what);
 static void build_wait_set(HttpEngine *engine);
 static void free_wait_set(HttpEngine *engine);
+static void http_note_version(HttpEngine *engine, CURL *easy);
+static void http_set_h2_cap(HttpEngine *engine, bool on);
 #ifdef HTTP_USE_EPOLL
 static int	epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what,
 							void *socketp);
@@ -169,6 +185,11 @@ HttpEngineCreate(long max_connections)
 	curl_multi_setopt(engine->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
 	curl_multi_setopt(engine->multi, CURLMOPT_TIMERDATA, engine);
 	curl_multi_setopt(engine->multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
+	/* capped until an answer comes over HTTP/1.x: see http_note_version */
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+					  HTTP_H2_HOST_CONNECTIONS);
+	engine->h2_capped = true;
+	engine->h2_streak = HTTP_H2_STREAK;
 	HttpEngineSetMaxConnections(engine, max_connections);
 	return engine;
 }
@@ -220,6 +241,9 @@ HttpEngineDestroy(HttpEngine *engine)
 void
 HttpEngineStart(HttpEngine *engine, HttpTransfer *t, const HttpRequest *request)
 {
+	/* cleartext never multiplexes: the HTTP/2 cap would only hold it back */
+	if (engine->h2_capped && pg_strncasecmp(request->url, "http://", 7) == 0)
+		http_set_h2_cap(engine, false);
 	HttpTransferStart(engine->multi, t, request, HttpMaxBodyBytes(request));
 	engine->running++;
 }
@@ -262,12 +286,72 @@ HttpEngineNextDone(HttpEngine *engine, CURLcode *rc)
 		t = (HttpTransfer *) priv;
 		if (t == NULL || t->done)
 			continue;
+		http_note_version(engine, t->easy);
 		curl_multi_remove_handle(engine->multi, t->easy);
 		t->in_multi = false;
 		t->done = true;
 		return t;
 	}
 	return NULL;
+}
+
+/*
+ * http_note_version
+ *		Keep the per-host connection cap in step with the protocol the
+ *		answers come in.
+ *
+ * Over HTTP/2, libcurl 7.88 multiplexes new transfers onto a host's
+ * connection, and while the host's support is not known yet a transfer
+ * with CURLOPT_PIPEWAIT waits for the first connection.  But once the
+ * host is known to multiplex and its connection closes (a GOAWAY: nginx
+ * sends one after 1000 requests by default, providers recycle
+ * connections too), every transfer started before the new connection is
+ * up opens a connection of its own: one TLS connection per request in
+ * flight (and a new engine's first transfers sometimes do the same
+ * while the first connection's TLS handshake runs).  So from the start,
+ * and again once HTTP_H2_STREAK answers in a row came over HTTP/2, at
+ * most HTTP_H2_HOST_CONNECTIONS connections per host are allowed, and
+ * further transfers wait inside libcurl for a connection to multiplex
+ * on; an answer over HTTP/1.x, or a cleartext http:// transfer (never
+ * multiplexed), lifts the cap: an HTTP/1.1 host needs a connection per
+ * request in flight, so a TLS HTTP/1.1 host is held to that many only
+ * until its first answer.
+ * Never raises ERROR.
+ */
+static void
+http_note_version(HttpEngine *engine, CURL *easy)
+{
+	long		version = 0;
+
+	if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) != CURLE_OK ||
+		version == 0)
+		return;					/* no answer: tells nothing */
+	if (version >= CURL_HTTP_VERSION_2_0)
+	{
+		if (engine->h2_streak < HTTP_H2_STREAK)
+			engine->h2_streak++;
+		if (engine->h2_streak >= HTTP_H2_STREAK && !engine->h2_capped)
+			http_set_h2_cap(engine, true);
+		return;
+	}
+	http_set_h2_cap(engine, false);
+}
+
+/*
+ * http_set_h2_cap
+ *		Set or lift the per-host connection cap; lifting it also restarts
+ *		the count of answers over HTTP/2.  Never raises ERROR.
+ */
+static void
+http_set_h2_cap(HttpEngine *engine, bool on)
+{
+	if (!on)
+		engine->h2_streak = 0;
+	if (engine->h2_capped == on)
+		return;
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+					  on ? HTTP_H2_HOST_CONNECTIONS : 0L);
+	engine->h2_capped = on;
 }
 
 /*
