@@ -898,6 +898,9 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 		case CURLE_RECV_ERROR:
 		case CURLE_GOT_NOTHING:
 		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_HTTP2:
+		case CURLE_HTTP2_STREAM:
+			/* HTTP/2: a stream refused or reset, as after a GOAWAY */
 			response->outcome = HTTP_CONNECT_FAILED;
 			break;
 		case CURLE_FILESIZE_EXCEEDED:
