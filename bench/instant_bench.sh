@@ -6,8 +6,10 @@
 # HTTP/2 (a self-signed certificate made for the run, trusted through
 # mlpredict.ca_bundle).  One command:
 #
-#   bash bench/instant_bench.sh        # as root (or with sudo), in a network
-#                                      # namespace of its own if you like
+#   PG_CONFIG=.../pg_config bash bench/instant_bench.sh
+#
+# as root (or with sudo), best in a network namespace of its own; without
+# PG_CONFIG, the newest /usr/lib/postgresql/N is used (scripts/common.sh).
 #
 # For each protocol and each number in flight (BENCH_INFLIGHT, default
 # "32 128"), over BENCH_ROWS rows (default 20000):
@@ -21,8 +23,10 @@
 #     same request body and headers): rows/s and its CPU per request;
 #   - plain HTTP only: wrk (N connections, one thread) when installed.
 # Then the ratios of issue 16: pipelined / curl multi (target >= 0.85),
-# worker + backend CPU / curl CPU, and TLS HTTP/1.1 and HTTP/2 / plain
-# (target >= 0.85), plus connections per query.
+# worker CPU / curl CPU (target <= 1.3) and worker + backend / curl, how
+# busy the worker was (its CPU seconds per second of the query: 1.00 is
+# one core saturated), TLS HTTP/1.1 and HTTP/2 / plain (target >= 0.85),
+# and connections per query.
 #
 # BENCH_SKIP_BUILD=1 uses the installed extension; BENCH_KEEP=1 keeps the
 # work directory; BENCH_PERF=1 records `perf record -g` of the pool worker
