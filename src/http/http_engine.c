@@ -18,11 +18,11 @@
  * caller checks for interrupts after each wait.
  *
  * Built with -DMLPREDICT_USE_EPOLL where the kernel has epoll (off by
- * default: with it, t/017_http2.pl's first HTTP/2 query through the pool
- * worker, 64 transfers waiting for one new TLS connection, sometimes
- * fails with libcurl 7.88's "Stream error in the HTTP/2 framing layer";
- * the cause is not found yet), the sockets are in an epoll set of the
- * engine's own, changed in place
+ * default: with it, t/017_http2.pl's HTTP/2 queries through the pool
+ * worker sometimes fail in libcurl 7.88 with "Stream error in the HTTP/2
+ * framing layer" or "Transferred a partial file", around nginx's GOAWAY
+ * after 1000 requests; the cause is not found yet), the sockets are in an
+ * epoll set of the engine's own, changed in place
  * from the socket callback (one epoll_ctl per change libcurl asks for,
  * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
  * never needs rebuilding, however often connections come and go or

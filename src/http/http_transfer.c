@@ -898,9 +898,10 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 		case CURLE_RECV_ERROR:
 		case CURLE_GOT_NOTHING:
 		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_PARTIAL_FILE:
 		case CURLE_HTTP2:
 		case CURLE_HTTP2_STREAM:
-			/* HTTP/2: a stream refused or reset, as after a GOAWAY */
+			/* the connection closed mid-answer; an HTTP/2 stream refused or reset */
 			response->outcome = HTTP_CONNECT_FAILED;
 			break;
 		case CURLE_FILESIZE_EXCEEDED:
