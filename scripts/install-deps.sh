@@ -4,7 +4,8 @@
 # where the distribution has it (postgresql-N-pgvector; optional), libcurl
 # (OpenSSL flavour), OpenSSL headers, IPC::Run for TAP tests, and Debian's
 # python3 with botocore (SigV4 checks) and cryptography (JWT checks) for the
-# provider stand-in.
+# provider stand-in, and nginx-light (t/017_http2.pl and bench/instant_bench.sh
+# run their own nginx, on high ports, as an HTTP/2 server over TLS).
 #
 # N is the first argument when given (scripts/test-chroot.sh), else the
 # version of $PG_CONFIG when set, else the newest PostgreSQL
@@ -47,7 +48,7 @@ else
 fi
 
 packages=(postgresql-"$major" postgresql-server-dev-"$major" libcurl4-openssl-dev libssl-dev
-          libipc-run-perl python3 python3-botocore python3-cryptography curl make gcc openssl)
+          libipc-run-perl python3 python3-botocore python3-cryptography curl make gcc openssl nginx-light)
 missing=()
 for p in "${packages[@]}"; do
 	installed "$p" || missing+=("$p")

@@ -160,6 +160,21 @@ MlInitMaterializedSRF(FunctionCallInfo fcinfo, bool use_expected)
 	shm_mq_send((mqh), (nbytes), (data), (nowait))
 #endif
 
+/*
+ * shm_mq_send of one message of a batch: with flush false (PG15+), the
+ * receiver learns of it, and its latch is set, only with a later flushed
+ * message or when a quarter of the ring is pending or the ring is full;
+ * so the last message of a batch must be sent with flush.  Before PG15
+ * every message is flushed.
+ */
+#if PG_VERSION_NUM >= 150000
+#define MlShmMqSendBatched(mqh, nbytes, data, nowait, flush) \
+	shm_mq_send((mqh), (nbytes), (data), (nowait), (flush))
+#else
+#define MlShmMqSendBatched(mqh, nbytes, data, nowait, flush) \
+	shm_mq_send((mqh), (nbytes), (data), (nowait))
+#endif
+
 /* This backend's index among all PGPROCs (PG17 dropped PGPROC.pgprocno). */
 #if PG_VERSION_NUM >= 170000
 #define MlMyProcNumber() ((int) MyProcNumber)

@@ -13,14 +13,25 @@
  * Waiting.  libcurl tells us which sockets to watch through
  * CURLMOPT_SOCKETFUNCTION and when to call it back through
  * CURLMOPT_TIMERFUNCTION.  HttpEngineWait waits on a WaitEventSet with the
- * process latch, postmaster death and one entry per watched socket,
- * resets the latch, and hands the ready sockets (or the expired timer) to
- * curl_multi_socket_action.  A WaitEventSet cannot shrink, so the engine
- * keeps one, belonging to no resource owner, and rebuilds it only when
- * libcurl's sockets (or what it watches them for) changed since the last
- * wait; with connections kept alive that is rare, and building a set
- * costs system calls per socket.  The caller checks for interrupts after
- * each wait.
+ * process latch and postmaster death, resets the latch, and hands the
+ * ready sockets (or the expired timer) to curl_multi_socket_action.  The
+ * caller checks for interrupts after each wait.
+ *
+ * Built with -DMLPREDICT_USE_EPOLL where the kernel has epoll (off by
+ * default: with it, t/017_http2.pl's HTTP/2 queries through the pool
+ * worker sometimes fail in libcurl 7.88 with "Stream error in the HTTP/2
+ * framing layer" or "Transferred a partial file", around nginx's GOAWAY
+ * after 1000 requests; the cause is not found yet), the sockets are in an
+ * epoll set of the engine's own, changed in place
+ * from the socket callback (one epoll_ctl per change libcurl asks for,
+ * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
+ * never needs rebuilding, however often connections come and go or
+ * switch between reading and writing.  Sockets already ready are taken
+ * without blocking first, so a busy engine does not sleep at all.
+ * Otherwise, the WaitEventSet holds one entry per socket; a WaitEventSet
+ * cannot shrink, so the engine rebuilds it when sockets came or went, and
+ * adjusts it in place (ModifyWaitEvent) when only what they are watched
+ * for changed.
  *
  * Memory.  The socket callbacks run inside libcurl and must never raise
  * an ERROR; the engine and its socket table are malloc'd, and failure is
@@ -35,6 +46,10 @@
 #include "postgres.h"
 
 #include <curl/curl.h>
+#if defined(HAVE_SYS_EPOLL_H) && defined(MLPREDICT_USE_EPOLL)
+#include <sys/epoll.h>
+#define HTTP_USE_EPOLL 1
+#endif
 
 #include "miscadmin.h"
 #include "storage/latch.h"
@@ -44,11 +59,22 @@
 #include "http/http.h"
 #include "http/http_internal.h"
 
-/* Idle connections the multi handle keeps open for reuse. */
+/* Idle connections the multi handle keeps open for reuse, at least. */
 #define HTTP_MAX_IDLE_CONNECTS	256L
 
 /* Longest single wait; bounds the damage of a lost curl timer. */
 #define HTTP_MAX_WAIT_MS		1000L
+
+/*
+ * HTTP/2 per-host connection cap: after this many transfers in a row
+ * answered over HTTP/2 (and none over HTTP/1.x), at most
+ * HTTP_H2_HOST_CONNECTIONS connections per host; see http_note_version.
+ */
+#define HTTP_H2_STREAK			32
+#define HTTP_H2_HOST_CONNECTIONS 4L
+
+/* Ready sockets taken from the engine's epoll set at a time. */
+#define HTTP_EPOLL_BATCH		64
 
 /* A socket libcurl asked us to watch, with its CURL_POLL_* mask. */
 typedef struct HttpSocket
@@ -73,6 +99,13 @@ struct HttpEngine
 	bool		timer_active;	/* maintained by http_timer_cb */
 	TimestampTz timer_deadline;
 	int			running;		/* transfers libcurl still runs */
+	int			h2_streak;		/* transfers in a row answered over HTTP/2 */
+	bool		h2_capped;		/* CURLMOPT_MAX_HOST_CONNECTIONS is set */
+#ifdef HTTP_USE_EPOLL
+	int			epfd;			/* the sockets' epoll set, -1: not yet */
+	bool		epoll_failed;	/* an epoll_ctl failed in the callback */
+	int			epoll_errno;
+#endif
 };
 
 static bool http_curl_initialized = false;
@@ -84,6 +117,14 @@ static void http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags);
 static uint32 socket_events(int what);
 static void build_wait_set(HttpEngine *engine);
 static void free_wait_set(HttpEngine *engine);
+static void http_note_version(HttpEngine *engine, CURL *easy);
+static void http_set_h2_cap(HttpEngine *engine, bool on);
+#ifdef HTTP_USE_EPOLL
+static int	epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what,
+							void *socketp);
+static bool epoll_act(HttpEngine *engine);
+static void epoll_check(HttpEngine *engine);
+#endif
 
 /*
  * HttpEngineCreate
@@ -110,8 +151,28 @@ HttpEngineCreate(long max_connections)
 	engine = calloc(1, sizeof(HttpEngine));
 	if (engine != NULL)
 		engine->multi = curl_multi_init();
+#ifdef HTTP_USE_EPOLL
+	if (engine != NULL)
+		engine->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (engine != NULL && engine->epfd < 0)
+	{
+		int			save_errno = errno;
+
+		if (engine->multi != NULL)
+			curl_multi_cleanup(engine->multi);
+		free(engine);
+		errno = save_errno;
+		ereport(ERROR,
+				errcode_for_socket_access(),
+				errmsg("could not create an epoll set for HTTP requests: %m"));
+	}
+#endif
 	if (engine == NULL || engine->multi == NULL)
 	{
+#ifdef HTTP_USE_EPOLL
+		if (engine != NULL)
+			close(engine->epfd);
+#endif
 		free(engine);
 		ereport(ERROR,
 				errcode(ERRCODE_OUT_OF_MEMORY),
@@ -123,8 +184,12 @@ HttpEngineCreate(long max_connections)
 	curl_multi_setopt(engine->multi, CURLMOPT_SOCKETDATA, engine);
 	curl_multi_setopt(engine->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
 	curl_multi_setopt(engine->multi, CURLMOPT_TIMERDATA, engine);
-	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE_CONNECTS);
 	curl_multi_setopt(engine->multi, CURLMOPT_PIPELINING, (long) CURLPIPE_MULTIPLEX);
+	/* capped until an answer comes over HTTP/1.x: see http_note_version */
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+					  HTTP_H2_HOST_CONNECTIONS);
+	engine->h2_capped = true;
+	engine->h2_streak = HTTP_H2_STREAK;
 	HttpEngineSetMaxConnections(engine, max_connections);
 	return engine;
 }
@@ -139,6 +204,13 @@ HttpEngineSetMaxConnections(HttpEngine *engine, long max_connections)
 {
 	curl_multi_setopt(engine->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
 					  max_connections > 0 ? max_connections : 0L);
+	/*
+	 * The idle cache holds at least as many connections as may be open,
+	 * so that a query's HTTP/1.1 connections all survive until the next
+	 * one instead of being closed and opened again.
+	 */
+	curl_multi_setopt(engine->multi, CURLMOPT_MAXCONNECTS,
+					  Max(HTTP_MAX_IDLE_CONNECTS, max_connections));
 }
 
 /*
@@ -154,6 +226,9 @@ HttpEngineDestroy(HttpEngine *engine)
 	HttpTransferShutdown();
 	curl_multi_cleanup(engine->multi);
 	free_wait_set(engine);
+#ifdef HTTP_USE_EPOLL
+	close(engine->epfd);
+#endif
 	free(engine->sockets);
 	free(engine);
 }
@@ -166,6 +241,9 @@ HttpEngineDestroy(HttpEngine *engine)
 void
 HttpEngineStart(HttpEngine *engine, HttpTransfer *t, const HttpRequest *request)
 {
+	/* cleartext never multiplexes: the HTTP/2 cap would only hold it back */
+	if (engine->h2_capped && pg_strncasecmp(request->url, "http://", 7) == 0)
+		http_set_h2_cap(engine, false);
 	HttpTransferStart(engine->multi, t, request, HttpMaxBodyBytes(request));
 	engine->running++;
 }
@@ -208,12 +286,72 @@ HttpEngineNextDone(HttpEngine *engine, CURLcode *rc)
 		t = (HttpTransfer *) priv;
 		if (t == NULL || t->done)
 			continue;
+		http_note_version(engine, t->easy);
 		curl_multi_remove_handle(engine->multi, t->easy);
 		t->in_multi = false;
 		t->done = true;
 		return t;
 	}
 	return NULL;
+}
+
+/*
+ * http_note_version
+ *		Keep the per-host connection cap in step with the protocol the
+ *		answers come in.
+ *
+ * Over HTTP/2, libcurl 7.88 multiplexes new transfers onto a host's
+ * connection, and while the host's support is not known yet a transfer
+ * with CURLOPT_PIPEWAIT waits for the first connection.  But once the
+ * host is known to multiplex and its connection closes (a GOAWAY: nginx
+ * sends one after 1000 requests by default, providers recycle
+ * connections too), every transfer started before the new connection is
+ * up opens a connection of its own: one TLS connection per request in
+ * flight (and a new engine's first transfers sometimes do the same
+ * while the first connection's TLS handshake runs).  So from the start,
+ * and again once HTTP_H2_STREAK answers in a row came over HTTP/2, at
+ * most HTTP_H2_HOST_CONNECTIONS connections per host are allowed, and
+ * further transfers wait inside libcurl for a connection to multiplex
+ * on; an answer over HTTP/1.x, or a cleartext http:// transfer (never
+ * multiplexed), lifts the cap: an HTTP/1.1 host needs a connection per
+ * request in flight, so a TLS HTTP/1.1 host is held to that many only
+ * until its first answer.
+ * Never raises ERROR.
+ */
+static void
+http_note_version(HttpEngine *engine, CURL *easy)
+{
+	long		version = 0;
+
+	if (curl_easy_getinfo(easy, CURLINFO_HTTP_VERSION, &version) != CURLE_OK ||
+		version == 0)
+		return;					/* no answer: tells nothing */
+	if (version >= CURL_HTTP_VERSION_2_0)
+	{
+		if (engine->h2_streak < HTTP_H2_STREAK)
+			engine->h2_streak++;
+		if (engine->h2_streak >= HTTP_H2_STREAK && !engine->h2_capped)
+			http_set_h2_cap(engine, true);
+		return;
+	}
+	http_set_h2_cap(engine, false);
+}
+
+/*
+ * http_set_h2_cap
+ *		Set or lift the per-host connection cap; lifting it also restarts
+ *		the count of answers over HTTP/2.  Never raises ERROR.
+ */
+static void
+http_set_h2_cap(HttpEngine *engine, bool on)
+{
+	if (!on)
+		engine->h2_streak = 0;
+	if (engine->h2_capped == on)
+		return;
+	curl_multi_setopt(engine->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+					  on ? HTTP_H2_HOST_CONNECTIONS : 0L);
+	engine->h2_capped = on;
 }
 
 /*
@@ -268,6 +406,19 @@ static void
 build_wait_set(HttpEngine *engine)
 {
 	int			nevents = engine->nsockets + 2;
+
+#ifdef HTTP_USE_EPOLL
+	/* the latch, postmaster death and the epoll set: built once */
+	if (engine->wait_set != NULL)
+		return;
+	engine->occurred = MemoryContextAlloc(TopMemoryContext, 3 * sizeof(WaitEvent));
+	engine->wait_set = MlCreateLastingWaitEventSet(3);
+	AddWaitEventToSet(engine->wait_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
+	AddWaitEventToSet(engine->wait_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
+	AddWaitEventToSet(engine->wait_set, WL_SOCKET_READABLE, (pgsocket) engine->epfd,
+					  NULL, NULL);
+	return;
+#endif
 
 	if (engine->wait_set != NULL && !engine->set_stale)
 	{
@@ -333,6 +484,11 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 	bool		acted = false;
 
 	timeout_ms = HttpEngineTimeout(engine, timeout_ms);
+#ifdef HTTP_USE_EPOLL
+	/* sockets ready already: act on them without sleeping */
+	if (epoll_act(engine))
+		return;
+#endif
 	if (timeout_ms <= 0)
 	{
 		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);
@@ -341,7 +497,11 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 
 	build_wait_set(engine);
 	occurred = engine->occurred;
+#ifdef HTTP_USE_EPOLL
+	nevents = 3;
+#else
 	nevents = engine->nsockets + 2;
+#endif
 	nready = WaitEventSetWait(engine->wait_set, timeout_ms, occurred, nevents,
 							  wait_event_info);
 
@@ -351,6 +511,11 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 
 		if (occurred[i].events & WL_LATCH_SET)
 			ResetLatch(MyLatch);
+#ifdef HTTP_USE_EPOLL
+		if (occurred[i].events & WL_SOCKET_READABLE)
+			acted |= epoll_act(engine);
+		continue;
+#endif
 		if (occurred[i].events & WL_SOCKET_READABLE)
 			flags |= CURL_CSELECT_IN;
 		if (occurred[i].events & WL_SOCKET_WRITEABLE)
@@ -370,6 +535,106 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);
 }
 
+#ifdef HTTP_USE_EPOLL
+/*
+ * epoll_act
+ *		Hand the sockets of the engine's epoll set that are ready now to
+ *		libcurl, without blocking; true if there were any.  Raises ERROR
+ *		if epoll_wait or libcurl fails.
+ */
+static bool
+epoll_act(HttpEngine *engine)
+{
+	struct epoll_event ready[HTTP_EPOLL_BATCH];
+	int			n;
+
+	epoll_check(engine);
+	n = epoll_wait(engine->epfd, ready, HTTP_EPOLL_BATCH, 0);
+	if (n < 0 && errno != EINTR)
+		ereport(ERROR,
+				errcode_for_socket_access(),
+				errmsg("could not wait for HTTP sockets: %m"));
+	for (int i = 0; i < n; i++)
+	{
+		int			flags = 0;
+		uint32		ev = ready[i].events;
+
+		if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
+			flags |= CURL_CSELECT_IN;
+		if (ev & EPOLLOUT)
+			flags |= CURL_CSELECT_OUT;
+		if (ev & EPOLLERR)
+			flags |= CURL_CSELECT_ERR;
+		http_socket_action(engine, (curl_socket_t) ready[i].data.fd, flags);
+	}
+	return n > 0;
+}
+
+/*
+ * epoll_check
+ *		Raise the ERROR of an epoll_ctl that failed inside the socket
+ *		callback (where no ERROR may be raised).
+ */
+static void
+epoll_check(HttpEngine *engine)
+{
+	if (!engine->epoll_failed)
+		return;
+	engine->epoll_failed = false;
+	errno = engine->epoll_errno;
+	ereport(ERROR,
+			errcode_for_socket_access(),
+			errmsg("could not watch an HTTP socket: %m"));
+}
+
+/*
+ * epoll_socket_cb
+ *		The socket callback's work with epoll: add, change or remove the
+ *		socket in the engine's epoll set.  libcurl's socketp (set with
+ *		curl_multi_assign) tells whether the socket is in the set already.
+ *		Runs inside libcurl: never raises ERROR; a failure is kept for
+ *		epoll_check and reported to libcurl with -1.
+ */
+static int
+epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what, void *socketp)
+{
+	struct epoll_event ev;
+
+	if (what == CURL_POLL_REMOVE)
+	{
+		/* it may be closed already, which removed it: nothing to report */
+		if (socketp != NULL)
+			(void) epoll_ctl(engine->epfd, EPOLL_CTL_DEL, fd, NULL);
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.data.fd = fd;
+	if (what & CURL_POLL_IN)
+		ev.events |= EPOLLIN;
+	if (what & CURL_POLL_OUT)
+		ev.events |= EPOLLOUT;
+	if (epoll_ctl(engine->epfd, socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
+				  fd, &ev) == 0)
+	{
+		if (socketp == NULL)
+			(void) curl_multi_assign(engine->multi, fd, engine);
+		return 0;
+	}
+	/* closed and its number reused, or watched already: the other way */
+	if ((errno == ENOENT || errno == EEXIST) &&
+		epoll_ctl(engine->epfd, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
+				  fd, &ev) == 0)
+	{
+		if (socketp == NULL)
+			(void) curl_multi_assign(engine->multi, fd, engine);
+		return 0;
+	}
+	engine->epoll_failed = true;
+	engine->epoll_errno = errno;
+	return -1;
+}
+#endif
+
 /*
  * http_socket_cb
  *		CURLMOPT_SOCKETFUNCTION: record which sockets libcurl wants watched.
@@ -384,6 +649,9 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 	HttpEngine *engine = (HttpEngine *) userp;
 	int			i;
 
+#ifdef HTTP_USE_EPOLL
+	return epoll_socket_cb(engine, fd, what, socketp);
+#endif
 	for (i = 0; i < engine->nsockets; i++)
 		if (engine->sockets[i].fd == fd)
 			break;
@@ -476,6 +744,7 @@ http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags)
 		/* One-shot timer: libcurl re-arms it if it still needs it. */
 		engine->timer_active = false;
 	}
+#ifndef HTTP_USE_EPOLL
 	else
 	{
 		int			i;
@@ -487,9 +756,13 @@ http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags)
 		if (i == engine->nsockets)
 			return;
 	}
+#endif
 
 	engine->socket_oom = false;
 	rc = curl_multi_socket_action(engine->multi, fd, flags, &engine->running);
+#ifdef HTTP_USE_EPOLL
+	epoll_check(engine);
+#endif
 
 	if (engine->socket_oom || rc == CURLM_OUT_OF_MEMORY)
 		ereport(ERROR,

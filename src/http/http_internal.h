@@ -47,10 +47,12 @@ typedef enum HttpAbort
  * One transfer of a run.  Lives in malloc'd memory because libcurl and its
  * callbacks write into it (errbuf, body, head, abort).
  */
+typedef struct HttpEasy HttpEasy;	/* a kept easy handle (http_transfer.c) */
+
 typedef struct HttpTransfer
 {
 	CURL	   *easy;			/* NULL until set up */
-	struct curl_slist *headers; /* request headers, owned */
+	HttpEasy   *handle;			/* the kept handle easy belongs to */
 	void	   *job;			/* the dispatcher's job it carries */
 	bool		in_multi;		/* added to http_multi, not yet removed */
 	bool		done;			/* result collected */

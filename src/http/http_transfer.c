@@ -5,8 +5,16 @@
  *	  easy handle, collecting the response in libcurl's callbacks, and
  *	  turning the result into an HttpResponse.
  *
- * Easy handles are reset and kept on a small free list for reuse; the
- * multi handle that drives them, and the wait, are in http_engine.c.
+ * Easy handles are kept configured on a free list for reuse (HttpEasy):
+ * the options every transfer gets are set once, when the handle is made,
+ * and a reused handle gets only what differs from its last transfer: the
+ * per-transfer pointers and numbers (cheap), and the URL, the protocols,
+ * the CA bundle, the method and the header list only when they changed
+ * (copying and parsing strings, and building a header list, is what
+ * curl_easy_reset plus a full set-up cost per request).  A handle whose
+ * header list matches the request's is preferred.  The header lists hold
+ * credentials: they are wiped when replaced or freed.  The multi handle
+ * that drives the handles, and the wait, are in http_engine.c.
  *
  * Security settings every transfer gets: the endpoint policy's
  * open-socket callback (endpoint_policy.c), no proxy (not even one named
@@ -50,14 +58,45 @@
 #error "MLPREDICT_VERSION must be defined by the build"
 #endif
 
-/* Reset easy handles kept for reuse. */
-#define HTTP_MAX_FREE_EASY		64
+/* Configured easy handles kept for reuse (at least the requests in flight). */
+#define HTTP_MAX_FREE_EASY		256
+
+/* Handles of the free list compared with a request for a matching header list. */
+#define HTTP_EASY_SCAN			8
 
 /* Limit on the response header block of one response. */
 #define HTTP_MAX_HEADER_BYTES	(256 * 1024)
 
-/* Per-backend free list of reset easy handles. */
-static CURL *http_free_easy[HTTP_MAX_FREE_EASY];
+/*
+ * A kept easy handle and what was last set on it that is costly to set
+ * again (malloc'd copies, compared with the next request's).
+ */
+struct HttpEasy
+{
+	CURL	   *easy;
+	struct curl_slist *headers; /* the request headers, with "Expect:" */
+	char	   *url;
+	char	   *ca_bundle;		/* "" for the system's store */
+	char	   *custom_method;	/* NULL: none set */
+	int			allow_http;		/* -1: not set yet */
+	bool		used;			/* has carried a transfer */
+	HttpBuffer	spare;			/* a body buffer kept for its next transfer */
+};
+
+/* Body buffers up to this size are kept with their handle for reuse. */
+#define HTTP_SPARE_BODY_MAX		(64 * 1024)
+
+/*
+ * The process's share of TLS sessions and DNS answers among its easy
+ * handles (one thread: no lock callbacks), made on first use.  Without
+ * it each handle resumes only the TLS sessions it negotiated itself, so
+ * a new connection mostly pays a full handshake.  Connections are not
+ * shared here: the multi handle's cache keeps them.
+ */
+static CURLSH *http_share = NULL;
+
+/* Per-process free list of configured easy handles. */
+static HttpEasy *http_free_easy[HTTP_MAX_FREE_EASY];
 static int	http_nfree_easy = 0;
 
 /* The buffer budget (see http_internal.h): limit, total and its peak. */
@@ -76,12 +115,22 @@ static size_t http_buffer_newcap(const HttpBuffer *buf, size_t len,
 								 size_t limit);
 static void http_count(HttpTransfer *t, size_t bytes);
 static void http_uncount(HttpTransfer *t);
-static CURL *http_easy_get(void);
-static void http_easy_put(CURLM *multi, CURL *easy);
+static HttpEasy *http_easy_get(const HttpRequest *request);
+static HttpEasy *http_easy_new(void);
+static void http_easy_put(CURLM *multi, HttpEasy *h);
+static void http_easy_free(HttpEasy *h);
+static void http_easy_configure(CURL *easy);
+static void http_share_attach(CURL *easy);
+static bool http_set_string(CURL *easy, CURLoption option, char **kept,
+							const char *value);
 static void http_set_options(HttpTransfer *t, const HttpRequest *request);
-static void http_set_method(CURL *easy, const HttpRequest *request);
-static struct curl_slist *http_build_headers(HttpTransfer *t,
-											 const HttpRequest *request);
+static void http_set_method(HttpEasy *h, const HttpRequest *request);
+static bool http_headers_match(const struct curl_slist *list,
+							   const HttpRequest *request);
+static void http_set_headers(HttpEasy *h, const HttpRequest *request);
+static void http_slist_wipe(struct curl_slist *list);
+static void http_body_lend(HttpTransfer *t);
+static void http_body_return(HttpTransfer *t);
 static List *http_parse_headers(CURL *easy);
 
 /*
@@ -301,42 +350,231 @@ http_header_cb(char *ptr, size_t size, size_t nitems, void *userdata)
 
 /*
  * http_easy_get
- *		Take an easy handle from the free list, or create one.
+ *		A configured easy handle from the free list (one whose header list
+ *		matches the request's if one of the last few does), or a new one.
  */
-static CURL *
-http_easy_get(void)
+static HttpEasy *
+http_easy_get(const HttpRequest *request)
 {
-	CURL	   *easy;
+	HttpEasy   *h;
+	int			pick = http_nfree_easy - 1;
 
-	if (http_nfree_easy > 0)
-		return http_free_easy[--http_nfree_easy];
+	if (http_nfree_easy == 0)
+		return http_easy_new();
+	for (int i = http_nfree_easy - 1;
+		 i >= 0 && i >= http_nfree_easy - HTTP_EASY_SCAN; i--)
+	{
+		if (http_headers_match(http_free_easy[i]->headers, request))
+		{
+			pick = i;
+			break;
+		}
+	}
+	h = http_free_easy[pick];
+	http_free_easy[pick] = http_free_easy[--http_nfree_easy];
+	return h;
+}
 
-	easy = curl_easy_init();
-	if (easy == NULL)
+/*
+ * http_easy_new
+ *		A new easy handle with the options every transfer gets.  Raises
+ *		ERROR on out of memory or if a required option cannot be set.
+ */
+static HttpEasy *
+http_easy_new(void)
+{
+	HttpEasy   *h = calloc(1, sizeof(HttpEasy));
+
+	if (h != NULL)
+		h->easy = curl_easy_init();
+	if (h == NULL || h->easy == NULL)
+	{
+		free(h);
 		ereport(ERROR,
 				errcode(ERRCODE_OUT_OF_MEMORY),
 				errmsg("out of memory"),
 				errdetail("Could not create a libcurl easy handle."));
-	return easy;
+	}
+	h->allow_http = -1;
+	PG_TRY();
+	{
+		http_easy_configure(h->easy);
+	}
+	PG_CATCH();
+	{
+		http_easy_free(h);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return h;
+}
+
+/*
+ * http_easy_configure
+ *		The options that are the same for every transfer: callbacks,
+ *		security, protocol versions.  Raises ERROR if a required option
+ *		cannot be set.
+ */
+static void
+http_easy_configure(CURL *easy)
+{
+	HTTP_SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
+	HTTP_SETOPT(easy, CURLOPT_FOLLOWLOCATION, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	HTTP_SETOPT(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+#else
+	HTTP_SETOPT(easy, CURLOPT_REDIR_PROTOCOLS, (long) CURLPROTO_HTTPS);
+#endif
+	/* "" disables proxies, including those of the environment */
+	HTTP_SETOPT(easy, CURLOPT_PROXY, "");
+	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+	HTTP_SETOPT(easy, CURLOPT_USERAGENT, "mlpredict/" MLPREDICT_VERSION);
+	HTTP_SETOPT(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
+	HTTP_SETOPT(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
+	http_share_attach(easy);
+
+	/* Optimisations: failure (e.g. libcurl built without HTTP/2) is fine. */
+	(void) curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+							(long) CURL_HTTP_VERSION_2TLS);
+	(void) curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	(void) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
+}
+
+/*
+ * http_share_attach
+ *		Attach an easy handle to the process's share, making it on first
+ *		use.  The share is an optimisation: without it (out of memory, a
+ *		libcurl that cannot share), handles work alone.
+ */
+static void
+http_share_attach(CURL *easy)
+{
+	if (http_share == NULL)
+	{
+		http_share = curl_share_init();
+		if (http_share == NULL)
+			return;
+		(void) curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		(void) curl_share_setopt(http_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	}
+	(void) curl_easy_setopt(easy, CURLOPT_SHARE, http_share);
+}
+
+/*
+ * http_set_string
+ *		Set a string option unless *kept (a malloc'd copy of its value as
+ *		last set; NULL: never set) already says value; true if it was set.
+ *		Raises ERROR if it cannot be set, or on out of memory.
+ */
+static bool
+http_set_string(CURL *easy, CURLoption option, char **kept, const char *value)
+{
+	CURLcode	rc;
+	char	   *copy;
+
+	if (*kept != NULL && strcmp(*kept, value) == 0)
+		return false;
+	free(*kept);
+	*kept = NULL;
+	rc = curl_easy_setopt(easy, option, value);
+	if (rc != CURLE_OK)
+		ereport(ERROR,
+				errcode(ERRCODE_INTERNAL_ERROR),
+				errmsg("could not set libcurl option %d", (int) option),
+				errdetail_internal("%s", curl_easy_strerror(rc)));
+	copy = strdup(value);
+	if (copy == NULL)
+		ereport(ERROR,
+				errcode(ERRCODE_OUT_OF_MEMORY),
+				errmsg("out of memory"));
+	*kept = copy;
+	return true;
 }
 
 /*
  * http_easy_put
- *		Reset an easy handle (not in the multi handle) and keep it for reuse,
+ *		Keep an easy handle (not in the multi handle) for reuse, as it is,
  *		as long as there is a multi handle (multi) to use it with.
  *
  * Never raises ERROR; safe in PG_FINALLY and at process exit.
  */
 static void
-http_easy_put(CURLM *multi, CURL *easy)
+http_easy_put(CURLM *multi, HttpEasy *h)
 {
-	if (http_nfree_easy < HTTP_MAX_FREE_EASY && multi != NULL)
+	if (http_nfree_easy >= HTTP_MAX_FREE_EASY || multi == NULL)
 	{
-		curl_easy_reset(easy);
-		http_free_easy[http_nfree_easy++] = easy;
+		http_easy_free(h);
+		return;
+	}
+	/* the transfer's memory is going */
+	(void) curl_easy_setopt(h->easy, CURLOPT_ERRORBUFFER, NULL);
+	http_free_easy[http_nfree_easy++] = h;
+}
+
+/*
+ * http_easy_free
+ *		Clean up an easy handle and wipe its header list.  Never raises
+ *		ERROR.
+ */
+static void
+http_easy_free(HttpEasy *h)
+{
+	curl_easy_cleanup(h->easy);
+	http_slist_wipe(h->headers);
+	curl_slist_free_all(h->headers);
+	free(h->url);
+	free(h->ca_bundle);
+	free(h->custom_method);
+	free(h->spare.data);
+	free(h);
+}
+
+/*
+ * http_body_lend
+ *		Give a starting transfer its handle's spare body buffer, counted in
+ *		the buffer budget like a buffer it grew itself.
+ */
+static void
+http_body_lend(HttpTransfer *t)
+{
+	HttpEasy   *h = t->handle;
+
+	if (h->spare.data == NULL || t->body.data != NULL)
+		return;
+	t->body = h->spare;
+	t->body.len = 0;
+	memset(&h->spare, 0, sizeof(HttpBuffer));
+	http_count(t, t->body.cap);
+}
+
+/*
+ * http_body_return
+ *		Keep a transfer's body buffer with its handle when it is small
+ *		(the caller uncounts it), else free it.  Never raises ERROR.
+ */
+static void
+http_body_return(HttpTransfer *t)
+{
+	HttpEasy   *h = t->handle;
+
+	if (t->body.data != NULL && h != NULL && h->spare.data == NULL &&
+		t->body.cap <= HTTP_SPARE_BODY_MAX)
+	{
+		h->spare = t->body;
+		h->spare.len = 0;
 	}
 	else
-		curl_easy_cleanup(easy);
+		free(t->body.data);
+	memset(&t->body, 0, sizeof(HttpBuffer));
+}
+
+/* Wipe the lines of a header list (they may carry credentials). */
+static void
+http_slist_wipe(struct curl_slist *list)
+{
+	for (; list != NULL; list = list->next)
+		explicit_bzero(list->data, strlen(list->data));
 }
 
 /*
@@ -354,15 +592,16 @@ HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
 
 	HttpCheckRequest(request);
 	HttpPolicyRefresh();
-	t->easy = http_easy_get();
+	t->handle = http_easy_get(request);
+	t->easy = t->handle->easy;
 	t->max_body = max_body;
 	http_count(t, request->body_len);
+	http_body_lend(t);
 
 	http_set_options(t, request);
-	http_set_method(t->easy, request);
-
-	t->headers = http_build_headers(t, request);
-	HTTP_SETOPT(t->easy, CURLOPT_HTTPHEADER, t->headers);
+	http_set_method(t->handle, request);
+	http_set_headers(t->handle, request);
+	t->handle->used = true;
 
 	mrc = curl_multi_add_handle(multi, t->easy);
 	if (mrc != CURLM_OK)
@@ -376,16 +615,18 @@ HttpTransferStart(CURLM *multi, HttpTransfer *t, const HttpRequest *request,
 
 /*
  * http_set_options
- *		Set the options every transfer gets: URL, callbacks, security,
- *		timeouts, protocol versions.  Raises ERROR if a required option
- *		cannot be set.
+ *		Set what differs from one transfer to the next: the transfer's own
+ *		pointers, URL, protocols, CA bundle, timeouts, size limit.  Raises
+ *		ERROR if a required option cannot be set.
  */
 static void
 http_set_options(HttpTransfer *t, const HttpRequest *request)
 {
+	HttpEasy   *h = t->handle;
 	CURL	   *easy = t->easy;
 	long		timeout_ms = request->timeout_ms;
 	long		connect_ms = request->connect_timeout_ms;
+	const char *ca_bundle = mlpredict_ca_bundle != NULL ? mlpredict_ca_bundle : "";
 
 	if (timeout_ms <= 0)
 		timeout_ms = (long) mlpredict_client_timeout * 1000L;
@@ -394,40 +635,44 @@ http_set_options(HttpTransfer *t, const HttpRequest *request)
 
 	HTTP_SETOPT(easy, CURLOPT_PRIVATE, (void *) t);
 	HTTP_SETOPT(easy, CURLOPT_ERRORBUFFER, t->errbuf);
-	HTTP_SETOPT(easy, CURLOPT_URL, request->url);
-	HTTP_SETOPT(easy, CURLOPT_NOSIGNAL, 1L);
-	HTTP_SETOPT(easy, CURLOPT_FOLLOWLOCATION, 0L);
+	HTTP_SETOPT(easy, CURLOPT_WRITEDATA, (void *) t);
+	HTTP_SETOPT(easy, CURLOPT_HEADERDATA, (void *) t);
+	(void) http_set_string(easy, CURLOPT_URL, &h->url, request->url);
+	if (h->allow_http != (int) request->allow_http)
+	{
 #if LIBCURL_VERSION_NUM >= 0x075500
-	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS_STR,
-				request->allow_http ? "http,https" : "https");
-	HTTP_SETOPT(easy, CURLOPT_REDIR_PROTOCOLS_STR, "https");
+		HTTP_SETOPT(easy, CURLOPT_PROTOCOLS_STR,
+					request->allow_http ? "http,https" : "https");
 #else
-	HTTP_SETOPT(easy, CURLOPT_PROTOCOLS,
-				request->allow_http ? (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS) :
-				(long) CURLPROTO_HTTPS);
-	HTTP_SETOPT(easy, CURLOPT_REDIR_PROTOCOLS, (long) CURLPROTO_HTTPS);
+		HTTP_SETOPT(easy, CURLOPT_PROTOCOLS,
+					request->allow_http ? (long) (CURLPROTO_HTTP | CURLPROTO_HTTPS) :
+					(long) CURLPROTO_HTTPS);
 #endif
-	/* "" disables proxies, including those of the environment */
-	HTTP_SETOPT(easy, CURLOPT_PROXY, "");
+		h->allow_http = (int) request->allow_http;
+	}
+	/* a policy change may have set these on the handle's last transfer */
+	if (h->used)
+	{
+		HTTP_SETOPT(easy, CURLOPT_FRESH_CONNECT, 0L);
+#if LIBCURL_VERSION_NUM >= 0x075000
+		HTTP_SETOPT(easy, CURLOPT_MAXLIFETIME_CONN, 0L);
+#endif
+	}
 	HttpPolicySetOptions(t);
-	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-	HTTP_SETOPT(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (mlpredict_ca_bundle != NULL && mlpredict_ca_bundle[0] != '\0')
-		HTTP_SETOPT(easy, CURLOPT_CAINFO, mlpredict_ca_bundle);
+	if (h->ca_bundle == NULL || strcmp(h->ca_bundle, ca_bundle) != 0)
+	{
+		/* NULL: libcurl's built-in default, the system's store */
+		HTTP_SETOPT(easy, CURLOPT_CAINFO, ca_bundle[0] != '\0' ? ca_bundle : NULL);
+		free(h->ca_bundle);
+		h->ca_bundle = strdup(ca_bundle);
+		if (h->ca_bundle == NULL)
+			ereport(ERROR,
+					errcode(ERRCODE_OUT_OF_MEMORY),
+					errmsg("out of memory"));
+	}
 	HTTP_SETOPT(easy, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 0L);
 	HTTP_SETOPT(easy, CURLOPT_CONNECTTIMEOUT_MS, connect_ms > 0 ? connect_ms : 0L);
-	HTTP_SETOPT(easy, CURLOPT_USERAGENT, "mlpredict/" MLPREDICT_VERSION);
 	HTTP_SETOPT(easy, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t) t->max_body);
-	HTTP_SETOPT(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
-	HTTP_SETOPT(easy, CURLOPT_WRITEDATA, (void *) t);
-	HTTP_SETOPT(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
-	HTTP_SETOPT(easy, CURLOPT_HEADERDATA, (void *) t);
-
-	/* Optimisations: failure (e.g. libcurl built without HTTP/2) is fine. */
-	(void) curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
-							(long) CURL_HTTP_VERSION_2TLS);
-	(void) curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	(void) curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
 
 	/*
 	 * Over TLS, let a new transfer wait for a connection that is still being
@@ -436,8 +681,8 @@ http_set_options(HttpTransfer *t, const HttpRequest *request)
 	 * shares one connection.  Not for cleartext, where HTTP/2 is never
 	 * offered but the wait would last until the first response arrives.
 	 */
-	if (pg_strncasecmp(request->url, "https://", 8) == 0)
-		(void) curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+	(void) curl_easy_setopt(easy, CURLOPT_PIPEWAIT,
+							pg_strncasecmp(request->url, "https://", 8) == 0 ? 1L : 0L);
 }
 
 /*
@@ -447,22 +692,33 @@ http_set_options(HttpTransfer *t, const HttpRequest *request)
  *		valid until the transfer is done.
  */
 static void
-http_set_method(CURL *easy, const HttpRequest *request)
+http_set_method(HttpEasy *h, const HttpRequest *request)
 {
+	CURL	   *easy = h->easy;
+
+	if (strcmp(request->method, "GET") == 0 || strcmp(request->method, "POST") == 0)
+	{
+		if (h->custom_method != NULL)
+		{
+			HTTP_SETOPT(easy, CURLOPT_CUSTOMREQUEST, NULL);
+			free(h->custom_method);
+			h->custom_method = NULL;
+		}
+	}
 	if (strcmp(request->method, "GET") == 0)
 	{
 		HTTP_SETOPT(easy, CURLOPT_HTTPGET, 1L);
 		return;
 	}
 
-	if (strcmp(request->method, "POST") == 0)
-		HTTP_SETOPT(easy, CURLOPT_POST, 1L);
-	else
-		HTTP_SETOPT(easy, CURLOPT_CUSTOMREQUEST, request->method);
 	HTTP_SETOPT(easy, CURLOPT_POSTFIELDSIZE_LARGE,
 				(curl_off_t) request->body_len);
 	HTTP_SETOPT(easy, CURLOPT_POSTFIELDS,
 				request->body != NULL ? request->body : "");
+	HTTP_SETOPT(easy, CURLOPT_POST, 1L);
+	if (strcmp(request->method, "POST") != 0)
+		(void) http_set_string(easy, CURLOPT_CUSTOMREQUEST, &h->custom_method,
+							   request->method);
 }
 
 /*
@@ -518,19 +774,61 @@ HttpMaxBodyBytes(const HttpRequest *request)
 }
 
 /*
- * http_build_headers
- *		Build the request header list, plus an empty "Expect:".
+ * http_headers_match
+ *		Whether a header list (as http_set_headers builds it) says exactly
+ *		the request's headers.
+ */
+static bool
+http_headers_match(const struct curl_slist *list, const HttpRequest *request)
+{
+	ListCell   *lc;
+
+	if (list == NULL)
+		return false;
+	foreach(lc, request->headers)
+	{
+		HttpHeader *header = (HttpHeader *) lfirst(lc);
+		const char *value = header->value != NULL ? header->value : "";
+		size_t		nlen = strlen(header->name);
+		const char *line;
+
+		if (list == NULL)
+			return false;
+		line = list->data;
+		if (strncmp(line, header->name, nlen) != 0)
+			return false;
+		line += nlen;
+		if (value[0] == '\0' ? strcmp(line, ";") != 0 :
+			(line[0] != ':' || line[1] != ' ' || strcmp(line + 2, value) != 0))
+			return false;
+		list = list->next;
+	}
+	return list != NULL && strcmp(list->data, "Expect:") == 0 &&
+		list->next == NULL;
+}
+
+/*
+ * http_set_headers
+ *		Give the handle the request's header list, plus an empty "Expect:",
+ *		building it only if the one it has says something else.
  *		HttpCheckRequest has vetted the names and values.
  *
- * The list is stored in t->headers as it grows, so it is freed even when
+ * The list is stored in the handle as it grows, so it is freed even when
  * this raises ERROR.  Header values are never included in messages.
  */
-static struct curl_slist *
-http_build_headers(HttpTransfer *t, const HttpRequest *request)
+static void
+http_set_headers(HttpEasy *h, const HttpRequest *request)
 {
 	ListCell   *lc;
 	struct curl_slist *grown;
 
+	if (http_headers_match(h->headers, request))
+		return;
+	/* the handle must not point at the list while it is rebuilt */
+	HTTP_SETOPT(h->easy, CURLOPT_HTTPHEADER, NULL);
+	http_slist_wipe(h->headers);
+	curl_slist_free_all(h->headers);
+	h->headers = NULL;
 	foreach(lc, request->headers)
 	{
 		HttpHeader *header = (HttpHeader *) lfirst(lc);
@@ -542,23 +840,24 @@ http_build_headers(HttpTransfer *t, const HttpRequest *request)
 			line = psprintf("%s;", header->name);
 		else
 			line = psprintf("%s: %s", header->name, value);
-		grown = curl_slist_append(t->headers, line);
+		grown = curl_slist_append(h->headers, line);
 		explicit_bzero(line, strlen(line));
 		pfree(line);
 		if (grown == NULL)
 			ereport(ERROR,
 					errcode(ERRCODE_OUT_OF_MEMORY),
 					errmsg("out of memory"));
-		t->headers = grown;
+		h->headers = grown;
 	}
 
 	/* Suppress "Expect: 100-continue" and its round trip. */
-	grown = curl_slist_append(t->headers, "Expect:");
+	grown = curl_slist_append(h->headers, "Expect:");
 	if (grown == NULL)
 		ereport(ERROR,
 				errcode(ERRCODE_OUT_OF_MEMORY),
 				errmsg("out of memory"));
-	return grown;
+	h->headers = grown;
+	HTTP_SETOPT(h->easy, CURLOPT_HTTPHEADER, h->headers);
 }
 
 /*
@@ -599,6 +898,10 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 		case CURLE_RECV_ERROR:
 		case CURLE_GOT_NOTHING:
 		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_PARTIAL_FILE:
+		case CURLE_HTTP2:
+		case CURLE_HTTP2_STREAM:
+			/* the connection closed mid-answer; an HTTP/2 stream refused or reset */
 			response->outcome = HTTP_CONNECT_FAILED;
 			break;
 		case CURLE_FILESIZE_EXCEEDED:
@@ -652,11 +955,10 @@ HttpTransferFinish(HttpTransfer *t, CURLcode rc, HttpResponse *response)
 			response->error[--len] = '\0';
 	}
 
-	/* The raw data is no longer needed; free it before the run ends. */
+	/* The raw data is no longer needed; free it (or keep it for reuse). */
 	http_uncount(t);
-	free(t->body.data);
+	http_body_return(t);
 	free(t->head.data);
-	memset(&t->body, 0, sizeof(HttpBuffer));
 	memset(&t->head, 0, sizeof(HttpBuffer));
 }
 
@@ -809,16 +1111,17 @@ void
 HttpTransferRelease(CURLM *multi, HttpTransfer *t)
 {
 	HttpPolicyReleased(t);
-	if (t->easy != NULL)
-	{
-		if (t->in_multi && multi != NULL)
-			curl_multi_remove_handle(multi, t->easy);
-		http_easy_put(multi, t->easy);
-	}
-	curl_slist_free_all(t->headers);
+	if (t->handle != NULL && t->in_multi && multi != NULL)
+		curl_multi_remove_handle(multi, t->easy);
+	t->in_multi = false;
 	http_uncount(t);
-	free(t->body.data);
+	http_body_return(t);
+	if (t->handle != NULL)
+		http_easy_put(multi, t->handle);
+	t->handle = NULL;
+	t->easy = NULL;
 	free(t->head.data);
+	t->head.data = NULL;
 }
 
 /*
@@ -829,5 +1132,8 @@ void
 HttpTransferShutdown(void)
 {
 	while (http_nfree_easy > 0)
-		curl_easy_cleanup(http_free_easy[--http_nfree_easy]);
+		http_easy_free(http_free_easy[--http_nfree_easy]);
+	/* only once no handle uses it */
+	if (http_share != NULL && curl_share_cleanup(http_share) == CURLSHE_OK)
+		http_share = NULL;
 }

@@ -9,8 +9,11 @@
  * requests come from HttpQueues (http_queue.c); each gets an id on the
  * channel, and each response goes back to the queue entry its id names,
  * so several queues (a pipelined query and the OAuth token fetch it
- * makes, two pipelined joins of one query) share the channel.  Sending
- * never blocks: what does not fit the request queue waits in the
+ * makes, two pipelined joins of one query) share the channel.  While
+ * many requests are outstanding, new ones go out in batches of
+ * POOL_SEND_BATCH, or at the next poll, whichever comes first, so the
+ * worker's latch is set once a batch; with few outstanding, at once.
+ * Sending never blocks: what does not fit the request queue waits in the
  * channel's pending list and goes out on the next poll, and polls drain
  * the response queue too, so neither queue can deadlock the other.  A
  * waiting poll sleeps on the latch at most POOL_CHECK_MS, then checks
@@ -55,6 +58,14 @@
 
 /* How long a call waits for a worker that is (re)starting. */
 #define POOL_START_WAIT_MS		3000
+
+/*
+ * While more than this many requests are outstanding, requests are sent
+ * in batches of this many (setting the worker's latch once a batch); a
+ * poll sends whatever waits.  With fewer outstanding, each goes at once:
+ * the worker may have nothing else to do.
+ */
+#define POOL_SEND_BATCH			16
 
 typedef struct PoolChannel
 {
@@ -148,7 +159,9 @@ channel_submit(HttpQueueEntry *entry)
 	MemoryContextSwitchTo(old);
 	out = hash_search(channel->outstanding, &ce->id, HASH_ENTER, &found);
 	out->entry = entry;
-	(void) channel_flush();
+	if (list_length(channel->pending) >= POOL_SEND_BATCH ||
+		hash_get_num_entries(channel->outstanding) <= POOL_SEND_BATCH)
+		(void) channel_flush();
 }
 
 /*
@@ -234,8 +247,9 @@ channel_forget(HttpQueueEntry *entry)
 
 /*
  * channel_flush
- *		Send pending messages while the request queue has room; true if
- *		any went out.
+ *		Send pending messages while the request queue has room, as one
+ *		batch (only the last is flushed; a full queue flushes what is
+ *		pending itself); true if any went out.
  */
 static bool
 channel_flush(void)
@@ -247,7 +261,9 @@ channel_flush(void)
 		PendingMessage *pending = linitial(channel->pending);
 		shm_mq_result res;
 
-		res = MlShmMqSend(channel->requests, pending->msg.len, pending->msg.data, true);
+		res = MlShmMqSendBatched(channel->requests, pending->msg.len,
+								 pending->msg.data, true,
+								 list_length(channel->pending) == 1);
 		if (res == SHM_MQ_DETACHED)
 			worker_gone();
 		if (res != SHM_MQ_SUCCESS)

@@ -71,6 +71,13 @@ typedef struct LimiterTable
 
 static LimiterTable *limiter = NULL;
 
+/*
+ * The entry this process found last: looked at first, since a busy
+ * worker asks for the same connection over and over.  Only a hint: it
+ * is used only when it still holds the route's connection.
+ */
+static int	limiter_hint = -1;
+
 static int	limiter_entry_count(void);
 static Size limiter_table_size(int nentries);
 
@@ -184,7 +191,15 @@ limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms,
 	*full = false;
 	if (route->connection[0] == '\0')
 		return NULL;
-	for (int i = 0; i < table->nentries; i++)
+	if (limiter_hint >= 0 && limiter_hint < table->nentries)
+	{
+		LimiterEntry *c = &table->entries[limiter_hint];
+
+		if (c->connection[0] != '\0' && c->dboid == route->dboid &&
+			strcmp(c->connection, route->connection) == 0)
+			e = c;
+	}
+	for (int i = 0; e == NULL && i < table->nentries; i++)
 	{
 		LimiterEntry *c = &table->entries[i];
 
@@ -211,6 +226,7 @@ limiter_entry(LimiterTable *table, const HttpRoute *route, int64 now_ms,
 		e->dboid = route->dboid;
 		strlcpy(e->connection, route->connection, sizeof(e->connection));
 	}
+	limiter_hint = (int) (e - table->entries);
 	/*
 	 * Limits come from the newest route: a statement that started before an
 	 * ALTER CONNECTION must not flip them back (and refill the buckets).

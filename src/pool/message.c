@@ -36,6 +36,13 @@ typedef struct PoolRequestHeader
 	uint64		body_len;
 } PoolRequestHeader;
 
+/*
+ * A response: this header, the attempts kept (Min(nattempts,
+ * HTTP_MAX_ATTEMPTS_KEPT) of them, each its fixed part and its error as a
+ * string), the error as a string, the headers, the body.  Only what is
+ * used travels: an answer on the first attempt costs a few dozen bytes
+ * besides its headers and body, not the 2.5 kB of the full struct.
+ */
 typedef struct PoolResponseHeader
 {
 	uint32		magic;
@@ -44,11 +51,18 @@ typedef struct PoolResponseHeader
 	int64		status;
 	double		elapsed_ms;
 	int32		nattempts;
-	HttpAttempt attempts[HTTP_MAX_ATTEMPTS_KEPT];
-	char		error[256];
 	uint32		nheaders;
 	uint64		body_len;
 } PoolResponseHeader;
+
+/* The fixed part of an attempt in a response message. */
+typedef struct PoolAttemptHeader
+{
+	int32		outcome;
+	int64		status;
+	double		elapsed_ms;
+	double		waited_ms;
+} PoolAttemptHeader;
 
 /* A cursor over a received message. */
 typedef struct MsgReader
@@ -216,13 +230,26 @@ PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 	h.status = response->status;
 	h.elapsed_ms = response->elapsed_ms;
 	h.nattempts = response->nattempts;
-	memcpy(h.attempts, response->attempts, sizeof(h.attempts));
-	memcpy(h.error, response->error, sizeof(h.error));
 	h.nheaders = list_length(response->headers);
 	h.body_len = response->body.data != NULL ? response->body.len : 0;
 
 	resetStringInfo(buf);
+	enlargeStringInfo(buf, sizeof(h) + 256 + (int) h.body_len);
 	appendBinaryStringInfo(buf, (const char *) &h, sizeof(h));
+	for (int i = 0; i < Min(h.nattempts, HTTP_MAX_ATTEMPTS_KEPT); i++)
+	{
+		const HttpAttempt *a = &response->attempts[i];
+		PoolAttemptHeader ah;
+
+		memset(&ah, 0, sizeof(ah));
+		ah.outcome = a->outcome;
+		ah.status = a->status;
+		ah.elapsed_ms = a->elapsed_ms;
+		ah.waited_ms = a->waited_ms;
+		appendBinaryStringInfo(buf, (const char *) &ah, sizeof(ah));
+		put_string(buf, a->error);
+	}
+	put_string(buf, response->error);
 	put_headers(buf, response->headers, false);
 	if (h.body_len > 0)
 		appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
@@ -253,9 +280,21 @@ PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
 	response->status = (long) h.status;
 	response->elapsed_ms = h.elapsed_ms;
 	response->nattempts = h.nattempts;
-	memcpy(response->attempts, h.attempts, sizeof(h.attempts));
-	memcpy(response->error, h.error, sizeof(h.error));
-	response->error[sizeof(response->error) - 1] = '\0';
+	if (h.nattempts < 0)
+		malformed();
+	for (int i = 0; i < Min(h.nattempts, HTTP_MAX_ATTEMPTS_KEPT); i++)
+	{
+		HttpAttempt *a = &response->attempts[i];
+		PoolAttemptHeader ah;
+
+		memcpy(&ah, get_bytes(&r, sizeof(ah)), sizeof(ah));
+		a->outcome = (HttpOutcome) ah.outcome;
+		a->status = (long) ah.status;
+		a->elapsed_ms = ah.elapsed_ms;
+		a->waited_ms = ah.waited_ms;
+		strlcpy(a->error, get_string(&r), sizeof(a->error));
+	}
+	strlcpy(response->error, get_string(&r), sizeof(response->error));
 	response->headers = get_headers(&r, h.nheaders, false);
 	if (h.body_len > MaxAllocSize - 1)
 		malformed();

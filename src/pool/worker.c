@@ -15,7 +15,9 @@
  *		sockets until something happens, the next timer, or a held
  *		request may start;
  *	 5. collect finished transfers (retries go back to the queue, final
- *		responses to the channel).
+ *		responses to the channel's outbox), and send the outboxes: each
+ *		channel's responses of a pass go out as one batch, which sets the
+ *		backend's latch once (not once per response).
  *
  * Bounds (see dispatch.c): no session has more than
  * mlpredict.max_session_share percent of mlpredict.max_connections on the
@@ -80,6 +82,7 @@ static HttpEngine *engine;
 static dlist_head channels = DLIST_STATIC_INIT(channels);
 static uint64 offers_seen = 0;
 static char last_status[128];
+static bool responses_waiting = false;	/* job_done queued some */
 
 static void worker_announce(void);
 static void worker_exit(int code, Datum arg);
@@ -87,6 +90,7 @@ static void accept_channels(void);
 static void attach_channel(int slot, dsm_handle handle);
 static void read_requests(WorkerChannel *ch);
 static void send_responses(WorkerChannel *ch);
+static void send_all_responses(void);
 static void close_channel(WorkerChannel *ch);
 static void job_done(Dispatcher *d, DispatchJob *job);
 static void report_status(void);
@@ -144,9 +148,13 @@ mlpredict_pool_worker_main(Datum arg)
 				close_channel(ch);
 		}
 		wake = DispatchStartReady(dispatcher);
+		if (responses_waiting)
+			send_all_responses();
 		report_status();
 		HttpEngineWait(engine, wake < 0 ? 1000 : wake, PG_WAIT_EXTENSION);
 		DispatchCollect(dispatcher);
+		if (responses_waiting)
+			send_all_responses();
 	}
 }
 
@@ -346,14 +354,33 @@ job_done(Dispatcher *d, DispatchJob *job)
 			explicit_bzero(header->value, strlen(header->value));
 	}
 	MemoryContextDelete(job->context);
-	send_responses(ch);
+	responses_waiting = true;
+}
+
+/*
+ * send_all_responses
+ *		Send what waits in every channel's outbox.
+ */
+static void
+send_all_responses(void)
+{
+	dlist_iter	iter;
+
+	responses_waiting = false;
+	dlist_foreach(iter, &channels)
+	{
+		WorkerChannel *ch = dlist_container(WorkerChannel, node, iter.cur);
+
+		send_responses(ch);
+	}
 }
 
 /*
  * send_responses
- *		Send queued responses until the queue is full.  A partly sent
- *		message stays first and is resent with the same bytes, as shm_mq
- *		requires.
+ *		Send queued responses until the queue is full, as one batch: only
+ *		the last is flushed (a full queue flushes what is pending itself).
+ *		A partly sent message stays first and is resent with the same
+ *		bytes, as shm_mq requires.
  */
 static void
 send_responses(WorkerChannel *ch)
@@ -361,7 +388,8 @@ send_responses(WorkerChannel *ch)
 	while (ch->outbox != NIL && !ch->gone)
 	{
 		StringInfo	msg = (StringInfo) linitial(ch->outbox);
-		shm_mq_result res = MlShmMqSend(ch->responses, msg->len, msg->data, true);
+		shm_mq_result res = MlShmMqSendBatched(ch->responses, msg->len, msg->data,
+											   true, list_length(ch->outbox) == 1);
 
 		if (res == SHM_MQ_DETACHED)
 			ch->gone = true;
@@ -402,21 +430,40 @@ close_channel(WorkerChannel *ch)
 /*
  * report_status
  *		Show sessions, requests in flight and queued in pg_stat_activity,
- *		when they change.
+ *		and publish the bytes buffered, when they change (this runs on
+ *		every pass of the loop).
  */
 static void
 report_status(void)
 {
+	static int	last_sessions = -1;
+	static int	last_running = -1;
+	static int	last_queued = -1;
+	static size_t last_buffered = 0;
+	static size_t last_peak = 0;
 	char		status[128];
 	int			sessions = DispatchOwners(dispatcher);
 	int			running = DispatchRunning(dispatcher);
 	int			queued = DispatchQueued(dispatcher);
+	size_t		buffered = HttpBuffered();
+	size_t		peak = HttpBufferedPeak();
 	PoolWorkerState *w = &PoolState->workers[worker_index];
 
-	SpinLockAcquire(&PoolState->mutex);
-	w->buffered = HttpBuffered();
-	w->buffered_peak = HttpBufferedPeak();
-	SpinLockRelease(&PoolState->mutex);
+	if (buffered != last_buffered || peak != last_peak)
+	{
+		SpinLockAcquire(&PoolState->mutex);
+		w->buffered = buffered;
+		w->buffered_peak = peak;
+		SpinLockRelease(&PoolState->mutex);
+		last_buffered = buffered;
+		last_peak = peak;
+	}
+	if (sessions == last_sessions && running == last_running &&
+		queued == last_queued)
+		return;
+	last_sessions = sessions;
+	last_running = running;
+	last_queued = queued;
 
 	snprintf(status, sizeof(status),
 			 "mlpredict pool worker %d: %d session%s, %d in flight, %d queued",
