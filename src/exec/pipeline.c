@@ -74,6 +74,14 @@
 #include "mlpredict.h"
 #include "types/typemap.h"
 
+/*
+ * Call contexts of finished calls kept (reset) for the next calls, so that
+ * a call does not cost a context creation and deletion; one that grew
+ * beyond PIPE_SPARE_CALL_BYTES (a big answer) is deleted instead.
+ */
+#define PIPE_SPARE_CALLS		64
+#define PIPE_SPARE_CALL_BYTES	(64 * 1024)
+
 /* One request in flight (or answered) and the rows it carries. */
 typedef struct PipeCall
 {
@@ -110,6 +118,8 @@ typedef struct PipelineState
 	TupleTableSlot *outer_row;	/* a stored outer tuple, deformed */
 	MemoryContext context;		/* everything of the node's execution */
 	MemoryContext scratch;		/* building a request, reset after each */
+	MemoryContext spare_calls[PIPE_SPARE_CALLS];	/* reset call contexts */
+	int			nspare_calls;
 
 	/* set up on the first row */
 	bool		started;
@@ -489,6 +499,20 @@ copy_request(const HttpRequest *from)
 }
 
 /*
+ * call_context
+ *		A memory context for a new call: a spare one, else a new one with
+ *		small blocks (a waiting row's call holds what it uses, little more).
+ */
+static MemoryContext
+call_context(PipelineState *state)
+{
+	if (state->nspare_calls > 0)
+		return state->spare_calls[--state->nspare_calls];
+	return AllocSetContextCreate(state->context, "mlpredict pipeline call",
+								 0, 1024, 1024);
+}
+
+/*
  * submit
  *		Send rows[0..nrows-1] as one or more calls.  A call's request is
  *		built in the scratch context and kept as a compact copy.
@@ -498,10 +522,7 @@ submit(PipelineState *state, PipeRow **rows, int nrows)
 {
 	while (nrows > 0)
 	{
-		/* small blocks: a waiting row's call holds what it uses, little more */
-		MemoryContext context = AllocSetContextCreate(state->context,
-													  "mlpredict pipeline call",
-													  0, 1024, 1024);
+		MemoryContext context = call_context(state);
 		MemoryContext old = MemoryContextSwitchTo(state->scratch);
 		MlBatchRow *io = palloc(sizeof(MlBatchRow) * nrows);
 		HttpRequest *built;
@@ -563,9 +584,18 @@ send_forming(PipelineState *state)
 static void
 free_call(PipelineState *state, PipeCall *call)
 {
+	MemoryContext context = call->context;
+
 	dlist_delete(&call->node);
 	PipeWindowForget(&state->window, &call->counted);
-	MemoryContextDelete(call->context);
+	if (state->nspare_calls < PIPE_SPARE_CALLS &&
+		MemoryContextMemAllocated(context, false) <= PIPE_SPARE_CALL_BYTES)
+	{
+		MemoryContextReset(context);
+		state->spare_calls[state->nspare_calls++] = context;
+	}
+	else
+		MemoryContextDelete(context);
 }
 
 /*
