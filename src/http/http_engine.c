@@ -17,17 +17,17 @@
  * ready sockets (or the expired timer) to curl_multi_socket_action.  The
  * caller checks for interrupts after each wait.
  *
- * Built with -DMLPREDICT_USE_EPOLL where the kernel has epoll (off by
- * default: with it, t/017_http2.pl's HTTP/2 queries through the pool
- * worker sometimes fail in libcurl 7.88 with "Stream error in the HTTP/2
- * framing layer" or "Transferred a partial file", around nginx's GOAWAY
- * after 1000 requests; the cause is not found yet), the sockets are in an
- * epoll set of the engine's own, changed in place
+ * Where the kernel has epoll (unless built with -DMLPREDICT_NO_EPOLL), the
+ * sockets are in an epoll set of the engine's own, changed in place
  * from the socket callback (one epoll_ctl per change libcurl asks for,
  * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
  * never needs rebuilding, however often connections come and go or
  * switch between reading and writing.  Sockets already ready are taken
- * without blocking first, so a busy engine does not sleep at all.
+ * without blocking first, so a busy engine does not sleep at all.  Each
+ * event carries the generation of its descriptor number, bumped whenever
+ * a socket comes or goes on it, so that an event taken for a socket that
+ * libcurl closed while acting on an earlier event (a hang-up after a
+ * GOAWAY, say) is never handed to a new socket that reuses the number.
  * Otherwise, the WaitEventSet holds one entry per socket; a WaitEventSet
  * cannot shrink, so the engine rebuilds it when sockets came or went, and
  * adjusts it in place (ModifyWaitEvent) when only what they are watched
@@ -46,7 +46,7 @@
 #include "postgres.h"
 
 #include <curl/curl.h>
-#if defined(HAVE_SYS_EPOLL_H) && defined(MLPREDICT_USE_EPOLL)
+#if defined(HAVE_SYS_EPOLL_H) && !defined(MLPREDICT_NO_EPOLL)
 #include <sys/epoll.h>
 #define HTTP_USE_EPOLL 1
 #endif
@@ -105,6 +105,9 @@ struct HttpEngine
 	int			epfd;			/* the sockets' epoll set, -1: not yet */
 	bool		epoll_failed;	/* an epoll_ctl failed in the callback */
 	int			epoll_errno;
+	uint32	   *fd_generation;	/* per descriptor number: bumped whenever a
+								 * socket comes or goes on it */
+	int			fd_generation_cap;
 #endif
 };
 
@@ -123,6 +126,7 @@ static void http_set_h2_cap(HttpEngine *engine, bool on);
 static int	epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what,
 							void *socketp);
 static bool epoll_act(HttpEngine *engine);
+static bool fd_generation_room(HttpEngine *engine, curl_socket_t fd);
 static void epoll_check(HttpEngine *engine);
 #endif
 
@@ -228,6 +232,7 @@ HttpEngineDestroy(HttpEngine *engine)
 	free_wait_set(engine);
 #ifdef HTTP_USE_EPOLL
 	close(engine->epfd);
+	free(engine->fd_generation);
 #endif
 	free(engine->sockets);
 	free(engine);
@@ -558,14 +563,24 @@ epoll_act(HttpEngine *engine)
 	{
 		int			flags = 0;
 		uint32		ev = ready[i].events;
+		int			fd = (int) (ready[i].data.u64 & 0xFFFFFFFF);
+		uint32		generation = (uint32) (ready[i].data.u64 >> 32);
 
+		/*
+		 * Acting on an earlier event may have closed this socket and opened
+		 * another on the same number: its event (a hang-up, an error) is
+		 * not the new socket's.
+		 */
+		if (fd >= engine->fd_generation_cap ||
+			engine->fd_generation[fd] != generation)
+			continue;
 		if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
 			flags |= CURL_CSELECT_IN;
 		if (ev & EPOLLOUT)
 			flags |= CURL_CSELECT_OUT;
 		if (ev & EPOLLERR)
 			flags |= CURL_CSELECT_ERR;
-		http_socket_action(engine, (curl_socket_t) ready[i].data.fd, flags);
+		http_socket_action(engine, (curl_socket_t) fd, flags);
 	}
 	return n > 0;
 }
@@ -588,6 +603,37 @@ epoll_check(HttpEngine *engine)
 }
 
 /*
+ * fd_generation_room
+ *		Make room for descriptor number fd in the generation table.  Runs
+ *		inside libcurl: a failure is kept for epoll_check.
+ */
+static bool
+fd_generation_room(HttpEngine *engine, curl_socket_t fd)
+{
+	int			cap = engine->fd_generation_cap;
+	uint32	   *grown;
+
+	if (fd < 0)
+		return true;
+	if (fd < cap)
+		return true;
+	while (cap <= fd)
+		cap = cap == 0 ? 256 : cap * 2;
+	grown = realloc(engine->fd_generation, cap * sizeof(uint32));
+	if (grown == NULL)
+	{
+		engine->epoll_failed = true;
+		engine->epoll_errno = ENOMEM;
+		return false;
+	}
+	memset(grown + engine->fd_generation_cap, 0,
+		   (cap - engine->fd_generation_cap) * sizeof(uint32));
+	engine->fd_generation = grown;
+	engine->fd_generation_cap = cap;
+	return true;
+}
+
+/*
  * epoll_socket_cb
  *		The socket callback's work with epoll: add, change or remove the
  *		socket in the engine's epoll set.  libcurl's socketp (set with
@@ -600,15 +646,21 @@ epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what, void *socketp)
 {
 	struct epoll_event ev;
 
+	if (!fd_generation_room(engine, fd))
+		return -1;
 	if (what == CURL_POLL_REMOVE)
 	{
+		/* events already taken for it are stale from now on */
+		engine->fd_generation[fd]++;
 		/* it may be closed already, which removed it: nothing to report */
 		if (socketp != NULL)
 			(void) epoll_ctl(engine->epfd, EPOLL_CTL_DEL, fd, NULL);
 		return 0;
 	}
+	if (socketp == NULL)
+		engine->fd_generation[fd]++;	/* a new socket on this number */
 	memset(&ev, 0, sizeof(ev));
-	ev.data.fd = fd;
+	ev.data.u64 = ((uint64) engine->fd_generation[fd] << 32) | (uint32) fd;
 	if (what & CURL_POLL_IN)
 		ev.events |= EPOLLIN;
 	if (what & CURL_POLL_OUT)
