@@ -17,7 +17,11 @@
  * ready sockets (or the expired timer) to curl_multi_socket_action.  The
  * caller checks for interrupts after each wait.
  *
- * Where the kernel has epoll (unless built with -DMLPREDICT_NO_EPOLL), the
+ * Built with -DMLPREDICT_USE_EPOLL where the kernel has epoll (off by
+ * default: with it, HTTP/2 transfers through the pool worker still fail
+ * now and then in libcurl 7.88 with "Stream error in the HTTP/2 framing
+ * layer" under bench/instant_bench.sh, even with the generations below,
+ * and it measured no cheaper per request there), the
  * sockets are in an epoll set of the engine's own, changed in place
  * from the socket callback (one epoll_ctl per change libcurl asks for,
  * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
@@ -46,7 +50,7 @@
 #include "postgres.h"
 
 #include <curl/curl.h>
-#if defined(HAVE_SYS_EPOLL_H) && !defined(MLPREDICT_NO_EPOLL)
+#if defined(HAVE_SYS_EPOLL_H) && defined(MLPREDICT_USE_EPOLL)
 #include <sys/epoll.h>
 #define HTTP_USE_EPOLL 1
 #endif
