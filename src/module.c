@@ -26,6 +26,7 @@
 #include "mlpredict.h"
 #include "guc.h"
 #include "catalog/ml_catalog.h"
+#include "continuous/cq_internal.h"
 #include "exec/pipeline.h"
 #include "format/format.h"
 #include "pool/pool.h"
@@ -50,6 +51,7 @@ _PG_init(void)
 	MlDefineGucs();
 	MlPipelineInit();
 	CatalogRoleGuardInit();
+	ContinuousGuardInit();
 	if (process_shared_preload_libraries_in_progress)
 		PoolRegister();
 }
