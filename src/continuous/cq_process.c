@@ -205,7 +205,7 @@ take_rows(Batch *b, int limit)
 		MemoryContext old;
 		ArrayType  *key;
 
-		row->ctid = *DatumGetItemPointer(SPI_getbinval(tup, desc, 1, &isnull));
+		row->ctid = *(ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 1, &isnull));
 		row->attempts = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 		old = MemoryContextSwitchTo(access.caller_context);
 		key = DatumGetArrayTypePCopy(SPI_getbinval(tup, desc, 2, &isnull));
@@ -256,7 +256,7 @@ ctid_array(Batch *b, const char *state, char wanted)
 
 	for (int i = 0; i < b->nrows; i++)
 		if (state[i] == wanted)
-			elems[n++] = ItemPointerGetDatum(&b->rows[i].ctid);
+			elems[n++] = PointerGetDatum(&b->rows[i].ctid);
 	if (n == 0)
 		return (Datum) 0;
 	return PointerGetDatum(construct_array(elems, n, TIDOID, sizeof(ItemPointerData),
@@ -443,7 +443,7 @@ charge_row(Batch *b, QueuedRow *row, ErrorData *error, bool *parked)
 	int			attempts = row->attempts + 1;
 
 	*parked = attempts >= b->cq->max_attempts;
-	values[0] = ItemPointerGetDatum(&row->ctid);
+	values[0] = PointerGetDatum(&row->ctid);
 	values[1] = Int32GetDatum(attempts);
 	values[2] = Float8GetDatum(ContinuousBackoffMs(attempts) / 1000.0);
 	values[3] = CStringGetTextDatum(unpack_sql_state(error->sqlerrcode));

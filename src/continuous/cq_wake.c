@@ -23,6 +23,7 @@
 
 #include "miscadmin.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
 
@@ -56,9 +57,7 @@ ContinuousShmemRequest(void)
 
 /*
  * ContinuousShmemInit
- *		From the shared memory startup hook (AddinShmemInitLock is not
- *		needed beyond ShmemInitStruct's own locking: the struct is filled
- *		by the postmaster before any worker starts).
+ *		From the shared memory startup hook.
  */
 void
 ContinuousShmemInit(void)

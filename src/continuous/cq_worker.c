@@ -245,7 +245,7 @@ static int
 drain(const char *name)
 {
 	MemoryContext context = CurrentMemoryContext;
-	int			taken = 0;
+	volatile int taken = 0;
 
 	for (;;)
 	{
