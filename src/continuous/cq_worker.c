@@ -165,9 +165,11 @@ list_queries(bool *usable)
 	{
 		*usable = true;
 		CatalogBegin(&access);
-		n = CatalogExec("SELECT q.name, extract(epoch FROM"
+		/* (extract, not a subtraction: next_attempt_at may be -infinity) */
+		n = CatalogExec("SELECT q.name, (extract(epoch FROM"
 						" (SELECT min(u.next_attempt_at) FROM mlpredict.continuous_query_queue u"
-						"  WHERE u.query = q.name AND NOT u.parked) - clock_timestamp()) * 1000"
+						"  WHERE u.query = q.name AND NOT u.parked))"
+						" - extract(epoch FROM clock_timestamp())) * 1000"
 						" FROM mlpredict.continuous_query q WHERE q.state = 'running'"
 						" ORDER BY q.name",
 						0, NULL, NULL, NULL, true);
