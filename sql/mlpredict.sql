@@ -759,3 +759,14 @@ REVOKE ALL ON FUNCTION mlpredict.continuous_query_forget_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER mlpredict_continuous_query_forget_tables ON sql_drop
 	EXECUTE FUNCTION mlpredict.continuous_query_forget_tables();
+
+/*
+ * Continuous queries, processing (src/continuous/cq_process.c): one batch
+ * now, in the caller's transaction - what the background workers run.
+ */
+CREATE FUNCTION mlpredict.process_continuous_query(name text, max_rows integer DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'mlpredict_process_continuous_query'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION mlpredict.process_continuous_query(text, integer) IS
+	'Processes one batch of the continuous query''s due queue rows now (at most max_rows, default its batch_size) as the query''s owner, in the current transaction; returns the rows done. Owner or superuser only';

@@ -1,12 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * cq_wake.h
- *	  Waking a database's continuous-query worker: the shared-memory
- *	  registry of worker latches (owned by the cq-worker side).
+ *	  The continuous-query workers' shared registry: one entry per database
+ *	  that may have continuous queries (its worker's pid and latch, and a
+ *	  "work may be pending" flag), and the wake-up every other part calls.
  *
- * The capture trigger calls ContinuousWake(MyDatabaseId) at commit of a
- * transaction that queued keys (and create/resume call it too): it sets
- * the database worker's latch, or asks the launcher to start one.
+ * ContinuousWake(dboid) is what the capture trigger's commit callback and
+ * create/resume call: it sets the database worker's latch, or, when that
+ * database has no worker running, asks the launcher to start one.  It is
+ * a no-op when the library is not preloaded (then nothing runs in the
+ * background, and mlpredict.process_continuous_query() is the only way to
+ * process a queue).
  *
  * IDENTIFICATION
  *	  src/continuous/cq_wake.h
@@ -16,8 +20,28 @@
 #ifndef MLPREDICT_CQ_WAKE_H
 #define MLPREDICT_CQ_WAKE_H
 
-#include "postgres_ext.h"
+#include "storage/latch.h"
+
+/* databases the registry can follow at once */
+#define CQ_MAX_DATABASES 64
 
 extern void ContinuousWake(Oid dboid);
+extern bool ContinuousIsShared(void);
+
+/* cq_wake.c: the registry (for cq_worker.c) */
+extern void ContinuousShmemRequest(void);
+extern void ContinuousShmemInit(void);
+extern void ContinuousSetLauncher(Latch *latch);
+extern void ContinuousNoteDatabase(Oid dboid);
+extern Oid	ContinuousNextToStart(void);
+extern void ContinuousStartFailed(Oid dboid);
+extern void ContinuousForgetDatabase(Oid dboid);
+extern bool ContinuousWorkerAttach(Oid dboid, Latch *latch);
+extern bool ContinuousTakePending(Oid dboid);
+extern bool ContinuousWorkerDetachIfIdle(Oid dboid);
+extern void ContinuousWorkerDetach(Oid dboid);
+
+/* cq_launcher.c: from _PG_init while preloading */
+extern void ContinuousRegister(void);
 
 #endif							/* MLPREDICT_CQ_WAKE_H */
