@@ -132,7 +132,7 @@ ContinuousQuerySetVersion(const char *name, int version, bool reprocess_all)
 	cq->model_version = version;
 	(void) ContinuousQueryModel(cq);	/* the version must exist */
 	ContinuousCheckPrivileges(cq);
-	(void) exec_for("UPDATE mlpredict.continuous_query SET model_version = pg_catalog.nullif($2, 0) "
+	(void) exec_for("UPDATE mlpredict.continuous_query SET model_version = NULLIF($2, 0) "
 					"WHERE name OPERATOR(pg_catalog.=) $1", name, 1, types, values,
 					NULL);
 	if (reprocess_all)
@@ -268,16 +268,15 @@ ContinuousExplain(const char *name)
 	ContinuousQuery *cq = ContinuousQueryForOwner(name, false);
 	char	   *sql = psprintf("EXPLAIN %s", ContinuousBatchSQL(cq, NULL));
 	Oid			types[1] = {TEXTARRAYOID};
-	Datum		values[1] = {CStringGetTextDatum("{}")};
+	Datum		values[1];
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *lines = NIL;
 	uint64		i;
 
-	values[0] = DirectFunctionCall3(array_in, CStringGetDatum("{}"),
-									ObjectIdGetDatum(TEXTOID), Int32GetDatum(-1));
+	values[0] = PointerGetDatum(construct_empty_array(TEXTOID));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(sql, 1, types, values, NULL, true, 0) < 0)
+	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 0) < 0)
 		elog(ERROR, "EXPLAIN of the batch statement failed");
 	for (i = 0; i < SPI_processed; i++)
 	{

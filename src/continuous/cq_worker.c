@@ -157,6 +157,7 @@ list_queries(bool *usable)
 	List	   *result = NIL;
 	CatalogAccess access;
 	int			n;
+	MemoryContext outer = CurrentMemoryContext;	/* outlives the transaction */
 
 	*usable = false;
 	StartTransactionCommand();
@@ -175,7 +176,7 @@ list_queries(bool *usable)
 						0, NULL, NULL, NULL, true);
 		for (int i = 0; i < n; i++)
 		{
-			MemoryContext old = MemoryContextSwitchTo(access.caller_context);
+			MemoryContext old = MemoryContextSwitchTo(outer);
 			RoundQuery *q = palloc0(sizeof(RoundQuery));
 			char	   *due = SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2);
 
