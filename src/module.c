@@ -27,7 +27,6 @@
 #include "mlpredict.h"
 #include "guc.h"
 #include "catalog/ml_catalog.h"
-#include "continuous/cq_internal.h"
 #include "continuous/cq_wake.h"
 #include "exec/pipeline.h"
 #include "format/format.h"
@@ -53,7 +52,6 @@ _PG_init(void)
 	MlDefineGucs();
 	MlPipelineInit();
 	CatalogRoleGuardInit();
-	ContinuousGuardInit();
 	if (process_shared_preload_libraries_in_progress)
 	{
 		PoolRegister();

@@ -93,8 +93,9 @@ extern List *ContinuousQueryNames(bool running_only);
 
 /*
  * Check, for the query's owner, every right a batch needs (SELECT on the
- * source, INSERT/UPDATE/DELETE on the sink, EXECUTE on the model's typed
- * function); raises 42501 naming what is missing.
+ * source, SELECT/INSERT/UPDATE and, with the delete option, DELETE on the
+ * sink - UPDATE when the sink is the source -, EXECUTE on the model's
+ * typed function); raises 42501 naming what is missing.
  */
 extern void ContinuousCheckPrivileges(ContinuousQuery *cq);
 

@@ -260,7 +260,10 @@ check_relation_rights(ContinuousQuery *cq, Oid relid, AclMode mode, const char *
 
 /*
  * ContinuousCheckPrivileges
- *		Every right a batch needs, for the query's owner.
+ *		Every right a batch needs, for the query's owner: SELECT on the
+ *		source; SELECT, INSERT, UPDATE (and DELETE with the delete option)
+ *		on a sink, UPDATE when the sink is the source; EXECUTE on the
+ *		model's typed function.
  */
 void
 ContinuousCheckPrivileges(ContinuousQuery *cq)
@@ -273,6 +276,8 @@ ContinuousCheckPrivileges(ContinuousQuery *cq)
 		check_relation_rights(cq, cq->sink, ACL_UPDATE, "UPDATE");
 	else
 	{
+		/* the upsert reads the sink's key (ON CONFLICT), so does the delete */
+		check_relation_rights(cq, cq->sink, ACL_SELECT, "SELECT");
 		check_relation_rights(cq, cq->sink, ACL_INSERT, "INSERT");
 		check_relation_rights(cq, cq->sink, ACL_UPDATE, "UPDATE");
 		if (cq->delete_rows)

@@ -775,7 +775,8 @@ resolve_targets(CqDefine *d, InsertStmt *ins, SelectStmt *sel)
 					 errmsg("provenance column \"%s\" does not exist in the sink %s",
 							d->provenance_column, ContinuousRelationName(d->sink))));
 		to = get_atttype(d->sink, att);
-		if (!can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT))
+		if (TypeCategory(to) != TYPCATEGORY_NUMERIC ||
+			!can_coerce_type(1, &from, &to, COERCION_ASSIGNMENT))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("provenance column \"%s\" must hold an integer (the model version), not %s",

@@ -3,7 +3,7 @@
  * cq_internal.h
  *	  What the files of src/continuous/ share with each other and with the
  *	  statements (src/ddl/): creation, the operations, the capture
- *	  trigger's wake-up and the drop guard.
+ *	  trigger's wake-up.
  *
  * IDENTIFICATION
  *	  src/continuous/cq_internal.h
@@ -64,8 +64,5 @@ extern char *ContinuousQueryText(const char *statement);
 
 /* capture.c: wake the worker when this transaction commits */
 extern void ContinuousWakeAtCommit(void);
-
-/* guard.c: DROP EXTENSION mlpredict removes the capture triggers first */
-extern void ContinuousGuardInit(void);
 
 #endif							/* MLPREDICT_CQ_INTERNAL_H */

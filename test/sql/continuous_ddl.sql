@@ -118,8 +118,12 @@ SELECT options->'delete' AS delete FROM mlpredict.continuous_query WHERE name = 
 SELECT * FROM mlpredict.execute($$ALTER CONTINUOUS QUERY sentiment_job SET ('backfill' = 'false')$$);
 SELECT * FROM mlpredict.execute($$ALTER CONTINUOUS QUERY sentiment_job SET ('batch_size' = '0')$$);
 SELECT * FROM mlpredict.execute($$ALTER CONTINUOUS QUERY sentiment_job SET ('colour' = 'red')$$);
+-- (resumed and paused again in one transaction: the workers see it paused)
+BEGIN;
 SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY sentiment_job RESUME');
+SELECT state FROM mlpredict.continuous_queries WHERE name = 'sentiment_job';
 SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY sentiment_job PAUSE');
+COMMIT;
 SELECT state FROM mlpredict.continuous_queries WHERE name = 'sentiment_job';
 -- a second model version: pin it, and queue everything again
 SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'cq-openai', 'openai.system_prompt' = 'Say POSITIVE, NEGATIVE or NEUTRAL.')$$);
