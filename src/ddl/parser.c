@@ -326,7 +326,7 @@ parse_create(DdlParser *p)
 		parse_create_model(p);
 	else
 		syntax_error(p, or_replace ? "Expected CONNECTION." :
-					 "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+					 "Expected CONNECTION, MODEL or CONTINUOUS QUERY.", SUPPORTED_HINT);
 }
 
 /* CREATE [OR REPLACE] CONNECTION, after the CONNECTION keyword */

@@ -1,7 +1,9 @@
 -- Continuous queries: every shape that is not supported, and every
 -- missing object, refused at creation with its SQLSTATE and its position
 -- in the statement (execute) or in the query text (function form).
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS mlpredict;
+RESET client_min_messages;
 \set VERBOSITY default
 
 SELECT mlpredict.create_connection('cqe-openai', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-test-openai-key"}');
@@ -135,4 +137,11 @@ SELECT pg_temp.try($$CREATE CONTINUOUS QUERY e4 AS INSERT INTO cqe_sink (id, sen
 SELECT mlpredict.create_continuous_query('e5', 'INSERT INTO cqe_sink (id, sentiment) SELECT id, answer FROM cqe_src, LATERAL cqe_pair(text, other)');
 SELECT name, model_version, inputs, targets, where_clause FROM mlpredict.continuous_query WHERE name IN ('e4', 'e5') ORDER BY name;
 ROLLBACK;
-SELECT count(*) AS left_behind FROM mlpredict.continuous_query;
+SELECT name FROM mlpredict.continuous_query WHERE name LIKE 'e_';
+
+-- clean up
+DROP VIEW cqe_view;
+DROP TABLE cqe_src, cqe_nopk, cqe_nullable, cqe_sink, cqe_sink_nokey;
+SELECT mlpredict.drop_model('cqe_sentiment$all'), mlpredict.drop_model('cqe_pair$all');
+SELECT mlpredict.drop_connection('cqe-openai');
+SELECT count(*) AS queries_left FROM mlpredict.continuous_query;

@@ -3,7 +3,9 @@
 -- right is shown refused, then granted.  Only the owner (or a superuser)
 -- alters, pauses, drops, retries or explains; everyone sees the status
 -- view, owners only their dead letters; the catalog tables are closed.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS mlpredict;
+RESET client_min_messages;
 
 CREATE ROLE regress_cq_owner;
 CREATE ROLE regress_cq_other;
