@@ -266,7 +266,8 @@ CREATE TABLE asrc (id int PRIMARY KEY, body text);
 CREATE TABLE asnk (id int PRIMARY KEY, answer text);
 ALTER TABLE asrc OWNER TO alice;
 GRANT ALL ON asnk TO alice;
-SELECT * FROM mlpredict.execute('GRANT MODEL chat TO alice');
+SELECT * FROM mlpredict.execute('GRANT USAGE ON CONNECTION conn TO alice');
+SELECT * FROM mlpredict.execute('GRANT EXECUTE ON MODEL chat TO alice');
 });
 $node->safe_psql('postgres', q{
 SET ROLE alice;
@@ -282,10 +283,15 @@ my $err = poll_value($node, 'postgres',
 	qr/^42501 /);
 like($err, qr/^42501 .*asnk/, 'owner: a revoked grant stops the job with a clear last_error');
 is($node->safe_psql('postgres', q{SELECT attempts || ' ' || parked FROM mlpredict.continuous_query_queue WHERE query = 'cqa'}),
-	'0 f', 'owner: the row waits, not charged');
+	'0 false', 'owner: the row waits, not charged');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM asnk'), '1', 'owner: nothing written');
 $node->safe_psql('postgres', q{GRANT INSERT, UPDATE ON asnk TO alice});
 wait_for('postgres', 'SELECT answer FROM asnk WHERE id = 2', 'echo: alice 2', 'owner: the grant back lets it through');
+
+my $log = slurp_log($node);
+my @signals = $log =~ /was terminated by signal (\d+)/g;
+is(join(',', @signals), '9', 'no process died of a signal but the one killed');
+unlike($log, qr/PANIC|TRAP:|server process .* exited with exit code [^01]/, 'no PANIC, assertion or odd exit');
 
 # 8. Without the workers: process_continuous_query() by hand.
 my $manual = new_node('cq_manual', { preload => 1 }, 'mlpredict.continuous_workers = off');

@@ -50,6 +50,8 @@
 #include "continuous/cq_process.h"
 #include "continuous/cq_wake.h"
 
+/* the worker's deadlock_timeout (the server's default is 1 s) */
+#define CQ_DEADLOCK_TIMEOUT "100ms"
 /* wait when rows are due but another processor holds them */
 #define CQ_BUSY_WAIT_MS 1000
 
@@ -99,6 +101,11 @@ mlpredict_cq_worker_main(Datum arg)
 		proc_exit(0);			/* another worker serves this database */
 	before_shmem_exit(worker_exit, (Datum) 0);
 	pgstat_report_appname("mlpredict continuous queries");
+	/*
+	 * When a batch and a user's DDL (DROP EXTENSION, DROP TABLE) deadlock,
+	 * the worker should be the one to give way: it checks first.
+	 */
+	SetConfigOption("deadlock_timeout", CQ_DEADLOCK_TIMEOUT, PGC_SUSET, PGC_S_OVERRIDE);
 	loop_context = AllocSetContextCreate(TopMemoryContext, "mlpredict continuous queries",
 										 ALLOCSET_DEFAULT_SIZES);
 
