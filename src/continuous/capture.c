@@ -14,7 +14,8 @@
  * saved plan.  A trigger whose query no longer exists (a dump restored
  * without mlpredict's rows) does nothing.
  *
- * The key columns of each query are looked up once per transaction.
+ * The key columns of each query are looked up once per transaction and
+ * relation (a partitioned source's partitions fire clones of the trigger).
  * The first queued key registers a transaction callback that, on commit,
  * calls ContinuousWake(MyDatabaseId): the worker wakes on its latch, with
  * no polling.
@@ -27,6 +28,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -92,14 +94,18 @@ capture_keys(const char *name, Relation rel)
 	entry->lxid = lxid;
 
 	cq = ContinuousQueryLoad(name, true);
-	if (cq == NULL || cq->source != RelationGetRelid(rel) || cq->nkeys > INDEX_MAX_KEYS)
+	if (cq == NULL || cq->nkeys > INDEX_MAX_KEYS ||
+		(cq->source != RelationGetRelid(rel) &&
+		 !(rel->rd_rel->relispartition &&
+		   list_member_oid(get_partition_ancestors(RelationGetRelid(rel)), cq->source))))
 		return entry;
 	for (i = 0; i < cq->nkeys; i++)
 	{
 		Oid			typoutput;
 		bool		varlena;
 
-		entry->attnums[i] = get_attnum(cq->source, cq->source_key[i]);
+		/* by name: a partition's columns may sit at other numbers */
+		entry->attnums[i] = get_attnum(RelationGetRelid(rel), cq->source_key[i]);
 		if (entry->attnums[i] <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),

@@ -107,6 +107,24 @@ COMMIT;
 SELECT source_key, sink_key FROM mlpredict.continuous_query WHERE name = 'events_job';
 SELECT * FROM pg_temp.queue() WHERE query = 'events_job';
 
+-- a partitioned source: the partitions' clones of the trigger queue the
+-- parent's keys (a partition's columns in another order)
+CREATE TABLE readings (site text NOT NULL, id int NOT NULL, note text, PRIMARY KEY (site, id)) PARTITION BY LIST (site);
+CREATE TABLE readings_a PARTITION OF readings FOR VALUES IN ('a');
+CREATE TABLE readings_b (note text, id int NOT NULL, site text NOT NULL);
+ALTER TABLE readings ATTACH PARTITION readings_b FOR VALUES IN ('b');
+CREATE TABLE reading_mood (site text, id int, mood text, PRIMARY KEY (site, id));
+BEGIN;
+SELECT * FROM mlpredict.execute($$CREATE CONTINUOUS QUERY readings_job WITH ('backfill' = 'false') AS INSERT INTO reading_mood SELECT site, id, sentiment FROM readings, LATERAL sentimentmodel(note)$$);
+SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY readings_job PAUSE');
+COMMIT;
+INSERT INTO readings VALUES ('a', 1, 'fine'), ('b', 2, 'bad');
+UPDATE readings SET note = 'worse' WHERE site = 'b';
+UPDATE readings SET site = 'a' WHERE site = 'b';
+SELECT * FROM pg_temp.queue() WHERE query = 'readings_job';
+SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY readings_job');
+DROP TABLE readings, reading_mood;
+
 -- reprocess: every source row again
 SELECT mlpredict.reprocess('sentiment_job') AS requeued;
 SELECT * FROM pg_temp.queue() WHERE query = 'sentiment_job';
