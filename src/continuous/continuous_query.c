@@ -20,6 +20,7 @@
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -187,6 +188,20 @@ ContinuousQueryLoad(const char *name, bool missing_ok)
 		cq->key_types[i] = att == InvalidAttrNumber ? InvalidOid :
 			get_atttype(cq->source, att);
 	}
+	return cq;
+}
+
+/*
+ * ContinuousQueryForOwner
+ *		Load a query the current user may manage.
+ */
+ContinuousQuery *
+ContinuousQueryForOwner(const char *name, bool missing_ok)
+{
+	ContinuousQuery *cq = ContinuousQueryLoad(name, missing_ok);
+
+	if (cq)
+		CatalogCheckOwner(GetUserId(), cq->owner, "continuous query", name);
 	return cq;
 }
 

@@ -28,20 +28,6 @@
 #include "continuous/cq_internal.h"
 #include "util.h"
 
-/*
- * ContinuousQueryForOwner
- *		Load a query the current user may manage.
- */
-ContinuousQuery *
-ContinuousQueryForOwner(const char *name, bool missing_ok)
-{
-	ContinuousQuery *cq = ContinuousQueryLoad(name, missing_ok);
-
-	if (cq)
-		CatalogCheckOwner(GetUserId(), cq->owner, "continuous query", name);
-	return cq;
-}
-
 /* one statement on the query's row, as the extension owner; returns rows */
 static int64
 exec_for(const char *sql, const char *name, int nextra, Oid *types, Datum *values,
@@ -189,72 +175,6 @@ ContinuousRetryParked(const char *name, ArrayType *key)
 	if (n > 0)
 		ContinuousWakeAtCommit();
 	return n;
-}
-
-/* ARRAY[alias.col::text, ...] over the given columns */
-static char *
-key_array(const char *alias, char **columns, int n)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "ARRAY[");
-	for (i = 0; i < n; i++)
-		appendStringInfo(&buf, "%s%s.%s::pg_catalog.text", i ? ", " : "", alias,
-						 quote_identifier(columns[i]));
-	appendStringInfoChar(&buf, ']');
-	return buf.data;
-}
-
-/*
- * ContinuousEnqueueAll
- *		Queue every source row (that matches the WHERE): the backfill at
- *		create, and REPROCESS ALL.
- */
-int64
-ContinuousEnqueueAll(ContinuousQuery *cq)
-{
-	StringInfoData sql;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql, CQ_ENQUEUE_INTO "SELECT $1, %s FROM %s AS s",
-					 key_array("s", cq->source_key, cq->nkeys), ContinuousRelationName(cq->source));
-	if (cq->where_clause)
-		appendStringInfo(&sql, " WHERE %s", cq->where_clause);
-	appendStringInfoString(&sql, " " CQ_ENQUEUE_CONFLICT);
-	ContinuousWakeAtCommit();
-	return exec_for(sql.data, cq->name, 0, NULL, NULL, NULL);
-}
-
-/*
- * ContinuousReprocess
- *		Queue every source row again (all), or the keys of the sink rows
- *		whose provenance column holds a version older than the one given,
- *		or none.
- */
-int64
-ContinuousReprocess(const char *name, int older_than_version, bool all)
-{
-	ContinuousQuery *cq = ContinuousQueryForOwner(name, false);
-	StringInfoData sql;
-	Oid			types[1] = {INT4OID};
-	Datum		values[1] = {Int32GetDatum(older_than_version)};
-
-	if (all)
-		return ContinuousEnqueueAll(cq);
-	if (cq->provenance_column == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("continuous query \"%s\" records no model version", name),
-				 errhint("Create it WITH ('provenance_column' = 'column') to reprocess by version, or reprocess all rows.")));
-	initStringInfo(&sql);
-	appendStringInfo(&sql, CQ_ENQUEUE_INTO "SELECT $1, %s FROM %s AS t "
-					 "WHERE t.%s IS NULL OR t.%s OPERATOR(pg_catalog.<) $2 " CQ_ENQUEUE_CONFLICT,
-					 key_array("t", cq->sink_key, cq->nkeys), ContinuousRelationName(cq->sink),
-					 quote_identifier(cq->provenance_column), quote_identifier(cq->provenance_column));
-	ContinuousWakeAtCommit();
-	return exec_for(sql.data, name, 1, types, values, NULL);
 }
 
 /*

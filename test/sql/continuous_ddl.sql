@@ -4,9 +4,7 @@
 -- pause/resume/alter/drop.  Queries are paused in the transaction that
 -- creates them, so the background workers leave their queues alone here
 -- (continuous_run.sql lets them work).
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS mlpredict;
-RESET client_min_messages;
+CREATE EXTENSION mlpredict;
 
 SELECT mlpredict.create_connection('cq-openai', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-test-openai-key"}');
 SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'cq-openai', 'openai.system_prompt' = 'Analyze the sentiment of the text and return only POSITIVE, NEGATIVE, or NEUTRAL.')$$);
@@ -194,3 +192,4 @@ DROP TABLE text_stream, text_sentiment;
 SELECT mlpredict.drop_model('sentimentmodel$all');
 SELECT mlpredict.drop_connection('cq-openai');
 SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
+DROP EXTENSION mlpredict CASCADE;
