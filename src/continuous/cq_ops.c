@@ -9,7 +9,7 @@
  * run them (CatalogCheckOwner).  Catalog and queue writes run as the
  * extension owner (catalog_access.c); so does dropping the capture
  * trigger, which its creator could create with the TRIGGER privilege but,
- * not owning the table, could not drop.  EXPLAIN runs as the caller.
+ * not owning the table, could not drop.  EXPLAIN plans as the owner.
  *
  * IDENTIFICATION
  *	  src/continuous/cq_ops.c
@@ -179,8 +179,9 @@ ContinuousRetryParked(const char *name, ArrayType *key)
 
 /*
  * ContinuousExplain
- *		EXPLAIN of the batch statement, as the caller (the owner), for an
- *		empty batch: the plan's shape, with the pipelined model call.
+ *		EXPLAIN of the batch statement, as the query's owner (whoever asks:
+ *		the owner or a superuser), for an empty batch: the plan's shape,
+ *		with the pipelined model call.
  */
 List *
 ContinuousExplain(const char *name)
@@ -192,12 +193,19 @@ ContinuousExplain(const char *name)
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *lines = NIL;
 	uint64		i;
+	Oid			save_userid;
+	int			save_sec;
 
 	values[0] = PointerGetDatum(construct_empty_array(TEXTOID));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* planned as the owner: constant folding may call the owner's functions */
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(cq->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 0) < 0)
 		elog(ERROR, "EXPLAIN of the batch statement failed");
+	SetUserIdAndSecContext(save_userid, save_sec);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(caller);
