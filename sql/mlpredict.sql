@@ -721,9 +721,12 @@ COMMENT ON FUNCTION mlpredict.explain_continuous_query(text) IS
 	'EXPLAIN of the statement a batch of the continuous query runs (EXPLAIN CONTINUOUS QUERY); the owner only';
 
 /*
- * DROP TABLE of a continuous query's source or sink drops the query, with
- * a NOTICE (its trigger on a surviving source too).  SECURITY DEFINER: the
- * catalog is written as the extension owner.
+ * A continuous query lives as long as its source, its sink and its capture
+ * trigger: DROP TABLE of either table (DROP SCHEMA ... CASCADE too), or the
+ * trigger dropped by any command (DROP TRIGGER, ALTER TABLE ... DROP COLUMN
+ * ... CASCADE of a column it follows), drops the query with a NOTICE, and
+ * its trigger on a surviving source.  SECURITY DEFINER: the catalog is
+ * written as the extension owner.
  */
 CREATE FUNCTION mlpredict.continuous_query_forget_tables()
 RETURNS event_trigger
@@ -732,29 +735,39 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	gone record;
+	tables oid[];
+	triggers boolean;
 BEGIN
-	IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() o
-				   WHERE o.object_type OPERATOR(pg_catalog.=) 'table') THEN
+	SELECT array_agg(o.objid) FILTER (WHERE o.object_type OPERATOR(pg_catalog.=) 'table'),
+		   bool_or(o.object_type OPERATOR(pg_catalog.=) 'trigger')
+	INTO tables, triggers
+	FROM pg_event_trigger_dropped_objects() o;
+	IF tables IS NULL AND NOT coalesce(triggers, false) THEN
 		RETURN;
 	END IF;
 	FOR gone IN
 		DELETE FROM mlpredict.continuous_query q
-		WHERE q.source::oid OPERATOR(pg_catalog.=) ANY (SELECT o.objid FROM pg_event_trigger_dropped_objects() o
-														WHERE o.object_type OPERATOR(pg_catalog.=) 'table')
-		   OR q.sink::oid OPERATOR(pg_catalog.=) ANY (SELECT o.objid FROM pg_event_trigger_dropped_objects() o
-													  WHERE o.object_type OPERATOR(pg_catalog.=) 'table')
-		RETURNING q.name, q.source::oid AS source
+		WHERE q.source::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
+		   OR q.sink::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
+		   OR (triggers AND NOT EXISTS (SELECT FROM pg_trigger t
+										WHERE t.tgrelid OPERATOR(pg_catalog.=) q.source::oid
+										  AND t.tgname OPERATOR(pg_catalog.=) ('mlpredict_cq_' || q.name)))
+		RETURNING q.name, q.source::oid AS source,
+				  q.source::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
+				  OR q.sink::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}')) AS with_table
 	LOOP
-		IF EXISTS (SELECT FROM pg_class c WHERE c.oid OPERATOR(pg_catalog.=) gone.source) THEN
-			EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'mlpredict_cq_' || gone.name,
+		IF EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) gone.source
+					 AND t.tgname OPERATOR(pg_catalog.=) ('mlpredict_cq_' || gone.name)) THEN
+			EXECUTE format('DROP TRIGGER %I ON %s', 'mlpredict_cq_' || gone.name,
 						   gone.source::regclass);
 		END IF;
-		RAISE NOTICE 'continuous query % was dropped with its table', quote_ident(gone.name);
+		RAISE NOTICE 'continuous query % was dropped with its %', quote_ident(gone.name),
+			CASE WHEN gone.with_table THEN 'table' ELSE 'trigger' END;
 	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION mlpredict.continuous_query_forget_tables() IS
-	'Event trigger: drops the continuous queries of dropped source and sink tables';
+	'Event trigger: drops the continuous queries of dropped source and sink tables, and those whose capture trigger was dropped';
 REVOKE ALL ON FUNCTION mlpredict.continuous_query_forget_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER mlpredict_continuous_query_forget_tables ON sql_drop

@@ -142,6 +142,9 @@ ContinuousQueryDrop(const char *name, bool if_exists)
 				(errmsg("continuous query \"%s\" does not exist, skipping", name)));
 		return false;
 	}
+	/* the row first: the sql_drop event trigger then has nothing to say */
+	(void) exec_for("DELETE FROM mlpredict.continuous_query WHERE name OPERATOR(pg_catalog.=) $1",
+					name, 0, NULL, NULL, NULL);
 	CatalogBegin(&access);
 	if (get_rel_name(cq->source) != NULL)
 		CatalogExec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
@@ -149,8 +152,6 @@ ContinuousQueryDrop(const char *name, bool if_exists)
 							 ContinuousRelationName(cq->source)),
 					0, NULL, NULL, NULL, false);
 	CatalogEnd(&access);
-	(void) exec_for("DELETE FROM mlpredict.continuous_query WHERE name OPERATOR(pg_catalog.=) $1",
-					name, 0, NULL, NULL, NULL);
 	return true;
 }
 

@@ -184,6 +184,17 @@ DROP TABLE text_sentiment_en;
 SELECT count(*) AS trigger_left FROM pg_trigger WHERE tgname = 'mlpredict_cq_english_job';
 DROP TABLE events, event_mood;
 SELECT name FROM mlpredict.continuous_queries ORDER BY name;
+-- the capture trigger dropped by any command drops its query: DROP
+-- COLUMN ... CASCADE of a followed column
+CREATE TABLE notes (id int PRIMARY KEY, body text, extra text);
+CREATE TABLE note_mood (id int PRIMARY KEY, mood text);
+SELECT mlpredict.create_continuous_query('notes_job', 'INSERT INTO note_mood SELECT id, sentiment FROM notes, LATERAL sentimentmodel(body)', '{"backfill": false}');
+ALTER TABLE notes DROP COLUMN extra;
+SELECT count(*) AS still_there FROM mlpredict.continuous_query WHERE name = 'notes_job';
+ALTER TABLE notes DROP COLUMN body;
+ALTER TABLE notes DROP COLUMN body CASCADE;
+SELECT count(*) AS still_there FROM mlpredict.continuous_query WHERE name = 'notes_job';
+DROP TABLE notes, note_mood;
 
 -- clean up: what later suites must not find
 SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY mood_job');
