@@ -774,6 +774,23 @@ CREATE EVENT TRIGGER mlpredict_continuous_query_forget_tables ON sql_drop
 	EXECUTE FUNCTION mlpredict.continuous_query_forget_tables();
 
 /*
+ * ALTER TABLE of a continuous query's source or sink that breaks the
+ * query (RENAME COLUMN of a column it uses, ALTER COLUMN ... TYPE to a
+ * type the sink cannot take, ...) is refused, naming the query.
+ */
+CREATE FUNCTION mlpredict.continuous_query_check_tables()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mlpredict_continuous_query_check_tables'
+LANGUAGE C;
+COMMENT ON FUNCTION mlpredict.continuous_query_check_tables() IS
+	'Event trigger: refuses an ALTER TABLE that breaks a continuous query';
+REVOKE ALL ON FUNCTION mlpredict.continuous_query_check_tables() FROM PUBLIC;
+
+CREATE EVENT TRIGGER mlpredict_continuous_query_check_tables ON ddl_command_end
+	WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION mlpredict.continuous_query_check_tables();
+
+/*
  * Continuous queries, processing (src/continuous/cq_process.c): one batch
  * now, in the caller's transaction - what the background workers run.
  */

@@ -184,6 +184,14 @@ DROP TABLE text_sentiment_en;
 SELECT count(*) AS trigger_left FROM pg_trigger WHERE tgname = 'mlpredict_cq_english_job';
 DROP TABLE events, event_mood;
 SELECT name FROM mlpredict.continuous_queries ORDER BY name;
+-- an ALTER TABLE that breaks a query is refused: renaming a column it
+-- reads or writes; one that does not is fine
+ALTER TABLE text_stream RENAME COLUMN text TO body;
+ALTER TABLE text_sentiment RENAME COLUMN sentiment TO label;
+ALTER TABLE text_stream RENAME COLUMN note TO remark;
+ALTER TABLE text_sentiment ADD COLUMN seen timestamptz;
+ALTER TABLE text_sentiment ALTER COLUMN sentiment TYPE varchar(20);
+
 -- the capture trigger dropped by any command drops its query: DROP
 -- COLUMN ... CASCADE of a followed column
 CREATE TABLE notes (id int PRIMARY KEY, body text, extra text);
