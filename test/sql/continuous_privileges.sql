@@ -155,6 +155,21 @@ SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY cqp_job RESUME');
 SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY cqp_job PAUSE');
 SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY cqp_job');
 
+-- roles that own continuous queries: DROP ROLE refuses, REASSIGN OWNED
+-- gives them away, DROP OWNED drops them (and their triggers)
+SET ROLE regress_cq_owner;
+SELECT pg_temp.create_it();
+RESET ROLE;
+DROP ROLE regress_cq_owner;
+CREATE ROLE regress_cq_heir;
+REASSIGN OWNED BY regress_cq_owner TO regress_cq_heir;
+SELECT name, owner FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
+REASSIGN OWNED BY regress_cq_heir TO regress_cq_owner;
+DROP OWNED BY regress_cq_owner;
+SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'cqp_src'::regclass AND NOT tgisinternal;
+DROP ROLE regress_cq_heir;
+
 DROP TABLE cqp_src, cqp_sink;
 SELECT mlpredict.drop_model('cqp_model$all');
 SELECT mlpredict.drop_connection('cqp-openai');
