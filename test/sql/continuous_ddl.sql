@@ -94,6 +94,25 @@ DELETE FROM mlpredict.continuous_query_queue WHERE query = 'mood_job';
 UPDATE text_stream SET mood = 'POSITIVE' WHERE id = 1;
 SELECT count(*) AS derived_write_not_queued FROM mlpredict.continuous_query_queue WHERE query = 'mood_job';
 
+-- Confluent's trailing MAP[...] of runtime options (or mlpredict.map(),
+-- mlpredict.options()): checked at creation, passed to every batch's call
+CREATE TABLE text_mood (id int PRIMARY KEY, mood text);
+BEGIN;
+SELECT * FROM mlpredict.execute($$CREATE CONTINUOUS QUERY map_job WITH ('backfill' = 'false') AS INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text, MAP['max_parallelism', 4, 'client_timeout', 30]))$$);
+SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY map_job PAUSE');
+COMMIT;
+SELECT options->>'runtime_options' AS runtime_options FROM mlpredict.continuous_query WHERE name = 'map_job';
+SELECT * FROM mlpredict.execute('DESCRIBE CONTINUOUS QUERY map_job') j WHERE j->>'Property' = 'Runtime Options';
+SELECT * FROM mlpredict.execute('SHOW CREATE CONTINUOUS QUERY map_job');
+SELECT count(*) > 0 AS pipelined FROM mlpredict.explain_continuous_query('map_job') l WHERE l LIKE '%MLPredict%';
+SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY map_job');
+SELECT mlpredict.create_continuous_query('map_job', 'INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL sentimentmodel(text, mlpredict.options(retry_count => 2))', '{"backfill": false}');
+SELECT options->>'runtime_options' AS runtime_options FROM mlpredict.continuous_query WHERE name = 'map_job';
+SELECT mlpredict.drop_continuous_query('map_job');
+SELECT mlpredict.create_continuous_query('map_job', 'INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL sentimentmodel(text, map(''max_parallelism'', id))');
+SELECT mlpredict.create_continuous_query('map_job', 'INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL sentimentmodel(text, map(''colour'', 4))');
+DROP TABLE text_mood;
+
 -- a source without a primary key: the unique key named with 'key'
 CREATE TABLE events (tenant int NOT NULL, seq int NOT NULL, body text, UNIQUE (tenant, seq));
 CREATE TABLE event_mood (tenant int, seq int, mood text, PRIMARY KEY (seq, tenant));
