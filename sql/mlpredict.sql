@@ -528,14 +528,15 @@ REVOKE ALL ON FUNCTION mlpredict.stat_reset() FROM PUBLIC;
  * SELECT ... LATERAL model(...) kept up to date by background workers.
  * A row trigger on the source (mlpredict.continuous_query_capture, named
  * mlpredict_cq_<query>) queues the key of every inserted, deleted or
- * relevantly updated row; a batch takes queued keys and upserts the sink
+ * relevantly updated row (and a statement trigger, mlpredict_cqt_<query>,
+ * the sink's keys after a TRUNCATE of the source); a batch takes queued keys and upserts the sink
  * in the same transaction that deletes them from the queue.  The tables
  * are written by the extension's C code as the extension owner and read
  * through the views; pg_dump carries their rows (the triggers are dumped
  * with the user tables).
  */
 CREATE TABLE mlpredict.continuous_query (
-	name		text PRIMARY KEY CHECK (name <> '' AND pg_catalog.octet_length(name) <= 50),
+	name		text PRIMARY KEY CHECK (name <> '' AND pg_catalog.octet_length(name) <= 48),
 	owner		regrole NOT NULL,
 	source		regclass NOT NULL,
 	source_key	name[] NOT NULL,
@@ -722,10 +723,10 @@ COMMENT ON FUNCTION mlpredict.explain_continuous_query(text) IS
 
 /*
  * A continuous query lives as long as its source, its sink and its capture
- * trigger: DROP TABLE of either table (DROP SCHEMA ... CASCADE too), or the
+ * triggers: DROP TABLE of either table (DROP SCHEMA ... CASCADE too), or a
  * trigger dropped by any command (DROP TRIGGER, ALTER TABLE ... DROP COLUMN
  * ... CASCADE of a column it follows), drops the query with a NOTICE, and
- * its trigger on a surviving source.  SECURITY DEFINER: the catalog is
+ * its triggers on a surviving source.  SECURITY DEFINER: the catalog is
  * written as the extension owner.
  */
 CREATE FUNCTION mlpredict.continuous_query_forget_tables()
@@ -737,6 +738,7 @@ DECLARE
 	gone record;
 	tables oid[];
 	triggers boolean;
+	trigger_name name;
 BEGIN
 	SELECT array_agg(o.objid) FILTER (WHERE o.object_type OPERATOR(pg_catalog.=) 'table'),
 		   bool_or(o.object_type OPERATOR(pg_catalog.=) 'trigger')
@@ -749,18 +751,21 @@ BEGIN
 		DELETE FROM mlpredict.continuous_query q
 		WHERE q.source::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
 		   OR q.sink::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
-		   OR (triggers AND NOT EXISTS (SELECT FROM pg_trigger t
-										WHERE t.tgrelid OPERATOR(pg_catalog.=) q.source::oid
-										  AND t.tgname OPERATOR(pg_catalog.=) ('mlpredict_cq_' || q.name)))
+		   OR (triggers AND (SELECT count(*) FROM pg_trigger t
+							 WHERE t.tgrelid OPERATOR(pg_catalog.=) q.source::oid
+							   AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY['mlpredict_cq_' || q.name,
+																		 'mlpredict_cqt_' || q.name])) OPERATOR(pg_catalog.<) 2)
 		RETURNING q.name, q.source::oid AS source,
 				  q.source::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
 				  OR q.sink::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}')) AS with_table
 	LOOP
-		IF EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) gone.source
-					 AND t.tgname OPERATOR(pg_catalog.=) ('mlpredict_cq_' || gone.name)) THEN
-			EXECUTE format('DROP TRIGGER %I ON %s', 'mlpredict_cq_' || gone.name,
-						   gone.source::regclass);
-		END IF;
+		FOR trigger_name IN
+			SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) gone.source
+			   AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY['mlpredict_cq_' || gone.name,
+														 'mlpredict_cqt_' || gone.name])
+		LOOP
+			EXECUTE format('DROP TRIGGER %I ON %s', trigger_name, gone.source::regclass);
+		END LOOP;
 		RAISE NOTICE 'continuous query % was dropped with its %', quote_ident(gone.name),
 			CASE WHEN gone.with_table THEN 'table' ELSE 'trigger' END;
 	END LOOP;

@@ -1143,7 +1143,8 @@ record_query(CqDefine *d, ContinuousQuery *cq, const char *options_json, const c
 /*
  * create_trigger
  *		AFTER INSERT OR DELETE OR UPDATE OF <key, inputs, WHERE columns>
- *		ON source FOR EACH ROW, as the creating user.
+ *		ON source FOR EACH ROW, and AFTER TRUNCATE ON source FOR EACH
+ *		STATEMENT, as the creating user.
  */
 static void
 create_trigger(CqDefine *d)
@@ -1166,6 +1167,13 @@ create_trigger(CqDefine *d)
 					 quote_literal_cstr(d->name));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create the capture trigger");
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TRIGGER %s AFTER TRUNCATE ON %s "
+					 "FOR EACH STATEMENT EXECUTE FUNCTION mlpredict.continuous_query_capture(%s)",
+					 quote_identifier(psprintf(CQ_TRUNCATE_PREFIX "%s", d->name)),
+					 ContinuousRelationName(d->source), quote_literal_cstr(d->name));
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create the capture trigger");
 	SPI_finish();

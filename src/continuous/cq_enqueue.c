@@ -2,7 +2,8 @@
  *
  * cq_enqueue.c
  *	  Queueing many keys of a continuous query at once: the backfill at
- *	  creation, REPROCESS ALL, and mlpredict.reprocess().
+ *	  creation, REPROCESS ALL, mlpredict.reprocess(), and the sink's keys
+ *	  after a TRUNCATE of the source.
  *
  * The rows are read as the query's owner, in a restricted security
  * context, as a batch reads them: the WHERE may call the owner's own
@@ -158,4 +159,19 @@ ContinuousReprocess(const char *name, int older_than_version, bool all)
 					 key_array("t", cq->sink_key, cq->nkeys), ContinuousRelationName(cq->sink),
 					 quote_identifier(cq->provenance_column), quote_identifier(cq->provenance_column));
 	return enqueue_rows(cq, sql.data, 1, types, values);
+}
+
+/*
+ * ContinuousEnqueueSinkKeys
+ *		After a TRUNCATE of the source: queue every key of the sink, so that
+ *		the batches remove the rows whose source row is gone (only with the
+ *		delete option, and not when the sink is the source).
+ */
+int64
+ContinuousEnqueueSinkKeys(ContinuousQuery *cq)
+{
+	if (cq->sink_is_source || !cq->delete_rows)
+		return 0;
+	return enqueue_rows(cq, psprintf("SELECT %s FROM %s AS t", key_array("t", cq->sink_key, cq->nkeys),
+									 ContinuousRelationName(cq->sink)), 0, NULL, NULL);
 }

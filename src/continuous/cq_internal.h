@@ -19,8 +19,9 @@
 
 #define CQ_DEFAULT_BATCH_SIZE 500
 #define CQ_DEFAULT_MAX_ATTEMPTS 5
-#define CQ_MAX_NAME_BYTES 50
-#define CQ_TRIGGER_PREFIX "mlpredict_cq_"
+#define CQ_MAX_NAME_BYTES 48
+#define CQ_TRIGGER_PREFIX "mlpredict_cq_"		/* the row trigger */
+#define CQ_TRUNCATE_PREFIX "mlpredict_cqt_"	/* the TRUNCATE trigger */
 
 /*
  * Queueing a key: a key already waiting keeps its place (a hot row is not
@@ -64,8 +65,9 @@ extern char *ContinuousQueryText(const char *statement);
 /* cq_enqueue.c: queue many keys at once (backfill, reprocess) */
 extern int64 ContinuousEnqueueAll(ContinuousQuery *cq);
 extern int64 ContinuousReprocess(const char *name, int older_than_version, bool all);
+extern int64 ContinuousEnqueueSinkKeys(ContinuousQuery *cq);
 
-/* capture.c: wake the worker when this transaction commits */
+/* commit_wake.c: wake the worker when this transaction commits */
 extern void ContinuousWakeAtCommit(void);
 
 #endif							/* MLPREDICT_CQ_INTERNAL_H */

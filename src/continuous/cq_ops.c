@@ -127,7 +127,7 @@ ContinuousQuerySetVersion(const char *name, int version, bool reprocess_all)
 
 /*
  * ContinuousQueryDrop
- *		The trigger, the catalog row (the queue and progress rows go with
+ *		The triggers, the catalog row (the queue and progress rows go with
  *		it); the sink keeps its rows.
  */
 bool
@@ -147,10 +147,16 @@ ContinuousQueryDrop(const char *name, bool if_exists)
 					name, 0, NULL, NULL, NULL);
 	CatalogBegin(&access);
 	if (get_rel_name(cq->source) != NULL)
+	{
 		CatalogExec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
 							 quote_identifier(psprintf(CQ_TRIGGER_PREFIX "%s", name)),
 							 ContinuousRelationName(cq->source)),
 					0, NULL, NULL, NULL, false);
+		CatalogExec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+							 quote_identifier(psprintf(CQ_TRUNCATE_PREFIX "%s", name)),
+							 ContinuousRelationName(cq->source)),
+					0, NULL, NULL, NULL, false);
+	}
 	CatalogEnd(&access);
 	return true;
 }

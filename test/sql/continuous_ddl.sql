@@ -142,6 +142,25 @@ SELECT * FROM pg_temp.queue() WHERE query = 'readings_job';
 SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY readings_job');
 DROP TABLE readings, reading_mood;
 
+-- TRUNCATE of the source queues every key of the sink, so that the
+-- batches remove their rows
+CREATE TABLE tsrc (id int PRIMARY KEY, body text);
+CREATE TABLE tsnk (id int PRIMARY KEY, mood text);
+INSERT INTO tsrc VALUES (1, 'a'), (2, 'b');
+BEGIN;
+SELECT mlpredict.create_continuous_query('truncate_job', 'INSERT INTO tsnk SELECT id, sentiment FROM tsrc, LATERAL sentimentmodel(body)');
+SELECT mlpredict.pause_continuous_query('truncate_job');
+COMMIT;
+SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'tsrc'::regclass ORDER BY tgname;
+INSERT INTO tsnk VALUES (1, 'x'), (2, 'y'), (9, 'orphan');
+DELETE FROM mlpredict.continuous_query_queue WHERE query = 'truncate_job';
+TRUNCATE tsrc;
+SELECT * FROM pg_temp.queue() WHERE query = 'truncate_job';
+-- dropping either trigger drops the query
+DROP TRIGGER mlpredict_cqt_truncate_job ON tsrc;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'tsrc'::regclass;
+DROP TABLE tsrc, tsnk;
+
 -- reprocess: every source row again
 SELECT mlpredict.reprocess('sentiment_job') AS requeued;
 SELECT * FROM pg_temp.queue() WHERE query = 'sentiment_job';
