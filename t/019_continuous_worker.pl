@@ -31,7 +31,8 @@ my $node = new_node('cq', { preload => 1 },
 	'mlpredict.continuous_max_backoff = 2s',
 	'mlpredict.continuous_outage_delay = 300ms',
 	'mlpredict.retry_outage_window = 300ms',
-	'max_worker_processes = 16');
+	'max_worker_processes = 16',
+	'restart_after_crash = on');
 
 # A database with the extension, a chat model and a source/sink pair.
 sub setup_db

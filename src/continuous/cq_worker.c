@@ -131,6 +131,8 @@ mlpredict_cq_worker_main(Datum arg)
 			continue;			/* a wake-up came: look again */
 		}
 		timeout = run_round(queries);
+		elog(DEBUG2, "mlpredict continuous queries: %d running, sleeping %ld ms",
+			 list_length(queries), timeout);
 		if (timeout == 0)
 			continue;
 		pgstat_report_activity(STATE_IDLE, NULL);
@@ -160,6 +162,8 @@ list_queries(bool *usable)
 	MemoryContext outer = CurrentMemoryContext;	/* outlives the transaction */
 
 	*usable = false;
+	/* now() is the start of the transaction: a worker sets it itself */
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	if (OidIsValid(get_extension_oid("mlpredict", true)) && CatalogIsCurrent())
@@ -191,6 +195,7 @@ list_queries(bool *usable)
 	}
 	PopActiveSnapshot();
 	CommitTransactionCommand();
+	MemoryContextSwitchTo(outer);
 	return result;
 }
 
@@ -258,6 +263,7 @@ drain(const char *name)
 		if (ShutdownRequestPending)
 			break;
 		pgstat_report_activity(STATE_RUNNING, name);
+		SetCurrentStatementStartTimestamp();
 		StartTransactionCommand();
 		PushActiveSnapshot(GetTransactionSnapshot());
 		PG_TRY();
@@ -336,6 +342,7 @@ query_failed(const char *name, ErrorData *error)
 			 errdetail("It is tried again in %d ms.", backoff)));
 
 	/* the query may be gone, or the extension: then there is nothing to record */
+	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
 	PG_TRY();
 	{
