@@ -528,14 +528,15 @@ REVOKE ALL ON FUNCTION mlpredict.stat_reset() FROM PUBLIC;
  * SELECT ... LATERAL model(...) kept up to date by background workers.
  * A row trigger on the source (mlpredict.continuous_query_capture, named
  * mlpredict_cq_<query>) queues the key of every inserted, deleted or
- * relevantly updated row; a batch takes queued keys and upserts the sink
+ * relevantly updated row (and a statement trigger, mlpredict_cqt_<query>,
+ * the sink's keys after a TRUNCATE of the source); a batch takes queued keys and upserts the sink
  * in the same transaction that deletes them from the queue.  The tables
  * are written by the extension's C code as the extension owner and read
  * through the views; pg_dump carries their rows (the triggers are dumped
  * with the user tables).
  */
 CREATE TABLE mlpredict.continuous_query (
-	name		text PRIMARY KEY CHECK (name <> '' AND pg_catalog.octet_length(name) <= 50),
+	name		text PRIMARY KEY CHECK (name <> '' AND pg_catalog.octet_length(name) <= 48),
 	owner		regrole NOT NULL,
 	source		regclass NOT NULL,
 	source_key	name[] NOT NULL,
@@ -721,9 +722,12 @@ COMMENT ON FUNCTION mlpredict.explain_continuous_query(text) IS
 	'EXPLAIN of the statement a batch of the continuous query runs (EXPLAIN CONTINUOUS QUERY); the owner only';
 
 /*
- * DROP TABLE of a continuous query's source or sink drops the query, with
- * a NOTICE (its trigger on a surviving source too).  SECURITY DEFINER: the
- * catalog is written as the extension owner.
+ * A continuous query lives as long as its source, its sink and its capture
+ * triggers: DROP TABLE of either table (DROP SCHEMA ... CASCADE too), or a
+ * trigger dropped by any command (DROP TRIGGER, ALTER TABLE ... DROP COLUMN
+ * ... CASCADE of a column it follows), drops the query with a NOTICE, and
+ * its triggers on a surviving source.  SECURITY DEFINER: the catalog is
+ * written as the extension owner.
  */
 CREATE FUNCTION mlpredict.continuous_query_forget_tables()
 RETURNS event_trigger
@@ -732,33 +736,64 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	gone record;
+	tables oid[];
+	triggers boolean;
+	trigger_name name;
 BEGIN
-	IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() o
-				   WHERE o.object_type OPERATOR(pg_catalog.=) 'table') THEN
+	SELECT array_agg(o.objid) FILTER (WHERE o.object_type OPERATOR(pg_catalog.=) 'table'),
+		   bool_or(o.object_type OPERATOR(pg_catalog.=) 'trigger')
+	INTO tables, triggers
+	FROM pg_event_trigger_dropped_objects() o;
+	IF tables IS NULL AND NOT coalesce(triggers, false) THEN
 		RETURN;
 	END IF;
 	FOR gone IN
 		DELETE FROM mlpredict.continuous_query q
-		WHERE q.source::oid OPERATOR(pg_catalog.=) ANY (SELECT o.objid FROM pg_event_trigger_dropped_objects() o
-														WHERE o.object_type OPERATOR(pg_catalog.=) 'table')
-		   OR q.sink::oid OPERATOR(pg_catalog.=) ANY (SELECT o.objid FROM pg_event_trigger_dropped_objects() o
-													  WHERE o.object_type OPERATOR(pg_catalog.=) 'table')
-		RETURNING q.name, q.source::oid AS source
+		WHERE q.source::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
+		   OR q.sink::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
+		   OR (triggers AND (SELECT count(*) FROM pg_trigger t
+							 WHERE t.tgrelid OPERATOR(pg_catalog.=) q.source::oid
+							   AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY['mlpredict_cq_' || q.name,
+																		 'mlpredict_cqt_' || q.name])) OPERATOR(pg_catalog.<) 2)
+		RETURNING q.name, q.source::oid AS source,
+				  q.source::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}'))
+				  OR q.sink::oid OPERATOR(pg_catalog.=) ANY (coalesce(tables, '{}')) AS with_table
 	LOOP
-		IF EXISTS (SELECT FROM pg_class c WHERE c.oid OPERATOR(pg_catalog.=) gone.source) THEN
-			EXECUTE format('DROP TRIGGER IF EXISTS %I ON %s', 'mlpredict_cq_' || gone.name,
-						   gone.source::regclass);
-		END IF;
-		RAISE NOTICE 'continuous query % was dropped with its table', quote_ident(gone.name);
+		FOR trigger_name IN
+			SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) gone.source
+			   AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY['mlpredict_cq_' || gone.name,
+														 'mlpredict_cqt_' || gone.name])
+		LOOP
+			EXECUTE format('DROP TRIGGER %I ON %s', trigger_name, gone.source::regclass);
+		END LOOP;
+		RAISE NOTICE 'continuous query % was dropped with its %', quote_ident(gone.name),
+			CASE WHEN gone.with_table THEN 'table' ELSE 'trigger' END;
 	END LOOP;
 END
 $$;
 COMMENT ON FUNCTION mlpredict.continuous_query_forget_tables() IS
-	'Event trigger: drops the continuous queries of dropped source and sink tables';
+	'Event trigger: drops the continuous queries of dropped source and sink tables, and those whose capture trigger was dropped';
 REVOKE ALL ON FUNCTION mlpredict.continuous_query_forget_tables() FROM PUBLIC;
 
 CREATE EVENT TRIGGER mlpredict_continuous_query_forget_tables ON sql_drop
 	EXECUTE FUNCTION mlpredict.continuous_query_forget_tables();
+
+/*
+ * ALTER TABLE of a continuous query's source or sink that breaks the
+ * query (RENAME COLUMN of a column it uses, ALTER COLUMN ... TYPE to a
+ * type the sink cannot take, ...) is refused, naming the query.
+ */
+CREATE FUNCTION mlpredict.continuous_query_check_tables()
+RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'mlpredict_continuous_query_check_tables'
+LANGUAGE C;
+COMMENT ON FUNCTION mlpredict.continuous_query_check_tables() IS
+	'Event trigger: refuses an ALTER TABLE that breaks a continuous query';
+REVOKE ALL ON FUNCTION mlpredict.continuous_query_check_tables() FROM PUBLIC;
+
+CREATE EVENT TRIGGER mlpredict_continuous_query_check_tables ON ddl_command_end
+	WHEN TAG IN ('ALTER TABLE')
+	EXECUTE FUNCTION mlpredict.continuous_query_check_tables();
 
 /*
  * Continuous queries, processing (src/continuous/cq_process.c): one batch

@@ -71,6 +71,22 @@ MlDefineGucs(void)
 							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("mlpredict.pipeline_window_rows",
+							"Sets the most outer rows a pipelined model call holds at once.",
+							"Rows read ahead and not yet returned: in flight, or answered and waiting for an earlier row's turn. A slow row holds up reading only once this many rows wait behind it.",
+							&mlpredict_pipeline_window_rows,
+							10000, 1, INT_MAX,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.pipeline_window_memory",
+							"Sets the most memory a pipelined model call holds in buffered rows.",
+							"Outer row copies, inputs, requests, answers and decoded outputs; reading waits while it is used up (the calls in flight may add their answers).",
+							&mlpredict_pipeline_window_memory,
+							65536, 64, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("mlpredict.allow_insecure_http",
 							 "Allows connections to plain http:// endpoints.",
 							 "Secrets travel unencrypted over http; meant for local test servers.",

@@ -23,6 +23,8 @@ extern bool mlpredict_enable_pipeline;
 extern int	mlpredict_client_timeout;	/* seconds */
 extern int	mlpredict_connect_timeout;	/* milliseconds */
 extern int	mlpredict_retry_count;
+extern int	mlpredict_pipeline_window_rows;
+extern int	mlpredict_pipeline_window_memory;	/* kilobytes */
 
 /* security and memory bounds, superuser-only or server-wide */
 extern bool mlpredict_allow_insecure_http;

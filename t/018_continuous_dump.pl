@@ -75,6 +75,7 @@ command_checks_all(
 my ($toc) = run_command([ 'pg_restore', '-l', $dump ]);
 like($toc, qr/TABLE DATA mlpredict continuous_query /, 'the dump carries the continuous queries');
 like($toc, qr/TRIGGER public docs mlpredict_cq_echo_job/, 'the dump carries the capture triggers');
+like($toc, qr/TRIGGER public docs mlpredict_cqt_echo_job/, 'the dump carries the TRUNCATE triggers');
 
 $node->safe_psql('postgres', 'CREATE DATABASE restored');
 command_checks_all(
@@ -116,7 +117,7 @@ $node->safe_psql('restored', q{INSERT INTO docs VALUES (5, 'five', 'en')});
 pass('restored: the source takes inserts after DROP EXTENSION');
 
 # the original database was left alone
-is($node->safe_psql('src', q{SELECT count(*) FROM pg_trigger WHERE tgrelid = 'docs'::regclass}), '2',
+is($node->safe_psql('src', q{SELECT count(*) FROM pg_trigger WHERE tgrelid = 'docs'::regclass}), '4',
 	'original: its triggers are untouched');
 
 $node->stop;

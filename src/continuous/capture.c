@@ -14,10 +14,15 @@
  * saved plan.  A trigger whose query no longer exists (a dump restored
  * without mlpredict's rows) does nothing.
  *
- * The key columns of each query are looked up once per transaction.
- * The first queued key registers a transaction callback that, on commit,
- * calls ContinuousWake(MyDatabaseId): the worker wakes on its latch, with
- * no polling.
+ * The key columns of each query are looked up once per transaction and
+ * relation (a partitioned source's partitions fire clones of the trigger).
+ * Each queued key asks for the worker to be woken when the transaction
+ * commits (commit_wake.c): no polling.
+ *
+ * The same function is the source's statement-level AFTER TRUNCATE
+ * trigger (mlpredict_cqt_<query>): a truncated source queues every key of
+ * the sink, so that the batches remove those rows (with the delete
+ * option; a sink that is the source went with it).
  *
  * IDENTIFICATION
  *	  src/continuous/capture.c
@@ -26,7 +31,7 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
@@ -41,7 +46,6 @@
 
 #include "catalog/ml_catalog.h"
 #include "continuous/cq_internal.h"
-#include "continuous/cq_wake.h"
 
 PG_FUNCTION_INFO_V1(mlpredict_continuous_query_capture);
 
@@ -62,8 +66,6 @@ typedef struct CaptureKeys
 static CaptureKeys capture_cache[CAPTURE_CACHE_SIZE];
 static int	capture_next;
 static SPIPlanPtr enqueue_plan;
-static bool wake_pending;
-static bool callback_registered;
 
 /*
  * capture_keys
@@ -92,14 +94,18 @@ capture_keys(const char *name, Relation rel)
 	entry->lxid = lxid;
 
 	cq = ContinuousQueryLoad(name, true);
-	if (cq == NULL || cq->source != RelationGetRelid(rel) || cq->nkeys > INDEX_MAX_KEYS)
+	if (cq == NULL || cq->nkeys > INDEX_MAX_KEYS ||
+		(cq->source != RelationGetRelid(rel) &&
+		 !(rel->rd_rel->relispartition &&
+		   list_member_oid(get_partition_ancestors(RelationGetRelid(rel)), cq->source))))
 		return entry;
 	for (i = 0; i < cq->nkeys; i++)
 	{
 		Oid			typoutput;
 		bool		varlena;
 
-		entry->attnums[i] = get_attnum(cq->source, cq->source_key[i]);
+		/* by name: a partition's columns may sit at other numbers */
+		entry->attnums[i] = get_attnum(RelationGetRelid(rel), cq->source_key[i]);
 		if (entry->attnums[i] <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -166,36 +172,6 @@ key_differs(CaptureKeys *keys, HeapTuple a, HeapTuple b, TupleDesc desc)
 	return columns_differ(keys->nkeys, attnums, a, b, desc);
 }
 
-static void
-wake_callback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
-	{
-		if (wake_pending)
-		{
-			wake_pending = false;
-			ContinuousWake(MyDatabaseId);
-		}
-	}
-	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		wake_pending = false;
-}
-
-/*
- * ContinuousWakeAtCommit
- *		Wake the database's worker when this transaction commits.
- */
-void
-ContinuousWakeAtCommit(void)
-{
-	if (!callback_registered)
-	{
-		RegisterXactCallback(wake_callback, NULL);
-		callback_registered = true;
-	}
-	wake_pending = true;
-}
-
 /* queue one key, as the extension owner */
 static void
 enqueue(const char *name, Datum key)
@@ -233,11 +209,20 @@ mlpredict_continuous_query_capture(PG_FUNCTION_ARGS)
 	const char *name;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(td->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || td->tg_trigger->tgnargs != 1)
+		TRIGGER_FIRED_FOR_ROW(td->tg_event) == TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) ||
+		td->tg_trigger->tgnargs != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("continuous_query_capture() must be an AFTER ... FOR EACH ROW trigger with the query's name as argument")));
+				 errmsg("continuous_query_capture() must be an AFTER ... FOR EACH ROW trigger, or AFTER TRUNCATE ... FOR EACH STATEMENT, with the query's name as argument")));
 	name = td->tg_trigger->tgargs[0];
+	if (TRIGGER_FIRED_BY_TRUNCATE(td->tg_event))
+	{
+		ContinuousQuery *cq = ContinuousQueryLoad(name, true);
+
+		if (cq && cq->source == RelationGetRelid(td->tg_relation))
+			(void) ContinuousEnqueueSinkKeys(cq);
+		return PointerGetDatum(NULL);
+	}
 	desc = RelationGetDescr(td->tg_relation);
 	keys = capture_keys(name, td->tg_relation);
 	if (!keys->exists)

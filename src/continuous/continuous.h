@@ -80,6 +80,8 @@ typedef struct ContinuousQuery
 	int			max_attempts;
 	char	   *provenance_column;	/* or NULL */
 	char	   *statement;		/* canonical CREATE CONTINUOUS QUERY text */
+	char	   *runtime_options;	/* the model call's trailing options
+									 * (mlpredict.map(...)), SQL text, or NULL */
 } ContinuousQuery;
 
 /*

@@ -20,6 +20,7 @@
 
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -43,7 +44,8 @@
 	"q.options OPERATOR(pg_catalog.->>) 'provenance_column', " \
 	"ARRAY(SELECT t OPERATOR(pg_catalog.->>) 'sink' FROM pg_catalog.jsonb_array_elements(q.targets) WITH ORDINALITY AS e(t, n) ORDER BY n), " \
 	"ARRAY(SELECT coalesce(t OPERATOR(pg_catalog.->>) 'source', t OPERATOR(pg_catalog.->>) 'output') FROM pg_catalog.jsonb_array_elements(q.targets) WITH ORDINALITY AS e(t, n) ORDER BY n), " \
-	"ARRAY(SELECT CASE WHEN t OPERATOR(pg_catalog.?) 'source' THEN 's' WHEN t OPERATOR(pg_catalog.?) 'output' THEN 'o' ELSE 'v' END FROM pg_catalog.jsonb_array_elements(q.targets) WITH ORDINALITY AS e(t, n) ORDER BY n) " \
+	"ARRAY(SELECT CASE WHEN t OPERATOR(pg_catalog.?) 'source' THEN 's' WHEN t OPERATOR(pg_catalog.?) 'output' THEN 'o' ELSE 'v' END FROM pg_catalog.jsonb_array_elements(q.targets) WITH ORDINALITY AS e(t, n) ORDER BY n), " \
+	"q.options OPERATOR(pg_catalog.->>) 'runtime_options' " \
 	"FROM mlpredict.continuous_query q WHERE q.name OPERATOR(pg_catalog.=) $1"
 
 /*
@@ -133,6 +135,7 @@ unpack_row(void)
 	cq->max_attempts = int_column(17, CQ_DEFAULT_MAX_ATTEMPTS);
 	cq->provenance_column = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 18);
 
+	cq->runtime_options = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 22);
 	sinks = text_array(19, &cq->ntargets);
 	columns = text_array(20, &n);
 	kinds = text_array(21, &n);
@@ -187,6 +190,20 @@ ContinuousQueryLoad(const char *name, bool missing_ok)
 		cq->key_types[i] = att == InvalidAttrNumber ? InvalidOid :
 			get_atttype(cq->source, att);
 	}
+	return cq;
+}
+
+/*
+ * ContinuousQueryForOwner
+ *		Load a query the current user may manage.
+ */
+ContinuousQuery *
+ContinuousQueryForOwner(const char *name, bool missing_ok)
+{
+	ContinuousQuery *cq = ContinuousQueryLoad(name, missing_ok);
+
+	if (cq)
+		CatalogCheckOwner(GetUserId(), cq->owner, "continuous query", name);
 	return cq;
 }
 
@@ -355,6 +372,8 @@ append_rows_query(StringInfo buf, ContinuousQuery *cq, MlModel *model)
 												 model->version)));
 	for (i = 0; i < cq->ninputs; i++)
 		appendStringInfo(buf, ", s.%s", quote_identifier(cq->inputs[i]));
+	if (cq->runtime_options)
+		appendStringInfo(buf, ", %s", cq->runtime_options);
 	appendStringInfoString(buf, ") AS p(");
 	i = 0;
 	foreach(lc, model->output)

@@ -7,7 +7,9 @@
  * The INSERT is parsed by PostgreSQL's own raw parser, after two
  * length-preserving rewrites of Flink's spelling: `quoted` identifiers
  * become "quoted", and LATERAL TABLE(ML_PREDICT('m', col)) loses its
- * TABLE( ... ) wrapper, leaving the ml_predict call PostgreSQL parses.
+ * TABLE( ... ) wrapper, leaving the ml_predict call PostgreSQL parses;
+ * a trailing MAP['k', v, ...] of runtime options becomes map('k', v, ...),
+ * mlpredict.map().
  * Because every byte keeps its offset, the positions of the raw parse
  * tree, and of every error raised here, point into the statement the user
  * wrote (an error context callback moves PostgreSQL's cursor positions to
@@ -48,6 +50,7 @@
 #include "parser/parse_coerce.h"
 #include "parser/parse_expr.h"
 #include "parser/parse_relation.h"
+#include "parser/parse_type.h"
 #include "parser/parser.h"
 #include "rewrite/rewriteManip.h"
 #include "utils/acl.h"
@@ -78,6 +81,7 @@ typedef struct CqDefine
 	const char *model_alias;
 	MlModelRef *model_ref;
 	List	   *inputs;			/* char * source columns */
+	char	   *runtime_options;	/* the call's trailing options, deparsed, or NULL */
 	List	   *targets;		/* ContinuousTarget * */
 	List	   *keys;			/* char * source key columns */
 	List	   *sink_keys;		/* char * sink columns receiving them */
@@ -161,6 +165,26 @@ flink_to_sql(CqDefine *d, int query_location)
 				NOT_SUPPORTED(d, tok->location, "identifiers with quote characters are not supported");
 			text[tok->location] = '"';
 			text[tok->location + tok->length - 1] = '"';
+		}
+		else if (DdlTokenIsKeyword(tok, "MAP") && i + 1 < ntokens &&
+				 DdlTokenIsPunct(&tokens[i + 1], '['))
+		{
+			/* Flink's MAP['k', v, ...] becomes map('k', v, ...) */
+			int			depth = 0;
+			int			j;
+
+			for (j = i + 1; j < ntokens; j++)
+			{
+				if (DdlTokenIsPunct(&tokens[j], '['))
+					depth++;
+				else if (DdlTokenIsPunct(&tokens[j], ']') && --depth == 0)
+					break;
+			}
+			if (j < ntokens)
+			{
+				text[tokens[i + 1].location] = '(';
+				text[tokens[j].location] = ')';
+			}
 		}
 		else if (DdlTokenIsKeyword(tok, "TABLE") && i > 0 && i + 1 < ntokens &&
 				 DdlTokenIsKeyword(&tokens[i - 1], "LATERAL") &&
@@ -361,6 +385,63 @@ is_ml_predict(List *funcname)
 		(list_length(funcname) == 2 && strcmp(strVal(linitial(funcname)), "mlpredict") == 0);
 }
 
+/* is a raw argument a call of mlpredict's map() or options()? */
+static bool
+is_runtime_options(Node *arg)
+{
+	FuncCall   *fc = (FuncCall *) arg;
+	const char *name;
+
+	if (!IsA(arg, FuncCall))
+		return false;
+	name = strVal(llast(fc->funcname));
+	if (strcmp(name, "map") != 0 && strcmp(name, "options") != 0)
+		return false;
+	return list_length(fc->funcname) == 1 ||
+		(list_length(fc->funcname) == 2 && strcmp(strVal(linitial(fc->funcname)), "mlpredict") == 0);
+}
+
+/* may a raw runtime option value be kept in the catalog: a constant? */
+static bool
+constant_option(Node *node)
+{
+	if (IsA(node, NamedArgExpr))
+		node = (Node *) ((NamedArgExpr *) node)->arg;
+	if (IsA(node, TypeCast))
+		node = ((TypeCast *) node)->arg;
+	return IsA(node, A_Const);
+}
+
+/*
+ * resolve_runtime_options
+ *		The model call's trailing runtime options (Confluent's MAP[...],
+ *		mlpredict.map(...) or mlpredict.options(...)), constants only:
+ *		checked now, kept deparsed, passed to every batch's call.
+ */
+static void
+resolve_runtime_options(CqDefine *d, Node *arg)
+{
+	FuncCall   *fc = copyObject((FuncCall *) arg);
+	ParseState *pstate;
+	Node	   *expr;
+	ListCell   *lc;
+
+	foreach(lc, fc->args)
+		if (!constant_option(lfirst(lc)))
+			NOT_SUPPORTED(d, exprLocation(lfirst(lc)), "the runtime options of a continuous query must be constants");
+	/* always mlpredict's own function, whatever the search_path */
+	fc->funcname = list_make2(makeString("mlpredict"), llast(fc->funcname));
+	pstate = make_parsestate(NULL);
+	pstate->p_sourcetext = d->statement;
+	expr = transformExpr(pstate, (Node *) fc, EXPR_KIND_SELECT_TARGET);
+	if (exprType(expr) != typenameTypeId(NULL, makeTypeNameFromNameList(
+															 list_make2(makeString("mlpredict"), makeString("predict_options")))))
+		NOT_SUPPORTED(d, fc->location, "the last argument of the model call must be a column or runtime options");
+	/* evaluated now, to check the keys and values */
+	(void) eval_const_expressions(NULL, expr);
+	d->runtime_options = deparse_expression(expr, NIL, false, false);
+}
+
 /*
  * resolve_model
  *		The model call: model(cols), mlpredict.ml_predict('model', cols) or
@@ -424,6 +505,11 @@ resolve_model(CqDefine *d, RangeFunction *rf)
 	if (rf->alias && rf->alias->colnames)
 		NOT_SUPPORTED(d, location, "column aliases of the model call are not supported; name the outputs in the select list");
 
+	if (args && is_runtime_options(llast(args)))
+	{
+		resolve_runtime_options(d, llast(args));
+		args = list_truncate(list_copy(args), list_length(args) - 1);
+	}
 	foreach(lc, args)
 	{
 		Node	   *arg = lfirst(lc);
@@ -945,6 +1031,7 @@ as_query(CqDefine *d)
 	cq->batch_size = d->batch_size;
 	cq->max_attempts = d->max_attempts;
 	cq->provenance_column = d->provenance_column;
+	cq->runtime_options = d->runtime_options;
 	return cq;
 }
 
@@ -1056,7 +1143,8 @@ record_query(CqDefine *d, ContinuousQuery *cq, const char *options_json, const c
 /*
  * create_trigger
  *		AFTER INSERT OR DELETE OR UPDATE OF <key, inputs, WHERE columns>
- *		ON source FOR EACH ROW, as the creating user.
+ *		ON source FOR EACH ROW, and AFTER TRUNCATE ON source FOR EACH
+ *		STATEMENT, as the creating user.
  */
 static void
 create_trigger(CqDefine *d)
@@ -1079,6 +1167,13 @@ create_trigger(CqDefine *d)
 					 quote_literal_cstr(d->name));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
+		elog(ERROR, "could not create the capture trigger");
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TRIGGER %s AFTER TRUNCATE ON %s "
+					 "FOR EACH STATEMENT EXECUTE FUNCTION mlpredict.continuous_query_capture(%s)",
+					 quote_identifier(psprintf(CQ_TRUNCATE_PREFIX "%s", d->name)),
+					 ContinuousRelationName(d->source), quote_literal_cstr(d->name));
 	if (SPI_execute(sql.data, false, 0) != SPI_OK_UTILITY)
 		elog(ERROR, "could not create the capture trigger");
 	SPI_finish();
@@ -1192,6 +1287,17 @@ ContinuousQueryCreate(const char *name, const char *statement, int query_locatio
 	check_batch_statement(cq);
 
 	options_json = ContinuousOptionsJson(options, statement, false, NULL);
+	if (d.runtime_options)
+	{
+		StringInfoData json;
+
+		initStringInfo(&json);
+		appendBinaryStringInfo(&json, options_json, strlen(options_json) - 1);
+		appendStringInfoString(&json, ", \"runtime_options\": ");
+		escape_json(&json, d.runtime_options);
+		appendStringInfoChar(&json, '}');
+		options_json = json.data;
+	}
 	record_query(&d, cq, options_json,
 				 ContinuousCanonicalStatement(name, options_json, statement + query_location));
 	create_trigger(&d);

@@ -19,8 +19,9 @@
 
 #define CQ_DEFAULT_BATCH_SIZE 500
 #define CQ_DEFAULT_MAX_ATTEMPTS 5
-#define CQ_MAX_NAME_BYTES 50
-#define CQ_TRIGGER_PREFIX "mlpredict_cq_"
+#define CQ_MAX_NAME_BYTES 48
+#define CQ_TRIGGER_PREFIX "mlpredict_cq_"		/* the row trigger */
+#define CQ_TRUNCATE_PREFIX "mlpredict_cqt_"	/* the TRUNCATE trigger */
 
 /*
  * Queueing a key: a key already waiting keeps its place (a hot row is not
@@ -35,6 +36,8 @@
 /* continuous_query.c */
 extern char *ContinuousRelationName(Oid relid);
 extern MlModel *ContinuousQueryModel(ContinuousQuery *cq);
+/* the query, if the current user may manage it (owner or superuser) */
+extern ContinuousQuery *ContinuousQueryForOwner(const char *name, bool missing_ok);
 
 /*
  * cq_define.c: CREATE CONTINUOUS QUERY.  statement holds the INSERT ...
@@ -51,18 +54,20 @@ extern char *ContinuousOptionsJson(List *options, const char *statement,
 								   bool for_alter, const char *current_json);
 
 /* cq_ops.c: the operations on an existing query (owner or superuser) */
-extern ContinuousQuery *ContinuousQueryForOwner(const char *name, bool missing_ok);
 extern void ContinuousQuerySetState(const char *name, bool running);
 extern void ContinuousQueryAlter(const char *name, List *options, const char *statement);
 extern void ContinuousQuerySetVersion(const char *name, int version, bool reprocess_all);
 extern bool ContinuousQueryDrop(const char *name, bool if_exists);
 extern int64 ContinuousRetryParked(const char *name, ArrayType *key);
-extern int64 ContinuousReprocess(const char *name, int older_than_version, bool all);
-extern int64 ContinuousEnqueueAll(ContinuousQuery *cq);
 extern List *ContinuousExplain(const char *name);
 extern char *ContinuousQueryText(const char *statement);
 
-/* capture.c: wake the worker when this transaction commits */
+/* cq_enqueue.c: queue many keys at once (backfill, reprocess) */
+extern int64 ContinuousEnqueueAll(ContinuousQuery *cq);
+extern int64 ContinuousReprocess(const char *name, int older_than_version, bool all);
+extern int64 ContinuousEnqueueSinkKeys(ContinuousQuery *cq);
+
+/* commit_wake.c: wake the worker when this transaction commits */
 extern void ContinuousWakeAtCommit(void);
 
 #endif							/* MLPREDICT_CQ_INTERNAL_H */

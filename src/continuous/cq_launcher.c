@@ -136,6 +136,8 @@ mlpredict_cq_launcher_main(Datum arg)
 		bool		retry;
 
 		ResetLatch(MyLatch);
+		/* absorbs ProcSignalBarriers (DROP DATABASE waits for them) */
+		CHECK_FOR_INTERRUPTS();
 		if (ShutdownRequestPending)
 			proc_exit(1);
 		if (ConfigReloadPending)

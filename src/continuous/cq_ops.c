@@ -9,7 +9,7 @@
  * run them (CatalogCheckOwner).  Catalog and queue writes run as the
  * extension owner (catalog_access.c); so does dropping the capture
  * trigger, which its creator could create with the TRIGGER privilege but,
- * not owning the table, could not drop.  EXPLAIN runs as the caller.
+ * not owning the table, could not drop.  EXPLAIN plans as the owner.
  *
  * IDENTIFICATION
  *	  src/continuous/cq_ops.c
@@ -27,20 +27,6 @@
 #include "catalog/ml_catalog.h"
 #include "continuous/cq_internal.h"
 #include "util.h"
-
-/*
- * ContinuousQueryForOwner
- *		Load a query the current user may manage.
- */
-ContinuousQuery *
-ContinuousQueryForOwner(const char *name, bool missing_ok)
-{
-	ContinuousQuery *cq = ContinuousQueryLoad(name, missing_ok);
-
-	if (cq)
-		CatalogCheckOwner(GetUserId(), cq->owner, "continuous query", name);
-	return cq;
-}
 
 /* one statement on the query's row, as the extension owner; returns rows */
 static int64
@@ -141,7 +127,7 @@ ContinuousQuerySetVersion(const char *name, int version, bool reprocess_all)
 
 /*
  * ContinuousQueryDrop
- *		The trigger, the catalog row (the queue and progress rows go with
+ *		The triggers, the catalog row (the queue and progress rows go with
  *		it); the sink keeps its rows.
  */
 bool
@@ -156,15 +142,22 @@ ContinuousQueryDrop(const char *name, bool if_exists)
 				(errmsg("continuous query \"%s\" does not exist, skipping", name)));
 		return false;
 	}
+	/* the row first: the sql_drop event trigger then has nothing to say */
+	(void) exec_for("DELETE FROM mlpredict.continuous_query WHERE name OPERATOR(pg_catalog.=) $1",
+					name, 0, NULL, NULL, NULL);
 	CatalogBegin(&access);
 	if (get_rel_name(cq->source) != NULL)
+	{
 		CatalogExec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
 							 quote_identifier(psprintf(CQ_TRIGGER_PREFIX "%s", name)),
 							 ContinuousRelationName(cq->source)),
 					0, NULL, NULL, NULL, false);
+		CatalogExec(psprintf("DROP TRIGGER IF EXISTS %s ON %s",
+							 quote_identifier(psprintf(CQ_TRUNCATE_PREFIX "%s", name)),
+							 ContinuousRelationName(cq->source)),
+					0, NULL, NULL, NULL, false);
+	}
 	CatalogEnd(&access);
-	(void) exec_for("DELETE FROM mlpredict.continuous_query WHERE name OPERATOR(pg_catalog.=) $1",
-					name, 0, NULL, NULL, NULL);
 	return true;
 }
 
@@ -191,76 +184,11 @@ ContinuousRetryParked(const char *name, ArrayType *key)
 	return n;
 }
 
-/* ARRAY[alias.col::text, ...] over the given columns */
-static char *
-key_array(const char *alias, char **columns, int n)
-{
-	StringInfoData buf;
-	int			i;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, "ARRAY[");
-	for (i = 0; i < n; i++)
-		appendStringInfo(&buf, "%s%s.%s::pg_catalog.text", i ? ", " : "", alias,
-						 quote_identifier(columns[i]));
-	appendStringInfoChar(&buf, ']');
-	return buf.data;
-}
-
-/*
- * ContinuousEnqueueAll
- *		Queue every source row (that matches the WHERE): the backfill at
- *		create, and REPROCESS ALL.
- */
-int64
-ContinuousEnqueueAll(ContinuousQuery *cq)
-{
-	StringInfoData sql;
-
-	initStringInfo(&sql);
-	appendStringInfo(&sql, CQ_ENQUEUE_INTO "SELECT $1, %s FROM %s AS s",
-					 key_array("s", cq->source_key, cq->nkeys), ContinuousRelationName(cq->source));
-	if (cq->where_clause)
-		appendStringInfo(&sql, " WHERE %s", cq->where_clause);
-	appendStringInfoString(&sql, " " CQ_ENQUEUE_CONFLICT);
-	ContinuousWakeAtCommit();
-	return exec_for(sql.data, cq->name, 0, NULL, NULL, NULL);
-}
-
-/*
- * ContinuousReprocess
- *		Queue every source row again (all), or the keys of the sink rows
- *		whose provenance column holds a version older than the one given,
- *		or none.
- */
-int64
-ContinuousReprocess(const char *name, int older_than_version, bool all)
-{
-	ContinuousQuery *cq = ContinuousQueryForOwner(name, false);
-	StringInfoData sql;
-	Oid			types[1] = {INT4OID};
-	Datum		values[1] = {Int32GetDatum(older_than_version)};
-
-	if (all)
-		return ContinuousEnqueueAll(cq);
-	if (cq->provenance_column == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("continuous query \"%s\" records no model version", name),
-				 errhint("Create it WITH ('provenance_column' = 'column') to reprocess by version, or reprocess all rows.")));
-	initStringInfo(&sql);
-	appendStringInfo(&sql, CQ_ENQUEUE_INTO "SELECT $1, %s FROM %s AS t "
-					 "WHERE t.%s IS NULL OR t.%s OPERATOR(pg_catalog.<) $2 " CQ_ENQUEUE_CONFLICT,
-					 key_array("t", cq->sink_key, cq->nkeys), ContinuousRelationName(cq->sink),
-					 quote_identifier(cq->provenance_column), quote_identifier(cq->provenance_column));
-	ContinuousWakeAtCommit();
-	return exec_for(sql.data, name, 1, types, values, NULL);
-}
-
 /*
  * ContinuousExplain
- *		EXPLAIN of the batch statement, as the caller (the owner), for an
- *		empty batch: the plan's shape, with the pipelined model call.
+ *		EXPLAIN of the batch statement, as the query's owner (whoever asks:
+ *		the owner or a superuser), for an empty batch: the plan's shape,
+ *		with the pipelined model call.
  */
 List *
 ContinuousExplain(const char *name)
@@ -272,12 +200,19 @@ ContinuousExplain(const char *name)
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *lines = NIL;
 	uint64		i;
+	Oid			save_userid;
+	int			save_sec;
 
 	values[0] = PointerGetDatum(construct_empty_array(TEXTOID));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	/* planned as the owner: constant folding may call the owner's functions */
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(cq->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
 	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 0) < 0)
 		elog(ERROR, "EXPLAIN of the batch statement failed");
+	SetUserIdAndSecContext(save_userid, save_sec);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(caller);

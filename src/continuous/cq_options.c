@@ -7,8 +7,10 @@
  *
  * Options are stored as typed jsonb: {"backfill": true, "delete": true,
  * "batch_size": 500, "max_attempts": 5, "provenance_column": "col",
- * "key": "a,b"}; the last two only when given.  backfill, key and
- * provenance_column shape the query and are fixed at creation.
+ * "key": "a,b", "runtime_options": "mlpredict.map(...)"}; the last three
+ * only when given (runtime_options comes from the model call, not from
+ * WITH).  backfill, key and provenance_column shape the query and are
+ * fixed at creation.
  *
  * IDENTIFICATION
  *	  src/continuous/cq_options.c
@@ -80,7 +82,8 @@ ContinuousOptionsJson(List *options, const char *statement, bool for_alter,
 	int64		batch_size = CQ_DEFAULT_BATCH_SIZE,
 				max_attempts = CQ_DEFAULT_MAX_ATTEMPTS;
 	const char *provenance = NULL,
-			   *key = NULL;
+			   *key = NULL,
+			   *runtime = NULL;
 	ListCell   *lc;
 	StringInfoData buf;
 
@@ -94,6 +97,7 @@ ContinuousOptionsJson(List *options, const char *statement, bool for_alter,
 		(void) MlParseInt(v, &max_attempts);
 	provenance = MlOptionGet(current, "provenance_column");
 	key = MlOptionGet(current, "key");
+	runtime = MlOptionGet(current, "runtime_options");
 
 	foreach(lc, options)
 	{
@@ -146,6 +150,11 @@ ContinuousOptionsJson(List *options, const char *statement, bool for_alter,
 		appendStringInfoString(&buf, ", \"key\": ");
 		escape_json(&buf, key);
 	}
+	if (runtime)
+	{
+		appendStringInfoString(&buf, ", \"runtime_options\": ");
+		escape_json(&buf, runtime);
+	}
 	appendStringInfoChar(&buf, '}');
 	return buf.data;
 }
@@ -163,6 +172,7 @@ ContinuousCanonicalStatement(const char *name, const char *options_json, const c
 	ListCell   *lc;
 	int			start = 0,
 				end = strlen(query);
+	bool		first = true;
 
 	while (start < end && isspace((unsigned char) query[start]))
 		start++;
@@ -175,8 +185,11 @@ ContinuousCanonicalStatement(const char *name, const char *options_json, const c
 	{
 		MlOption   *opt = lfirst(lc);
 
-		appendStringInfo(&buf, "%s%s = %s", foreach_current_index(lc) ? ", " : "",
+		if (strcmp(opt->key, "runtime_options") == 0)
+			continue;			/* written in the query itself */
+		appendStringInfo(&buf, "%s%s = %s", first ? "" : ", ",
 						 quote_literal_cstr(opt->key), quote_literal_cstr(opt->value));
+		first = false;
 	}
 	appendStringInfo(&buf, ") AS %.*s", end - start, query + start);
 	return buf.data;

@@ -125,6 +125,7 @@ DescribeContinuousQuery(const char *name)
 	add_property(result, "Model", MlQualifiedModelName(cq->model_schema, cq->model_name));
 	add_property(result, "Model Version", cq->model_version ? psprintf("%d", cq->model_version) : "default");
 	add_property(result, "Inputs", join_names(cq->inputs, cq->ninputs));
+	add_property(result, "Runtime Options", cq->runtime_options);
 	add_property(result, "Targets", targets.data);
 	add_property(result, "Where", cq->where_clause);
 	add_property(result, "Backfill", cq->backfill ? "true" : "false");

@@ -5,21 +5,31 @@
  *	  read ahead, their requests kept in flight through an HttpQueue, and
  *	  joined rows returned in the outer order (or as they complete).
  *
- * Rows.  Each outer row read is kept in a ring slot: a copy of the outer
- * tuple, the converted model inputs, and room for the outputs.  A row
- * with a NULL input gets NULL outputs without a request, as ml_predict
- * does.  Other rows gather into the forming batch, which is sent as one
- * request (or as few as the provider's limits allow) when it reaches the
- * batch size, or sooner when nothing else can move.
+ * Rows.  Each outer row read is kept in the window (pipeline_window.c): a
+ * copy of the outer tuple, the converted model inputs, and room for the
+ * outputs.  A row with a NULL input gets NULL outputs without a request,
+ * as ml_predict does.  Other rows gather into the forming batch, which is
+ * sent as one request (or as few as the provider's limits allow) when it
+ * reaches the batch size, or sooner when nothing else can move.
  *
  * Calls.  A call is one request in flight with its rows; it owns a memory
  * context for the request, the answer and the decoded outputs, freed when
- * its last row has been returned.  At most max_parallelism calls are in
+ * its last row has been released.  At most max_parallelism calls are in
  * flight (the runtime option, else mlpredict.max_parallelism;
- * async_enabled = false means one), and at most max_parallelism batches
- * of rows are buffered.  Under a LIMIT or in a cursor the number of calls
- * in flight starts at one and grows with the rows returned, so a query
- * that stops early has not paid for many calls it does not use.
+ * async_enabled = false means one).  Under a LIMIT or in a cursor the
+ * number of calls in flight starts at one and grows with the rows
+ * returned, so a query that stops early has not paid for many calls it
+ * does not use.
+ *
+ * The window.  Rows are read while a call can take them and the window
+ * has room: it is bounded by the rows buffered
+ * (mlpredict.pipeline_window_rows) and the bytes they and their calls
+ * hold (mlpredict.pipeline_window_memory), not by the oldest row.  So a
+ * slow row, or one whose request waits to be retried, holds up only the
+ * rows behind it that the window can keep (in order, they wait for their
+ * turn; unordered, they are returned as they complete), while the other
+ * calls go on.  When the window is full, reading waits until rows are
+ * returned.
  *
  * Order and errors.  A call's answer is decoded when its first row is
  * returned, by the same code as ml_predict (decode_rows.c), so values,
@@ -29,8 +39,9 @@
  * is split in two and each half sent again, until the bad row stands
  * alone.
  *
- * Memory stays flat: ring slots reuse their contexts, calls free theirs,
- * and a row's memory lives until the row after it has been returned.
+ * Memory stays flat: the window's segments and the calls' contexts are
+ * freed as their rows are released, and a row's memory lives until the
+ * row after it has been returned.
  *
  * IDENTIFICATION
  *	  src/exec/pipeline.c
@@ -58,16 +69,17 @@
 #include "compat.h"
 #include "exec/decode_rows.h"
 #include "exec/pipeline.h"
+#include "exec/pipeline_window.h"
 #include "exec/predict.h"
 #include "mlpredict.h"
 #include "types/typemap.h"
-
-typedef struct PipeRow PipeRow;
 
 /* One request in flight (or answered) and the rows it carries. */
 typedef struct PipeCall
 {
 	MemoryContext context;		/* this struct, request, answer, outputs */
+	dlist_node	node;			/* in PipelineState.calls */
+	Size		counted;		/* its bytes in the window */
 	PipeRow   **rows;
 	int			nrows;
 	int			live;			/* rows not yet released */
@@ -75,17 +87,6 @@ typedef struct PipeCall
 	HttpResponse response;
 	bool		decoded;
 } PipeCall;
-
-struct PipeRow
-{
-	uint64		seq;			/* its place in the outer order */
-	MinimalTuple outer;			/* copy of the outer row */
-	MlBatchRow	io;				/* inputs, and outputs once decoded */
-	PipeCall   *call;			/* NULL: NULL input, outputs all NULL */
-	bool		ready;			/* its call is final (or it has none) */
-	bool		keep;			/* false: on_error = skip dropped it */
-	bool		emitted;		/* returned (or dropped) */
-};
 
 typedef struct PipelineState
 {
@@ -108,6 +109,7 @@ typedef struct PipelineState
 	ExprContext *input_econtext;	/* per row read, reset each time */
 	TupleTableSlot *outer_row;	/* a stored outer tuple, deformed */
 	MemoryContext context;		/* everything of the node's execution */
+	MemoryContext scratch;		/* building a request, reset after each */
 
 	/* set up on the first row */
 	bool		started;
@@ -118,19 +120,16 @@ typedef struct PipelineState
 	MlRuntimeOptions runtime;
 	int			max_calls;
 	int			batch_size;
-	int			capacity;		/* ring slots */
 	HttpQueue  *queue;
 
-	/* rows: seq numbers [head, tail) are in the ring */
-	PipeRow    *ring;
-	MemoryContext *slot_contexts;
-	uint64		head;
-	uint64		tail;
+	/* rows: window.nread rows read, those from next_seq on not returned */
+	PipeWindow	window;
+	dlist_head	calls;			/* PipeCall not yet freed */
+	uint64		next_seq;		/* ordered: the next row to return */
 	PipeRow   **forming;		/* rows waiting to be sent, in order */
 	int			nforming;
-	uint64	   *ready_queue;	/* unordered: rows ready, in completion order */
-	uint64		ready_head;
-	uint64		ready_tail;
+	PipeRow    *ready_head;		/* unordered: rows ready, in completion order */
+	PipeRow    *ready_tail;
 	int			inflight;
 	bool		outer_done;
 	PipeRow    *last_returned;	/* its memory is released on the next call */
@@ -250,6 +249,7 @@ pipeline_begin(CustomScanState *node, EState *estate, int eflags)
 	state->input_econtext = CreateExprContext(estate);
 	state->context = AllocSetContextCreate(CurrentMemoryContext, "mlpredict pipeline",
 										   ALLOCSET_DEFAULT_SIZES);
+	dlist_init(&state->calls);
 }
 
 /*
@@ -289,7 +289,7 @@ result_desc(PipelineState *state)
  * start
  *		On the first row: resolve the model (with the privilege check of
  *		ml_predict), plan the input conversions, read the runtime options
- *		and size the ring.
+ *		and set up the window.
  */
 static void
 start(PipelineState *state)
@@ -327,12 +327,11 @@ start(PipelineState *state)
 		MlRuntimeOptionsFromDatum(options, &state->runtime);
 	state->max_calls = state->runtime.async_enabled ? state->runtime.max_parallelism : 1;
 	state->batch_size = MlTargetBatchSize(state->target);
-	state->capacity = (state->max_calls + 1) * state->batch_size;
 
-	state->ring = palloc0(sizeof(PipeRow) * state->capacity);
-	state->slot_contexts = palloc0(sizeof(MemoryContext) * state->capacity);
+	PipeWindowInit(&state->window, state->context);
+	state->scratch = AllocSetContextCreate(state->context, "mlpredict pipeline request",
+										   ALLOCSET_DEFAULT_SIZES);
 	state->forming = palloc(sizeof(PipeRow *) * state->batch_size);
-	state->ready_queue = palloc(sizeof(uint64) * state->capacity);
 	state->queue = HttpQueueCreate();
 	state->started = true;
 	MemoryContextSwitchTo(old);
@@ -360,36 +359,49 @@ static void
 mark_ready(PipelineState *state, PipeRow *row)
 {
 	row->ready = true;
-	if (!state->runtime.ordered)
-		state->ready_queue[state->ready_tail++ % state->capacity] = row->seq;
+	if (state->runtime.ordered)
+		return;
+	row->next_ready = NULL;
+	if (state->ready_tail != NULL)
+		state->ready_tail->next_ready = row;
+	else
+		state->ready_head = row;
+	state->ready_tail = row;
+}
+
+/*
+ * alloc_io
+ *		A row's input and output arrays, in one allocation.
+ */
+static void
+alloc_io(MlBatchRow *io, int ninputs, int noutputs)
+{
+	Size		values = MAXALIGN(sizeof(Datum) * ninputs);
+	Size		out_values = MAXALIGN(sizeof(Datum) * noutputs);
+	char	   *p = palloc0(values + out_values + ninputs + noutputs);
+
+	io->values = (Datum *) p;
+	io->out_values = (Datum *) (p + values);
+	io->nulls = (bool *) (p + values + out_values);
+	io->out_nulls = (bool *) (p + values + out_values + ninputs);
+	memset(io->out_nulls, true, noutputs);
 }
 
 /*
  * read_row
- *		Take the outer row in slot into the ring: copy it, compute and
+ *		Take the outer row in slot into the window: copy it, compute and
  *		convert its inputs.
  */
 static void
 read_row(PipelineState *state, TupleTableSlot *slot)
 {
-	uint64		seq = state->tail;
-	int			index = (int) (seq % state->capacity);
-	PipeRow    *row = &state->ring[index];
 	TupleTableSlot *scan = state->css.ss.ss_ScanTupleSlot;
 	ExprContext *econtext = state->input_econtext;
 	MlTarget   *target = state->target;
+	MemoryContext row_context;
+	PipeRow    *row = PipeWindowAddRow(&state->window, &row_context);
 	MemoryContext old;
 	int			i;
-
-	if (state->slot_contexts[index] == NULL)
-		state->slot_contexts[index] =
-			AllocSetContextCreate(state->context, "mlpredict pipeline row",
-								  ALLOCSET_SMALL_SIZES);
-	else
-		MemoryContextReset(state->slot_contexts[index]);
-	memset(row, 0, sizeof(PipeRow));
-	row->seq = seq;
-	state->tail++;
 
 	/* the inputs are computed over the outer columns of the scan tuple */
 	slot_getallattrs(slot);
@@ -403,13 +415,9 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 	econtext->ecxt_scantuple = scan;
 	ResetExprContext(econtext);
 
-	old = MemoryContextSwitchTo(state->slot_contexts[index]);
+	old = MemoryContextSwitchTo(row_context);
 	row->outer = ExecCopySlotMinimalTuple(slot);
-	row->io.values = palloc0(sizeof(Datum) * Max(target->ninputs, 1));
-	row->io.nulls = palloc0(sizeof(bool) * Max(target->ninputs, 1));
-	row->io.out_values = palloc0(sizeof(Datum) * Max(target->noutputs, 1));
-	row->io.out_nulls = palloc(sizeof(bool) * Max(target->noutputs, 1));
-	memset(row->io.out_nulls, true, sizeof(bool) * Max(target->noutputs, 1));
+	alloc_io(&row->io, Max(target->ninputs, 1), Max(target->noutputs, 1));
 	row->keep = true;
 	for (i = 0; i < state->ninputs; i++)
 	{
@@ -425,6 +433,7 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 	}
 	MemoryContextSwitchTo(old);
 	ResetExprContext(econtext);
+	PipeWindowRowStored(&state->window, row);
 
 	if (MlAnyNull(row->io.nulls, target->ninputs))
 		mark_ready(state, row);
@@ -437,28 +446,77 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 	}
 }
 
+/* copy_request copies the fields up to sensitive, the last one */
+StaticAssertDecl(offsetof(HttpRequest, sensitive) + sizeof(List *) == sizeof(HttpRequest),
+				 "copy_request must copy every pointer field of HttpRequest");
+
+/*
+ * copy_request
+ *		A request built in the scratch context, copied into the current
+ *		one: building it allocates several times what it keeps, and a
+ *		waiting row keeps its request until its turn.
+ */
+static HttpRequest *
+copy_request(const HttpRequest *from)
+{
+	HttpRequest *to = palloc(sizeof(HttpRequest));
+	ListCell   *lc;
+
+	*to = *from;
+	to->url = pstrdup(from->url);
+	to->headers = NIL;
+	foreach(lc, from->headers)
+	{
+		HttpHeader *header = palloc(sizeof(HttpHeader));
+
+		*header = *(HttpHeader *) lfirst(lc);
+		header->name = pstrdup(header->name);
+		header->value = pstrdup(header->value);
+		to->headers = lappend(to->headers, header);
+	}
+	if (from->body != NULL)
+	{
+		to->body = palloc(from->body_len + 1);
+		memcpy(to->body, from->body, from->body_len);
+		to->body[from->body_len] = '\0';
+	}
+	to->sensitive = NIL;
+	foreach(lc, from->sensitive)
+		to->sensitive = lappend(to->sensitive,
+								DatumGetPointer(datumCopy(PointerGetDatum(lfirst(lc)),
+														  false, -1)));
+	return to;
+}
+
 /*
  * submit
- *		Send rows[0..nrows-1] as one or more calls.
+ *		Send rows[0..nrows-1] as one or more calls.  A call's request is
+ *		built in the scratch context and kept as a compact copy.
  */
 static void
 submit(PipelineState *state, PipeRow **rows, int nrows)
 {
 	while (nrows > 0)
 	{
+		/* small blocks: a waiting row's call holds what it uses, little more */
 		MemoryContext context = AllocSetContextCreate(state->context,
 													  "mlpredict pipeline call",
-													  ALLOCSET_SMALL_SIZES);
-		MemoryContext old = MemoryContextSwitchTo(context);
-		PipeCall   *call = palloc0(sizeof(PipeCall));
+													  0, 1024, 1024);
+		MemoryContext old = MemoryContextSwitchTo(state->scratch);
 		MlBatchRow *io = palloc(sizeof(MlBatchRow) * nrows);
+		HttpRequest *built;
+		PipeCall   *call;
 		int			taken;
 
 		for (int i = 0; i < nrows; i++)
 			io[i] = rows[i]->io;
-		call->context = context;
 		taken = MlBuildBatchRequest(state->target, io, nrows, &state->runtime,
-									&call->request);
+									&built);
+		MemoryContextSwitchTo(context);
+		call = palloc0(sizeof(PipeCall));
+		call->context = context;
+		call->request = copy_request(built);
+		MemoryContextReset(state->scratch);
 		call->rows = palloc(sizeof(PipeRow *) * taken);
 		memcpy(call->rows, rows, sizeof(PipeRow *) * taken);
 		call->nrows = call->live = taken;
@@ -466,6 +524,8 @@ submit(PipelineState *state, PipeRow **rows, int nrows)
 			rows[i]->call = call;
 		HttpQueueSubmit(state->queue, call->request, &call->response, call);
 		MemoryContextSwitchTo(old);
+		dlist_push_tail(&state->calls, &call->node);
+		PipeWindowRecount(&state->window, context, &call->counted);
 
 		state->inflight++;
 		state->peak_inflight = Max(state->peak_inflight, state->inflight);
@@ -497,16 +557,28 @@ send_forming(PipelineState *state)
 }
 
 /*
+ * free_call
+ *		A call is done with: its memory goes.
+ */
+static void
+free_call(PipelineState *state, PipeCall *call)
+{
+	dlist_delete(&call->node);
+	PipeWindowForget(&state->window, &call->counted);
+	MemoryContextDelete(call->context);
+}
+
+/*
  * fill
- *		Read outer rows while there is room and a use for them, sending
- *		batches as they fill.
+ *		Read outer rows while the window has room and a call a use for
+ *		them, sending batches as they fill.
  */
 static void
 fill(PipelineState *state)
 {
 	PlanState  *outer = linitial(state->css.custom_ps);
 
-	while (!state->outer_done && state->tail - state->head < (uint64) state->capacity)
+	while (!state->outer_done && !PipeWindowFull(&state->window))
 	{
 		TupleTableSlot *slot;
 
@@ -532,7 +604,7 @@ fill(PipelineState *state)
 			send_forming(state);
 	}
 	/* a partial batch goes when no more rows are coming or fit */
-	if (state->outer_done || state->tail - state->head >= (uint64) state->capacity)
+	if (state->outer_done || PipeWindowFull(&state->window))
 		send_forming(state);
 }
 
@@ -557,9 +629,10 @@ complete(PipelineState *state, PipeCall *call)
 		state->n_splits++;
 		submit(state, call->rows, half);
 		submit(state, call->rows + half, call->nrows - half);
-		MemoryContextDelete(call->context);
+		free_call(state, call);
 		return;
 	}
+	PipeWindowRecount(&state->window, call->context, &call->counted);
 	for (int i = 0; i < call->nrows; i++)
 		mark_ready(state, call->rows[i]);
 }
@@ -592,16 +665,18 @@ collect(PipelineState *state, bool wait)
 
 /*
  * release
- *		A row is done with: its call's memory goes with its call's last row.
+ *		A row is done with: its call's memory goes with its call's last
+ *		row, and its own with its segment's.
  */
 static void
-release(PipeRow *row)
+release(PipelineState *state, PipeRow *row)
 {
 	PipeCall   *call = row->call;
 
 	row->call = NULL;
 	if (call != NULL && --call->live == 0)
-		MemoryContextDelete(call->context);
+		free_call(state, call);
+	PipeWindowRelease(&state->window, row);
 }
 
 /*
@@ -625,6 +700,7 @@ decode_call(PipelineState *state, PipeCall *call, MlOnError on_error)
 	for (int i = 0; i < call->nrows; i++)
 		call->rows[i]->keep = keep;
 	MemoryContextSwitchTo(old);
+	PipeWindowRecount(&state->window, call->context, &call->counted);
 	return !failed;
 }
 
@@ -662,33 +738,30 @@ next_ready(PipelineState *state)
 {
 	PipeRow    *row;
 
-	if (state->runtime.ordered)
-	{
-		if (state->head == state->tail)
-			return NULL;
-		row = &state->ring[state->head % state->capacity];
-		return row->ready ? row : NULL;
-	}
-	if (state->ready_head == state->ready_tail)
+	if (!state->runtime.ordered)
+		return state->ready_head;
+	if (state->next_seq >= state->window.nread)
 		return NULL;
-	row = &state->ring[state->ready_queue[state->ready_head % state->capacity] % state->capacity];
-	return row;
+	row = PipeWindowFind(&state->window, state->next_seq);
+	Assert(row != NULL);
+	return row->ready ? row : NULL;
 }
 
 /*
  * take
- *		Mark a row returned (or dropped) and advance the head past
- *		returned rows.
+ *		Mark a row returned (or dropped): the next one's turn.
  */
 static void
 take(PipelineState *state, PipeRow *row)
 {
-	row->emitted = true;
-	if (!state->runtime.ordered)
-		state->ready_head++;
-	while (state->head < state->tail &&
-		   state->ring[state->head % state->capacity].emitted)
-		state->head++;
+	if (state->runtime.ordered)
+	{
+		state->next_seq++;
+		return;
+	}
+	state->ready_head = row->next_ready;
+	if (state->ready_head == NULL)
+		state->ready_tail = NULL;
 }
 
 /*
@@ -731,7 +804,7 @@ pipeline_next(ScanState *ss)
 
 	if (state->last_returned != NULL)
 	{
-		release(state->last_returned);
+		release(state, state->last_returned);
 		state->last_returned = NULL;
 	}
 	for (;;)
@@ -758,7 +831,7 @@ pipeline_next(ScanState *ss)
 			take(state, row);
 			if (!row->keep && !(state->flags & PIPE_FLAG_LEFT_JOIN))
 			{
-				release(row);
+				release(state, row);
 				continue;
 			}
 			state->returned++;
@@ -767,7 +840,7 @@ pipeline_next(ScanState *ss)
 		}
 		if (state->inflight == 0)
 		{
-			if (state->head == state->tail && state->outer_done)
+			if (state->window.rows == 0 && state->outer_done)
 				return ExecClearTuple(ss->ss_ScanTupleSlot);
 			send_forming(state);
 			if (state->inflight == 0)
@@ -796,31 +869,17 @@ pipeline_exec(CustomScanState *node)
 static void
 reset_rows(PipelineState *state)
 {
+	dlist_mutable_iter iter;
+
 	if (!state->started)
 		return;
 	HttpQueueCancel(state->queue);
-	for (int i = 0; i < state->capacity; i++)
-	{
-		PipeRow    *row = &state->ring[i];
-
-		if (row->call != NULL && !row->emitted)
-		{
-			PipeCall   *call = row->call;
-
-			/* free each call once: detach its rows first (a slot of a row
-			 * already returned may hold a newer row by now) */
-			for (int j = 0; j < call->nrows; j++)
-				if (call->rows[j]->call == call)
-					call->rows[j]->call = NULL;
-			MemoryContextDelete(call->context);
-		}
-	}
-	if (state->last_returned != NULL)
-		release(state->last_returned);
+	dlist_foreach_modify(iter, &state->calls)
+		free_call(state, dlist_container(PipeCall, node, iter.cur));
+	PipeWindowReset(&state->window);
 	state->last_returned = NULL;
-	memset(state->ring, 0, sizeof(PipeRow) * state->capacity);
-	state->head = state->tail = 0;
-	state->ready_head = state->ready_tail = 0;
+	state->next_seq = 0;
+	state->ready_head = state->ready_tail = NULL;
 	state->nforming = 0;
 	state->inflight = 0;
 	state->outer_done = false;
@@ -902,6 +961,12 @@ pipeline_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 	ExplainPropertyInteger("Retries", NULL, state->n_retries, es);
 	ExplainPropertyInteger("Batch Splits", NULL, state->n_splits, es);
 	ExplainPropertyInteger("Peak In Flight", NULL, state->peak_inflight, es);
+	ExplainPropertyInteger("Window Rows", NULL, state->window.max_rows, es);
+	ExplainPropertyInteger("Window Memory", "kB", state->window.max_bytes / 1024, es);
+	ExplainPropertyInteger("Window Full", NULL, state->window.times_full, es);
+	ExplainPropertyInteger("Peak Rows Buffered", NULL, state->window.peak_rows, es);
+	ExplainPropertyInteger("Peak Memory Buffered", "kB",
+						   (state->window.peak_bytes + 1023) / 1024, es);
 	if (es->timing)
 		ExplainPropertyFloat("Wait Time", "ms", state->wait_ms, 3, es);
 }

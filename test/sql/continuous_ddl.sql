@@ -4,9 +4,7 @@
 -- pause/resume/alter/drop.  Queries are paused in the transaction that
 -- creates them, so the background workers leave their queues alone here
 -- (continuous_run.sql lets them work).
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS mlpredict;
-RESET client_min_messages;
+CREATE EXTENSION mlpredict;
 
 SELECT mlpredict.create_connection('cq-openai', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-test-openai-key"}');
 SELECT * FROM mlpredict.execute($$CREATE MODEL sentimentmodel INPUT(text STRING) OUTPUT(sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'cq-openai', 'openai.system_prompt' = 'Analyze the sentiment of the text and return only POSITIVE, NEGATIVE, or NEUTRAL.')$$);
@@ -96,6 +94,25 @@ DELETE FROM mlpredict.continuous_query_queue WHERE query = 'mood_job';
 UPDATE text_stream SET mood = 'POSITIVE' WHERE id = 1;
 SELECT count(*) AS derived_write_not_queued FROM mlpredict.continuous_query_queue WHERE query = 'mood_job';
 
+-- Confluent's trailing MAP[...] of runtime options (or mlpredict.map(),
+-- mlpredict.options()): checked at creation, passed to every batch's call
+CREATE TABLE text_mood (id int PRIMARY KEY, mood text);
+BEGIN;
+SELECT * FROM mlpredict.execute($$CREATE CONTINUOUS QUERY map_job WITH ('backfill' = 'false') AS INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text, MAP['max_parallelism', 4, 'client_timeout', 30]))$$);
+SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY map_job PAUSE');
+COMMIT;
+SELECT options->>'runtime_options' AS runtime_options FROM mlpredict.continuous_query WHERE name = 'map_job';
+SELECT * FROM mlpredict.execute('DESCRIBE CONTINUOUS QUERY map_job') j WHERE j->>'Property' = 'Runtime Options';
+SELECT * FROM mlpredict.execute('SHOW CREATE CONTINUOUS QUERY map_job');
+SELECT count(*) > 0 AS pipelined FROM mlpredict.explain_continuous_query('map_job') l WHERE l LIKE '%MLPredict%';
+SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY map_job');
+SELECT mlpredict.create_continuous_query('map_job', 'INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL sentimentmodel(text, mlpredict.options(retry_count => 2))', '{"backfill": false}');
+SELECT options->>'runtime_options' AS runtime_options FROM mlpredict.continuous_query WHERE name = 'map_job';
+SELECT mlpredict.drop_continuous_query('map_job');
+SELECT mlpredict.create_continuous_query('map_job', 'INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL sentimentmodel(text, map(''max_parallelism'', id))');
+SELECT mlpredict.create_continuous_query('map_job', 'INSERT INTO text_mood SELECT id, sentiment FROM text_stream, LATERAL sentimentmodel(text, map(''colour'', 4))');
+DROP TABLE text_mood;
+
 -- a source without a primary key: the unique key named with 'key'
 CREATE TABLE events (tenant int NOT NULL, seq int NOT NULL, body text, UNIQUE (tenant, seq));
 CREATE TABLE event_mood (tenant int, seq int, mood text, PRIMARY KEY (seq, tenant));
@@ -106,6 +123,43 @@ SELECT mlpredict.pause_continuous_query('events_job');
 COMMIT;
 SELECT source_key, sink_key FROM mlpredict.continuous_query WHERE name = 'events_job';
 SELECT * FROM pg_temp.queue() WHERE query = 'events_job';
+
+-- a partitioned source: the partitions' clones of the trigger queue the
+-- parent's keys (a partition's columns in another order)
+CREATE TABLE readings (site text NOT NULL, id int NOT NULL, note text, PRIMARY KEY (site, id)) PARTITION BY LIST (site);
+CREATE TABLE readings_a PARTITION OF readings FOR VALUES IN ('a');
+CREATE TABLE readings_b (note text, id int NOT NULL, site text NOT NULL);
+ALTER TABLE readings ATTACH PARTITION readings_b FOR VALUES IN ('b');
+CREATE TABLE reading_mood (site text, id int, mood text, PRIMARY KEY (site, id));
+BEGIN;
+SELECT * FROM mlpredict.execute($$CREATE CONTINUOUS QUERY readings_job WITH ('backfill' = 'false') AS INSERT INTO reading_mood SELECT site, id, sentiment FROM readings, LATERAL sentimentmodel(note)$$);
+SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY readings_job PAUSE');
+COMMIT;
+INSERT INTO readings VALUES ('a', 1, 'fine'), ('b', 2, 'bad');
+UPDATE readings SET note = 'worse' WHERE site = 'b';
+UPDATE readings SET site = 'a' WHERE site = 'b';
+SELECT * FROM pg_temp.queue() WHERE query = 'readings_job';
+SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY readings_job');
+DROP TABLE readings, reading_mood;
+
+-- TRUNCATE of the source queues every key of the sink, so that the
+-- batches remove their rows
+CREATE TABLE tsrc (id int PRIMARY KEY, body text);
+CREATE TABLE tsnk (id int PRIMARY KEY, mood text);
+INSERT INTO tsrc VALUES (1, 'a'), (2, 'b');
+BEGIN;
+SELECT mlpredict.create_continuous_query('truncate_job', 'INSERT INTO tsnk SELECT id, sentiment FROM tsrc, LATERAL sentimentmodel(body)');
+SELECT mlpredict.pause_continuous_query('truncate_job');
+COMMIT;
+SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = 'tsrc'::regclass ORDER BY tgname;
+INSERT INTO tsnk VALUES (1, 'x'), (2, 'y'), (9, 'orphan');
+DELETE FROM mlpredict.continuous_query_queue WHERE query = 'truncate_job';
+TRUNCATE tsrc;
+SELECT * FROM pg_temp.queue() WHERE query = 'truncate_job';
+-- dropping either trigger drops the query
+DROP TRIGGER mlpredict_cqt_truncate_job ON tsrc;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'tsrc'::regclass;
+DROP TABLE tsrc, tsnk;
 
 -- reprocess: every source row again
 SELECT mlpredict.reprocess('sentiment_job') AS requeued;
@@ -168,6 +222,25 @@ DROP TABLE text_sentiment_en;
 SELECT count(*) AS trigger_left FROM pg_trigger WHERE tgname = 'mlpredict_cq_english_job';
 DROP TABLE events, event_mood;
 SELECT name FROM mlpredict.continuous_queries ORDER BY name;
+-- an ALTER TABLE that breaks a query is refused: renaming a column it
+-- reads or writes; one that does not is fine
+ALTER TABLE text_stream RENAME COLUMN text TO body;
+ALTER TABLE text_sentiment RENAME COLUMN sentiment TO label;
+ALTER TABLE text_stream RENAME COLUMN note TO remark;
+ALTER TABLE text_sentiment ADD COLUMN seen timestamptz;
+ALTER TABLE text_sentiment ALTER COLUMN sentiment TYPE varchar(20);
+
+-- the capture trigger dropped by any command drops its query: DROP
+-- COLUMN ... CASCADE of a followed column
+CREATE TABLE notes (id int PRIMARY KEY, body text, extra text);
+CREATE TABLE note_mood (id int PRIMARY KEY, mood text);
+SELECT mlpredict.create_continuous_query('notes_job', 'INSERT INTO note_mood SELECT id, sentiment FROM notes, LATERAL sentimentmodel(body)', '{"backfill": false}');
+ALTER TABLE notes DROP COLUMN extra;
+SELECT count(*) AS still_there FROM mlpredict.continuous_query WHERE name = 'notes_job';
+ALTER TABLE notes DROP COLUMN body;
+ALTER TABLE notes DROP COLUMN body CASCADE;
+SELECT count(*) AS still_there FROM mlpredict.continuous_query WHERE name = 'notes_job';
+DROP TABLE notes, note_mood;
 
 -- clean up: what later suites must not find
 SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY mood_job');
@@ -176,3 +249,4 @@ DROP TABLE text_stream, text_sentiment;
 SELECT mlpredict.drop_model('sentimentmodel$all');
 SELECT mlpredict.drop_connection('cq-openai');
 SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
+DROP EXTENSION mlpredict CASCADE;

@@ -1,9 +1,7 @@
 -- Continuous queries: every shape that is not supported, and every
 -- missing object, refused at creation with its SQLSTATE and its position
 -- in the statement (execute) or in the query text (function form).
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS mlpredict;
-RESET client_min_messages;
+CREATE EXTENSION mlpredict;
 \set VERBOSITY default
 
 SELECT mlpredict.create_connection('cqe-openai', '{"type": "openai", "endpoint": "http://127.0.0.1:18787/v1/chat/completions", "api-key": "sk-test-openai-key"}');
@@ -145,3 +143,4 @@ DROP TABLE cqe_src, cqe_nopk, cqe_nullable, cqe_sink, cqe_sink_nokey;
 SELECT mlpredict.drop_model('cqe_sentiment$all'), mlpredict.drop_model('cqe_pair$all');
 SELECT mlpredict.drop_connection('cqe-openai');
 SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
+DROP EXTENSION mlpredict CASCADE;

@@ -3,9 +3,7 @@
 -- right is shown refused, then granted.  Only the owner (or a superuser)
 -- alters, pauses, drops, retries or explains; everyone sees the status
 -- view, owners only their dead letters; the catalog tables are closed.
-SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS mlpredict;
-RESET client_min_messages;
+CREATE EXTENSION mlpredict;
 
 CREATE ROLE regress_cq_owner;
 CREATE ROLE regress_cq_other;
@@ -77,6 +75,24 @@ SELECT pg_temp.create_it();
 SELECT name, owner, state, rows_pending FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 RESET ROLE;
 
+-- the backfill reads the source as the owner (a superuser resuming or
+-- reprocessing too): the WHERE's functions never run with more rights
+CREATE FUNCTION cqp_who(id int) RETURNS boolean IMMUTABLE LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE NOTICE 'WHERE evaluated by %', current_user;
+  RETURN id = 1;
+END $$;
+SET ROLE regress_cq_owner;
+BEGIN;
+SELECT mlpredict.create_continuous_query('cqp_where', 'INSERT INTO cqp_sink SELECT id, label FROM cqp_src, LATERAL cqp_model(text) WHERE cqp_who(id)');
+SELECT mlpredict.pause_continuous_query('cqp_where');
+COMMIT;
+RESET ROLE;
+SELECT mlpredict.reprocess('cqp_where');
+SELECT key FROM mlpredict.continuous_query_queue WHERE query = 'cqp_where';
+SELECT mlpredict.drop_continuous_query('cqp_where');
+DROP FUNCTION cqp_who(int);
+
 -- the owner's queue: a parked row
 UPDATE mlpredict.continuous_query_queue SET parked = true, attempts = 5, last_sqlstate = '2200X', last_error = 'nope' WHERE query = 'cqp_job' AND key = '{2}';
 
@@ -139,8 +155,24 @@ SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY cqp_job RESUME');
 SELECT * FROM mlpredict.execute('ALTER CONTINUOUS QUERY cqp_job PAUSE');
 SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY cqp_job');
 
+-- roles that own continuous queries: DROP ROLE refuses, REASSIGN OWNED
+-- gives them away, DROP OWNED drops them (and their triggers)
+SET ROLE regress_cq_owner;
+SELECT pg_temp.create_it();
+RESET ROLE;
+DROP ROLE regress_cq_owner;
+CREATE ROLE regress_cq_heir;
+REASSIGN OWNED BY regress_cq_owner TO regress_cq_heir;
+SELECT name, owner FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
+REASSIGN OWNED BY regress_cq_heir TO regress_cq_owner;
+DROP OWNED BY regress_cq_owner;
+SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
+SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'cqp_src'::regclass AND NOT tgisinternal;
+DROP ROLE regress_cq_heir;
+
 DROP TABLE cqp_src, cqp_sink;
 SELECT mlpredict.drop_model('cqp_model$all');
 SELECT mlpredict.drop_connection('cqp-openai');
 DROP OWNED BY regress_cq_owner, regress_cq_other;
 DROP ROLE regress_cq_owner, regress_cq_other;
+DROP EXTENSION mlpredict CASCADE;

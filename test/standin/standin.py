@@ -2,7 +2,7 @@
 """Local stand-in for remote AI model providers (for mlpredict's tests and demo).
 
     python3 test/standin/standin.py --port 0 --port-file /tmp/standin.port \
-        [--pid-file F] [--latency-ms N] [--log F] [--keys-file F]
+        [--pid-file F] [--latency-ms N] [--latency-dist SPEC] [--log F] [--keys-file F]
         [--gcp-public-key PEM --gcp-client-email EMAIL | --gcp-service-account KEY.json]
 
 Listens on 127.0.0.1, speaks the providers' wire formats (modules under
@@ -37,6 +37,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import faults      # noqa: E402  (needs the sys.path line above)
+from latency import parse as parse_latency_dist   # noqa: E402
 import providers   # noqa: E402
 from common import ApiError, Call, Response   # noqa: E402
 
@@ -60,7 +61,8 @@ class ServerState:
 
     def __init__(self, default_keys, keys, latency_ms=0, strict_params=True,
                  record_max=1000, log_path=None, idle_timeout=None,
-                 settings=None, counter_names=(), setting_values=None):
+                 settings=None, counter_names=(), setting_values=None,
+                 latency_dist=None):
         self.lock = threading.Lock()
         self.default_keys = dict(default_keys)
         self.keys = dict(default_keys)
@@ -74,6 +76,8 @@ class ServerState:
         # Provider-private data that outlives /_control/reset (issued tokens).
         self.store = {}
         self.latency_ms = latency_ms
+        self.latency_dist = latency_dist or None     # spec (latency.py)
+        self._latency_fn = parse_latency_dist(self.latency_dist)
         self.strict_params = strict_params
         self.idle_timeout = idle_timeout
         self.fail_counters = faults.FailCounters()
@@ -250,9 +254,17 @@ class ServerState:
 
     # -- run-time configuration --------------------------------------------
 
+    def delay_ms(self, body):
+        """The delay of a model request: --latency-ms plus, with a latency
+        distribution, the draw for this body (latency.py)."""
+        with self.lock:
+            fixed, draw = self.latency_ms, self._latency_fn
+        return fixed + (draw(body) if draw else 0)
+
     def config(self):
         with self.lock:
-            out = {"latency_ms": self.latency_ms, "keys": dict(self.keys),
+            out = {"latency_ms": self.latency_ms, "latency_dist": self.latency_dist,
+                   "keys": dict(self.keys),
                    "strict_params": self.strict_params}
             out.update(self.settings)
         out["storm"] = self.fail_counters.storm()
@@ -262,7 +274,8 @@ class ServerState:
         """Apply a /_control/config body; raises ValueError on bad input."""
         if not isinstance(obj, dict):
             raise ValueError("config body must be a JSON object")
-        unknown = (set(obj) - {"latency_ms", "keys", "strict_params", "storm"} -
+        unknown = (set(obj) - {"latency_ms", "latency_dist", "keys", "strict_params",
+                               "storm"} -
                    set(self.setting_defs))
         if unknown:
             raise ValueError("unknown config field(s): %s" % ", ".join(sorted(unknown)))
@@ -270,6 +283,10 @@ class ServerState:
         if latency is not None and (isinstance(latency, bool) or
                                     not isinstance(latency, int) or latency < 0):
             raise ValueError("latency_ms must be an integer >= 0")
+        dist = obj.get("latency_dist", self)     # self: not given
+        if dist is not self and dist is not None and not isinstance(dist, str):
+            raise ValueError("latency_dist must be a string or null")
+        dist_fn = parse_latency_dist(dist) if isinstance(dist, str) else None
         strict = obj.get("strict_params")
         if strict is not None and not isinstance(strict, bool):
             raise ValueError("strict_params must be true or false")
@@ -290,6 +307,8 @@ class ServerState:
             self.settings.update(settings)
             if latency is not None:
                 self.latency_ms = latency
+            if dist is not self:
+                self.latency_dist, self._latency_fn = dist or None, dist_fn
             if strict is not None:
                 self.strict_params = strict
             for name, value in (keys or {}).items():
@@ -510,8 +529,9 @@ class Handler(BaseHTTPRequestHandler):
         }
         faults.set_sleeper(self._sleep_watching)
         try:
-            if state.latency_ms > 0:
-                self._sleep_watching(state.latency_ms / 1000.0)
+            delay_ms = state.delay_ms(body)
+            if delay_ms > 0:
+                self._sleep_watching(delay_ms / 1000.0)
             if route is None:
                 resp = Response.json(404, {"error": {
                     "message": "Invalid URL (%s %s)" % (self.command, path),
@@ -764,6 +784,10 @@ def parse_args(argv):
     p.add_argument("--pid-file", help="write the process id here at start")
     p.add_argument("--latency-ms", type=int, default=0,
                    help="delay added to every model request")
+    p.add_argument("--latency-dist", metavar="SPEC",
+                   help="per-request delay drawn from a distribution, the same for the "
+                        "same body: lognormal:median=MS,p99=MS[,seed=N][,max=MS] "
+                        "(added to --latency-ms)")
     p.add_argument("--log", help="append a request log here (default: no logging)")
     p.add_argument("--keys-file", help='JSON {"openai": "...", "azure_openai": "..."} '
                                        "overriding the expected secrets")
@@ -785,7 +809,12 @@ def parse_args(argv):
     g.add_argument("--gcp-service-account", metavar="KEY_JSON",
                    help="a service-account key file: sets the three options above "
                         "from its private_key, client_email and private_key_id")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    try:
+        parse_latency_dist(args.latency_dist)
+    except ValueError as e:
+        p.error(str(e))
+    return args
 
 
 def gcp_settings(args):
@@ -823,7 +852,8 @@ def main(argv=None):
                         record_max=max(1, args.record_max), log_path=args.log,
                         idle_timeout=args.idle_timeout or None,
                         settings=settings, counter_names=counter_names,
-                        setting_values=gcp_settings(args))
+                        setting_values=gcp_settings(args),
+                        latency_dist=args.latency_dist)
     server = StandinServer((args.host, args.port), state, routes)
     port = server.server_address[1]
 

@@ -682,6 +682,71 @@ class LifecycleTest(unittest.TestCase):
                 self.assertIn("POST /v1/embeddings -> 200", f.read())
 
 
+class LatencyDistTest(unittest.TestCase):
+    """--latency-dist: a lognormal delay that is a function of the body."""
+
+    SPEC = "lognormal:median=40,p99=400,seed=7"
+
+    def test_draws(self):
+        import latency
+        draw = latency.parse(self.SPEC)
+        bodies = [b"row %d" % i for i in range(4000)]
+        delays = sorted(draw(b) for b in bodies)
+        # the same body, the same delay; another seed, other delays
+        self.assertEqual([draw(b) for b in bodies[:50]], [draw(b) for b in bodies[:50]])
+        other = latency.parse("lognormal:median=40,p99=400,seed=8")
+        self.assertNotEqual([draw(b) for b in bodies[:50]], [other(b) for b in bodies[:50]])
+        # the quantiles asked for (a sample of 4000: a few percent off)
+        self.assertAlmostEqual(delays[2000] / 40, 1, delta=0.1)
+        self.assertAlmostEqual(delays[3960] / 400, 1, delta=0.25)
+        self.assertTrue(all(d > 0 for d in delays))
+        capped = latency.parse(self.SPEC + ",max=100")
+        self.assertEqual(max(capped(b) for b in bodies), 100)
+        self.assertIsNone(latency.parse(""))
+        for bad in ("normal:median=1,p99=2", "lognormal:median=5", "lognormal:median=9,p99=2",
+                    "lognormal:median=1,p99=2,speed=3", "lognormal:median=x,p99=2"):
+            self.assertRaises(ValueError, latency.parse, bad)
+
+    def test_server_delays_by_body(self):
+        import latency
+        draw = latency.parse(self.SPEC)
+
+        def body(text):
+            return json.dumps({"model": "gpt-4o-mini",
+                               "messages": [{"role": "user", "content": text}]}).encode()
+
+        texts = ["latency %d" % i for i in range(500)]
+        slow = max(texts, key=lambda t: draw(body(t)))
+        fast = min(texts, key=lambda t: draw(body(t)))
+        self.assertGreater(draw(body(slow)), 250)
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, port, _ = start_server(tmp, "--latency-dist", self.SPEC)
+            try:
+                c = Client(port)
+                for text in (slow, fast, slow):
+                    t0 = time.time()
+                    self.assertEqual(c.request("POST", "/v1/chat/completions", body(text),
+                                               {"Authorization": "Bearer " + OPENAI_KEY})[0], 200)
+                    took = (time.time() - t0) * 1000
+                    self.assertGreaterEqual(took, draw(body(text)) - 1, text)
+                    self.assertLess(took, draw(body(text)) + 150, text)
+                self.assertEqual(c.json("GET", "/_control/config")[2]["latency_dist"], self.SPEC)
+                self.assertEqual(c.json("POST", "/_control/config",
+                                        {"latency_dist": "lognormal:p99=3"})[0], 400)
+                self.assertIsNone(c.json("POST", "/_control/config",
+                                         {"latency_dist": None})[2]["latency_dist"])
+                t0 = time.time()
+                c.request("POST", "/v1/chat/completions", body(slow),
+                          {"Authorization": "Bearer " + OPENAI_KEY})
+                self.assertLess(time.time() - t0, 0.2)
+            finally:
+                stop_server(proc)
+        bad = subprocess.run([sys.executable, STANDIN, "--latency-dist", "uniform:1"],
+                             stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn(b"lognormal", bad.stderr)
+
+
 # ==========================================================================
 # Providers added after OpenAI: AWS, Azure ML, Google, Anthropic, model servers
 # ==========================================================================
