@@ -15,6 +15,7 @@
 #  6. DROP TABLE of a source, and DROP EXTENSION, while the worker runs;
 #  7. the job runs as its owner: a revoked grant stops it with a clear
 #     last_error, the rows wait, and a new grant lets them through;
+#     DROP DATABASE ... WITH (FORCE) while its worker runs;
 #  8. mlpredict.process_continuous_query() with the workers off.
 use strict;
 use warnings;
@@ -287,6 +288,21 @@ is($node->safe_psql('postgres', q{SELECT attempts || ' ' || parked FROM mlpredic
 is($node->safe_psql('postgres', 'SELECT count(*) FROM asnk'), '1', 'owner: nothing written');
 $node->safe_psql('postgres', q{GRANT INSERT, UPDATE ON asnk TO alice});
 wait_for('postgres', 'SELECT answer FROM asnk WHERE id = 2', 'echo: alice 2', 'owner: the grant back lets it through');
+
+# DROP DATABASE ... WITH (FORCE) of a database whose worker runs: the
+# worker is not restarted over and over in a database that is gone.
+setup_db('db3');
+make_tables('db3', 'src', 'snk');
+create_cq('db3', 'cq3', 'src', 'snk');
+$node->safe_psql('db3', q{INSERT INTO src (id, body) VALUES (1, 'db3')});
+wait_for('db3', 'SELECT answer FROM snk', 'echo: db3', 'third database: processed');
+my $log_offset = -s $node->logfile;
+$node->safe_psql('postgres', 'DROP DATABASE db3 WITH (FORCE)');
+sleep 12;
+my @fatal = slurp_log($node, $log_offset) =~ /FATAL:  database \d+ does not exist/g;
+ok(@fatal <= 1, 'drop database: the worker of the dropped database stops trying (' . scalar(@fatal) . ' failed start)');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'mlpredict continuous queries' AND datname IS NULL}),
+	'0', 'drop database: no worker left without a database');
 
 my $log = slurp_log($node);
 my @signals = $log =~ /was terminated by signal (\d+)/g;

@@ -13,11 +13,15 @@
  * worker (ContinuousWake, from a create, a resume or a captured change)
  * sets it, and it starts that database's worker.  It needs no timeout
  * except when a worker could not be registered (no free background
- * worker slot): then it tries again every second.
+ * worker slot), or, at startup, more databases than the registry holds
+ * wait to be probed: then it tries again every second.
  *
- * Database workers are dynamic background workers with a restart time:
- * one that fails (or is terminated) is started again by the postmaster;
- * one that finds nothing to do exits with code 0 and is forgotten.
+ * Database workers are dynamic background workers that the postmaster
+ * does not restart: the launcher hears of each exit (bgw_notify_pid) and
+ * starts a new worker when work is pending - at once after a wake-up, and
+ * at least CQ_WORKER_RESTART_MS after the start of one that failed (or
+ * was terminated), which it marks pending.  One that finds nothing to do
+ * exits with code 0 and clears its entry.
  *
  * IDENTIFICATION
  *	  src/continuous/cq_launcher.c
@@ -40,13 +44,15 @@
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
 #include "settings.h"
 #include "continuous/cq_wake.h"
 
-/* seconds before the postmaster restarts a failed database worker */
-#define CQ_WORKER_RESTART 5
+/* a database worker that fails within this many ms is restarted after them */
+#define CQ_WORKER_RESTART_MS 5000
 /* milliseconds between attempts to register a worker when no slot is free */
 #define CQ_LAUNCH_RETRY 1000
 
@@ -57,12 +63,27 @@ static shmem_request_hook_type prev_shmem_request_hook = NULL;
 #endif
 static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 
+/* databases not yet noted in the registry (it was full), in TopMemoryContext */
+static List *unnoted = NIL;
+
+/* the workers this launcher registered */
+typedef struct Launched
+{
+	Oid			dboid;
+	BackgroundWorkerHandle *handle;
+	TimestampTz started_at;
+} Launched;
+static Launched launched[CQ_MAX_DATABASES];
+
 static void cq_shmem_request(void);
 static void cq_shmem_startup(void);
 static void launcher_exit(int code, Datum arg);
+static List *list_databases(void);
 static void note_databases(void);
-static bool start_workers(void);
+static long start_workers(void);
 static bool start_worker(Oid dboid);
+static void remember(Oid dboid, BackgroundWorkerHandle *handle);
+static void check_launched(void);
 
 /*
  * ContinuousRegister
@@ -129,11 +150,11 @@ mlpredict_cq_launcher_main(Datum arg)
 
 	ContinuousSetLauncher(MyLatch);
 	before_shmem_exit(launcher_exit, (Datum) 0);
-	note_databases();
+	unnoted = list_databases();
 
 	for (;;)
 	{
-		bool		retry;
+		long		timeout;
 
 		ResetLatch(MyLatch);
 		/* absorbs ProcSignalBarriers (DROP DATABASE waits for them) */
@@ -145,11 +166,15 @@ mlpredict_cq_launcher_main(Datum arg)
 			ConfigReloadPending = false;
 			ProcessConfigFile(PGC_SIGHUP);
 		}
-		retry = start_workers();
+		check_launched();
+		note_databases();
+		timeout = start_workers();
+		if (unnoted != NIL && (timeout < 0 || timeout > CQ_LAUNCH_RETRY))
+			timeout = CQ_LAUNCH_RETRY;
 		pgstat_report_activity(STATE_IDLE, NULL);
 		(void) WaitLatch(MyLatch,
-						 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (retry ? WL_TIMEOUT : 0),
-						 CQ_LAUNCH_RETRY, PG_WAIT_EXTENSION);
+						 WL_LATCH_SET | WL_EXIT_ON_PM_DEATH | (timeout >= 0 ? WL_TIMEOUT : 0),
+						 timeout, PG_WAIT_EXTENSION);
 	}
 }
 
@@ -160,12 +185,14 @@ launcher_exit(int code, Datum arg)
 }
 
 /*
- * note_databases
- *		Every database that accepts connections may have work.
+ * list_databases
+ *		Every database that accepts connections (it may have work), as a
+ *		List of OIDs in TopMemoryContext.
  */
-static void
-note_databases(void)
+static List *
+list_databases(void)
 {
+	List	   *result = NIL;
 	Relation	rel;
 	TableScanDesc scan;
 	HeapTuple	tup;
@@ -179,32 +206,52 @@ note_databases(void)
 		Form_pg_database db = (Form_pg_database) GETSTRUCT(tup);
 
 		if (db->datallowconn && !db->datistemplate)
-			ContinuousNoteDatabase(db->oid);
+		{
+			MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+			result = lappend_oid(result, db->oid);
+			MemoryContextSwitchTo(old);
+		}
 	}
 	table_endscan(scan);
 	table_close(rel, AccessShareLock);
 	CommitTransactionCommand();
+	return result;
+}
+
+/*
+ * note_databases
+ *		Mark the databases of the startup list as pending, as many as the
+ *		registry has room for (entries are freed as probing workers that
+ *		find nothing leave; each exit sets our latch).
+ */
+static void
+note_databases(void)
+{
+	while (unnoted != NIL && ContinuousNoteDatabase(linitial_oid(unnoted)))
+		unnoted = list_delete_first(unnoted);
 }
 
 /*
  * start_workers
- *		A worker for each database with pending work and none running;
- *		true if one could not be registered (try again later).
+ *		A worker for each database with pending work and none running; the
+ *		time until the launcher should try again (-1: when woken).
  */
-static bool
+static long
 start_workers(void)
 {
 	Oid			dboid;
+	long		wake_ms;
 
-	while ((dboid = ContinuousNextToStart()) != InvalidOid)
+	while ((dboid = ContinuousNextToStart(&wake_ms)) != InvalidOid)
 	{
 		if (!start_worker(dboid))
 		{
-			ContinuousStartFailed(dboid);
-			return true;
+			ContinuousStartFailed(dboid, 0);
+			return CQ_LAUNCH_RETRY;
 		}
 	}
-	return false;
+	return wake_ms;
 }
 
 /*
@@ -218,20 +265,23 @@ start_worker(Oid dboid)
 	BackgroundWorker worker;
 	BackgroundWorkerHandle *handle;
 	char	   *dbname;
+	MemoryContext old;
+	bool		registered;
 
 	StartTransactionCommand();
 	dbname = get_database_name(dboid);
 	if (dbname == NULL)
 	{
 		CommitTransactionCommand();
-		ContinuousStartFailed(dboid);
+		ContinuousStartFailed(dboid, 0);
 		ContinuousForgetDatabase(dboid);
 		return true;
 	}
 	memset(&worker, 0, sizeof(worker));
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-	worker.bgw_restart_time = CQ_WORKER_RESTART;
+	/* restarted by the launcher, which hears of its exit (bgw_notify_pid) */
+	worker.bgw_restart_time = BGW_NEVER_RESTART;
 	strlcpy(worker.bgw_library_name, "mlpredict", BGW_MAXLEN);
 	strlcpy(worker.bgw_function_name, "mlpredict_cq_worker_main", BGW_MAXLEN);
 	snprintf(worker.bgw_name, BGW_MAXLEN, "mlpredict continuous queries %s", dbname);
@@ -239,5 +289,75 @@ start_worker(Oid dboid)
 	worker.bgw_main_arg = ObjectIdGetDatum(dboid);
 	worker.bgw_notify_pid = MyProcPid;
 	CommitTransactionCommand();
-	return RegisterDynamicBackgroundWorker(&worker, &handle);
+	/* the handle is kept (check_launched) */
+	old = MemoryContextSwitchTo(TopMemoryContext);
+	registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+	MemoryContextSwitchTo(old);
+	if (!registered)
+		return false;
+	remember(dboid, handle);
+	return true;
+}
+
+/*
+ * remember
+ *		Keep the handle of dboid's worker (replacing an older one).
+ */
+static void
+remember(Oid dboid, BackgroundWorkerHandle *handle)
+{
+	Launched   *free_slot = NULL;
+
+	for (int i = 0; i < CQ_MAX_DATABASES; i++)
+	{
+		if (launched[i].dboid == dboid)
+		{
+			free_slot = &launched[i];
+			break;
+		}
+		if (launched[i].dboid == InvalidOid && free_slot == NULL)
+			free_slot = &launched[i];
+	}
+	if (free_slot == NULL)
+		return;
+	if (free_slot->handle != NULL)
+		pfree(free_slot->handle);
+	free_slot->dboid = dboid;
+	free_slot->handle = handle;
+	free_slot->started_at = GetCurrentTimestamp();
+}
+
+/*
+ * check_launched
+ *		Our workers that are gone free their slot and their entry's started
+ *		flag, so that the next wake-up (or the pending flag a failed worker
+ *		leaves) starts a new one - not within CQ_WORKER_RESTART_MS of the
+ *		start of one that failed, and never for a database that was dropped
+ *		(DROP DATABASE ... WITH (FORCE) terminates its worker).  Run when
+ *		our latch is set, which the postmaster does whenever one of them
+ *		starts or stops.
+ */
+static void
+check_launched(void)
+{
+	for (int i = 0; i < CQ_MAX_DATABASES; i++)
+	{
+		Launched   *l = &launched[i];
+		pid_t		pid;
+		bool		exists;
+
+		if (l->dboid == InvalidOid ||
+			GetBackgroundWorkerPid(l->handle, &pid) != BGWH_STOPPED)
+			continue;
+		StartTransactionCommand();
+		exists = get_database_name(l->dboid) != NULL;
+		CommitTransactionCommand();
+		ContinuousStartFailed(l->dboid,
+							  TimestampTzPlusMilliseconds(l->started_at, CQ_WORKER_RESTART_MS));
+		if (!exists)
+			ContinuousForgetDatabase(l->dboid);
+		pfree(l->handle);
+		l->handle = NULL;
+		l->dboid = InvalidOid;
+	}
 }

@@ -5,7 +5,8 @@
  *	  ContinuousWake().
  *
  * A small fixed array in shared memory (only when the library is
- * preloaded), keyed by database OID.  Each entry says whether a worker
+ * preloaded), keyed by database OID; an entry is freed when its worker
+ * leaves for lack of work.  Each entry says whether a worker
  * was started for the database (started), its pid and latch once it runs,
  * and whether work may be pending (set by every wake-up, taken by the
  * worker before it looks at its queues, so a wake-up that arrives while
@@ -26,6 +27,7 @@
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
+#include "utils/timestamp.h"
 
 #include "continuous/cq_wake.h"
 
@@ -36,6 +38,7 @@ typedef struct CqDatabase
 	Latch	   *latch;
 	bool		started;		/* a worker was registered and has not exited */
 	bool		pending;		/* work may be pending */
+	TimestampTz hold_until;		/* no new worker before (a failed one) */
 } CqDatabase;
 
 typedef struct CqShared
@@ -157,42 +160,54 @@ ContinuousSetLauncher(Latch *latch)
 /*
  * ContinuousNoteDatabase
  *		The launcher, at its start: dboid may have work (its worker will
- *		find out).
+ *		find out); false if the registry is full (try again when a worker
+ *		has left).
  */
-void
+bool
 ContinuousNoteDatabase(Oid dboid)
 {
-	SpinLockAcquire(&cq_state->mutex);
-	{
-		CqDatabase *e = find_entry(dboid, true);
+	CqDatabase *e;
 
-		if (e != NULL)
-			e->pending = true;
-	}
+	SpinLockAcquire(&cq_state->mutex);
+	e = find_entry(dboid, true);
+	if (e != NULL)
+		e->pending = true;
 	SpinLockRelease(&cq_state->mutex);
+	return e != NULL;
 }
 
 /*
  * ContinuousNextToStart
  *		A database with pending work and no worker, now marked started;
- *		InvalidOid if none.
+ *		InvalidOid if none.  Databases held off (their last worker failed
+ *		soon after its start) are skipped: *wake_ms receives the time until
+ *		the first of them may start (-1 if none).
  */
 Oid
-ContinuousNextToStart(void)
+ContinuousNextToStart(long *wake_ms)
 {
 	Oid			result = InvalidOid;
+	TimestampTz now = GetCurrentTimestamp();
 
+	*wake_ms = -1;
 	SpinLockAcquire(&cq_state->mutex);
 	for (int i = 0; i < CQ_MAX_DATABASES; i++)
 	{
 		CqDatabase *e = &cq_state->dbs[i];
 
-		if (e->dboid != InvalidOid && e->pending && !e->started)
+		if (e->dboid == InvalidOid || !e->pending || e->started)
+			continue;
+		if (e->hold_until > now)
 		{
-			e->started = true;
-			result = e->dboid;
-			break;
+			long		ms = TimestampDifferenceMilliseconds(now, e->hold_until) + 1;
+
+			if (*wake_ms < 0 || ms < *wake_ms)
+				*wake_ms = ms;
+			continue;
 		}
+		e->started = true;
+		result = e->dboid;
+		break;
 	}
 	SpinLockRelease(&cq_state->mutex);
 	return result;
@@ -200,17 +215,26 @@ ContinuousNextToStart(void)
 
 /*
  * ContinuousStartFailed
- *		The launcher could not register the worker: try again later.
+ *		The launcher could not register the worker, or the one it started
+ *		is gone: a later wake-up starts another (unless one runs), not
+ *		before hold_until.
  */
 void
-ContinuousStartFailed(Oid dboid)
+ContinuousStartFailed(Oid dboid, TimestampTz hold_until)
 {
 	SpinLockAcquire(&cq_state->mutex);
 	{
 		CqDatabase *e = find_entry(dboid, false);
 
-		if (e != NULL)
+		/*
+		 * Still started: its worker left without releasing the entry (an
+		 * error, a signal, a failed connection), so hold off the next one.
+		 */
+		if (e != NULL && e->pid == 0 && e->started)
+		{
 			e->started = false;
+			e->hold_until = hold_until;
+		}
 	}
 	SpinLockRelease(&cq_state->mutex);
 }
@@ -301,9 +325,8 @@ ContinuousWorkerDetachIfIdle(Oid dboid)
 			detached = true;
 		else if (!e->pending && e->pid == MyProcPid)
 		{
-			e->pid = 0;
-			e->latch = NULL;
-			e->started = false;
+			/* free the entry: the next wake-up makes a new one */
+			memset(e, 0, sizeof(CqDatabase));
 			detached = true;
 		}
 	}
@@ -313,9 +336,8 @@ ContinuousWorkerDetachIfIdle(Oid dboid)
 
 /*
  * ContinuousWorkerDetach
- *		A worker exiting on an error or SIGTERM: the postmaster restarts it
- *		(bgw_restart_time), so the entry stays started; mark work pending so
- *		the new one looks at once.
+ *		A worker exiting on an error or SIGTERM: mark work pending, so that
+ *		the launcher, which hears of the exit, starts a new one.
  */
 void
 ContinuousWorkerDetach(Oid dboid)

@@ -20,6 +20,7 @@
 #ifndef MLPREDICT_CQ_WAKE_H
 #define MLPREDICT_CQ_WAKE_H
 
+#include "datatype/timestamp.h"
 #include "storage/latch.h"
 
 /* databases the registry can follow at once */
@@ -32,9 +33,9 @@ extern bool ContinuousIsShared(void);
 extern void ContinuousShmemRequest(void);
 extern void ContinuousShmemInit(void);
 extern void ContinuousSetLauncher(Latch *latch);
-extern void ContinuousNoteDatabase(Oid dboid);
-extern Oid	ContinuousNextToStart(void);
-extern void ContinuousStartFailed(Oid dboid);
+extern bool ContinuousNoteDatabase(Oid dboid);
+extern Oid	ContinuousNextToStart(long *wake_ms);
+extern void ContinuousStartFailed(Oid dboid, TimestampTz hold_until);
 extern void ContinuousForgetDatabase(Oid dboid);
 extern bool ContinuousWorkerAttach(Oid dboid, Latch *latch);
 extern bool ContinuousTakePending(Oid dboid);
