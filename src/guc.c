@@ -214,8 +214,8 @@ MlDefineGucs(void)
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("mlpredict.continuous_outage_delay",
-							"Sets how long a continuous query waits before retrying a batch that failed because its endpoint could not be reached.",
-							"Such failures (SQLSTATE class 08) do not count against the rows' attempts.",
+							"Sets how long a continuous query waits before retrying a batch whose endpoint could not be reached, or a row whose call failed with another connection error.",
+							"Such failures (SQLSTATE class 08, e.g. a timeout) do not count against the rows' attempts.",
 							&mlpredict_continuous_outage_delay,
 							5000, 10, 3600000,
 							PGC_SIGHUP, GUC_UNIT_MS,

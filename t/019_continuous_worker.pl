@@ -4,7 +4,8 @@
 #     seconds without polling: the workers use no CPU while idle;
 #  2. a row the endpoint always refuses goes to the dead letter after
 #     max_attempts while the rows around it are processed; an endpoint
-#     outage parks nothing and charges no attempt;
+#     outage parks nothing and charges no attempt; a row whose call times
+#     out waits uncharged without holding up its batch;
 #  3. pause and resume;
 #  4. kill -9 of the database worker, and an immediate stop of the
 #     postmaster, in the middle of a backlog: every source row's sink row is
@@ -32,6 +33,8 @@ my $node = new_node('cq', { preload => 1 },
 	'mlpredict.continuous_max_backoff = 2s',
 	'mlpredict.continuous_outage_delay = 300ms',
 	'mlpredict.retry_outage_window = 300ms',
+	'mlpredict.client_timeout = 1',
+	'mlpredict.retry_count = 0',
 	'max_worker_processes = 16',
 	'restart_after_crash = on');
 
@@ -179,6 +182,20 @@ FROM mlpredict.continuous_query_queue WHERE query = 'cqf' AND key <> '{17}'}),
 	'0 0', 'outage: no row parked or charged');
 like(progress('postgres', 'cqf', 'last_sqlstate'), qr/^08/, 'outage: last_sqlstate is of class 08');
 wait_for('postgres', 'SELECT count(*) FROM fsnk', '119', 'outage: rows processed once the endpoint is back');
+
+# A row whose call always times out (mlpredict.client_timeout = 1s) is not
+# charged (class 08) and does not hold up the rows of its batch.
+$node->safe_psql('postgres', q{
+INSERT INTO fsrc (id, body) SELECT g,
+	CASE WHEN g = 205 THEN 'slow [[sleep:3000]]' ELSE 'row ' || g END
+FROM generate_series(201, 220) g});
+wait_for('postgres', 'SELECT count(*) FROM fsnk', '138', 'timeout: the 19 other rows are processed');
+is($node->safe_psql('postgres', q{SELECT attempts || ' ' || parked || ' ' || last_sqlstate
+	FROM mlpredict.continuous_query_queue WHERE query = 'cqf' AND key = '{205}'}),
+	'0 false 08006', 'timeout: the slow row waits, not charged');
+$node->safe_psql('postgres', 'DELETE FROM fsrc WHERE id = 205');
+wait_for('postgres', q{SELECT count(*) FROM mlpredict.continuous_query_queue WHERE query = 'cqf' AND NOT parked},
+	'0', 'timeout: deleting the slow row empties the queue');
 
 # 3. Pause and resume.
 $node->safe_psql('postgres', q{SELECT mlpredict.pause_continuous_query('cq1')});

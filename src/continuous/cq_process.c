@@ -15,13 +15,14 @@
  *		run the batch statement for all the keys (one statement, so the
  *		pipelined LATERAL join carries the model calls) and the delete
  *		statement;
- *	 3. if that fails: a connection-class error (SQLSTATE class 08, the
- *		endpoint is down) defers the whole batch without charging its
- *		rows; an error that no row can cause (privileges, missing objects,
+ *	 3. if that fails: an endpoint that is down (08001) defers the whole
+ *		batch without charging its rows; an error that no row can cause (privileges, missing objects,
  *		cancel, shutdown, deadlock) is raised to the caller; any other
  *		error sends the batch through again in halves, each one statement
  *		in its own subtransaction, a failing half split again down to
- *		single rows (retry_split): a failing row gets an attempt, a backoff (1 s
+ *		single rows (retry_split): a row failing with another connection
+ *		error (class 08: its call timed out) waits without a charge; any
+ *		other failing row gets an attempt, a backoff (1 s
  *		doubling up to mlpredict.continuous_max_backoff, with jitter) and
  *		its error, and is parked at max_attempts, while the others commit;
  *	 4. delete the processed queue rows and add the batch to the progress
@@ -82,12 +83,15 @@ typedef struct Batch
 #define ROW_PENDING 0			/* not processed: deferred if the batch is */
 #define ROW_DONE	1			/* processed: its queue row is deleted */
 #define ROW_CHARGED 2			/* failed: rescheduled or parked */
+#define ROW_WAIT	3			/* not charged: waits mlpredict.continuous_outage_delay */
 
 /* How an error raised by the batch's statements is handled. */
 typedef enum ErrorClass
 {
 	ERROR_ROW,					/* may be the row's: charge it */
-	ERROR_OUTAGE,				/* the endpoint is down: defer, charge nothing */
+	ERROR_DOWN,					/* the endpoint is down: defer the batch, charge nothing */
+	ERROR_TRANSPORT,			/* another connection error (a timeout): may be
+								 * one row's, but charge nothing */
 	ERROR_QUERY					/* no row causes it: raise it */
 } ErrorClass;
 
@@ -97,6 +101,9 @@ static Datum ctid_array(Batch *b, const char *state, char wanted);
 static uint64 run_statements(Batch *b, Datum keys);
 static bool try_statements(Batch *b, Datum keys, ErrorData **error);
 static ErrorClass classify(ErrorData *error);
+static void handle_failure(Batch *b, int from, int count, ErrorData *error,
+						   ContinuousBatchResult *result, char *state,
+						   ErrorData **last);
 static void retry_split(Batch *b, int from, int count, ContinuousBatchResult *result,
 						char *state, ErrorData **last);
 static void charge_row(Batch *b, int i, ErrorData *error,
@@ -142,25 +149,14 @@ ContinuousProcessBatch(const char *name, int max_rows, ContinuousBatchResult *re
 		result->done = b.nrows;
 	}
 	else
-	{
-		switch (classify(error))
-		{
-			case ERROR_QUERY:
-				ReThrowError(error);
-				break;
-			case ERROR_OUTAGE:
-				result->deferred = true;
-				break;
-			case ERROR_ROW:
-				if (b.nrows == 1)
-					charge_row(&b, 0, error, result, state);
-				else
-					retry_split(&b, 0, b.nrows, result, state, &error);
-				break;
-		}
-	}
+		handle_failure(&b, 0, b.nrows, error, result, state, &error);
 	if (result->deferred)
-		defer_rows(&b, state, error);
+	{
+		for (int i = 0; i < b.nrows; i++)
+			if (state[i] == ROW_PENDING)
+				state[i] = ROW_WAIT;
+	}
+	defer_rows(&b, state, error);
 	delete_rows(&b, state);
 	add_progress(&b, result,
 				 (double) (GetCurrentTimestamp() - start) / 1000.0, error);
@@ -348,7 +344,10 @@ try_statements(Batch *b, Datum keys, ErrorData **error)
 
 /*
  * classify
- *		Class 08: the endpoint could not be reached.  Errors no row can
+ *		08001: the endpoint could not be reached (after
+ *		mlpredict.retry_outage_window, or its breaker is open); the rest of
+ *		class 08: a connection error that may be one row's (a timeout).
+ *		Errors no row can
  *		cause: insufficient privilege, undefined objects and other class 42,
  *		feature not supported, wrong object state, cancel and shutdown,
  *		resources, transaction rollback (deadlocks), invalid transaction
@@ -360,8 +359,10 @@ classify(ErrorData *error)
 {
 	int			category = ERRCODE_TO_CATEGORY(error->sqlerrcode);
 
+	if (error->sqlerrcode == ERRCODE_SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION)
+		return ERROR_DOWN;
 	if (category == ERRCODE_CONNECTION_EXCEPTION)
-		return ERROR_OUTAGE;
+		return ERROR_TRANSPORT;
 	if (category == ERRCODE_SYNTAX_ERROR_OR_ACCESS_RULE_VIOLATION ||
 		category == ERRCODE_FEATURE_NOT_SUPPORTED ||
 		category == ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE ||
@@ -407,23 +408,38 @@ retry_split(Batch *b, int from, int count, ContinuousBatchResult *result,
 			result->done += n;
 			continue;
 		}
-		*last = error;
-		switch (classify(error))
-		{
-			case ERROR_QUERY:
-				ReThrowError(error);
-				break;
-			case ERROR_OUTAGE:
-				result->deferred = true;
-				break;
-			case ERROR_ROW:
-				if (n == 1)
-					charge_row(b, start, error, result, state);
-				else
-					retry_split(b, start, n, result, state, last);
-				break;
-		}
+		handle_failure(b, start, n, error, result, state, last);
 	}
+}
+
+/*
+ * handle_failure
+ *		Rows from .. from + count - 1 failed together with error: raise an
+ *		error of the query; defer the whole batch when the endpoint is down
+ *		(08001: it could not be reached for mlpredict.retry_outage_window,
+ *		or its circuit breaker is open); split the rows otherwise, down to
+ *		a single row, which is charged an attempt - or, for another
+ *		connection error (a timeout: a row that makes the model slow),
+ *		left to wait without a charge, so that it never holds up the rows
+ *		around it.
+ */
+static void
+handle_failure(Batch *b, int from, int count, ErrorData *error,
+			   ContinuousBatchResult *result, char *state, ErrorData **last)
+{
+	ErrorClass	class = classify(error);
+
+	*last = error;
+	if (class == ERROR_QUERY)
+		ReThrowError(error);
+	if (class == ERROR_DOWN)
+		result->deferred = true;
+	else if (count > 1)
+		retry_split(b, from, count, result, state, last);
+	else if (class == ERROR_TRANSPORT)
+		state[from] = ROW_WAIT;
+	else
+		charge_row(b, from, error, result, state);
 }
 
 /*
@@ -478,8 +494,9 @@ charge_row(Batch *b, int i, ErrorData *error, ContinuousBatchResult *result, cha
 
 /*
  * defer_rows
- *		The endpoint is down: the rows not done wait
- *		mlpredict.continuous_outage_delay, their attempts unchanged.
+ *		The rows left waiting (the endpoint is down, or their calls timed
+ *		out) wait mlpredict.continuous_outage_delay, their attempts
+ *		unchanged.
  */
 static void
 defer_rows(Batch *b, const char *state, ErrorData *error)
@@ -488,7 +505,7 @@ defer_rows(Batch *b, const char *state, ErrorData *error)
 	Oid			argtypes[4] = {TIDARRAYOID, FLOAT8OID, TEXTOID, TEXTOID};
 	Datum		values[4];
 
-	values[0] = ctid_array(b, state, ROW_PENDING);
+	values[0] = ctid_array(b, state, ROW_WAIT);
 	if (values[0] == (Datum) 0)
 		return;
 	values[1] = Float8GetDatum(mlpredict_continuous_outage_delay / 1000.0);
