@@ -8,7 +8,9 @@ OBJS = \
 	src/catalog/connection.o src/catalog/connection_drop.o src/catalog/model.o src/catalog/catalog_access.o \
 	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
 	src/syntax/lexer.o src/syntax/names.o \
-	src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o \
+	src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o src/ddl/continuous_ddl.o \
+	src/continuous/continuous_query.o src/continuous/cq_define.o src/continuous/cq_options.o \
+	src/continuous/cq_ops.o src/continuous/cq_enqueue.o src/continuous/cq_alter_check.o src/continuous/capture.o src/continuous/commit_wake.o \
 	src/types/pg_types.o src/types/flink_types.o src/types/typemap.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o src/types/base64.o \
 	src/types/float_parse.o \
@@ -23,7 +25,8 @@ OBJS = \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
 	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
-	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_window.o src/exec/pipeline_path.o src/exec/predict.o src/exec/debug.o
+	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_window.o src/exec/pipeline_path.o src/exec/predict.o src/exec/debug.o \
+	src/continuous/cq_wake.o src/continuous/cq_launcher.o src/continuous/cq_worker.o src/continuous/cq_process.o
 
 # Earlier versions' install scripts, frozen as released, and the update
 # scripts from each to the next (ALTER EXTENSION mlpredict UPDATE).

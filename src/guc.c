@@ -195,5 +195,31 @@ MlDefineGucs(void)
 								PGC_POSTMASTER, 0,
 								NULL, NULL, NULL);
 
+	/* continuous queries (src/continuous) */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomBoolVariable("mlpredict.continuous_workers",
+								 "Runs the background workers that process continuous queries.",
+								 "Used only when mlpredict is in shared_preload_libraries; when off, queues are processed only by mlpredict.process_continuous_query().",
+								 &mlpredict_continuous_workers,
+								 true,
+								 PGC_POSTMASTER, 0,
+								 NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.continuous_max_backoff",
+							"Sets the longest wait before a continuous query retries a failing row or a failing query.",
+							"Waits start at 1 s and double with each attempt, with jitter, up to this.",
+							&mlpredict_continuous_max_backoff,
+							300, 1, 86400,
+							PGC_SIGHUP, GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("mlpredict.continuous_outage_delay",
+							"Sets how long a continuous query waits before retrying a batch whose endpoint could not be reached, or a row whose call failed with another connection error.",
+							"Such failures (SQLSTATE class 08, e.g. a timeout) do not count against the rows' attempts.",
+							&mlpredict_continuous_outage_delay,
+							5000, 10, 3600000,
+							PGC_SIGHUP, GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("mlpredict");
 }

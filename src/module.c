@@ -5,7 +5,8 @@
  *
  * Only the module entry point lives here: it gives the transport what it
  * needs from the layers above (the token counter), defines the GUCs and,
- * when the library is preloaded, sets up the connection pool (src/pool).  Every
+ * when the library is preloaded, sets up the connection pool (src/pool) and
+ * the continuous-query workers (src/continuous).  Every
  * SQL function works whether or not the library is preloaded; when it is
  * not, HTTP runs inside the calling backend.
  *
@@ -26,6 +27,7 @@
 #include "mlpredict.h"
 #include "guc.h"
 #include "catalog/ml_catalog.h"
+#include "continuous/cq_wake.h"
 #include "exec/pipeline.h"
 #include "format/format.h"
 #include "pool/pool.h"
@@ -51,7 +53,10 @@ _PG_init(void)
 	MlPipelineInit();
 	CatalogRoleGuardInit();
 	if (process_shared_preload_libraries_in_progress)
+	{
 		PoolRegister();
+		ContinuousRegister();
+	}
 }
 
 /*

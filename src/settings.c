@@ -38,3 +38,7 @@ int			mlpredict_max_client_timeout = 300;
 int			mlpredict_pool_max_buffered = 262144;
 int			mlpredict_stat_max_connections = 256;
 int			mlpredict_retry_outage_window = 10000;
+
+bool		mlpredict_continuous_workers = true;
+int			mlpredict_continuous_max_backoff = 300;
+int			mlpredict_continuous_outage_delay = 5000;

@@ -43,4 +43,9 @@ extern int	mlpredict_pool_max_buffered;	/* kB */
 extern int	mlpredict_stat_max_connections;
 extern int	mlpredict_retry_outage_window;	/* milliseconds */
 
+/* continuous queries' background workers */
+extern bool mlpredict_continuous_workers;
+extern int	mlpredict_continuous_max_backoff;	/* seconds */
+extern int	mlpredict_continuous_outage_delay;	/* milliseconds */
+
 #endif							/* MLPREDICT_SETTINGS_H */

@@ -1,20 +1,20 @@
 /*-------------------------------------------------------------------------
  *
  * role_guard.c
- *	  Roles that own connections: DROP ROLE, REASSIGN OWNED and DROP OWNED
- *	  treat connections as PostgreSQL treats its own objects.
+ *	  Roles that own connections or continuous queries: DROP ROLE, REASSIGN
+ *	  OWNED and DROP OWNED treat them as PostgreSQL treats its own objects.
  *
  * A connection is a row of mlpredict.connection, not a PostgreSQL object,
  * so pg_shdepend does not know its owner.  This ProcessUtility hook fills
  * the gap, for the current database (where the catalog tables live):
  *
- *	- DROP ROLE of a role that owns connections fails with 2BP01, as for
- *	  any object it owns;
- *	- REASSIGN OWNED BY old TO new gives the connections (and the models'
- *	  owner of record, whose typed functions PostgreSQL has just
- *	  reassigned) to the new role;
- *	- DROP OWNED BY r drops r's connections, refusing (2BP01) while
- *	  models of other roles use them unless CASCADE;
+ *	- DROP ROLE of a role that owns connections or continuous queries
+ *	  fails with 2BP01, as for any object it owns;
+ *	- REASSIGN OWNED BY old TO new gives the connections, the continuous
+ *	  queries (and the models' owner of record, whose typed functions
+ *	  PostgreSQL has just reassigned) to the new role;
+ *	- DROP OWNED BY r drops r's continuous queries, and r's connections,
+ *	  refusing (2BP01) while models of other roles use them unless CASCADE;
  *	- ALTER FUNCTION ... OWNER TO on a model's typed function (identified
  *	  before the change, by its exact signature and its owner, the
  *	  model's) makes the new owner the model's owner of record too, as
@@ -88,6 +88,25 @@ owned_connections(Oid role)
 }
 
 /*
+ * owned_continuous_queries
+ *		The names of the continuous queries role owns, or NIL.
+ */
+static List *
+owned_continuous_queries(Oid role)
+{
+	CatalogAccess access;
+	List	   *names;
+
+	CatalogBegin(&access);
+	CatalogExec("SELECT name FROM mlpredict.continuous_query WHERE owner OPERATOR(pg_catalog.=) $1 "
+				"ORDER BY name COLLATE \"C\"",
+				1, (Oid[]) {REGROLEOID}, (Datum[]) {ObjectIdGetDatum(role)}, " ", true);
+	names = CatalogGetTextColumn(&access, 1);
+	CatalogEnd(&access);
+	return names;
+}
+
+/*
  * name_list
  *		"a, b, c" for messages.
  */
@@ -129,6 +148,15 @@ check_drop_role(DropRoleStmt *stmt)
 					 errdetail("owner of mlpredict connections %s in the current database",
 							   name_list(owned)),
 					 errhint("Give them to another role with ALTER CONNECTION ... OWNER TO or REASSIGN OWNED, or drop them with DROP CONNECTION or DROP OWNED.")));
+		owned = owned_continuous_queries(role);
+		if (owned != NIL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+					 errmsg("role \"%s\" cannot be dropped because some objects depend on it",
+							GetUserNameFromId(role, false)),
+					 errdetail("owner of mlpredict continuous queries %s in the current database",
+							   name_list(owned)),
+					 errhint("Give them to another role with REASSIGN OWNED, or drop them with DROP CONTINUOUS QUERY or DROP OWNED.")));
 	}
 }
 
@@ -158,6 +186,10 @@ reassign_owned(ReassignOwnedStmt *stmt)
 					2, (Oid[]) {REGROLEOID, REGROLEOID},
 					(Datum[]) {ObjectIdGetDatum(old), ObjectIdGetDatum(new_owner)},
 					"  ", false);
+		CatalogExec("UPDATE mlpredict.continuous_query SET owner = $2 WHERE owner OPERATOR(pg_catalog.=) $1",
+					2, (Oid[]) {REGROLEOID, REGROLEOID},
+					(Datum[]) {ObjectIdGetDatum(old), ObjectIdGetDatum(new_owner)},
+					"  ", false);
 		CatalogEnd(&access);
 	}
 }
@@ -176,7 +208,19 @@ drop_owned(DropOwnedStmt *stmt)
 	{
 		ListCell   *lname;
 
-		foreach(lname, owned_connections(get_rolespec_oid(lfirst(lc), false)))
+		Oid			role = get_rolespec_oid(lfirst(lc), false);
+		CatalogAccess access;
+
+		/* its continuous queries (with their triggers), as DROP CONTINUOUS QUERY */
+		if (owned_continuous_queries(role) != NIL)
+		{
+			CatalogBegin(&access);
+			CatalogExec("SELECT mlpredict.drop_continuous_query(name, true) FROM mlpredict.continuous_query "
+						"WHERE owner OPERATOR(pg_catalog.=) $1",
+						1, (Oid[]) {REGROLEOID}, (Datum[]) {ObjectIdGetDatum(role)}, " ", false);
+			CatalogEnd(&access);
+		}
+		foreach(lname, owned_connections(role))
 			CatalogDropConnection(lfirst(lname), true, stmt->behavior == DROP_CASCADE);
 	}
 }

@@ -38,7 +38,17 @@ typedef enum DdlKind
 	DDL_SHOW_MODELS,
 	DDL_SHOW_CREATE_MODEL,
 	DDL_GRANT,					/* GRANT {USAGE ON CONNECTION | EXECUTE ON MODEL} x TO r, ... */
-	DDL_REVOKE					/* REVOKE ... FROM r, ... */
+	DDL_REVOKE,					/* REVOKE ... FROM r, ... */
+	DDL_CREATE_CQ,				/* CREATE CONTINUOUS QUERY [IF NOT EXISTS] q [WITH (...)] AS INSERT ... */
+	DDL_ALTER_CQ_PAUSE,			/* ALTER CONTINUOUS QUERY q PAUSE */
+	DDL_ALTER_CQ_RESUME,		/* ALTER CONTINUOUS QUERY q RESUME */
+	DDL_ALTER_CQ_SET,			/* ALTER CONTINUOUS QUERY q SET (...) */
+	DDL_ALTER_CQ_VERSION,		/* ALTER CONTINUOUS QUERY q SET MODEL VERSION {n | DEFAULT} [REPROCESS ALL | NEW ROWS ONLY] */
+	DDL_DROP_CQ,				/* DROP CONTINUOUS QUERY [IF EXISTS] q */
+	DDL_SHOW_CQS,				/* SHOW CONTINUOUS QUERIES [[NOT] LIKE 'p'] */
+	DDL_DESCRIBE_CQ,			/* DESCRIBE CONTINUOUS QUERY q */
+	DDL_SHOW_CREATE_CQ,			/* SHOW CREATE CONTINUOUS QUERY q */
+	DDL_EXPLAIN_CQ				/* EXPLAIN CONTINUOUS QUERY q */
 } DdlKind;
 
 typedef struct DdlStatement
@@ -82,6 +92,16 @@ typedef struct DdlStatement
 
 	/* ALTER ... OWNER TO: the new owner */
 	char	   *new_owner;
+
+	/*
+	 * continuous query statements: the name; CREATE: byte offset of the
+	 * INSERT ... SELECT after AS (the rest of the statement); SET MODEL
+	 * VERSION: the version (0 = DEFAULT) and REPROCESS ALL
+	 */
+	char	   *cq_name;
+	int			query_location;
+	int			cq_version;
+	bool		reprocess_all;
 } DdlStatement;
 
 /* parser.c: parse exactly one statement (a trailing semicolon is allowed) */

@@ -22,6 +22,7 @@
 
 #include "catalog/ml_catalog.h"
 #include "compat.h"
+#include "ddl/cq_ddl.h"
 #include "ddl/ddl.h"
 #include "ddl/describe.h"
 #include "util.h"
@@ -287,6 +288,26 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 		case DDL_GRANT:
 		case DDL_REVOKE:
 			execute_grant(rsinfo, stmt);
+			break;
+		case DDL_CREATE_CQ:
+		case DDL_ALTER_CQ_PAUSE:
+		case DDL_ALTER_CQ_RESUME:
+		case DDL_ALTER_CQ_SET:
+		case DDL_ALTER_CQ_VERSION:
+		case DDL_DROP_CQ:
+		case DDL_SHOW_CQS:
+		case DDL_DESCRIBE_CQ:
+		case DDL_SHOW_CREATE_CQ:
+		case DDL_EXPLAIN_CQ:
+			{
+				char	   *status;
+				DdlResult  *result = ContinuousStatement(stmt, sql, &status);
+
+				if (result)
+					emit_result(rsinfo, result);
+				else
+					emit_status(rsinfo, status);
+			}
 			break;
 		default:
 			execute_model(rsinfo, stmt, sql);

@@ -23,6 +23,17 @@
  *	  {DESCRIBE | DESC} MODEL model
  *	  SHOW MODELS [{FROM | IN} schema] [[NOT] LIKE 'pattern']
  *	  SHOW CREATE MODEL model
+ *	  CREATE CONTINUOUS QUERY [IF NOT EXISTS] name [WITH (options)] AS insert
+ *	  ALTER CONTINUOUS QUERY name {PAUSE | RESUME | SET (options)
+ *		  | SET MODEL VERSION {n | DEFAULT} [REPROCESS ALL | NEW ROWS ONLY]}
+ *	  DROP CONTINUOUS QUERY [IF EXISTS] name
+ *	  SHOW CONTINUOUS QUERIES [[NOT] LIKE 'pattern']
+ *	  {DESCRIBE | DESC} CONTINUOUS QUERY name
+ *	  SHOW CREATE CONTINUOUS QUERY name
+ *	  EXPLAIN CONTINUOUS QUERY name
+ *
+ *	  (the INSERT ... SELECT of a continuous query is everything after AS,
+ *	  kept as text with its offset for src/continuous/ to parse)
  *
  *	  options := key = value [, ...]
  *	  key	  := 'string' | identifier [. identifier ...]
@@ -53,9 +64,10 @@
 #include "ddl/ddl.h"
 #include "syntax/lexer.h"
 #include "syntax/names.h"
+#include "util.h"
 
 #define SUPPORTED_HINT \
-	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL."
+	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, and CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY."
 
 /* the state of one statement parse */
 typedef struct DdlParser
@@ -80,6 +92,10 @@ static List *parse_options(DdlParser *p, bool with_values);
 static char *parse_owner_to(DdlParser *p, bool if_exists);
 static char *parse_connection_name(DdlParser *p);
 static MlModelRef *parse_model_ref(DdlParser *p, int *location);
+static bool accept_continuous_query(DdlParser *p);
+static char *parse_cq_name(DdlParser *p);
+static void parse_create_cq(DdlParser *p);
+static void parse_alter_cq(DdlParser *p);
 
 /* the current token */
 static inline DdlToken *
@@ -164,7 +180,17 @@ DdlParse(const char *statement)
 		statement = "";
 	memset(&p, 0, sizeof(p));
 	DdlLexerInit(&p.lex, statement, statement, 0);
+	p.lex.soft_errors = true;
 	p.tokens = DdlLexerTokenize(&p.lex, &p.ntokens);
+	if (p.tokens[p.ntokens - 1].kind == DDL_TOKEN_ERROR &&
+		!(p.ntokens > 2 && DdlTokenIsKeyword(&p.tokens[0], "CREATE") &&
+		  DdlTokenIsKeyword(&p.tokens[1], "CONTINUOUS")))
+	{
+		/* a lexical error outside a continuous query's SQL: raise it */
+		DdlLexerInit(&p.lex, statement, statement, 0);
+		p.tokens = DdlLexerTokenize(&p.lex, &p.ntokens);
+	}
+	p.lex.soft_errors = false;
 
 	if (current(&p)->kind == DDL_TOKEN_EOF ||
 		(DdlTokenIsPunct(current(&p), ';') &&
@@ -191,6 +217,13 @@ DdlParse(const char *statement)
 		parse_grant(&p, true);
 	else if (accept_keyword(&p, "REVOKE"))
 		parse_grant(&p, false);
+	else if (accept_keyword(&p, "EXPLAIN"))
+	{
+		if (!accept_continuous_query(&p))
+			syntax_error(&p, "Expected EXPLAIN CONTINUOUS QUERY.", SUPPORTED_HINT);
+		p.stmt->kind = DDL_EXPLAIN_CQ;
+		p.stmt->cq_name = parse_cq_name(&p);
+	}
 	else
 		syntax_error(&p, NULL, SUPPORTED_HINT);
 
@@ -284,6 +317,8 @@ parse_create(DdlParser *p)
 		p->stmt->or_replace = or_replace;
 		parse_create_connection(p);
 	}
+	else if (!or_replace && accept_continuous_query(p))
+		parse_create_cq(p);
 	else if (or_replace && DdlTokenIsKeyword(current(p), "MODEL"))
 		syntax_error(p, "CREATE OR REPLACE is supported only for connections.",
 					 "Run CREATE MODEL again to add a new version of an existing model.");
@@ -291,7 +326,7 @@ parse_create(DdlParser *p)
 		parse_create_model(p);
 	else
 		syntax_error(p, or_replace ? "Expected CONNECTION." :
-					 "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+					 "Expected CONNECTION, MODEL or CONTINUOUS QUERY.", SUPPORTED_HINT);
 }
 
 /* CREATE [OR REPLACE] CONNECTION, after the CONNECTION keyword */
@@ -377,8 +412,10 @@ parse_alter(DdlParser *p)
 	}
 	else if (accept_keyword(p, "MODEL"))
 		parse_alter_model(p);
+	else if (accept_continuous_query(p))
+		parse_alter_cq(p);
 	else
-		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+		syntax_error(p, "Expected CONNECTION, MODEL or CONTINUOUS QUERY.", SUPPORTED_HINT);
 }
 
 /* ALTER MODEL, after the MODEL keyword: SET, RESET or RENAME TO */
@@ -467,8 +504,14 @@ parse_drop(DdlParser *p)
 		stmt->if_exists = parse_if_exists(p);
 		stmt->model = parse_model_ref(p, &location);
 	}
+	else if (accept_continuous_query(p))
+	{
+		stmt->kind = DDL_DROP_CQ;
+		stmt->if_exists = parse_if_exists(p);
+		stmt->cq_name = parse_cq_name(p);
+	}
 	else
-		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+		syntax_error(p, "Expected CONNECTION, MODEL or CONTINUOUS QUERY.", SUPPORTED_HINT);
 }
 
 /* {DESCRIBE | DESC} {CONNECTION | MODEL} name */
@@ -488,8 +531,13 @@ parse_describe(DdlParser *p)
 		stmt->kind = DDL_DESCRIBE_MODEL;
 		stmt->model = parse_model_ref(p, &location);
 	}
+	else if (accept_continuous_query(p))
+	{
+		stmt->kind = DDL_DESCRIBE_CQ;
+		stmt->cq_name = parse_cq_name(p);
+	}
 	else
-		syntax_error(p, "Expected CONNECTION or MODEL.", SUPPORTED_HINT);
+		syntax_error(p, "Expected CONNECTION, MODEL or CONTINUOUS QUERY.", SUPPORTED_HINT);
 }
 
 /*
@@ -589,14 +637,28 @@ parse_show(DdlParser *p)
 			stmt->schema = parse_schema_name(p);
 		parse_like(p);
 	}
+	else if (DdlTokenIsKeyword(current(p), "CONTINUOUS") &&
+			 DdlTokenIsKeyword(lookahead(p, 1), "QUERIES"))
+	{
+		advance(p);
+		advance(p);
+		stmt->kind = DDL_SHOW_CQS;
+		parse_like(p);
+	}
 	else if (accept_keyword(p, "CREATE"))
 	{
-		expect_keyword(p, "MODEL", "Expected SHOW CREATE MODEL.");
+		if (accept_continuous_query(p))
+		{
+			stmt->kind = DDL_SHOW_CREATE_CQ;
+			stmt->cq_name = parse_cq_name(p);
+			return;
+		}
+		expect_keyword(p, "MODEL", "Expected SHOW CREATE MODEL or SHOW CREATE CONTINUOUS QUERY.");
 		stmt->kind = DDL_SHOW_CREATE_MODEL;
 		stmt->model = parse_model_ref(p, &location);
 	}
 	else
-		syntax_error(p, "Expected CONNECTIONS, MODELS or CREATE MODEL.",
+		syntax_error(p, "Expected CONNECTIONS, MODELS, CONTINUOUS QUERIES or CREATE.",
 					 SUPPORTED_HINT);
 }
 
@@ -733,4 +795,99 @@ parse_model_ref(DdlParser *p, int *location)
 	*location = first->location;
 	return MlMakeModelRef(parts, nparts, display, p->lex.query,
 						  first->location);
+}
+
+/* CONTINUOUS QUERY, when present */
+static bool
+accept_continuous_query(DdlParser *p)
+{
+	if (!DdlTokenIsKeyword(current(p), "CONTINUOUS"))
+		return false;
+	advance(p);
+	expect_keyword(p, "QUERY", "Expected CONTINUOUS QUERY.");
+	return true;
+}
+
+/* a continuous query's name: one identifier */
+static char *
+parse_cq_name(DdlParser *p)
+{
+	DdlToken   *tok = current(p);
+	char	   *name;
+
+	if (!DdlTokenIsIdent(tok))
+		syntax_error(p, "Expected a continuous query name.", NULL);
+	name = DdlTokenIdentifier(tok);
+	advance(p);
+	if (DdlTokenIsPunct(current(p), '.'))
+		syntax_error(p, "Continuous query names are not schema-qualified.", NULL);
+	return name;
+}
+
+/*
+ * CREATE CONTINUOUS QUERY, after QUERY: the rest of the statement after
+ * AS is the INSERT ... SELECT, parsed later by src/continuous/.
+ */
+static void
+parse_create_cq(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+
+	stmt->kind = DDL_CREATE_CQ;
+	stmt->if_not_exists = parse_if_not_exists(p);
+	stmt->cq_name = parse_cq_name(p);
+	if (accept_keyword(p, "WITH"))
+		stmt->options = parse_options(p, true);
+	expect_keyword(p, "AS", "Expected AS INSERT INTO sink SELECT ...");
+	if (!DdlTokenIsKeyword(current(p), "INSERT"))
+		syntax_error(p, "Expected INSERT INTO sink SELECT ... after AS.", NULL);
+	stmt->query_location = current(p)->location;
+	p->pos = p->ntokens - 1;	/* the EOF (or soft error) token */
+	p->tokens[p->pos].kind = DDL_TOKEN_EOF;
+}
+
+/* ALTER CONTINUOUS QUERY, after QUERY */
+static void
+parse_alter_cq(DdlParser *p)
+{
+	DdlStatement *stmt = p->stmt;
+
+	stmt->cq_name = parse_cq_name(p);
+	if (accept_keyword(p, "PAUSE"))
+		stmt->kind = DDL_ALTER_CQ_PAUSE;
+	else if (accept_keyword(p, "RESUME"))
+		stmt->kind = DDL_ALTER_CQ_RESUME;
+	else if (accept_keyword(p, "SET"))
+	{
+		if (!accept_keyword(p, "MODEL"))
+		{
+			stmt->kind = DDL_ALTER_CQ_SET;
+			stmt->options = parse_options(p, true);
+			return;
+		}
+		expect_keyword(p, "VERSION", "Expected SET MODEL VERSION.");
+		stmt->kind = DDL_ALTER_CQ_VERSION;
+		if (!accept_keyword(p, "DEFAULT"))
+		{
+			DdlToken   *tok = current(p);
+			int64		n;
+
+			if (tok->kind != DDL_TOKEN_NUMBER || !MlParseInt(tok->value, &n) || n < 1 || n > 10)
+				syntax_error(p, "Expected a model version from 1 to 10, or DEFAULT.", NULL);
+			stmt->cq_version = (int) n;
+			advance(p);
+		}
+		if (accept_keyword(p, "REPROCESS"))
+		{
+			expect_keyword(p, "ALL", "Expected REPROCESS ALL.");
+			stmt->reprocess_all = true;
+		}
+		else if (accept_keyword(p, "NEW"))
+		{
+			expect_keyword(p, "ROWS", "Expected NEW ROWS ONLY.");
+			expect_keyword(p, "ONLY", "Expected NEW ROWS ONLY.");
+		}
+	}
+	else
+		syntax_error(p, "Expected PAUSE, RESUME, SET (...) or SET MODEL VERSION.", NULL);
 }
