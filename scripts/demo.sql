@@ -87,6 +87,26 @@ SELECT method, url, headers, body FROM mlpredict.debug_request('sentimentmodel$2
 -- Runtime options, Confluent's MAP style.
 SELECT * FROM sentimentmodel('I love this', mlpredict.map('client_timeout', 10, 'retry_count', 5));
 
+-- Flink's other half: the same INSERT ... SELECT as a continuous query.
+-- Existing rows are backfilled, and every new row gets its prediction from
+-- a background worker within moments (the source needs a key).
+ALTER TABLE text_stream ADD PRIMARY KEY (id);
+CREATE TABLE text_sentiment (id bigint PRIMARY KEY, sentiment text);
+SELECT * FROM mlpredict.execute($$
+CREATE CONTINUOUS QUERY sentiment_job AS
+INSERT INTO text_sentiment SELECT id, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text))
+$$);
+INSERT INTO text_stream VALUES (4, 'What a wonderful, happy surprise!');
+DO $$
+BEGIN
+  FOR i IN 1..100 LOOP
+    EXIT WHEN (SELECT count(*) FROM text_sentiment) = 4;
+    PERFORM pg_sleep(0.1);
+  END LOOP;
+END $$;
+SELECT * FROM text_sentiment ORDER BY id;
+SELECT name, state, rows_pending, rows_done, last_error FROM mlpredict.continuous_queries;
+
 -- Every request above went through the connection pool's background
 -- worker (shared_preload_libraries = 'mlpredict'), which keeps provider
 -- connections open for all sessions and counts what each model did.
