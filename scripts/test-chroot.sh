@@ -60,10 +60,39 @@ in_chroot() {
 }
 export SHARED=$repo/../shared
 
+# Install what scripts/install-deps.sh asks for into the chroot (with the
+# network: the tests later run without it), and remember which version of
+# the script did, so that a cached chroot is brought up to date when the
+# script changes (a new test dependency).
+deps_stamp=/etc/mlpredict-ci-deps.sha256
+install_deps() {
+	mkdir -p "$root/build/mlpredict/scripts"
+	cp scripts/install-deps.sh scripts/pg-config.sh "$root/build/mlpredict/scripts/"
+	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	echo "== installing PostgreSQL $pgver and the build dependencies in the chroot"
+	in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver" ||
+		{ echo "== installing failed; trying once more"; sleep 10; in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver"; } ||
+		{ echo "could not install the dependencies in the $suite chroot (is the mirror reachable?)" >&2; exit 75; }
+	in_chroot apt-get clean
+	rm -rf "$root/build"
+	sha256sum <scripts/install-deps.sh >"$root$deps_stamp"
+}
+cache_chroot() {
+	if [ "$cache" != none ] && mkdir -p "$cache" 2>/dev/null; then
+		echo "== caching the chroot as $tarball"
+		tar -C "$root" -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+	fi
+}
+
 start=$SECONDS
 if [ -f "$tarball" ]; then
 	echo "== unpacking the $suite chroot from $tarball"
 	tar -C "$root" -xzf "$tarball"
+	if ! sha256sum <scripts/install-deps.sh | cmp -s - "$root$deps_stamp"; then
+		echo "== scripts/install-deps.sh changed since the chroot was cached"
+		install_deps
+		cache_chroot
+	fi
 else
 	command -v debootstrap >/dev/null || {
 		echo "debootstrap is missing: apt-get install debootstrap" >&2
@@ -88,19 +117,8 @@ else
 	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 	chmod 755 "$root/usr/sbin/policy-rc.d"
 	echo 'Acquire::Check-Valid-Until "false";' >"$root/etc/apt/apt.conf.d/99mlpredict-ci"
-	mkdir -p "$root/build/mlpredict"
-	cp scripts/install-deps.sh scripts/pg-config.sh "$root/build/mlpredict/"
-	mkdir -p "$root/build/mlpredict/scripts"
-	mv "$root/build/mlpredict/"*.sh "$root/build/mlpredict/scripts/"
-	echo "== installing PostgreSQL $pgver and the build dependencies in the chroot"
-	in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver" ||
-		{ echo "== installing failed; trying once more"; sleep 10; in_chroot bash /build/mlpredict/scripts/install-deps.sh "$pgver"; }
-	in_chroot apt-get clean
-	rm -rf "$root/build"
-	if [ "$cache" != none ] && mkdir -p "$cache" 2>/dev/null; then
-		echo "== caching the chroot as $tarball"
-		tar -C "$root" -czf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
-	fi
+	install_deps
+	cache_chroot
 fi
 [ -x "$root/usr/lib/postgresql/$pgver/bin/pg_config" ] || {
 	echo "Debian $suite has no PostgreSQL $pgver (found: $(ls "$root/usr/lib/postgresql" 2>/dev/null | tr '\n' ' '))" >&2
