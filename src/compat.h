@@ -90,6 +90,21 @@
 #define MlProcAclCheck(proc, role, mode) pg_proc_aclcheck(proc, role, mode)
 #endif
 
+/* The RETURNING expressions of a raw INSERT (a ReturningClause from 18). */
+#if PG_VERSION_NUM >= 180000
+#define MlInsertReturningList(ins) \
+	((ins)->returningClause != NULL ? (ins)->returningClause->exprs : NIL)
+#else
+#define MlInsertReturningList(ins) ((ins)->returningList)
+#endif
+
+/* This backend's local transaction id (in PGPROC's vxid from 17). */
+#if PG_VERSION_NUM >= 170000
+#define MlMyLocalTransactionId() (MyProc->vxid.lxid)
+#else
+#define MlMyLocalTransactionId() (MyProc->lxid)
+#endif
+
 /*
  * Materialized SRF setup: InitMaterializedSRF from 16 (and 15.1+), but
  * 15.0 has only SetSingleFuncCall, which every 15.x keeps; older servers

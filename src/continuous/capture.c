@@ -45,6 +45,7 @@
 #include "utils/rel.h"
 
 #include "catalog/ml_catalog.h"
+#include "compat.h"
 #include "continuous/cq_internal.h"
 
 PG_FUNCTION_INFO_V1(mlpredict_continuous_query_capture);
@@ -74,7 +75,7 @@ static SPIPlanPtr enqueue_plan;
 static CaptureKeys *
 capture_keys(const char *name, Relation rel)
 {
-	LocalTransactionId lxid = MyProc->lxid;
+	LocalTransactionId lxid = MlMyLocalTransactionId();
 	CaptureKeys *entry;
 	ContinuousQuery *cq;
 	int			i;

@@ -26,6 +26,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "compat.h"
 #include "catalog/ml_catalog.h"
 #include "continuous/continuous.h"
 #include "continuous/cq_internal.h"
@@ -302,7 +303,7 @@ ContinuousCheckPrivileges(ContinuousQuery *cq)
 	}
 	model = ContinuousQueryModel(cq);
 	fn = TypedFunctionLookup(model);
-	if (!OidIsValid(fn) || pg_proc_aclcheck(fn, cq->owner, ACL_EXECUTE) != ACLCHECK_OK)
+	if (!OidIsValid(fn) || MlProcAclCheck(fn, cq->owner, ACL_EXECUTE) != ACLCHECK_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("owner %s of continuous query \"%s\" may not call model %s",

@@ -63,6 +63,7 @@
 #include "utils/varlena.h"
 
 #include "catalog/ml_catalog.h"
+#include "compat.h"
 #include "continuous/cq_internal.h"
 #include "syntax/lexer.h"
 #include "syntax/names.h"
@@ -111,9 +112,8 @@ typedef struct CqDefine
 static int
 cq_position(CqDefine *d, int location)
 {
-	if (location < 0)
-		return 0;
-	return errposition(DdlErrorPosition(d->statement, location));
+	/* errposition(0) sets none, and keeps the call in every path */
+	return errposition(location < 0 ? 0 : DdlErrorPosition(d->statement, location));
 }
 
 /*
@@ -1266,8 +1266,9 @@ ContinuousQueryCreate(const char *name, const char *statement, int query_locatio
 	if (ins->onConflictClause)
 		NOT_SUPPORTED(&d, ins->onConflictClause->location,
 					  "ON CONFLICT is not supported in a continuous query: the sink is written with an upsert on the source key");
-	if (ins->returningList)
-		NOT_SUPPORTED(&d, exprLocation(linitial(ins->returningList)), "RETURNING is not supported in a continuous query");
+	if (MlInsertReturningList(ins) != NIL)
+		NOT_SUPPORTED(&d, exprLocation(linitial(MlInsertReturningList(ins))),
+					  "RETURNING is not supported in a continuous query");
 	sel = (SelectStmt *) ins->selectStmt;
 	refuse_select_clauses(&d, sel, rs->stmt_location);
 

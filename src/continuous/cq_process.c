@@ -551,8 +551,9 @@ add_progress(Batch *b, ContinuousBatchResult *result, double ms, ErrorData *erro
 	Oid			argtypes[9] = {TEXTOID, INT8OID, INT8OID, INT8OID, INT4OID,
 	FLOAT8OID, INT4OID, TEXTOID, TEXTOID};
 	Datum		values[9];
-	char		nulls[9] = "         ";
+	char		nulls[9];
 
+	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(b->cq->name);
 	values[1] = Int64GetDatum(result->done);
 	values[2] = Int64GetDatum(result->failed);
