@@ -17,7 +17,8 @@
  *    type's own precision (FLT_EVAL_METHOD 0; SSE on x86-64).  A float
  *    may also come from the once-rounded double of such a w (< 2^53):
  *    rounding that to float is exact unless it landed on a float midpoint.
- *    This path is taken for w < 2^49 only (up to 15 digits): a double in
+ *    This path is taken for w < 2^49 only (every w of up to 14 digits,
+ *    some of 15): a double in
  *    full has 16 or 17, of which some are below 2^53 and some not, and
  *    sending them all to step 3 saves the branch mispredictions of
  *    choosing between the two (about 1.5 ns a number in decode_bench).
