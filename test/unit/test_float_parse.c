@@ -208,6 +208,44 @@ check_json(const char *s, const char *buf, size_t len)
 }
 
 /*
+ * check_in_text
+ *		The four readers on s inside a longer text, as an answer's vector
+ *		gives them (a ',' and more numbers after it, the text's end far
+ *		beyond): the same ends and bits as strtod and strtof on s alone.
+ *		check_one gives the readers a text that ends where s does, so
+ *		that the 8-bytes-at-a-time digit reading (which needs 8 bytes
+ *		before the end) is taken here only, for the last digits of s.
+ */
+static void
+check_in_text(const char *s, size_t len)
+{
+	static const char after[] = ",-0.0123456789,1e5]   ";
+	char	   *buf = malloc(len + sizeof(after));
+	char	   *libend;
+	const char *end;
+	double		libd,
+				d;
+	float		libf,
+				f;
+	MlFloatStatus status;
+
+	memcpy(buf, s, len);
+	memcpy(buf + len, after, sizeof(after));
+	libd = strtod(s, &libend);
+	end = MlParseFloat8(buf, buf + len + sizeof(after) - 1, &d, &status);
+	if (end != NULL && (end - buf != libend - s || memcmp(&d, &libd, 8) != 0))
+		report(s, "float8 in a text", (uint64_t) (libend - s),
+			   (uint64_t) (end - buf));
+	libf = strtof(s, &libend);
+	end = MlParseFloat4(buf, buf + len + sizeof(after) - 1, &f, &status);
+	if (end != NULL && (end - buf != libend - s || memcmp(&f, &libf, 4) != 0))
+		report(s, "float4 in a text", (uint64_t) (libend - s),
+			   (uint64_t) (end - buf));
+	check_json(s, buf, len + sizeof(after) - 1);
+	free(buf);
+}
+
+/*
  * check_one
  *		Both parsers against the C library on s, given with more digits
  *		after its end; then the JSON readers.
@@ -279,6 +317,7 @@ check_one(const char *s)
 	}
 	check_json(s, buf, len);
 	free(buf);
+	check_in_text(s, len);
 }
 
 /* check_one on a printf-formatted string */
