@@ -115,6 +115,7 @@ stop_worker(Oid dboid)
 {
 	TimestampTz start = GetCurrentTimestamp();
 	pid_t		pid;
+	bool		signalled = false;
 
 	pid = ContinuousHoldDatabase(dboid, TimestampTzPlusMilliseconds(start, CQ_DDL_HOLD_MS));
 	if (pid != 0)
@@ -123,9 +124,16 @@ stop_worker(Oid dboid)
 
 		/* only a background worker of this database */
 		if (proc != NULL && proc->databaseId == dboid && proc->isBackgroundWorker)
-			(void) kill(pid, SIGTERM);
+			signalled = (kill(pid, SIGTERM) == 0);
 	}
-	while (!ContinuousWorkerGone(dboid))
+
+	/*
+	 * Gone: the registry says so (the launcher heard of the exit), or the
+	 * process we signalled has left the process array, which is all the
+	 * command looks at.
+	 */
+	while (!ContinuousWorkerGone(dboid) &&
+		   !(signalled && BackendPidGetProc(pid) == NULL))
 	{
 		if (TimestampDifferenceExceeds(start, GetCurrentTimestamp(), CQ_DDL_WAIT_MS))
 			break;				/* the command reports who is still there */
