@@ -56,6 +56,7 @@ _PG_init(void)
 	{
 		PoolRegister();
 		ContinuousRegister();
+		ContinuousDatabaseGuardInit();
 	}
 }
 

@@ -12,8 +12,11 @@
  * worker before it looks at its queues, so a wake-up that arrives while
  * it is busy makes it look again).  The launcher's latch is here too: a
  * wake-up for a database without a worker sets it, and the launcher
- * starts one.  All of it under one spinlock; latches are set after it is
- * released.
+ * starts one.  A DROP DATABASE (or an ALTER DATABASE that needs the
+ * database to itself) holds the database's entry for a bounded time
+ * (ddl_hold_until): no worker starts or attaches meanwhile, and the
+ * release, or the end of the hold, lets the launcher start it again.
+ * All of it under one spinlock; latches are set after it is released.
  *
  * IDENTIFICATION
  *	  src/continuous/cq_wake.c
@@ -39,6 +42,7 @@ typedef struct CqDatabase
 	bool		started;		/* a worker was registered and has not exited */
 	bool		pending;		/* work may be pending */
 	TimestampTz hold_until;		/* no new worker before (a failed one) */
+	TimestampTz ddl_hold_until; /* nor before (a DROP/ALTER DATABASE runs) */
 } CqDatabase;
 
 typedef struct CqShared
@@ -197,9 +201,10 @@ ContinuousNextToStart(long *wake_ms)
 
 		if (e->dboid == InvalidOid || !e->pending || e->started)
 			continue;
-		if (e->hold_until > now)
+		if (e->hold_until > now || e->ddl_hold_until > now)
 		{
-			long		ms = TimestampDifferenceMilliseconds(now, e->hold_until) + 1;
+			TimestampTz until = Max(e->hold_until, e->ddl_hold_until);
+			long		ms = TimestampDifferenceMilliseconds(now, until) + 1;
 
 			if (*wake_ms < 0 || ms < *wake_ms)
 				*wake_ms = ms;
@@ -260,7 +265,8 @@ ContinuousForgetDatabase(Oid dboid)
  * ContinuousWorkerAttach
  *		A database worker publishes its latch; false if another worker of
  *		the database runs (a registration the postmaster kept over a crash
- *		restart may meet the launcher's new one).
+ *		restart may meet the launcher's new one), or the database is held
+ *		for a DROP/ALTER DATABASE.
  */
 bool
 ContinuousWorkerAttach(Oid dboid, Latch *latch)
@@ -271,7 +277,9 @@ ContinuousWorkerAttach(Oid dboid, Latch *latch)
 	{
 		CqDatabase *e = find_entry(dboid, true);
 
-		if (e != NULL && (e->pid == 0 || e->pid == MyProcPid))
+		if (e != NULL && e->ddl_hold_until > GetCurrentTimestamp())
+			e->pending = true;	/* held: the launcher starts one later */
+		else if (e != NULL && (e->pid == 0 || e->pid == MyProcPid))
 		{
 			e->pid = MyProcPid;
 			e->latch = latch;
@@ -354,4 +362,82 @@ ContinuousWorkerDetach(Oid dboid)
 		}
 	}
 	SpinLockRelease(&cq_state->mutex);
+}
+
+/*
+ * ContinuousHoldDatabase
+ *		A DROP/ALTER DATABASE of dboid is about to run: no worker starts
+ *		or attaches before until (or ContinuousReleaseDatabase).  Returns
+ *		the pid of the worker that runs (0 if none has attached).  A
+ *		database with a worker is marked pending, so that it gets one again
+ *		when the hold ends (the command failed).
+ */
+pid_t
+ContinuousHoldDatabase(Oid dboid, TimestampTz until)
+{
+	pid_t		pid = 0;
+
+	SpinLockAcquire(&cq_state->mutex);
+	{
+		CqDatabase *e = find_entry(dboid, false);
+
+		if (e != NULL)
+		{
+			e->ddl_hold_until = Max(e->ddl_hold_until, until);
+			if (e->started || e->pid != 0)
+				e->pending = true;
+			pid = e->pid;
+		}
+	}
+	SpinLockRelease(&cq_state->mutex);
+	return pid;
+}
+
+/*
+ * ContinuousWorkerGone
+ *		Whether dboid has no worker, attached or starting (the launcher
+ *		clears "started" once it hears of the exit).
+ */
+bool
+ContinuousWorkerGone(Oid dboid)
+{
+	bool		gone;
+
+	SpinLockAcquire(&cq_state->mutex);
+	{
+		CqDatabase *e = find_entry(dboid, false);
+
+		gone = (e == NULL || (e->pid == 0 && !e->started));
+	}
+	SpinLockRelease(&cq_state->mutex);
+	return gone;
+}
+
+/*
+ * ContinuousReleaseDatabase
+ *		The DROP/ALTER DATABASE is over: end the hold.  If it dropped the
+ *		database, forget the entry; otherwise a database with pending work
+ *		gets its worker again (the launcher is woken).
+ */
+void
+ContinuousReleaseDatabase(Oid dboid, bool dropped)
+{
+	Latch	   *latch = NULL;
+
+	SpinLockAcquire(&cq_state->mutex);
+	{
+		CqDatabase *e = find_entry(dboid, false);
+
+		if (e != NULL)
+		{
+			e->ddl_hold_until = 0;
+			if (dropped && e->pid == 0 && !e->started)
+				e->dboid = InvalidOid;
+			else if (e->pending && !e->started)
+				latch = cq_state->launcher;
+		}
+	}
+	SpinLockRelease(&cq_state->mutex);
+	if (latch != NULL)
+		SetLatch(latch);
 }

@@ -42,6 +42,14 @@ extern bool ContinuousTakePending(Oid dboid);
 extern bool ContinuousWorkerDetachIfIdle(Oid dboid);
 extern void ContinuousWorkerDetach(Oid dboid);
 
+/* cq_wake.c: the hold of a database a DROP/ALTER DATABASE needs (cq_dbguard.c) */
+extern pid_t ContinuousHoldDatabase(Oid dboid, TimestampTz until);
+extern bool ContinuousWorkerGone(Oid dboid);
+extern void ContinuousReleaseDatabase(Oid dboid, bool dropped);
+
+/* cq_dbguard.c: the ProcessUtility hook for those commands (from _PG_init) */
+extern void ContinuousDatabaseGuardInit(void);
+
 /* cq_launcher.c: from _PG_init while preloading */
 extern void ContinuousRegister(void);
 
