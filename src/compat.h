@@ -98,6 +98,13 @@
 #define MlInsertReturningList(ins) ((ins)->returningList)
 #endif
 
+/* Whether a PGPROC is not a regular backend (a background worker). */
+#if PG_VERSION_NUM >= 180000
+#define MlProcIsBackgroundWorker(proc) (!(proc)->isRegularBackend)
+#else
+#define MlProcIsBackgroundWorker(proc) ((proc)->isBackgroundWorker)
+#endif
+
 /* This backend's local transaction id (in PGPROC's vxid from 17). */
 #if PG_VERSION_NUM >= 170000
 #define MlMyLocalTransactionId() (MyProc->vxid.lxid)

@@ -123,7 +123,8 @@ stop_worker(Oid dboid)
 		PGPROC	   *proc = BackendPidGetProc(pid);
 
 		/* only a background worker of this database */
-		if (proc != NULL && proc->databaseId == dboid && proc->isBackgroundWorker)
+		if (proc != NULL && proc->databaseId == dboid &&
+			MlProcIsBackgroundWorker(proc))
 			signalled = (kill(pid, SIGTERM) == 0);
 	}
 
