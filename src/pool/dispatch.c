@@ -498,7 +498,9 @@ attempt_class(RetryFailure failure, HttpResponse *response, long *server_ms)
 	RetryClass	retry_class;
 	bool		quota;
 
-	*server_ms = failure == RETRY_ANSWERED ? server_delay_ms(response) : -1;
+	/* only an error answer asks for a delay: a 2xx body is not scanned */
+	*server_ms = failure == RETRY_ANSWERED && response->status >= 400 ?
+		server_delay_ms(response) : -1;
 	quota = failure == RETRY_ANSWERED &&
 		RetryQuotaExhausted(response->status, response->body.data,
 							(size_t) response->body.len);
