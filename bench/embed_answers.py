@@ -82,6 +82,11 @@ events { worker_connections 1024; }
 http {
 	access_log off;
 	keepalive_requests 1000000;
+	client_body_temp_path %(dir)s/tmp_body;
+	proxy_temp_path %(dir)s/tmp_proxy;
+	fastcgi_temp_path %(dir)s/tmp_fastcgi;
+	uwsgi_temp_path %(dir)s/tmp_uwsgi;
+	scgi_temp_path %(dir)s/tmp_scgi;
 	map $content_length $rows_file {
 		default none;
 %(lengths)s

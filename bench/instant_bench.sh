@@ -95,7 +95,11 @@ events { worker_connections 4096; }
 http {
 	log_format conn '\$server_port \$connection \$connection_requests';
 	access_log $work/nginx/access.log conn buffer=256k flush=100ms;
-	client_body_temp_path $work/nginx;
+	client_body_temp_path $work/nginx/tmp_body;
+	proxy_temp_path $work/nginx/tmp_proxy;
+	fastcgi_temp_path $work/nginx/tmp_fastcgi;
+	uwsgi_temp_path $work/nginx/tmp_uwsgi;
+	scgi_temp_path $work/nginx/tmp_scgi;
 	keepalive_requests 10000000;
 	keepalive_timeout 600s;
 	http2_max_requests 10000000;

@@ -59,7 +59,13 @@ events { worker_connections 1024; }
 http {
 	log_format conn '\$server_port \$connection';
 	access_log $dir/logs/access.log conn;
-	client_body_temp_path $dir;
+	# every temporary path (Debian compiles in /var/lib/nginx/..., which an
+	# unprivileged user cannot create)
+	client_body_temp_path $dir/tmp_body;
+	proxy_temp_path $dir/tmp_proxy;
+	fastcgi_temp_path $dir/tmp_fastcgi;
+	uwsgi_temp_path $dir/tmp_uwsgi;
+	scgi_temp_path $dir/tmp_scgi;
 	ssl_certificate $dir/cert.pem;
 	ssl_certificate_key $dir/key.pem;
 	server {
