@@ -113,7 +113,7 @@ test/unit/test_circuit: test/unit/test_circuit.c test/unit/unit_check.h src/pool
 # Millions of numbers against strtod/strtof (FLOAT_PARSE_SCALE=N for N
 # times as many, FLOAT_PARSE_SEED for another corpus); optimized, or it
 # takes long.
-test/unit/test_float_parse: test/unit/test_float_parse.c src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
+test/unit/test_float_parse: test/unit/test_float_parse.c test/unit/float_oracle.h src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Isrc -DFLOAT_PARSE_STATS -o $@ test/unit/test_float_parse.c src/types/float_parse.c -lm
 
 .PHONY: unit
@@ -136,7 +136,7 @@ EXTRA_CLEAN  += $(FUZZ_TARGETS:%=test/fuzz/fuzz_%) test/fuzz/work
 test/fuzz/fuzz_%: test/fuzz/fuzz_%.c src/format/tensor_shape.c src/format/tensor_shape.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< src/format/tensor_shape.c
 
-test/fuzz/fuzz_float_parse: test/fuzz/fuzz_float_parse.c src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
+test/fuzz/fuzz_float_parse: test/fuzz/fuzz_float_parse.c test/unit/float_oracle.h src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< src/types/float_parse.c -lm
 
 .PHONY: fuzz

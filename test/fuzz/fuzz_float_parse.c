@@ -24,59 +24,9 @@
 #include <string.h>
 
 #include "types/float_parse.h"
+#include "../unit/float_oracle.h"
 
 #define REQUIRE(cond)	do { if (!(cond)) abort(); } while (0)
-
-/* a sign, then a digit or a point and a digit, and no "0x" */
-static int
-plain_decimal(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return 0;
-	return (s[0] >= '0' && s[0] <= '9') ||
-		(s[0] == '.' && s[1] >= '0' && s[1] <= '9');
-}
-
-/* the end of the JSON number at s, from the grammar, or NULL */
-static const char *
-json_end(const char *s, int max_len, int max_exp)
-{
-	const char *p = s;
-	long		x = 0;
-
-	if (*p == '-')
-		p++;
-	if (*p == '0')
-		p++;
-	else if (*p >= '1' && *p <= '9')
-		while (*p >= '0' && *p <= '9')
-			p++;
-	else
-		return NULL;
-	if (*p == '.')
-	{
-		if (!(p[1] >= '0' && p[1] <= '9'))
-			return NULL;
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	}
-	if (*p == 'e' || *p == 'E')
-	{
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		if (!(*p >= '0' && *p <= '9'))
-			return NULL;
-		for (; *p >= '0' && *p <= '9'; p++)
-			if (x <= max_exp)
-				x = x * 10 + (*p - '0');
-		if (x > max_exp)
-			return NULL;
-	}
-	return p - s > max_len ? NULL : p;
-}
 
 /* the JSON readers on the input against the grammar and the C library */
 static void
