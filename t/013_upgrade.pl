@@ -1,5 +1,5 @@
 # ALTER EXTENSION mlpredict UPDATE from 0.1.0 (through 0.2.0 to the current
-# version), and from 0.2.0: a database that held 0.1.0's
+# version), and from 0.2.0 and 0.3.0: a database that held 0.1.0's
 # catalog (owners by role name, the old typed-function body, a connection
 # whose owner role was dropped) ends up with exactly the objects a fresh
 # CREATE EXTENSION makes, its models keep working, the new rules apply
@@ -33,6 +33,7 @@ CREATE ROLE up_bob LOGIN;
 CREATE DATABASE fresh;
 CREATE DATABASE old;
 CREATE DATABASE from020;
+CREATE DATABASE from030;
 });
 
 # A fresh database: the reference for what an update must produce, and the
@@ -141,11 +142,17 @@ SELECT format('event trigger %s %s %s %s %s', evtname, evtevent, evttags, evtfoi
 FROM pg_event_trigger
 ORDER BY 1
 };
-# A 0.2.0 database updated to the current version: the same objects too.
-$node->safe_psql('from020', q{CREATE EXTENSION mlpredict VERSION '0.2.0'});
-($ret, $out, $err) = $node->psql('from020', 'ALTER EXTENSION mlpredict UPDATE');
-is($ret, 0, 'ALTER EXTENSION mlpredict UPDATE from 0.2.0 succeeds') or diag $err;
-my $from020 = $node->safe_psql('from020', $describe);
+# 0.2.0 and 0.3.0 databases updated to the current version: the same
+# objects too.
+my %from_release;
+for my $v ('0.2.0', '0.3.0')
+{
+	(my $db = "from$v") =~ s/\.//g;
+	$node->safe_psql($db, qq{CREATE EXTENSION mlpredict VERSION '$v'});
+	($ret, $out, $err) = $node->psql($db, 'ALTER EXTENSION mlpredict UPDATE');
+	is($ret, 0, "ALTER EXTENSION mlpredict UPDATE from $v succeeds") or diag $err;
+	$from_release{$v} = $node->safe_psql($db, $describe);
+}
 
 my $updated = $node->safe_psql('old', $describe);
 my $fresh = $node->safe_psql('fresh', $describe);
@@ -163,16 +170,17 @@ else
 	diag "only in a fresh installation: $_" for grep { !$u{$_} } sort keys %f;
 }
 
-if ($from020 eq $fresh)
+for my $v (sort keys %from_release)
 {
-	pass('a database updated from 0.2.0 matches a fresh installation');
-}
-else
-{
-	fail('a database updated from 0.2.0 matches a fresh installation');
+	if ($from_release{$v} eq $fresh)
+	{
+		pass("a database updated from $v matches a fresh installation");
+		next;
+	}
+	fail("a database updated from $v matches a fresh installation");
 	my %f = map { $_ => 1 } split /\n/, $fresh;
-	my %u = map { $_ => 1 } split /\n/, $from020;
-	diag "only after the update from 0.2.0: $_" for grep { !$f{$_} } sort keys %u;
+	my %u = map { $_ => 1 } split /\n/, $from_release{$v};
+	diag "only after the update from $v: $_" for grep { !$f{$_} } sort keys %u;
 	diag "only in a fresh installation: $_" for grep { !$u{$_} } sort keys %f;
 }
 
