@@ -556,20 +556,31 @@ set_default_version(MlModel *model, List *versions, MlOption *opt)
  *		New option list of a version after SET and RESET.
  */
 static List *
-apply_set_reset(List *options, List *set_options, List *reset_keys, MlModel *model)
+apply_set_reset(List *options, List *set_options, List *reset_keys, MlModel *model,
+				const char *statement)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
 
 	foreach(lc, reset_keys)
 	{
-		const char *key = ((MlOption *) lfirst(lc))->key;
+		MlOption   *opt = lfirst(lc);
+		const char *key = opt->key;
 
 		if (pg_strcasecmp(key, "provider") == 0 || pg_strcasecmp(key, "task") == 0 ||
 			(strlen(key) > 11 && pg_strcasecmp(key + strlen(key) - 11, ".connection") == 0))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("cannot reset required model option \"%s\"", key)));
+		if (pg_strcasecmp(key, "default_version") == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot reset \"default_version\""),
+					 errdetail("The default version is a property of the model, not an option of a version."),
+					 errhint("Choose one with ALTER MODEL %s SET ('default_version' = '<n>').",
+							 model->name)));
+		/* a key SET would refuse is refused here too, not ignored */
+		MlCheckModelOptionKey(opt, MlOptionGet(options, "provider"), statement);
 	}
 	foreach(lc, options)
 	{
@@ -657,7 +668,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 		return true;
 	current = with_version(model, raw);
 	current->options = apply_set_reset(current->options, set_options,
-									   reset_keys, model);
+									   reset_keys, model, statement);
 	MlValidateModelOptions(current->options, model->input, model->output, statement,
 						   model_connection);
 	update_version_options(model, raw->version, current->options);

@@ -695,13 +695,19 @@ parse_option_key(DdlParser *p)
 	return buf.data;
 }
 
-/* an option value: string, number, TRUE or FALSE, returned as text */
+/*
+ * parse_option_value
+ *		An option value: string, number, TRUE or FALSE, returned as text.
+ *		A "double-quoted" value is a string too, as Confluent's ALTER MODEL
+ *		example writes one (description = "new_description").
+ */
 static char *
 parse_option_value(DdlParser *p)
 {
 	DdlToken   *tok = current(p);
 
-	if (tok->kind == DDL_TOKEN_STRING || tok->kind == DDL_TOKEN_NUMBER)
+	if (tok->kind == DDL_TOKEN_STRING || tok->kind == DDL_TOKEN_NUMBER ||
+		(tok->kind == DDL_TOKEN_QUOTED_IDENT && tok->quote == '"'))
 	{
 		advance(p);
 		return pstrdup(tok->value);

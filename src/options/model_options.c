@@ -33,6 +33,15 @@ static const char *const common_options[] = {
 	"model_version", "batch_size", NULL
 };
 
+/*
+ * Free-form descriptive keys Confluent's ALTER MODEL example sets: kept
+ * with the version, shown by DESCRIBE and SHOW CREATE MODEL, never sent
+ * anywhere (so they may span lines).
+ */
+static const char *const metadata_options[] = {
+	"tag", "description", NULL
+};
+
 static const char *const tasks[] = {
 	"classification", "clustering", "embedding", "regression",
 	"text_generation", NULL
@@ -103,7 +112,8 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 	size_t		plen = strlen(provider->name);
 	const char *dot = strchr(opt->key, '.');
 
-	if (pg_strcasecmp(opt->key, "provider") == 0 || pg_strcasecmp(opt->key, "task") == 0)
+	if (pg_strcasecmp(opt->key, "provider") == 0 || pg_strcasecmp(opt->key, "task") == 0 ||
+		MlKeyInList(opt->key, metadata_options))
 		return;
 	if (dot && (size_t) (dot - opt->key) == plen &&
 		pg_strncasecmp(opt->key, provider->name, plen) == 0)
@@ -124,10 +134,21 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 	option_ereport(opt, statement,
 				   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				   errmsg("unrecognized model option \"%s\"", opt->key),
-				   errhint("Valid options are provider, task, %s.params.* and %s.<option> for: %s%s%s.",
+				   errhint("Valid options are provider, task, tag, description, %s.params.* and %s.<option> for: %s%s%s.",
 						   provider->name, provider->name, MlKeyListText(common_options),
 						   provider->model_options[0] ? ", " : "",
 						   MlKeyListText(provider->model_options)));
+}
+
+/*
+ * MlCheckModelOptionKey
+ *		The key check on its own, for ALTER MODEL ... RESET: a key that SET
+ *		would refuse cannot be reset either.
+ */
+void
+MlCheckModelOptionKey(MlOption *opt, const char *provider_name, const char *statement)
+{
+	check_option_key(opt, MlProviderLookup(provider_name, false), statement);
 }
 
 /*
@@ -146,6 +167,8 @@ check_option_line(MlOption *opt, const MlProvider *provider, const char *stateme
 	if (strlen(opt->key) > plen && opt->key[plen] == '.' &&
 		(pg_strcasecmp(suffix, "system_prompt") == 0 ||
 		 pg_strncasecmp(suffix, "params.", 7) == 0))
+		return;
+	if (MlKeyInList(opt->key, metadata_options))
 		return;
 	MlCheckOptionLine(opt, statement);
 }

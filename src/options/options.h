@@ -32,6 +32,8 @@ typedef const char *(*MlModelConnectionCheck) (const char *name,
 extern void MlValidateModelOptions(List *options, List *input, List *output,
 								   const char *statement,
 								   MlModelConnectionCheck check_name);
+extern void MlCheckModelOptionKey(MlOption *opt, const char *provider_name,
+								  const char *statement);
 extern const char *MlModelOption(List *options, const char *provider,
 								 const char *suffix);
 extern const char *MlModelProvider(List *options);

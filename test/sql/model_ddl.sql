@@ -154,7 +154,23 @@ SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('default_versi
 SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('default_version' = 'two')$$);
 SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel RESET ('openai.connection')$$);
 SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('task' = 'regression')$$);
-SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('tag' = 'v1')$$);
+-- free-form descriptive keys, as Confluent's ALTER MODEL example writes them
+SELECT * FROM mlpredict.execute($$ALTER MODEL `sentimentmodel$2` SET (
+  tag = 'prod',
+  description = "new_description"
+);$$);
+SELECT version, options->>'tag' AS tag, options->>'description' AS description
+  FROM mlpredict.models WHERE name = 'sentimentmodel' ORDER BY version;
+SELECT * FROM mlpredict.execute('SHOW CREATE MODEL `sentimentmodel$2`');
+SELECT * FROM mlpredict.execute('ALTER MODEL `sentimentmodel$2` RESET (tag)');
+SELECT version, options->>'tag' AS tag, options->>'description' AS description
+  FROM mlpredict.models WHERE name = 'sentimentmodel' ORDER BY version;
+SELECT mlpredict.alter_model('sentimentmodel$2', reset_options => ARRAY['description']);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('tags' = 'v1')$$);
+-- RESET refuses what SET refuses
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel RESET ('no_such_option')$$);
+SELECT mlpredict.alter_model('sentimentmodel', reset_options => ARRAY['bedrock.system_prompt']);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel RESET ('default_version')$$);
 SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel$all SET ('openai.params.temperature' = '1')$$);
 SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel$9 SET ('openai.params.temperature' = '1')$$);
 SELECT * FROM mlpredict.execute($$ALTER MODEL nosuch SET ('openai.params.temperature' = '1')$$);
