@@ -213,3 +213,4 @@ SELECT mlpredict.drop_connection(c) FROM unnest(ARRAY['openai-connection', 'azur
 DROP TABLE eval_table, houses, points, docs, flaky;
 DROP OWNED BY ev_user;
 DROP ROLE ev_user;
+DROP EXTENSION mlpredict CASCADE;
