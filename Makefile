@@ -27,7 +27,9 @@ OBJS = \
 	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
 	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_window.o src/exec/pipeline_path.o src/exec/predict.o src/exec/debug.o \
 	src/continuous/cq_wake.o src/continuous/cq_launcher.o src/continuous/cq_worker.o src/continuous/cq_process.o \
-	src/continuous/cq_dbguard.o
+	src/continuous/cq_dbguard.o \
+	src/evaluate/metrics.o src/evaluate/cluster_metrics.o src/evaluate/text_metrics.o \
+	src/evaluate/evaluate.o src/evaluate/eval_statement.o src/evaluate/eval_collect.o
 
 # Earlier versions' install scripts, frozen as released, and the update
 # scripts from each to the next (ALTER EXTENSION mlpredict UPDATE).
@@ -74,7 +76,7 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
 	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
 	test/unit/test_endpoint_mask test/unit/test_tensor_shape test/unit/test_outage_policy \
-	test/unit/test_circuit test/unit/test_float_parse
+	test/unit/test_circuit test/unit/test_float_parse test/unit/test_metrics
 # AWS's SigV4 test suite is not part of the repository: it is used where a
 # copy lies beside it (or at SIGV4_SUITE), else only our own vectors run.
 SIGV4_SUITE ?= $(srcdir)/../shared/testdata/aws4_testsuite
@@ -109,6 +111,9 @@ test/unit/test_outage_policy: test/unit/test_outage_policy.c test/unit/unit_chec
 
 test/unit/test_circuit: test/unit/test_circuit.c test/unit/unit_check.h src/pool/circuit.c src/pool/circuit.h
 	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_circuit.c src/pool/circuit.c
+
+test/unit/test_metrics: test/unit/test_metrics.c test/unit/unit_check.h src/evaluate/metrics.h src/evaluate/metrics.c src/evaluate/cluster_metrics.c src/evaluate/text_metrics.c
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_metrics.c src/evaluate/metrics.c src/evaluate/cluster_metrics.c src/evaluate/text_metrics.c -lm
 
 # Millions of numbers against strtod/strtof (FLOAT_PARSE_SCALE=N for N
 # times as many, FLOAT_PARSE_SEED for another corpus); optimized, or it

@@ -805,3 +805,12 @@ AS 'MODULE_PATHNAME', 'mlpredict_process_continuous_query'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION mlpredict.process_continuous_query(text, integer) IS
 	'Processes one batch of the continuous query''s due queue rows now (at most max_rows, default its batch_size) as the query''s owner, in the current transaction; returns the rows done. Owner or superuser only';
+
+/* ML_EVALUATE (issue 18, part "evaluate") */
+CREATE FUNCTION mlpredict.ml_evaluate(model text, query text,
+	config mlpredict.predict_options DEFAULT mlpredict.options())
+RETURNS TABLE (model text, version integer, metrics jsonb)
+AS 'MODULE_PATHNAME', 'mlpredict_ml_evaluate'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION mlpredict.ml_evaluate(text, text, mlpredict.predict_options) IS
+	'Scores a model (m, m$n, m$latest or m$all: one row per version) over a query whose first column is the label and the rest the model''s inputs; metrics keyed as Confluent''s ML_EVALUATE';
