@@ -143,7 +143,6 @@ SELECT pg_temp.same('SELECT id, mlpredict.ai_complete(''chat'', (SELECT q FROM q
 BEGIN;
 EXPLAIN (COSTS OFF) SELECT id, mlpredict.ai_complete('chat', q) FROM questions WHERE id < 3 FOR UPDATE;
 CREATE TABLE answers (id int, a text);
-INSERT INTO answers SELECT id, NULL FROM questions;
 EXPLAIN (COSTS OFF) UPDATE answers SET a = mlpredict.ai_complete('chat', 'x' || id);
 ROLLBACK;
 -- with mlpredict.enable_pipeline = off nothing is rewritten
@@ -230,3 +229,15 @@ RESET ROLE;
 GRANT EXECUTE ON FUNCTION mlpredict.ai_complete(text, text, mlpredict.predict_options) TO PUBLIC;
 DROP OWNED BY ai_reader;
 DROP ROLE ai_reader;
+
+-- UPDATE: pipelined through a subquery that is not pulled up (OFFSET 0)
+CREATE TABLE answers (id int, a text);
+INSERT INTO answers SELECT id, NULL FROM questions;
+EXPLAIN (COSTS OFF) UPDATE answers SET a = s.a FROM (SELECT id, mlpredict.ai_complete('chat', q) AS a FROM questions OFFSET 0) s WHERE answers.id = s.id;
+UPDATE answers SET a = s.a FROM (SELECT id, mlpredict.ai_complete('chat', q) AS a FROM questions OFFSET 0) s WHERE answers.id = s.id;
+SELECT count(*), count(a) FROM answers;
+
+-- the suites share one database: leave nothing behind
+DROP VIEW answered;
+DROP TABLE questions, customers, answers, answers_piped;
+DROP EXTENSION mlpredict CASCADE;
