@@ -29,6 +29,7 @@
 #include "catalog/ml_catalog.h"
 #include "continuous/cq_wake.h"
 #include "exec/pipeline.h"
+#include "exec/select_list.h"
 #include "format/format.h"
 #include "pool/pool.h"
 
@@ -51,6 +52,7 @@ _PG_init(void)
 		return;
 	MlDefineGucs();
 	MlPipelineInit();
+	MlSelectListInit();
 	CatalogRoleGuardInit();
 	if (process_shared_preload_libraries_in_progress)
 	{

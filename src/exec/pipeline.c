@@ -39,6 +39,11 @@
  * is split in two and each half sent again, until the bad row stands
  * alone.
  *
+ * ai_complete and ai_embedding are scalar functions: their rows are never
+ * dropped (on_error = skip gives NULL, as the function gives), and their
+ * model is checked with MlAiCheckModel instead of a column list
+ * (ai_functions.c).
+ *
  * Memory stays flat: the window's segments and the calls' contexts are
  * freed as their rows are released, and a row's memory lives until the
  * row after it has been returned.
@@ -67,6 +72,7 @@
 #include "utils/memutils.h"
 
 #include "compat.h"
+#include "exec/ai_functions.h"
 #include "exec/decode_rows.h"
 #include "exec/pipeline.h"
 #include "exec/pipeline_window.h"
@@ -105,6 +111,7 @@ typedef struct PipelineState
 	int			nouter;
 	int			flags;
 	Oid			funcid;
+	MlAiKind	ai_kind;		/* ai_complete/ai_embedding: never drop a row */
 	int		   *out_attnos;		/* output column of each scan column after
 								 * the outer ones (1-based) */
 	int			nfunc_cols;
@@ -197,13 +204,15 @@ pipeline_create_state(CustomScan *cscan)
  *		that needs EXECUTE too.
  */
 static void
-check_execute(Oid funcid)
+check_execute(Oid funcid, MlAiKind ai_kind)
 {
 	Oid			argtypes[2] = {TEXTOID, ANYOID};
 	Oid			ml_predict;
 
 	if (MlProcAclCheck(funcid, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
 		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, get_func_name(funcid));
+	if (ai_kind != ML_AI_NONE)
+		return;					/* the AI functions do not run ml_predict */
 	ml_predict = LookupFuncName(list_make2(makeString(MLPREDICT_SCHEMA),
 										   makeString("ml_predict")),
 								2, argtypes, true);
@@ -243,8 +252,9 @@ pipeline_begin(CustomScanState *node, EState *estate, int eflags)
 	foreach(lc, attnos)
 		state->out_attnos[i++] = lfirst_int(lc);
 
+	state->ai_kind = MlAiFunctionKind(state->funcid);
 	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY))
-		check_execute(state->funcid);
+		check_execute(state->funcid, state->ai_kind);
 
 	outer = ExecInitNode(linitial(cscan->custom_plans), estate, eflags);
 	node->custom_ps = list_make1(outer);
@@ -317,7 +327,10 @@ start(PipelineState *state)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("model name must not be null")));
 	state->target = MlPredictTarget(model_text);
-	MlCheckResultDesc(state->target, result_desc(state));
+	if (state->ai_kind != ML_AI_NONE)
+		MlAiCheckModel(state->ai_kind, state->target);
+	else
+		MlCheckResultDesc(state->target, result_desc(state));
 	for (int i = 0; i < state->ninputs; i++)
 		argtypes[i] = exprType(list_nth(cscan->custom_exprs, i + 1));
 	state->args = MlPlanArguments(state->target, argtypes, state->ninputs,
@@ -819,6 +832,17 @@ store_joined(PipelineState *state, PipeRow *row)
 
 		scan->tts_values[state->nouter + j] = row->keep ? row->io.out_values[out] : (Datum) 0;
 		scan->tts_isnull[state->nouter + j] = row->keep ? row->io.out_nulls[out] : true;
+		/* an ARRAY<DOUBLE> embedding becomes ai_embedding's real[] */
+		if (state->ai_kind != ML_AI_NONE && !scan->tts_isnull[state->nouter + j])
+		{
+			/* in the per-tuple memory ExecScan resets for every row */
+			MemoryContext old = MemoryContextSwitchTo(state->css.ss.ps.ps_ExprContext->ecxt_per_tuple_memory);
+
+			scan->tts_values[state->nouter + j] =
+				MlAiResult(state->ai_kind, state->target,
+						   scan->tts_values[state->nouter + j]);
+			MemoryContextSwitchTo(old);
+		}
 	}
 	return ExecStoreVirtualTuple(scan);
 }
@@ -859,7 +883,8 @@ pipeline_next(ScanState *ss)
 			if (row->call != NULL && !row->call->decoded)
 				decode(state, row->call);
 			take(state, row);
-			if (!row->keep && !(state->flags & PIPE_FLAG_LEFT_JOIN))
+			if (!row->keep && !(state->flags & PIPE_FLAG_LEFT_JOIN) &&
+				state->ai_kind == ML_AI_NONE)
 			{
 				release(state, row);
 				continue;

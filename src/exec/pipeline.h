@@ -40,6 +40,14 @@
 /* pipeline_path.c: install the planner hook (from _PG_init) */
 extern void MlPipelineInit(void);
 
+/*
+ * pipeline_path.c: whether a FuncExpr of a query not yet planned is a
+ * call the pipelined join takes (ml_predict, ai_complete, ai_embedding, a
+ * model's typed function, with the model and options the same for every
+ * row); select_list.c asks.
+ */
+extern bool MlPipelinableCall(Node *funcexpr);
+
 /* pipeline.c */
 extern CustomScanMethods MlPipelineScanMethods;
 

@@ -13,8 +13,10 @@
  * ... ON true, with any WHERE clauses above applied as the node's quals,
  * and as a partial path when the outer side can be scanned in parallel.
  *
- * The call qualifies when the function is mlpredict's ml_predict (by its
- * C symbol) or the typed function of a model, as the catalog knows it
+ * The call qualifies when the function is mlpredict's ml_predict, or the
+ * scalar ai_complete or ai_embedding (by their C symbols; their function
+ * relation always has one row, so the join never drops a row, see
+ * pipeline.c), or the typed function of a model, as the catalog knows it
  * (TypedFunctionLookup for the model named like the function); the
  * model name and runtime options must not depend on the outer row, and
  * the query must not use the function's whole row.  Anything else keeps
@@ -54,6 +56,7 @@
 
 #include "catalog/ml_catalog.h"
 #include "compat.h"
+#include "exec/ai_functions.h"
 #include "exec/pipeline.h"
 #include "mlpredict.h"
 #include "options/options.h"
@@ -137,10 +140,12 @@ typed_function_model(Oid func, Oid namespace, const char *proname)
 
 /*
  * recognise_call
- *		Fill *call if funcexpr is a pipelinable call; false if not.
+ *		Fill *call if funcexpr is a pipelinable call; false if not.  With
+ *		unplanned, funcexpr comes from a query not yet planned, whose calls
+ *		may still omit a defaulted options argument (select_list.c).
  */
 static bool
-recognise_call(Node *funcexpr, PipeCallInfo *call)
+recognise_call(Node *funcexpr, PipeCallInfo *call, bool unplanned)
 {
 	FuncExpr   *fexpr;
 	HeapTuple	tuple;
@@ -149,6 +154,8 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 	char	   *model = NULL;
 	bool		direct;
 	bool		typed;
+	MlAiKind	ai = ML_AI_NONE;
+	int			nargs;
 	Oid			namespace;
 	NameData	proname;
 	bool		isnull;
@@ -157,7 +164,7 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 	if (!IsA(funcexpr, FuncExpr))
 		return false;
 	fexpr = (FuncExpr *) funcexpr;
-	if (!fexpr->funcretset || fexpr->funcvariadic)
+	if (fexpr->funcvariadic)
 		return false;
 	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fexpr->funcid));
 	if (!HeapTupleIsValid(tuple))
@@ -166,10 +173,22 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 	src = TextDatumGetCString(SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc,
 											  &isnull));
 	direct = proc->prolang == ClanguageId && strcmp(src, ML_PREDICT_SYMBOL) == 0;
+	if (proc->prolang == ClanguageId)
+		ai = MlAiKindOfSymbol(src);
+	/* ml_predict and typed functions return sets, the AI functions not */
+	if (fexpr->funcretset != (ai == ML_AI_NONE))
+	{
+		ReleaseSysCache(tuple);
+		return false;
+	}
+	direct = direct || (ai != ML_AI_NONE && list_length(fexpr->args) >= 2);
 	/* cheap tests first: only a candidate costs a catalog lookup */
+	nargs = list_length(fexpr->args);
 	typed = !direct && proc->prolang == SQLlanguageId && !proc->prosecdef &&
 		heap_attisnull(tuple, Anum_pg_proc_proconfig, NULL) &&
-		proc->pronargs >= 1 && list_length(fexpr->args) == proc->pronargs &&
+		proc->pronargs >= 1 &&
+		(nargs == proc->pronargs ||
+		 (unplanned && nargs == proc->pronargs - 1 && proc->pronargdefaults >= 1)) &&
 		proc->proargtypes.values[proc->pronargs - 1] == MlRuntimeOptionsTypeId();
 	namespace = proc->pronamespace;
 	proname = proc->proname;
@@ -197,8 +216,12 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 	{
 		call->model = (Expr *) makeConst(TEXTOID, -1, DEFAULT_COLLATION_OID, -1,
 										 CStringGetTextDatum(model), false, false);
-		call->inputs = list_truncate(list_copy(fexpr->args), list_length(fexpr->args) - 1);
-		call->options = llast(fexpr->args);
+		call->inputs = list_copy(fexpr->args);
+		if (nargs == get_func_nargs(fexpr->funcid))
+		{
+			call->inputs = list_truncate(call->inputs, nargs - 1);
+			call->options = llast(fexpr->args);
+		}
 		ok = true;
 	}
 	/* the model and the options are the same for every row */
@@ -209,6 +232,18 @@ recognise_call(Node *funcexpr, PipeCallInfo *call)
 			   contain_subplans((Node *) fexpr->args)))
 		ok = false;
 	return ok;
+}
+
+/*
+ * MlPipelinableCall
+ *		See pipeline.h.
+ */
+bool
+MlPipelinableCall(Node *funcexpr)
+{
+	PipeCallInfo call;
+
+	return recognise_call(funcexpr, &call, true);
 }
 
 /*
@@ -362,7 +397,7 @@ pipeline_join_paths(PlannerInfo *root, RelOptInfo *joinrel,
 	if (list_length(rte->functions) != 1 || rte->funcordinality)
 		return;
 	rtfunc = linitial(rte->functions);
-	if (!recognise_call(rtfunc->funcexpr, &call))
+	if (!recognise_call(rtfunc->funcexpr, &call, false))
 		return;
 	if (uses_function_row((Node *) joinrel->reltarget->exprs, innerrel->relid))
 		return;

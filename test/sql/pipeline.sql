@@ -170,8 +170,9 @@ END $$;
 SELECT * FROM pg_temp.explain_analyze($$
 SELECT id, a FROM questions, LATERAL echo(q, mlpredict.options(max_parallelism => 4)) WHERE id <= 20$$);
 
--- not pipelined: options that change per row, the call in the select list,
--- and enable_pipeline = off (the results are the same)
+-- not pipelined: options that change per row and enable_pipeline = off
+-- (the results are the same); the call in the select list is pipelined too
+-- (select_list.c; test/sql/ai_functions.sql has the cases)
 SELECT pg_temp.same('SELECT id, a FROM questions, LATERAL echo(q, mlpredict.options(retry_count => id % 2)) WHERE id < 5');
 SELECT pg_temp.same('SELECT id, echo(q) FROM questions WHERE id < 5');
 SET mlpredict.enable_pipeline = off;

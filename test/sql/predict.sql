@@ -27,8 +27,11 @@ SELECT id, s.* FROM text_stream LEFT JOIN LATERAL sentimentmodel(text) s ON true
 SELECT id, sentimentmodel(text) FROM text_stream ORDER BY id;
 
 -- what went over the wire: the chat request of version 1, with the system prompt
+-- (the last row's: the select list above is pipelined, so the three requests
+-- of its rows may arrive in any order)
 SELECT r->>'path' AS path, r->'headers'->>'authorization' AS auth, r->'body' AS body
-FROM jsonb_array_elements(pg_temp.standin('/_control/requests?n=1')) r;
+FROM jsonb_array_elements(pg_temp.standin('/_control/requests?n=3')) r
+WHERE r->'body'->'messages'->1->>'content' LIKE 'Today%';
 
 -- versions: $2 sends its own model_version and params (stop as a list)
 SELECT * FROM mlpredict.ml_predict('sentimentmodel$2', 'great day') AS p(s text);
