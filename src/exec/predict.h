@@ -41,6 +41,11 @@ typedef struct PredictState
 	bool		has_options;	/* last argument is predict_options */
 	bool		desc_checked;
 	MemoryContext row_context;	/* reset for every call */
+	bool		answers_open;	/* memo and cache looked at (ml_predict) */
+	struct MlMemo *memo;		/* answers for duplicate calls, or NULL */
+	struct MlResponseCache *cache;	/* the model's response cache, or NULL */
+	void	   *key_prefix;		/* MlKeyPrefix, with either of them */
+	MlRuntimeOptions memo_runtime;	/* the runtime options memo is for */
 } PredictState;
 
 extern MlTarget *MlPredictTarget(const char *model_text);

@@ -1,0 +1,201 @@
+/*-------------------------------------------------------------------------
+ *
+ * memo.c
+ *	  One statement's answers by call key (see cache.h), so that rows with
+ *	  the same inputs share one call.
+ *
+ * An entry is PENDING while the first row's call is on its way (the
+ * caller keeps its rows waiting on it) and DONE once that row's answer is
+ * known: its outputs and whether on_error = skip dropped the row, copied
+ * into the memo's context so that they outlive the first row.  The memo
+ * is bounded by mlpredict.dedup_memory: when a new entry would pass it,
+ * the DONE entries no row still has to copy are dropped; if that is not
+ * enough the new call is not deduplicated (the memo never blocks a row).
+ *
+ * IDENTIFICATION
+ *	  src/cache/memo.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "cache/cache.h"
+#include "settings.h"
+
+/*
+ * MlMemoCreate
+ *		See cache.h.
+ */
+MlMemo *
+MlMemoCreate(MlTarget *target, MemoryContext parent)
+{
+	MemoryContext context;
+	MlMemo	   *memo;
+	HASHCTL		ctl;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (mlpredict_dedup_memory <= 0)
+		return NULL;
+	context = AllocSetContextCreate(parent, "mlpredict dedup", ALLOCSET_DEFAULT_SIZES);
+	memo = MemoryContextAllocZero(context, sizeof(MlMemo));
+	memo->context = context;
+	memo->noutputs = target->noutputs;
+	memo->max_bytes = (Size) mlpredict_dedup_memory * 1024;
+	memo->typlen = MemoryContextAlloc(context, sizeof(int16) * Max(target->noutputs, 1));
+	memo->typbyval = MemoryContextAlloc(context, sizeof(bool) * Max(target->noutputs, 1));
+	foreach(lc, target->model->output)
+	{
+		MlColumn   *col = lfirst(lc);
+
+		get_typlenbyval(col->typid, &memo->typlen[i], &memo->typbyval[i]);
+		i++;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = sizeof(MlCacheKey);
+	ctl.entrysize = sizeof(MlMemoEntry);
+	ctl.hcxt = context;
+	memo->hash = hash_create("mlpredict dedup", 256, &ctl,
+							 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return memo;
+}
+
+/*
+ * MlMemoLookup
+ *		See cache.h.
+ */
+MlMemoEntry *
+MlMemoLookup(MlMemo *memo, const MlCacheKey *key)
+{
+	return hash_search(memo->hash, key, HASH_FIND, NULL);
+}
+
+/*
+ * drop_entry
+ *		Remove an entry and free its copies.
+ */
+static void
+drop_entry(MlMemo *memo, MlMemoEntry *entry)
+{
+	if (entry->state == ML_MEMO_DONE)
+	{
+		for (int i = 0; i < memo->noutputs; i++)
+			if (!entry->nulls[i] && !memo->typbyval[i])
+				pfree(DatumGetPointer(entry->values[i]));
+		pfree(entry->values);
+		pfree(entry->nulls);
+	}
+	memo->bytes -= entry->bytes + sizeof(MlMemoEntry);
+	hash_search(memo->hash, &entry->key, HASH_REMOVE, NULL);
+}
+
+/*
+ * trim
+ *		Drop the DONE entries that no row still has to copy.
+ */
+static void
+trim(MlMemo *memo)
+{
+	HASH_SEQ_STATUS status;
+	MlMemoEntry *entry;
+
+	hash_seq_init(&status, memo->hash);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		if (entry->state == ML_MEMO_DONE && entry->refs == 0)
+			drop_entry(memo, entry);
+}
+
+/*
+ * MlMemoEnter
+ *		See cache.h.
+ */
+MlMemoEntry *
+MlMemoEnter(MlMemo *memo, const MlCacheKey *key)
+{
+	MlMemoEntry *entry;
+	bool		found;
+
+	if (memo->bytes + sizeof(MlMemoEntry) > memo->max_bytes)
+	{
+		trim(memo);
+		if (memo->bytes + sizeof(MlMemoEntry) > memo->max_bytes)
+			return NULL;
+	}
+	entry = hash_search(memo->hash, key, HASH_ENTER, &found);
+	Assert(!found);
+	memset((char *) entry + sizeof(MlCacheKey), 0,
+		   sizeof(MlMemoEntry) - sizeof(MlCacheKey));
+	entry->state = ML_MEMO_PENDING;
+	memo->bytes += sizeof(MlMemoEntry);
+	return entry;
+}
+
+/*
+ * MlMemoSetAnswer
+ *		See cache.h.
+ */
+void
+MlMemoSetAnswer(MlMemo *memo, MlMemoEntry *entry, Datum *values, bool *nulls,
+				bool keep)
+{
+	MemoryContext old = MemoryContextSwitchTo(memo->context);
+	Size		bytes = 0;
+
+	Assert(entry->state == ML_MEMO_PENDING);
+	entry->values = palloc0(sizeof(Datum) * Max(memo->noutputs, 1));
+	entry->nulls = palloc(sizeof(bool) * Max(memo->noutputs, 1));
+	for (int i = 0; i < memo->noutputs; i++)
+	{
+		entry->nulls[i] = !keep || nulls[i];
+		if (entry->nulls[i])
+			continue;
+		entry->values[i] = datumCopy(values[i], memo->typbyval[i], memo->typlen[i]);
+		if (!memo->typbyval[i])
+			bytes += datumGetSize(values[i], false, memo->typlen[i]);
+	}
+	MemoryContextSwitchTo(old);
+	entry->keep = keep;
+	entry->state = ML_MEMO_DONE;
+	entry->leader = entry->waiters = NULL;
+	entry->bytes = bytes + (sizeof(Datum) + sizeof(bool)) * memo->noutputs;
+	memo->bytes += entry->bytes;
+}
+
+/*
+ * MlMemoCopyAnswer
+ *		See cache.h.
+ */
+void
+MlMemoCopyAnswer(MlMemo *memo, MlMemoEntry *entry, Datum *values, bool *nulls)
+{
+	Assert(entry->state == ML_MEMO_DONE);
+	for (int i = 0; i < memo->noutputs; i++)
+	{
+		nulls[i] = entry->nulls[i];
+		values[i] = nulls[i] ? (Datum) 0 :
+			datumCopy(entry->values[i], memo->typbyval[i], memo->typlen[i]);
+	}
+}
+
+/*
+ * MlMemoForgetPending
+ *		See cache.h.
+ */
+void
+MlMemoForgetPending(MlMemo *memo)
+{
+	HASH_SEQ_STATUS status;
+	MlMemoEntry *entry;
+
+	hash_seq_init(&status, memo->hash);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		entry->refs = 0;
+		if (entry->state == ML_MEMO_PENDING)
+			drop_entry(memo, entry);
+	}
+}
