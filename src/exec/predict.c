@@ -12,8 +12,8 @@
  * OUTPUT (decode_rows.c, which also applies on_error and counts rows and
  * tokens).  A NULL input gives a row of NULLs without a request.  A call
  * whose inputs and runtime options equal an earlier call's of the same
- * query gets that call's outputs (or its on_error result) without a
- * request (cache/memo.c, bounded by mlpredict.dedup_memory); a model
+ * statement gets that call's outputs (or its on_error result) without a
+ * request (predict_answers.c, bounded by mlpredict.dedup_memory); a model
  * version with a response cache (mlpredict.cache_ttl) is looked up before
  * a request and stores the answers that decoded.  Work
  * for a row happens in a context reset at the next row, so nothing
@@ -185,11 +185,7 @@ MlPredictState(FunctionCallInfo fcinfo, const char *fname)
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	if (state)
-	{
 		MemoryContextDelete(state->row_context);
-		if (state->memo != NULL)
-			MemoryContextDelete(state->memo->context);
-	}
 	state = palloc0(sizeof(PredictState));
 	state->model_text = pstrdup(model_text);
 	state->target = MlPredictTarget(model_text);
@@ -301,31 +297,6 @@ MlAnyNull(bool *nulls, int n)
 }
 
 /*
- * open_answers
- *		On the first call: the memo of this query's answers and the model's
- *		response cache, for calls with the first call's runtime options.
- */
-static void
-open_answers(PredictState *state, FunctionCallInfo fcinfo,
-			 const MlRuntimeOptions *runtime)
-{
-	MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-	state->answers_open = true;
-	state->memo = MlMemoCreate(state->target, fcinfo->flinfo->fn_mcxt);
-	state->cache = MlResponseCacheOpen(state->target);
-	if (state->memo != NULL || state->cache != NULL)
-	{
-		MlKeyPrefix *prefix = palloc(sizeof(MlKeyPrefix));
-
-		MlKeyPrefixInit(prefix, state->target);
-		state->key_prefix = prefix;
-	}
-	state->memo_runtime = *runtime;
-	MemoryContextSwitchTo(old);
-}
-
-/*
  * same_runtime
  *		Whether two calls' runtime options are the same.
  */
@@ -353,7 +324,9 @@ call_model(PredictState *state, Datum *in_values, bool *in_nulls,
 		   Datum *out_values, bool *out_nulls, MlRuntimeOptions *runtime)
 {
 	MlTarget   *target = state->target;
-	MlMemo	   *memo = same_runtime(&state->memo_runtime, runtime) ? state->memo : NULL;
+	PredictAnswers *answers = MlPredictAnswers(state, runtime);
+	MlMemo	   *memo = same_runtime(&answers->runtime, runtime) ? answers->memo : NULL;
+	MlResponseCache *cache = answers->cache;
 	MlMemoEntry *entry = NULL;
 	MlCacheKey	key;
 	HttpRequest *request;
@@ -362,8 +335,8 @@ call_model(PredictState *state, Datum *in_values, bool *in_nulls,
 	bool		failed;
 	bool		keep;
 
-	if (memo != NULL || state->cache != NULL)
-		MlCallKey(state->key_prefix, in_values, in_nulls, &key);
+	if (memo != NULL || cache != NULL)
+		MlCallKey(&answers->prefix, in_values, in_nulls, &key);
 	if (memo != NULL && (entry = MlMemoLookup(memo, &key)) != NULL &&
 		entry->state == ML_MEMO_DONE)
 	{
@@ -371,8 +344,7 @@ call_model(PredictState *state, Datum *in_values, bool *in_nulls,
 		MlMemoCopyAnswer(memo, entry, out_values, out_nulls);
 		return entry->keep;
 	}
-	if (state->cache != NULL &&
-		MlResponseCacheGet(state->cache, &key, out_values, out_nulls))
+	if (cache != NULL && MlResponseCacheGet(cache, &key, out_values, out_nulls))
 		keep = true, failed = true;	/* known: nothing to store */
 	else
 	{
@@ -380,8 +352,8 @@ call_model(PredictState *state, Datum *in_values, bool *in_nulls,
 		MlSendRequests(target, &request, &response, 1, runtime);
 		keep = MlDecodeRows(target, request, &response, &row, 1, runtime->on_error,
 							&failed);
-		if (state->cache != NULL && !failed && keep)
-			MlResponseCachePut(state->cache, &key, out_values, out_nulls);
+		if (cache != NULL && !failed && keep)
+			MlResponseCachePut(cache, &key, out_values, out_nulls);
 	}
 	if (memo != NULL && entry == NULL)
 		entry = MlMemoEnter(memo, &key);
@@ -422,8 +394,6 @@ mlpredict_ml_predict(PG_FUNCTION_ARGS)
 	memset(out_nulls, true, sizeof(bool) * target->noutputs);
 
 	MlPredictInputs(state, fcinfo, in_values, in_nulls, &runtime);
-	if (!state->answers_open)
-		open_answers(state, fcinfo, &runtime);
 	if (!MlAnyNull(in_nulls, target->ninputs) &&
 		!call_model(state, in_values, in_nulls, out_values, out_nulls, &runtime))
 	{

@@ -15,6 +15,7 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 
+#include "cache/cache.h"
 #include "exec/request.h"
 
 /* How one argument is turned into its INPUT column's type. */
@@ -41,12 +42,25 @@ typedef struct PredictState
 	bool		has_options;	/* last argument is predict_options */
 	bool		desc_checked;
 	MemoryContext row_context;	/* reset for every call */
-	bool		answers_open;	/* memo and cache looked at (ml_predict) */
-	struct MlMemo *memo;		/* answers for duplicate calls, or NULL */
-	struct MlResponseCache *cache;	/* the model's response cache, or NULL */
-	void	   *key_prefix;		/* MlKeyPrefix, with either of them */
-	MlRuntimeOptions memo_runtime;	/* the runtime options memo is for */
+	MlKeyPrefix *identity;		/* the version's, once ml_predict needs it */
 } PredictState;
+
+/*
+ * predict_answers.c: the answers ml_predict shares within a statement,
+ * per model version: its memo (NULL when mlpredict.dedup_memory = 0),
+ * for calls with the runtime options of the first call, and its response
+ * cache (NULL unless the model opted in).
+ */
+typedef struct PredictAnswers
+{
+	MlMemo	   *memo;
+	MlResponseCache *cache;
+	MlKeyPrefix prefix;
+	MlRuntimeOptions runtime;	/* those memo is for */
+} PredictAnswers;
+
+extern PredictAnswers *MlPredictAnswers(PredictState *state,
+										const MlRuntimeOptions *runtime);
 
 extern MlTarget *MlPredictTarget(const char *model_text);
 extern void MlPlanConversion(ArgInfo *arg, Oid argtype, struct MlColumn *col,

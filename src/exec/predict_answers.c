@@ -1,0 +1,116 @@
+/*-------------------------------------------------------------------------
+ *
+ * predict_answers.c
+ *	  The answers ml_predict (one call per row, predict.c) shares within a
+ *	  statement: per model version, the memo of answers by call key
+ *	  (cache/memo.c) and the model's response cache (cache/response_cache.c).
+ *
+ * They belong to the statement, not to the function call site: a typed
+ * function is a SQL function whose inner ml_predict call is set up afresh
+ * for every row, so its fn_extra cannot carry them.  They live in a
+ * context under TopTransactionContext and are found again by the model
+ * version's identity (cache_key.c); a new statement or transaction starts
+ * afresh (the old statement's context is deleted when the next one first
+ * looks, or with its transaction).  A memo is shared only by calls with
+ * the runtime options of the call that made it.
+ *
+ * IDENTIFICATION
+ *	  src/exec/predict_answers.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "storage/proc.h"
+#include "utils/memutils.h"
+
+#include "exec/predict.h"
+#include "syntax/names.h"
+
+/* The answers of one model version in the current statement. */
+typedef struct AnswerSet
+{
+	StringInfoData identity;	/* MlKeyPrefix.identity of the version */
+	PredictAnswers answers;
+} AnswerSet;
+
+static MemoryContext statement_context = NULL;
+static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
+static TimestampTz statement_start = 0;
+static List *answer_sets = NIL;
+
+/*
+ * statement_answers
+ *		The current statement's context, made afresh when the statement or
+ *		transaction is not the one the sets were made in.
+ */
+static MemoryContext
+statement_answers(void)
+{
+	bool		same_xact = statement_lxid == MyProc->lxid;
+
+	if (statement_context != NULL && same_xact &&
+		statement_start == GetCurrentStatementStartTimestamp())
+		return statement_context;
+	/* an older transaction's context went with its TopTransactionContext */
+	if (statement_context != NULL && same_xact)
+		MemoryContextDelete(statement_context);
+	statement_context = AllocSetContextCreate(TopTransactionContext,
+											  "mlpredict statement answers",
+											  ALLOCSET_DEFAULT_SIZES);
+	statement_lxid = MyProc->lxid;
+	statement_start = GetCurrentStatementStartTimestamp();
+	answer_sets = NIL;
+	return statement_context;
+}
+
+/*
+ * MlPredictAnswers
+ *		See predict.h.
+ */
+PredictAnswers *
+MlPredictAnswers(PredictState *state, const MlRuntimeOptions *runtime)
+{
+	MemoryContext context = statement_answers();
+	MemoryContext old;
+	AnswerSet  *set;
+	MlModel    *model;
+	MlTarget   *target;
+	ListCell   *lc;
+
+	if (state->identity == NULL)
+	{
+		MemoryContext state_context = MemoryContextGetParent(state->row_context);
+		MlKeyPrefix *prefix = MemoryContextAlloc(state_context, sizeof(MlKeyPrefix));
+
+		old = MemoryContextSwitchTo(state_context);
+		MlKeyPrefixInit(prefix, state->target);
+		MemoryContextSwitchTo(old);
+		state->identity = prefix;
+	}
+	foreach(lc, answer_sets)
+	{
+		set = lfirst(lc);
+		if (set->identity.len == state->identity->identity.len &&
+			memcmp(set->identity.data, state->identity->identity.data,
+				   set->identity.len) == 0)
+			return &set->answers;
+	}
+
+	/* the first call of this version in the statement */
+	old = MemoryContextSwitchTo(context);
+	set = palloc0(sizeof(AnswerSet));
+	initStringInfo(&set->identity);
+	appendBinaryStringInfo(&set->identity, state->identity->identity.data,
+						   state->identity->identity.len);
+	model = CatalogGetModel(MlParseModelRef(state->model_text), false);
+	target = MlTargetBuild(model);
+	set->answers.memo = MlMemoCreate(target, context);
+	set->answers.cache = MlResponseCacheOpen(target);
+	MlKeyPrefixInit(&set->answers.prefix, target);
+	set->answers.runtime = *runtime;
+	answer_sets = lappend(answer_sets, set);
+	MemoryContextSwitchTo(old);
+	return &set->answers;
+}
