@@ -38,6 +38,7 @@
 #include "compat.h"
 #include "exec/decode_rows.h"
 #include "exec/predict.h"
+#include "exec/predict_answers.h"
 #include "syntax/names.h"
 #include "types/typemap.h"
 #include "util.h"
@@ -324,9 +325,9 @@ call_model(PredictState *state, Datum *in_values, bool *in_nulls,
 		   Datum *out_values, bool *out_nulls, MlRuntimeOptions *runtime)
 {
 	MlTarget   *target = state->target;
-	PredictAnswers *answers = MlPredictAnswers(state, runtime);
-	MlMemo	   *memo = same_runtime(&answers->runtime, runtime) ? answers->memo : NULL;
-	MlResponseCache *cache = answers->cache;
+	PredictAnswers *answers;
+	MlMemo	   *memo;
+	MlResponseCache *cache;
 	MlMemoEntry *entry = NULL;
 	MlCacheKey	key;
 	HttpRequest *request;
@@ -335,6 +336,17 @@ call_model(PredictState *state, Datum *in_values, bool *in_nulls,
 	bool		failed;
 	bool		keep;
 
+	if (state->identity == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(MemoryContextGetParent(state->row_context));
+
+		state->identity = palloc(sizeof(MlKeyPrefix));
+		MlKeyPrefixInit(state->identity, target);
+		MemoryContextSwitchTo(old);
+	}
+	answers = MlPredictAnswers(state->identity, state->model_text, runtime);
+	memo = same_runtime(&answers->runtime, runtime) ? answers->memo : NULL;
+	cache = answers->cache;
 	if (memo != NULL || cache != NULL)
 		MlCallKey(&answers->prefix, in_values, in_nulls, &key);
 	if (memo != NULL && (entry = MlMemoLookup(memo, &key)) != NULL &&

@@ -45,22 +45,6 @@ typedef struct PredictState
 	MlKeyPrefix *identity;		/* the version's, once ml_predict needs it */
 } PredictState;
 
-/*
- * predict_answers.c: the answers ml_predict shares within a statement,
- * per model version: its memo (NULL when mlpredict.dedup_memory = 0),
- * for calls with the runtime options of the first call, and its response
- * cache (NULL unless the model opted in).
- */
-typedef struct PredictAnswers
-{
-	MlMemo	   *memo;
-	MlResponseCache *cache;
-	MlKeyPrefix prefix;
-	MlRuntimeOptions runtime;	/* those memo is for */
-} PredictAnswers;
-
-extern PredictAnswers *MlPredictAnswers(PredictState *state,
-										const MlRuntimeOptions *runtime);
 
 extern MlTarget *MlPredictTarget(const char *model_text);
 extern void MlPlanConversion(ArgInfo *arg, Oid argtype, struct MlColumn *col,

@@ -25,7 +25,9 @@
 #include "storage/proc.h"
 #include "utils/memutils.h"
 
-#include "exec/predict.h"
+#include "catalog/ml_catalog.h"
+#include "exec/predict_answers.h"
+#include "exec/request.h"
 #include "syntax/names.h"
 
 /* The answers of one model version in the current statement. */
@@ -67,10 +69,11 @@ statement_answers(void)
 
 /*
  * MlPredictAnswers
- *		See predict.h.
+ *		See predict_answers.h.
  */
 PredictAnswers *
-MlPredictAnswers(PredictState *state, const MlRuntimeOptions *runtime)
+MlPredictAnswers(const MlKeyPrefix *identity, const char *model_text,
+				 const MlRuntimeOptions *runtime)
 {
 	MemoryContext context = statement_answers();
 	MemoryContext old;
@@ -79,21 +82,11 @@ MlPredictAnswers(PredictState *state, const MlRuntimeOptions *runtime)
 	MlTarget   *target;
 	ListCell   *lc;
 
-	if (state->identity == NULL)
-	{
-		MemoryContext state_context = MemoryContextGetParent(state->row_context);
-		MlKeyPrefix *prefix = MemoryContextAlloc(state_context, sizeof(MlKeyPrefix));
-
-		old = MemoryContextSwitchTo(state_context);
-		MlKeyPrefixInit(prefix, state->target);
-		MemoryContextSwitchTo(old);
-		state->identity = prefix;
-	}
 	foreach(lc, answer_sets)
 	{
 		set = lfirst(lc);
-		if (set->identity.len == state->identity->identity.len &&
-			memcmp(set->identity.data, state->identity->identity.data,
+		if (set->identity.len == identity->identity.len &&
+			memcmp(set->identity.data, identity->identity.data,
 				   set->identity.len) == 0)
 			return &set->answers;
 	}
@@ -102,9 +95,9 @@ MlPredictAnswers(PredictState *state, const MlRuntimeOptions *runtime)
 	old = MemoryContextSwitchTo(context);
 	set = palloc0(sizeof(AnswerSet));
 	initStringInfo(&set->identity);
-	appendBinaryStringInfo(&set->identity, state->identity->identity.data,
-						   state->identity->identity.len);
-	model = CatalogGetModel(MlParseModelRef(state->model_text), false);
+	appendBinaryStringInfo(&set->identity, identity->identity.data,
+						   identity->identity.len);
+	model = CatalogGetModel(MlParseModelRef(model_text), false);
 	target = MlTargetBuild(model);
 	set->answers.memo = MlMemoCreate(target, context);
 	set->answers.cache = MlResponseCacheOpen(target);
