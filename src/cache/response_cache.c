@@ -20,8 +20,11 @@
  * are deleted lazily, those of a version each time a statement opens its
  * cache, and by cache_clear().  Only answers that decoded are stored.  A
  * transaction that cannot write (read only, hot standby) reads the cache
- * and stores nothing.  Hits and misses are counted in the statistics
- * (mlpredict.stat_models).
+ * and stores nothing.  Writes run in a subtransaction: one that fails
+ * (a deadlock with a concurrent writer of the same keys, a version dropped
+ * meanwhile) is rolled back with a WARNING and the statement stops
+ * writing, so the cache never fails a query.  Hits and misses are counted
+ * in the statistics (mlpredict.stat_models).
  *
  * IDENTIFICATION
  *	  src/cache/response_cache.c
@@ -31,6 +34,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "utils/resowner.h"
 #include "access/xlog.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -88,8 +92,9 @@ allows_nondeterministic(MlModel *model)
  *		The lazy cleaning: the version's expired entries go.
  */
 static void
-delete_expired(MlModel *model)
+delete_expired(MlResponseCache *cache, void *arg)
 {
+	MlModel    *model = cache->target->model;
 	CatalogAccess access;
 	Oid			types[3] = {TEXTOID, TEXTOID, INT4OID};
 	Datum		values[3];
@@ -102,6 +107,51 @@ delete_expired(MlModel *model)
 				" WHERE schema_name = $1::name AND name = $2 AND version = $3"
 				" AND expires_at <= now()", 3, types, values, NULL, false);
 	CatalogEnd(&access);
+}
+
+/*
+ * guarded_write
+ *		Run a write in a subtransaction; if it fails (other than by a
+ *		cancel), roll it back, warn, and write no more in this statement.
+ */
+static void
+guarded_write(MlResponseCache *cache, void (*write) (MlResponseCache *, void *),
+			  void *arg)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(mcxt);
+	PG_TRY();
+	{
+		write(cache, arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(mcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(mcxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+			edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		cache->writable = false;
+		ereport(WARNING,
+				(errcode(edata->sqlerrcode),
+				 errmsg("could not write the response cache of model \"%s\": %s",
+						cache->target->display_name, edata->message),
+				 errdetail("The statement goes on without storing more answers.")));
+		FreeErrorData(edata);
+	}
+	PG_END_TRY();
 }
 
 /*
@@ -144,7 +194,7 @@ MlResponseCacheOpen(MlTarget *target)
 		i++;
 	}
 	if (cache->writable)
-		delete_expired(model);
+		guarded_write(cache, delete_expired, NULL);
 	return cache;
 }
 
@@ -249,20 +299,28 @@ outputs_array(MlResponseCache *cache, Datum *values, bool *nulls)
 }
 
 /*
- * MlResponseCachePut
- *		See cache.h.
+ * put
+ *		Store one answer (in guarded_write).
  */
-void
-MlResponseCachePut(MlResponseCache *cache, const MlCacheKey *key, Datum *values,
-				   bool *nulls)
+typedef struct CachePut
 {
+	const MlCacheKey *key;
+	Datum	   *values;
+	bool	   *nulls;
+} CachePut;
+
+static void
+put(MlResponseCache *cache, void *arg)
+{
+	CachePut   *p = arg;
 	MlModel    *model = cache->target->model;
 	CatalogAccess access;
 	Oid			types[6] = {BYTEAOID, TEXTOID, TEXTOID, INT4OID, TEXTARRAYOID, TEXTOID};
 	Datum		args[6];
+	const MlCacheKey *key = p->key;
+	Datum	   *values = p->values;
+	bool	   *nulls = p->nulls;
 
-	if (!cache->writable || XactReadOnly || RecoveryInProgress())
-		return;
 	args[0] = key_datum(key);
 	args[1] = CStringGetTextDatum(model->schema);
 	args[2] = CStringGetTextDatum(model->name);
@@ -277,6 +335,21 @@ MlResponseCachePut(MlResponseCache *cache, const MlCacheKey *key, Datum *values,
 				" created_at = excluded.created_at, expires_at = excluded.expires_at",
 				6, types, args, NULL, false);
 	CatalogEnd(&access);
+}
+
+/*
+ * MlResponseCachePut
+ *		See cache.h.
+ */
+void
+MlResponseCachePut(MlResponseCache *cache, const MlCacheKey *key, Datum *values,
+				   bool *nulls)
+{
+	CachePut	p = {key, values, nulls};
+
+	if (!cache->writable || XactReadOnly || RecoveryInProgress())
+		return;
+	guarded_write(cache, put, &p);
 }
 
 /*

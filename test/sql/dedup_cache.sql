@@ -227,3 +227,8 @@ SELECT count(*) AS dumped FROM pg_extension e, unnest(e.extconfig) c WHERE e.ext
 
 DROP OWNED BY regress_dd_reader, regress_dd_user;
 DROP ROLE regress_dd_reader, regress_dd_user;
+
+DROP TABLE dd, dd_bad;
+SET client_min_messages = warning;
+DROP EXTENSION mlpredict CASCADE;
+RESET client_min_messages;
