@@ -87,6 +87,8 @@ typedef struct MlMemo
 	Size		bytes;			/* held by the entries */
 	Size		max_bytes;		/* mlpredict.dedup_memory */
 	int64		duplicates;		/* rows answered by an earlier call */
+	uint64		refused;		/* entries refused since the last trim
+								 * that made room */
 } MlMemo;
 
 /* A memo for the target's calls, or NULL when mlpredict.dedup_memory = 0. */

@@ -26,6 +26,9 @@
 #include "cache/cache.h"
 #include "settings.h"
 
+/* a full memo is trimmed (a scan of every entry) once per so many rows */
+#define MEMO_TRIM_EVERY		64
+
 /*
  * MlMemoCreate
  *		See cache.h.
@@ -121,9 +124,13 @@ MlMemoEnter(MlMemo *memo, const MlCacheKey *key)
 
 	if (memo->bytes + sizeof(MlMemoEntry) > memo->max_bytes)
 	{
+		/* after a trim that freed too little, try again only now and then */
+		if (memo->refused++ % MEMO_TRIM_EVERY != 0)
+			return NULL;
 		trim(memo);
 		if (memo->bytes + sizeof(MlMemoEntry) > memo->max_bytes)
 			return NULL;
+		memo->refused = 0;
 	}
 	entry = hash_search(memo->hash, key, HASH_ENTER, &found);
 	Assert(!found);
