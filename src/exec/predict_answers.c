@@ -9,9 +9,9 @@
  * function is a SQL function whose inner ml_predict call is set up afresh
  * for every row, so its fn_extra cannot carry them.  They live in a
  * context under TopTransactionContext and are found again by the model
- * version's identity (cache_key.c); a new statement or transaction starts
- * afresh (the old statement's context is deleted when the next one first
- * looks, or with its transaction).  A memo is shared only by calls with
+ * version's identity (cache_key.c); a new statement starts afresh (the
+ * old statement's context is deleted when the next one first looks, or
+ * goes with its transaction, which a transaction callback notes).  A memo is shared only by calls with
  * the runtime options of the call that made it.
  *
  * IDENTIFICATION
@@ -22,7 +22,6 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "storage/proc.h"
 #include "utils/memutils.h"
 
 #include "catalog/ml_catalog.h"
@@ -37,31 +36,49 @@ typedef struct AnswerSet
 	PredictAnswers answers;
 } AnswerSet;
 
-static MemoryContext statement_context = NULL;
-static LocalTransactionId statement_lxid = InvalidLocalTransactionId;
+static MemoryContext statement_context = NULL;	/* NULL: none yet */
 static TimestampTz statement_start = 0;
 static List *answer_sets = NIL;
+static bool callback_registered = false;
+
+/*
+ * forget_at_end
+ *		The transaction is over: its TopTransactionContext takes the
+ *		statement's context with it.
+ */
+static void
+forget_at_end(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		statement_context = NULL;
+		answer_sets = NIL;
+	}
+}
 
 /*
  * statement_answers
- *		The current statement's context, made afresh when the statement or
- *		transaction is not the one the sets were made in.
+ *		The current statement's context, made afresh when the sets were
+ *		made in another statement.
  */
 static MemoryContext
 statement_answers(void)
 {
-	bool		same_xact = statement_lxid == MyProc->lxid;
-
-	if (statement_context != NULL && same_xact &&
+	if (!callback_registered)
+	{
+		RegisterXactCallback(forget_at_end, NULL);
+		callback_registered = true;
+	}
+	if (statement_context != NULL &&
 		statement_start == GetCurrentStatementStartTimestamp())
 		return statement_context;
-	/* an older transaction's context went with its TopTransactionContext */
-	if (statement_context != NULL && same_xact)
+	if (statement_context != NULL)
 		MemoryContextDelete(statement_context);
 	statement_context = AllocSetContextCreate(TopTransactionContext,
 											  "mlpredict statement answers",
 											  ALLOCSET_DEFAULT_SIZES);
-	statement_lxid = MyProc->lxid;
 	statement_start = GetCurrentStatementStartTimestamp();
 	answer_sets = NIL;
 	return statement_context;
