@@ -8,7 +8,8 @@
  * caller keeps its rows waiting on it) and DONE once that row's answer is
  * known: its outputs and whether on_error = skip dropped the row, copied
  * into the memo's context so that they outlive the first row.  The memo
- * is bounded by mlpredict.dedup_memory: when a new entry would pass it,
+ * is bounded by mlpredict.dedup_memory (the entries and their copies, as
+ * allocated): when a new entry would pass it,
  * the DONE entries no row still has to copy are dropped; if that is not
  * enough the new call is not deduplicated (the memo never blocks a row).
  *
@@ -29,6 +30,9 @@
 /* a full memo is trimmed (a scan of every entry) once per so many rows */
 #define MEMO_TRIM_EVERY		64
 
+/* an entry in the hash table, with dynahash's header and the bucket */
+#define ENTRY_BYTES	(MAXALIGN(sizeof(MlMemoEntry)) + 3 * sizeof(void *))
+
 /*
  * MlMemoCreate
  *		See cache.h.
@@ -44,7 +48,8 @@ MlMemoCreate(MlTarget *target, MemoryContext parent)
 
 	if (mlpredict_dedup_memory <= 0)
 		return NULL;
-	context = AllocSetContextCreate(parent, "mlpredict dedup", ALLOCSET_DEFAULT_SIZES);
+	/* small blocks: what the memo holds stays close to what it counts */
+	context = AllocSetContextCreate(parent, "mlpredict dedup", 0, 8 * 1024, 64 * 1024);
 	memo = MemoryContextAllocZero(context, sizeof(MlMemo));
 	memo->context = context;
 	memo->noutputs = target->noutputs;
@@ -79,20 +84,14 @@ MlMemoLookup(MlMemo *memo, const MlCacheKey *key)
 
 /*
  * drop_entry
- *		Remove an entry and free its copies.
+ *		Remove an entry and free its copies (one chunk).
  */
 static void
 drop_entry(MlMemo *memo, MlMemoEntry *entry)
 {
 	if (entry->state == ML_MEMO_DONE)
-	{
-		for (int i = 0; i < memo->noutputs; i++)
-			if (!entry->nulls[i] && !memo->typbyval[i])
-				pfree(DatumGetPointer(entry->values[i]));
 		pfree(entry->values);
-		pfree(entry->nulls);
-	}
-	memo->bytes -= entry->bytes + sizeof(MlMemoEntry);
+	memo->bytes -= entry->bytes + ENTRY_BYTES;
 	hash_search(memo->hash, &entry->key, HASH_REMOVE, NULL);
 }
 
@@ -122,13 +121,13 @@ MlMemoEnter(MlMemo *memo, const MlCacheKey *key)
 	MlMemoEntry *entry;
 	bool		found;
 
-	if (memo->bytes + sizeof(MlMemoEntry) > memo->max_bytes)
+	if (memo->bytes + ENTRY_BYTES > memo->max_bytes)
 	{
 		/* after a trim that freed too little, try again only now and then */
 		if (memo->refused++ % MEMO_TRIM_EVERY != 0)
 			return NULL;
 		trim(memo);
-		if (memo->bytes + sizeof(MlMemoEntry) > memo->max_bytes)
+		if (memo->bytes + ENTRY_BYTES > memo->max_bytes)
 			return NULL;
 		memo->refused = 0;
 	}
@@ -137,38 +136,53 @@ MlMemoEnter(MlMemo *memo, const MlCacheKey *key)
 	memset((char *) entry + sizeof(MlCacheKey), 0,
 		   sizeof(MlMemoEntry) - sizeof(MlCacheKey));
 	entry->state = ML_MEMO_PENDING;
-	memo->bytes += sizeof(MlMemoEntry);
+	memo->bytes += ENTRY_BYTES;
 	return entry;
 }
 
 /*
  * MlMemoSetAnswer
- *		See cache.h.
+ *		See cache.h.  The outputs are copied into one chunk: the values,
+ *		the null flags, then the by-reference values' data.
  */
 void
 MlMemoSetAnswer(MlMemo *memo, MlMemoEntry *entry, Datum *values, bool *nulls,
 				bool keep)
 {
-	MemoryContext old = MemoryContextSwitchTo(memo->context);
-	Size		bytes = 0;
+	int			n = Max(memo->noutputs, 1);
+	Size		head = MAXALIGN(sizeof(Datum) * n) + MAXALIGN(sizeof(bool) * n);
+	Size		size = head;
+	char	   *chunk;
+	char	   *data;
 
 	Assert(entry->state == ML_MEMO_PENDING);
-	entry->values = palloc0(sizeof(Datum) * Max(memo->noutputs, 1));
-	entry->nulls = palloc(sizeof(bool) * Max(memo->noutputs, 1));
+	for (int i = 0; i < memo->noutputs; i++)
+		if (keep && !nulls[i] && !memo->typbyval[i])
+			size += MAXALIGN(datumGetSize(values[i], false, memo->typlen[i]));
+	chunk = MemoryContextAllocZero(memo->context, size);
+	entry->values = (Datum *) chunk;
+	entry->nulls = (bool *) (chunk + MAXALIGN(sizeof(Datum) * n));
+	data = chunk + head;
 	for (int i = 0; i < memo->noutputs; i++)
 	{
 		entry->nulls[i] = !keep || nulls[i];
 		if (entry->nulls[i])
 			continue;
-		entry->values[i] = datumCopy(values[i], memo->typbyval[i], memo->typlen[i]);
-		if (!memo->typbyval[i])
-			bytes += datumGetSize(values[i], false, memo->typlen[i]);
+		if (memo->typbyval[i])
+			entry->values[i] = values[i];
+		else
+		{
+			Size		len = datumGetSize(values[i], false, memo->typlen[i]);
+
+			memcpy(data, DatumGetPointer(values[i]), len);
+			entry->values[i] = PointerGetDatum(data);
+			data += MAXALIGN(len);
+		}
 	}
-	MemoryContextSwitchTo(old);
 	entry->keep = keep;
 	entry->state = ML_MEMO_DONE;
 	entry->leader = entry->waiters = NULL;
-	entry->bytes = bytes + (sizeof(Datum) + sizeof(bool)) * memo->noutputs;
+	entry->bytes = GetMemoryChunkSpace(chunk);
 	memo->bytes += entry->bytes;
 }
 
