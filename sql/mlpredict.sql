@@ -470,7 +470,8 @@ CREATE FUNCTION mlpredict.stat_models_raw(
 	OUT throttled_ms double precision, OUT in_flight integer, OUT bytes_sent bigint,
 	OUT bytes_received bigint, OUT prompt_tokens bigint, OUT completion_tokens bigint,
 	OUT latency_p50_ms double precision, OUT latency_p95_ms double precision,
-	OUT latency_p99_ms double precision, OUT stats_reset timestamptz)
+	OUT latency_p99_ms double precision, OUT stats_reset timestamptz,
+	OUT cache_hits bigint, OUT cache_misses bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'mlpredict_stat_models_raw'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
@@ -485,7 +486,7 @@ COMMENT ON VIEW mlpredict.stat_connections IS
 CREATE VIEW mlpredict.stat_models AS
 SELECT * FROM mlpredict.stat_models_raw();
 COMMENT ON VIEW mlpredict.stat_models IS
-	'Per model (schema.name) and connection of the current database: the columns of mlpredict.stat_connections; readable by everyone (counts and names only)';
+	'Per model (schema.name) and connection of the current database: the columns of mlpredict.stat_connections, then the response cache''s hits and misses; readable by everyone (counts and names only)';
 
 GRANT SELECT ON mlpredict.stat_connections, mlpredict.stat_models TO PUBLIC;
 
@@ -840,3 +841,37 @@ LANGUAGE C VOLATILE PARALLEL RESTRICTED
 SUPPORT mlpredict.ml_predict_support;
 COMMENT ON FUNCTION mlpredict.ai_embedding(text, text, mlpredict.predict_options) IS
 	'AI_EMBEDDING: the embedding a model with one STRING INPUT and one ARRAY<FLOAT> or ARRAY<DOUBLE> OUTPUT returns for a text; NULL for a NULL input';
+
+/*
+ * Duplicate inputs and the response cache (issue 18, part "cache";
+ * src/cache/).  Answers of model versions that opt in with the model
+ * option 'mlpredict.cache_ttl', keyed by the SHA-256 of the model
+ * version's identity and the inputs.  Only the extension owner may read
+ * the table (the code reads it as the owner, after checking the caller's
+ * EXECUTE on the model); DROP MODEL removes a version's entries through
+ * the foreign key.  Not marked with pg_extension_config_dump: answers are
+ * recomputable and may be another role's, so pg_dump leaves them out.
+ */
+CREATE TABLE mlpredict.response_cache (
+	key			bytea PRIMARY KEY,
+	schema_name	name NOT NULL,
+	name		text NOT NULL,
+	version		integer NOT NULL,
+	outputs		text[] NOT NULL,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	expires_at	timestamptz NOT NULL,
+	FOREIGN KEY (schema_name, name, version)
+		REFERENCES mlpredict.model_version (schema_name, name, version)
+		ON UPDATE CASCADE ON DELETE CASCADE
+);
+CREATE INDEX response_cache_version ON mlpredict.response_cache (schema_name, name, version);
+COMMENT ON TABLE mlpredict.response_cache IS
+	'Response cache: stored model outputs by call key, for model versions with mlpredict.cache_ttl; readable only by the extension owner, never dumped';
+REVOKE ALL ON mlpredict.response_cache FROM PUBLIC;
+
+CREATE FUNCTION mlpredict.cache_clear(model text DEFAULT NULL)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'mlpredict_cache_clear'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION mlpredict.cache_clear(text) IS
+	'Deletes the response cache''s entries of a model (every version, or the one named as m$n) for its owner, or of every model (NULL) for a superuser; returns the entries deleted';

@@ -87,6 +87,14 @@ MlDefineGucs(void)
 							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("mlpredict.dedup_memory",
+							"Sets the most memory a statement's model call keeps for answering duplicate inputs.",
+							"Rows with the same model version, runtime options and inputs share one call; the answers kept for later duplicates are bounded by this (when it is used up, the kept answers no row waits for are dropped). 0 turns deduplication off.",
+							&mlpredict_dedup_memory,
+							1024, 0, MAX_KILOBYTES,
+							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+
 	DefineCustomBoolVariable("mlpredict.allow_insecure_http",
 							 "Allows connections to plain http:// endpoints.",
 							 "Secrets travel unencrypted over http; meant for local test servers.",

@@ -25,6 +25,7 @@ int			mlpredict_connect_timeout = 10000;
 int			mlpredict_retry_count = 3;
 int			mlpredict_pipeline_window_rows = 10000;
 int			mlpredict_pipeline_window_memory = 65536;
+int			mlpredict_dedup_memory = 1024;
 bool		mlpredict_allow_insecure_http = false;
 int			mlpredict_max_response_size = 65536;
 int			mlpredict_pool_workers = 1;

@@ -25,6 +25,7 @@ extern int	mlpredict_connect_timeout;	/* milliseconds */
 extern int	mlpredict_retry_count;
 extern int	mlpredict_pipeline_window_rows;
 extern int	mlpredict_pipeline_window_memory;	/* kilobytes */
+extern int	mlpredict_dedup_memory;	/* kilobytes; 0: no deduplication */
 
 /* security and memory bounds, superuser-only or server-wide */
 extern bool mlpredict_allow_insecure_http;

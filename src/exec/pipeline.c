@@ -44,6 +44,15 @@
  * model is checked with MlAiCheckModel instead of a column list
  * (ai_functions.c).
  *
+ * Duplicates.  A row whose inputs equal those of an earlier row of the
+ * scan (the model version and runtime options are the scan's) sends no
+ * request: it waits for the first row's call and, on its turn, gets the
+ * first row's outputs, or its on_error result (cache/memo.c keeps them,
+ * bounded by mlpredict.dedup_memory, so a duplicate read after the first
+ * row was returned is answered too).  A model version with a response
+ * cache (mlpredict.cache_ttl) is looked up before a row is sent, and a
+ * first row's decoded answer is stored on its turn (cache/response_cache.c).
+ *
  * Memory stays flat: the window's segments and the calls' contexts are
  * freed as their rows are released, and a row's memory lives until the
  * row after it has been returned.
@@ -71,6 +80,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "cache/cache.h"
 #include "compat.h"
 #include "exec/ai_functions.h"
 #include "exec/decode_rows.h"
@@ -100,6 +110,7 @@ typedef struct PipeCall
 	HttpRequest *request;
 	HttpResponse response;
 	bool		decoded;
+	bool		failed;			/* decoded, and the rows failed */
 } PipeCall;
 
 typedef struct PipelineState
@@ -135,6 +146,9 @@ typedef struct PipelineState
 	int16	   *input_typlen;	/* of each INPUT column, for copying */
 	bool	   *input_typbyval;
 	MlRuntimeOptions runtime;
+	MlMemo	   *memo;			/* answers for duplicate rows, or NULL */
+	MlResponseCache *cache;		/* the model's response cache, or NULL */
+	MlKeyPrefix key_prefix;		/* with either of them */
 	int			max_calls;
 	int			batch_size;
 	HttpQueue  *queue;
@@ -350,6 +364,10 @@ start(PipelineState *state)
 		MlRuntimeOptionsFromDatum(options, &state->runtime);
 	state->max_calls = state->runtime.async_enabled ? state->runtime.max_parallelism : 1;
 	state->batch_size = MlTargetBatchSize(state->target);
+	state->memo = MlMemoCreate(state->target, state->context);
+	state->cache = MlResponseCacheOpen(state->target);
+	if (state->memo != NULL || state->cache != NULL)
+		MlKeyPrefixInit(&state->key_prefix, state->target);
 
 	PipeWindowInit(&state->window, state->context);
 	state->scratch = AllocSetContextCreate(state->context, "mlpredict pipeline request",
@@ -411,6 +429,74 @@ alloc_io(MlBatchRow *io, int ninputs, int noutputs)
 }
 
 /*
+ * duplicate
+ *		A row whose inputs an earlier row's call has (entry): it waits for
+ *		that call's answer, or has it.
+ */
+static void
+duplicate(PipelineState *state, PipeRow *row, MlMemoEntry *entry)
+{
+	state->memo->duplicates++;
+	row->dedup = entry;
+	entry->refs++;
+	if (entry->state == ML_MEMO_DONE || entry->leader_ready)
+		mark_ready(state, row);
+	else
+	{
+		row->next_waiter = entry->waiters;
+		entry->waiters = row;
+	}
+}
+
+/*
+ * answer_known
+ *		Whether a row needs no request of its own: a duplicate, or an
+ *		answer from the response cache.  Otherwise the row leads the calls
+ *		with its inputs (if the memo has room) and keeps its key for the
+ *		cache.
+ */
+static bool
+answer_known(PipelineState *state, PipeRow *row, MemoryContext row_context)
+{
+	MlCacheKey	key;
+	MlMemoEntry *entry = NULL;
+
+	if (state->memo == NULL && state->cache == NULL)
+		return false;
+	MlCallKey(&state->key_prefix, row->io.values, row->io.nulls, &key);
+	if (state->memo != NULL && (entry = MlMemoLookup(state->memo, &key)) != NULL)
+	{
+		duplicate(state, row, entry);
+		return true;
+	}
+	if (state->cache != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(row_context);
+		bool		hit = MlResponseCacheGet(state->cache, &key, row->io.out_values,
+											 row->io.out_nulls);
+
+		if (!hit)
+			row->key = memcpy(palloc(sizeof(MlCacheKey)), &key, sizeof(MlCacheKey));
+		MemoryContextSwitchTo(old);
+		PipeWindowRowStored(&state->window, row);
+		if (hit)
+		{
+			if (state->memo != NULL && (entry = MlMemoEnter(state->memo, &key)) != NULL)
+				MlMemoSetAnswer(state->memo, entry, row->io.out_values,
+								row->io.out_nulls, true);
+			mark_ready(state, row);
+			return true;
+		}
+	}
+	if (state->memo != NULL && (entry = MlMemoEnter(state->memo, &key)) != NULL)
+	{
+		entry->leader = row;
+		row->dedup = entry;
+	}
+	return false;
+}
+
+/*
  * read_row
  *		Take the outer row in slot into the window: copy it, compute and
  *		convert its inputs.
@@ -460,7 +546,7 @@ read_row(PipelineState *state, TupleTableSlot *slot)
 
 	if (MlAnyNull(row->io.nulls, target->ninputs))
 		mark_ready(state, row);
-	else
+	else if (!answer_known(state, row, row_context))
 	{
 		/* forming has batch_size slots: fill() sends a full batch first */
 		if (state->nforming >= state->batch_size)
@@ -652,6 +738,32 @@ fill(PipelineState *state)
 }
 
 /*
+ * release_waiters
+ *		A first row's call is final: the duplicates waiting for it are
+ *		ready (after it), and so are those read from now on.
+ */
+static void
+release_waiters(PipelineState *state, PipeRow *row)
+{
+	MlMemoEntry *entry = row->dedup;
+	PipeRow    *waiter;
+
+	if (entry == NULL || entry->leader != row)
+		return;
+	entry->leader_ready = true;
+	waiter = entry->waiters;
+	entry->waiters = NULL;
+	while (waiter != NULL)
+	{
+		PipeRow    *next = waiter->next_waiter;
+
+		waiter->next_waiter = NULL;
+		mark_ready(state, waiter);
+		waiter = next;
+	}
+}
+
+/*
  * complete
  *		A call is final: split a batch that failed in a way one row may
  *		have caused, else make its rows ready.
@@ -677,7 +789,10 @@ complete(PipelineState *state, PipeCall *call)
 	}
 	PipeWindowRecount(&state->window, call->context, &call->counted);
 	for (int i = 0; i < call->nrows; i++)
+	{
 		mark_ready(state, call->rows[i]);
+		release_waiters(state, call->rows[i]);
+	}
 }
 
 /*
@@ -740,6 +855,7 @@ decode_call(PipelineState *state, PipeCall *call, MlOnError on_error)
 	call->decoded = true;
 	keep = MlDecodeRows(state->target, call->request, &call->response, io,
 						call->nrows, on_error, &failed);
+	call->failed = failed;
 	for (int i = 0; i < call->nrows; i++)
 		call->rows[i]->keep = keep;
 	MemoryContextSwitchTo(old);
@@ -848,6 +964,41 @@ store_joined(PipelineState *state, PipeRow *row)
 }
 
 /*
+ * settle
+ *		On a row's turn, after its call is decoded: a first row leaves its
+ *		answer for its duplicates and in the response cache (if it
+ *		decoded); a duplicate takes the answer of its first row.
+ */
+static void
+settle(PipelineState *state, PipeRow *row)
+{
+	MlMemoEntry *entry = row->dedup;
+
+	row->dedup = NULL;
+	if (entry != NULL && entry->leader != row)
+	{
+		MemoryContext old = MemoryContextSwitchTo(row->segment->context);
+
+		if (entry->state != ML_MEMO_DONE)
+			elog(ERROR, "mlpredict pipeline reached a duplicate row before its first row");
+		MlMemoCopyAnswer(state->memo, entry, row->io.out_values, row->io.out_nulls);
+		row->keep = entry->keep;
+		entry->refs--;
+		MemoryContextSwitchTo(old);
+		PipeWindowRowStored(&state->window, row);
+		return;
+	}
+	if (entry != NULL)
+		MlMemoSetAnswer(state->memo, entry, row->io.out_values, row->io.out_nulls,
+						row->keep);
+	if (row->key != NULL && state->cache != NULL && row->call != NULL &&
+		!row->call->failed && row->keep)
+		MlResponseCachePut(state->cache, row->key, row->io.out_values,
+						   row->io.out_nulls);
+	row->key = NULL;
+}
+
+/*
  * pipeline_next
  *		ExecScan's access method: the next joined row, or an empty slot.
  */
@@ -882,6 +1033,8 @@ pipeline_next(ScanState *ss)
 		{
 			if (row->call != NULL && !row->call->decoded)
 				decode(state, row->call);
+			if (row->dedup != NULL || row->key != NULL)
+				settle(state, row);
 			take(state, row);
 			if (!row->keep && !(state->flags & PIPE_FLAG_LEFT_JOIN) &&
 				state->ai_kind == ML_AI_NONE)
@@ -929,6 +1082,8 @@ reset_rows(PipelineState *state)
 	if (!state->started)
 		return;
 	HttpQueueCancel(state->queue);
+	if (state->memo != NULL)
+		MlMemoForgetPending(state->memo);
 	dlist_foreach_modify(iter, &state->calls)
 		free_call(state, dlist_container(PipeCall, node, iter.cur));
 	PipeWindowReset(&state->window);
@@ -1024,4 +1179,11 @@ pipeline_explain(CustomScanState *node, List *ancestors, ExplainState *es)
 						   (state->window.peak_bytes + 1023) / 1024, es);
 	if (es->timing)
 		ExplainPropertyFloat("Wait Time", "ms", state->wait_ms, 3, es);
+	if (state->memo != NULL && state->memo->duplicates > 0)
+		ExplainPropertyInteger("Duplicate Rows", NULL, state->memo->duplicates, es);
+	if (state->cache != NULL)
+	{
+		ExplainPropertyInteger("Cache Hits", NULL, state->cache->hits, es);
+		ExplainPropertyInteger("Cache Misses", NULL, state->cache->misses, es);
+	}
 }

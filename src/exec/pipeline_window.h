@@ -45,6 +45,9 @@ typedef struct PipeRow
 	MlBatchRow	io;				/* inputs, and outputs once decoded */
 	struct PipeCall *call;		/* NULL: NULL input, outputs all NULL */
 	struct PipeRow *next_ready; /* unordered: the ready list's link */
+	void	   *dedup;			/* its MlMemoEntry (cache/cache.h), or NULL */
+	struct PipeRow *next_waiter;	/* a duplicate's link in its entry */
+	void	   *key;			/* its MlCacheKey, for the response cache */
 	bool		ready;			/* its call is final (or it has none) */
 	bool		keep;			/* false: on_error = skip dropped it */
 } PipeRow;

@@ -10,7 +10,12 @@
  * the model's INPUT columns.  Per row the inputs are converted, one request
  * is sent and the answer is returned as one row typed by the model's
  * OUTPUT (decode_rows.c, which also applies on_error and counts rows and
- * tokens).  A NULL input gives a row of NULLs without a request.  Work
+ * tokens).  A NULL input gives a row of NULLs without a request.  A call
+ * whose inputs and runtime options equal an earlier call's of the same
+ * statement gets that call's outputs (or its on_error result) without a
+ * request (predict_answers.c, bounded by mlpredict.dedup_memory); a model
+ * version with a response cache (mlpredict.cache_ttl) is looked up before
+ * a request and stores the answers that decoded.  Work
  * for a row happens in a context reset at the next row, so nothing
  * accumulates.  This is the one-row-at-a-time path; a LATERAL call is
  * normally run by the pipelined executor instead (pipeline.c).
@@ -29,9 +34,11 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
+#include "cache/cache.h"
 #include "compat.h"
 #include "exec/decode_rows.h"
 #include "exec/predict.h"
+#include "exec/predict_answers.h"
 #include "syntax/names.h"
 #include "types/typemap.h"
 #include "util.h"
@@ -291,6 +298,83 @@ MlAnyNull(bool *nulls, int n)
 }
 
 /*
+ * same_runtime
+ *		Whether two calls' runtime options are the same.
+ */
+static bool
+same_runtime(const MlRuntimeOptions *a, const MlRuntimeOptions *b)
+{
+	return a->client_timeout == b->client_timeout &&
+		a->retry_count == b->retry_count &&
+		a->debug == b->debug &&
+		a->max_parallelism == b->max_parallelism &&
+		a->async_enabled == b->async_enabled &&
+		a->connect_timeout == b->connect_timeout &&
+		a->ordered == b->ordered &&
+		a->on_error == b->on_error;
+}
+
+/*
+ * call_model
+ *		The outputs of one call with inputs none NULL: an earlier equal
+ *		call's, the response cache's, or a request's.  Returns false when
+ *		on_error = skip drops the row.
+ */
+static bool
+call_model(PredictState *state, Datum *in_values, bool *in_nulls,
+		   Datum *out_values, bool *out_nulls, MlRuntimeOptions *runtime)
+{
+	MlTarget   *target = state->target;
+	PredictAnswers *answers;
+	MlMemo	   *memo;
+	MlResponseCache *cache;
+	MlMemoEntry *entry = NULL;
+	MlCacheKey	key;
+	HttpRequest *request;
+	HttpResponse response = {0};
+	MlBatchRow	row = {in_values, in_nulls, out_values, out_nulls};
+	bool		failed;
+	bool		keep;
+
+	if (state->identity == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(MemoryContextGetParent(state->row_context));
+
+		state->identity = palloc(sizeof(MlKeyPrefix));
+		MlKeyPrefixInit(state->identity, target);
+		MemoryContextSwitchTo(old);
+	}
+	answers = MlPredictAnswers(state->identity, state->model_text, runtime);
+	memo = same_runtime(&answers->runtime, runtime) ? answers->memo : NULL;
+	cache = answers->cache;
+	if (memo != NULL || cache != NULL)
+		MlCallKey(&answers->prefix, in_values, in_nulls, &key);
+	if (memo != NULL && (entry = MlMemoLookup(memo, &key)) != NULL &&
+		entry->state == ML_MEMO_DONE)
+	{
+		memo->duplicates++;
+		MlMemoCopyAnswer(memo, entry, out_values, out_nulls);
+		return entry->keep;
+	}
+	if (cache != NULL && MlResponseCacheGet(cache, &key, out_values, out_nulls))
+		keep = true, failed = true;	/* known: nothing to store */
+	else
+	{
+		request = MlBuildRequest(target, in_values, in_nulls, runtime);
+		MlSendRequests(target, &request, &response, 1, runtime);
+		keep = MlDecodeRows(target, request, &response, &row, 1, runtime->on_error,
+							&failed);
+		if (cache != NULL && !failed && keep)
+			MlResponseCachePut(cache, &key, out_values, out_nulls);
+	}
+	if (memo != NULL && entry == NULL)
+		entry = MlMemoEnter(memo, &key);
+	if (entry != NULL)
+		MlMemoSetAnswer(memo, entry, out_values, out_nulls, keep);
+	return keep;
+}
+
+/*
  * mlpredict_ml_predict
  *		One row of outputs for one row of inputs.
  */
@@ -322,18 +406,11 @@ mlpredict_ml_predict(PG_FUNCTION_ARGS)
 	memset(out_nulls, true, sizeof(bool) * target->noutputs);
 
 	MlPredictInputs(state, fcinfo, in_values, in_nulls, &runtime);
-	if (!MlAnyNull(in_nulls, target->ninputs))
+	if (!MlAnyNull(in_nulls, target->ninputs) &&
+		!call_model(state, in_values, in_nulls, out_values, out_nulls, &runtime))
 	{
-		HttpRequest *request = MlBuildRequest(target, in_values, in_nulls, &runtime);
-		HttpResponse response = {0};
-		MlBatchRow	row = {in_values, in_nulls, out_values, out_nulls};
-
-		MlSendRequests(target, &request, &response, 1, &runtime);
-		if (!MlDecodeRows(target, request, &response, &row, 1, runtime.on_error, NULL))
-		{
-			MemoryContextSwitchTo(old);
-			return (Datum) 0;	/* on_error = skip: no row */
-		}
+		MemoryContextSwitchTo(old);
+		return (Datum) 0;		/* on_error = skip: no row */
 	}
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, out_values, out_nulls);
 	MemoryContextSwitchTo(old);

@@ -15,6 +15,7 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 
+#include "cache/cache.h"
 #include "exec/request.h"
 
 /* How one argument is turned into its INPUT column's type. */
@@ -41,7 +42,9 @@ typedef struct PredictState
 	bool		has_options;	/* last argument is predict_options */
 	bool		desc_checked;
 	MemoryContext row_context;	/* reset for every call */
+	MlKeyPrefix *identity;		/* the version's, once ml_predict needs it */
 } PredictState;
+
 
 extern MlTarget *MlPredictTarget(const char *model_text);
 extern void MlPlanConversion(ArgInfo *arg, Oid argtype, struct MlColumn *col,

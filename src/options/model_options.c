@@ -9,6 +9,9 @@
  * 32) of <provider>.params.*.  Anything else is rejected by name.
  * Numeric options are checked for range: the timeouts, and batch_size
  * (rows per request where the format can send several; batch.c).  The
+ * response cache's options, mlpredict.cache_ttl (a positive interval) and
+ * mlpredict.cache_nondeterministic (a boolean), are the same for every
+ * provider (src/cache/).  The
  * request and response formats are resolved here too, so a model whose
  * INPUT/OUTPUT cannot work with its format is refused when it is created,
  * not when it is first called.
@@ -20,7 +23,10 @@
  */
 #include "postgres.h"
 
+#include "datatype/timestamp.h"
+#include "utils/builtins.h"
 #include "utils/formatting.h"
+#include "utils/timestamp.h"
 
 #include "format/format.h"
 #include "options/options.h"
@@ -40,6 +46,11 @@ static const char *const common_options[] = {
  */
 static const char *const metadata_options[] = {
 	"tag", "description", NULL
+};
+
+/* the response cache's options (src/cache/), the same for every provider */
+static const char *const cache_options[] = {
+	"mlpredict.cache_ttl", "mlpredict.cache_nondeterministic", NULL
 };
 
 static const char *const tasks[] = {
@@ -113,7 +124,8 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 	const char *dot = strchr(opt->key, '.');
 
 	if (pg_strcasecmp(opt->key, "provider") == 0 || pg_strcasecmp(opt->key, "task") == 0 ||
-		MlKeyInList(opt->key, metadata_options))
+		MlKeyInList(opt->key, metadata_options) ||
+		MlKeyInList(opt->key, cache_options))
 		return;
 	if (dot && (size_t) (dot - opt->key) == plen &&
 		pg_strncasecmp(opt->key, provider->name, plen) == 0)
@@ -134,7 +146,7 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 	option_ereport(opt, statement,
 				   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				   errmsg("unrecognized model option \"%s\"", opt->key),
-				   errhint("Valid options are provider, task, tag, description, %s.params.* and %s.<option> for: %s%s%s.",
+				   errhint("Valid options are provider, task, tag, description, mlpredict.cache_ttl, mlpredict.cache_nondeterministic, %s.params.* and %s.<option> for: %s%s%s.",
 						   provider->name, provider->name, MlKeyListText(common_options),
 						   provider->model_options[0] ? ", " : "",
 						   MlKeyListText(provider->model_options)));
@@ -237,6 +249,61 @@ check_batch_size(List *options, const MlProvider *provider,
 }
 
 /*
+ * interval_usecs
+ *		An interval's length in microseconds (a month as 30 days), or -1
+ *		if the text is not an interval.
+ */
+static int64
+interval_usecs(const char *text)
+{
+	MemoryContext mcxt = CurrentMemoryContext;
+	Interval   *volatile iv = NULL;
+
+	PG_TRY();
+	{
+		iv = DatumGetIntervalP(DirectFunctionCall3(interval_in, CStringGetDatum(text),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(mcxt);
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	if (iv == NULL)
+		return -1;
+	return iv->time + ((int64) iv->month * DAYS_PER_MONTH + iv->day) * USECS_PER_DAY;
+}
+
+/*
+ * check_cache_options
+ *		'mlpredict.cache_ttl' is a positive interval (how long a stored
+ *		answer is used); 'mlpredict.cache_nondeterministic' a boolean.
+ */
+static void
+check_cache_options(List *options, const char *statement)
+{
+	MlOption   *ttl = MlOptionFind(options, "mlpredict.cache_ttl");
+	MlOption   *nondet = MlOptionFind(options, "mlpredict.cache_nondeterministic");
+	bool		flag;
+
+	if (ttl != NULL && interval_usecs(ttl->value) <= 0)
+		option_ereport(ttl, statement,
+					   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					   errmsg("invalid value for model option \"%s\": \"%s\"",
+							  ttl->key, ttl->value),
+					   errdetail("The cache time to live is a positive interval, such as '1 hour'."),
+					   errhint("Leave the option out to call the model every time."));
+	if (nondet != NULL && !parse_bool(nondet->value, &flag))
+		option_ereport(nondet, statement,
+					   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					   errmsg("invalid value for model option \"%s\": \"%s\"",
+							  nondet->key, nondet->value),
+					   errdetail("The value is true or false."));
+}
+
+/*
  * check_formats
  *		Resolve input and output formats and check the schema against them.
  */
@@ -297,5 +364,6 @@ MlValidateModelOptions(List *options, List *input, List *output,
 	check_timeout(options, provider, "client_timeout", 1, 3600, "seconds");
 	check_timeout(options, provider, "connect_timeout", 100, 600000, "milliseconds");
 	check_batch_size(options, provider, statement);
+	check_cache_options(options, statement);
 	check_formats(options, provider, endpoint, input, output);
 }

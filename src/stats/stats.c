@@ -111,6 +111,8 @@ typedef struct StatDelta
 	int64		bytes_received;
 	int64		prompt_tokens;
 	int64		completion_tokens;
+	int64		cache_hits;
+	int64		cache_misses;
 	int			error;			/* MlStatError, or -1 */
 	int			bucket;			/* latency bucket, or -1 */
 } StatDelta;
@@ -354,6 +356,8 @@ entry_add(StatEntry *entry, const StatDelta *delta)
 	row->bytes_received += delta->bytes_received;
 	row->prompt_tokens += delta->prompt_tokens;
 	row->completion_tokens += delta->completion_tokens;
+	row->cache_hits += delta->cache_hits;
+	row->cache_misses += delta->cache_misses;
 	if (delta->error >= 0 && delta->error < ML_STAT_NERRORS)
 		row->errors[delta->error]++;
 	if (delta->bucket >= 0)
@@ -586,6 +590,21 @@ MlStatsResponseError(const HttpRoute *route)
 
 	delta_init(&delta);
 	delta.error = ML_STAT_ERR_RESPONSE;
+	stats_record(route, &delta);
+}
+
+/*
+ * MlStatsCache
+ *		Rows answered by the response cache, and lookups it missed.
+ */
+void
+MlStatsCache(const HttpRoute *route, int64 hits, int64 misses)
+{
+	StatDelta	delta;
+
+	delta_init(&delta);
+	delta.cache_hits = Max(hits, 0);
+	delta.cache_misses = Max(misses, 0);
 	stats_record(route, &delta);
 }
 

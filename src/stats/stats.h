@@ -81,6 +81,12 @@ extern void MlStatsRows(const HttpRoute *route, int64 rows,
 extern void MlStatsResponseError(const HttpRoute *route);
 
 /*
+ * Recorded by the backend that looked up the response cache (cache/):
+ * rows answered from it and rows it could not answer.
+ */
+extern void MlStatsCache(const HttpRoute *route, int64 hits, int64 misses);
+
+/*
  * The error class of a final response, or -1 for a 2xx answer.
  */
 extern int	MlStatErrorClass(const HttpResponse *final);
@@ -108,6 +114,8 @@ typedef struct MlStatRow
 	bool		has_latency;
 	double		latency_ms[3];	/* p50, p95, p99 */
 	TimestampTz stats_reset;	/* row created or last reset */
+	int64		cache_hits;		/* model rows only: response cache */
+	int64		cache_misses;
 } MlStatRow;
 
 /*

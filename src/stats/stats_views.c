@@ -32,7 +32,7 @@ PG_FUNCTION_INFO_V1(mlpredict_stat_info);
 
 /* columns after the key columns: calls .. stats_reset */
 #define STAT_COUNTER_COLUMNS	(3 + ML_STAT_NERRORS + 12)
-#define STAT_MAX_COLUMNS		(2 + STAT_COUNTER_COLUMNS)
+#define STAT_MAX_COLUMNS		(2 + STAT_COUNTER_COLUMNS + 2)
 
 /*
  * counter_values
@@ -98,6 +98,15 @@ stat_rows(FunctionCallInfo fcinfo, bool models)
 		nulls[key] = false;
 		values[key++] = CStringGetTextDatum(rows[i].connection);
 		counter_values(&rows[i], values + key, nulls + key);
+		if (models)
+		{
+			/* the response cache's, after stats_reset (added in 0.4.0) */
+			int			n = key + STAT_COUNTER_COLUMNS;
+
+			nulls[n] = nulls[n + 1] = false;
+			values[n] = Int64GetDatum(rows[i].cache_hits);
+			values[n + 1] = Int64GetDatum(rows[i].cache_misses);
+		}
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
