@@ -13,7 +13,7 @@ OBJS = \
 	src/continuous/cq_ops.o src/continuous/cq_enqueue.o src/continuous/cq_alter_check.o src/continuous/capture.o src/continuous/commit_wake.o \
 	src/types/pg_types.o src/types/flink_types.o src/types/typemap.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o src/types/base64.o \
-	src/types/float_parse.o \
+	src/types/float_parse.o src/types/json_schema.o src/types/output_schema.o \
 	src/options/model_options.o src/options/runtime_options.o \
 	src/wire/target.o src/wire/params.o src/wire/response_error.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
