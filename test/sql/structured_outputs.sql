@@ -20,6 +20,9 @@ CREATE TEMP TABLE gcp_key AS SELECT pg_read_file(:'gcp_key_file') AS k;
 SELECT mlpredict.create_connection('s-vertex', jsonb_build_object('type', 'vertexai',
   'endpoint', 'http://127.0.0.1:18787/v1/projects/mlpredict-test/locations/us-central1/publishers/google/models/gemini-2.0-flash',
   'service-key', (SELECT k FROM gcp_key)));
+SELECT mlpredict.create_connection('s-vertex-claude', jsonb_build_object('type', 'vertexai',
+  'endpoint', 'http://127.0.0.1:18787/v1/projects/mlpredict-test/locations/us-east5/publishers/anthropic/models/claude-3-5-haiku@20241022:rawPredict',
+  'service-key', (SELECT k FROM gcp_key)));
 SELECT mlpredict.create_connection('s-anthropic', '{"type": "anthropic", "endpoint": "http://127.0.0.1:18787/v1/messages", "api-key": "sk-ant-api03-mlpredict-test-key"}');
 SELECT mlpredict.create_connection('s-bedrock', '{"type": "bedrock", "endpoint": "http://bedrock-runtime.us-east-1.localhost:18787/model/anthropic.claude-3-haiku-20240307-v1:0/invoke", "aws-access-key": "AKIAMLPREDICTTEST01", "aws-secret-key": "mlpredict+test/Secret/Key0123456789abcdefGH"}');
 
@@ -125,6 +128,11 @@ SELECT * FROM claude_tools('a great day');
 SELECT * FROM mlpredict.execute($$CREATE MODEL extract_bedrock INPUT(review STRING) OUTPUT(sentiment STRING, score DOUBLE, topics ARRAY<STRING>) WITH ('provider' = 'bedrock', 'task' = 'text_generation', 'bedrock.connection' = 's-bedrock', 'bedrock.system_prompt' = 'Classify the sentiment of the review.')$$);
 SELECT body FROM mlpredict.debug_request('extract_bedrock', 'a great day');
 SELECT r.id, p.* FROM reviews r, LATERAL extract_bedrock(r.review, mlpredict.options(on_error => 'null')) p ORDER BY r.id;
+
+-- and on Vertex AI
+SELECT * FROM mlpredict.execute($$CREATE MODEL extract_vertex_claude INPUT(review STRING) OUTPUT(sentiment STRING, score DOUBLE, topics ARRAY<STRING>) WITH ('provider' = 'vertexai', 'task' = 'text_generation', 'vertexai.connection' = 's-vertex-claude', 'vertexai.system_prompt' = 'Classify the sentiment of the review.')$$);
+SELECT body::jsonb -> 'tool_choice' AS tool_choice FROM mlpredict.debug_request('extract_vertex_claude', 'a great day');
+SELECT r.id, p.* FROM reviews r, LATERAL extract_vertex_claude(r.review, mlpredict.options(on_error => 'null')) p ORDER BY r.id;
 
 ------------------------------------------------------------------------
 -- An empty system prompt means none (Anthropic and Gemini refuse an
