@@ -13,7 +13,7 @@ OBJS = \
 	src/continuous/cq_ops.o src/continuous/cq_enqueue.o src/continuous/cq_alter_check.o src/continuous/capture.o src/continuous/commit_wake.o \
 	src/types/pg_types.o src/types/flink_types.o src/types/typemap.o src/types/column_store.o \
 	src/types/json_encode.o src/types/json_path.o src/types/json_decode.o src/types/base64.o \
-	src/types/float_parse.o \
+	src/types/float_parse.o src/types/json_schema.o src/types/output_schema.o \
 	src/options/model_options.o src/options/runtime_options.o \
 	src/wire/target.o src/wire/params.o src/wire/response_error.o \
 	$(patsubst %.c,%.o,$(sort $(wildcard src/provider/*.c src/format/*.c))) \
@@ -78,7 +78,7 @@ EXTRA_CLEAN += $(OBJS:.o=.d)
 UNIT_TESTS = test/unit/test_retry_policy test/unit/test_sigv4 test/unit/test_jwt \
 	test/unit/test_token_bucket test/unit/test_secret_box test/unit/test_address_policy \
 	test/unit/test_endpoint_mask test/unit/test_tensor_shape test/unit/test_outage_policy \
-	test/unit/test_circuit test/unit/test_float_parse test/unit/test_metrics
+	test/unit/test_circuit test/unit/test_float_parse test/unit/test_metrics test/unit/test_json_schema
 # AWS's SigV4 test suite is not part of the repository: it is used where a
 # copy lies beside it (or at SIGV4_SUITE), else only our own vectors run.
 SIGV4_SUITE ?= $(srcdir)/../shared/testdata/aws4_testsuite
@@ -122,6 +122,9 @@ test/unit/test_metrics: test/unit/test_metrics.c test/unit/unit_check.h src/eval
 # takes long.
 test/unit/test_float_parse: test/unit/test_float_parse.c test/unit/float_oracle.h src/types/float_parse.c src/types/float_parse.h src/types/float_pow5.h
 	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -Isrc -DFLOAT_PARSE_STATS -o $@ test/unit/test_float_parse.c src/types/float_parse.c -lm
+
+test/unit/test_json_schema: test/unit/test_json_schema.c test/unit/unit_check.h src/types/json_schema.c src/types/json_schema.h
+	$(CC) -std=c11 -Wall -Wextra -Werror -Isrc -o $@ test/unit/test_json_schema.c src/types/json_schema.c
 
 .PHONY: unit
 unit: $(UNIT_TESTS)

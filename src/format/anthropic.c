@@ -22,6 +22,16 @@
  * order (thinking, redacted_thinking and tool_use blocks are skipped); a
  * format suffix names a single value instead.
  *
+ * Structured outputs (several OUTPUT columns, or a non-STRING one, see
+ * structured.c) use tool use: "tools": [{"name": "structured_output",
+ * "description": ..., "input_schema": <the OUTPUT columns' schema>}] and
+ * "tool_choice": {"type": "tool", "name": "structured_output"} force one
+ * call of that tool, and the answer is the input of its tool_use block.
+ * User-set tools or tool_choice parameters conflict with this (an error).
+ * An answer stopped at the token limit (stop_reason max_tokens), or
+ * without the tool_use block (a refusal), is a row failure.  A forced
+ * tool call cannot be combined with extended thinking (Anthropic refuses).
+ *
  * ANTHROPIC-COMPLETIONS request: {<identity without a default version>,
  * "prompt": "<system prompt>\n\nHuman: <input>\n\nAssistant:",
  * "max_tokens_to_sample" (default 1024), "temperature", "top_p", "top_k",
@@ -46,14 +56,40 @@
 #define ANTHROPIC_BEDROCK_VERSION "bedrock-2023-05-31"
 #define ANTHROPIC_VERTEX_VERSION "vertex-2023-10-16"
 
+#define ANTHROPIC_TOOL_NAME "structured_output"
+#define ANTHROPIC_TOOL_DESCRIPTION "Record the answer: one field per output column, each holding the value asked for (null when there is none)."
+
 /*
  * messages_check_schema
- *		One text in, one text out.
+ *		One text in; one text out, or structured outputs.
  */
 static void
 messages_check_schema(List *input, List *output, const char *which)
 {
-	MlCheckTextSchema(input, output, which, "ANTHROPIC-MESSAGES");
+	MlCheckChatSchema(input, output, which, "ANTHROPIC-MESSAGES");
+}
+
+/*
+ * append_tool
+ *		Structured outputs: the one tool whose input is the OUTPUT columns,
+ *		and the tool_choice forcing it.  Parameters that set tools or
+ *		tool_choice themselves are an error.
+ */
+static void
+append_tool(StringInfo body, MlTarget *target, List *params)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+		if (MlParamInObject(lfirst(lc), "tools") ||
+			MlParamInObject(lfirst(lc), "tool_choice"))
+			MlStructuredParamConflict(target, lfirst(lc));
+	appendStringInfoString(body, ", \"tools\": [{\"name\": \"" ANTHROPIC_TOOL_NAME
+						   "\", \"description\": \"" ANTHROPIC_TOOL_DESCRIPTION
+						   "\", \"input_schema\": ");
+	MlAppendStructuredSchema(body, target, ML_JS_STRICT);
+	appendStringInfoString(body, "}], \"tool_choice\": {\"type\": \"tool\", "
+						   "\"name\": \"" ANTHROPIC_TOOL_NAME "\"}");
 }
 
 /*
@@ -181,7 +217,7 @@ messages_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out
 
 	appendStringInfoChar(body, '{');
 	append_identity(body, target, true, &first);
-	append_string_field(body, "system", target->system_prompt, NULL, NULL, &first);
+	append_string_field(body, "system", MlSystemPrompt(target), NULL, NULL, &first);
 	appendStringInfoString(body, first ? "" : ", ");
 	appendStringInfoString(body, "\"messages\": [{\"role\": \"user\", \"content\": "
 						   "[{\"type\": \"text\", \"text\": ");
@@ -190,6 +226,8 @@ messages_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out
 	first = false;
 	if (!has_max_tokens(params))
 		appendStringInfoString(body, ", \"max_tokens\": " ANTHROPIC_DEFAULT_MAX_TOKENS);
+	if (MlStructured(target))
+		append_tool(body, target, params);
 	MlAppendParams(body, params, messages_param_name, &first);
 	appendStringInfoChar(body, '}');
 }
@@ -214,6 +252,70 @@ append_block_text(StringInfo text, const JsonbValue *block)
 }
 
 /*
+ * stop_reason_is
+ *		Is the answer's stop_reason the string reason?
+ */
+static bool
+stop_reason_is(Jsonb *response, const char *reason)
+{
+	JsonbValue	v;
+
+	return MlJsonPointer(response, "/stop_reason", &v) &&
+		MlJsonStringIs(&v, reason);
+}
+
+/*
+ * structured_decode
+ *		Structured outputs: the input of the structured_output tool_use
+ *		block.
+ */
+static void
+structured_decode(MlTarget *target, MlResponseBody *body, Datum *values,
+				  bool *nulls)
+{
+	Jsonb	   *response = MlResponseJson(target, body);
+	JsonbValue	block;
+	JsonbValue	v;
+	int			i;
+
+	if (target->output_suffix && target->output_suffix[0])
+	{
+		MlStructuredAtPointer(target, response, MlOutputPointer(target, NULL),
+							  NULL, values, nulls);
+		return;
+	}
+	if (stop_reason_is(response, "max_tokens"))
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("structured answer of model \"%s\" was cut short",
+						target->display_name),
+				 errdetail("The stop reason was \"max_tokens\"."),
+				 errhint("Allow more output tokens (the model option <provider>.params.max_tokens).")));
+	for (i = 0; MlJsonPointer(response, psprintf("/content/%d", i), &block); i++)
+	{
+		if (MlJsonPointerValue(&block, "/type", &v) &&
+			MlJsonStringIs(&v, "tool_use") &&
+			MlJsonPointerValue(&block, "/name", &v) &&
+			MlJsonStringIs(&v, ANTHROPIC_TOOL_NAME) &&
+			MlJsonPointerValue(&block, "/input", &v))
+		{
+			MlStructuredFromValue(target, &v, values, nulls);
+			return;
+		}
+	}
+	if (!MlJsonPointer(response, "/content", &v))
+		MlJsonRequire(target, response, "/content", &v);
+	ereport(ERROR,
+			(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+			 errmsg("model \"%s\" returned no structured answer",
+					target->display_name),
+			 errdetail("The answer has no tool_use block of tool \"%s\"; its stop reason was %s.",
+					   ANTHROPIC_TOOL_NAME,
+					   MlJsonPointer(response, "/stop_reason", &v) ?
+					   MlResponseExcerpt(target, &v) : "missing")));
+}
+
+/*
  * messages_decode
  *		The concatenated text blocks of the answer, or the value a format
  *		suffix points at.  No text block at all is an error naming the
@@ -230,6 +332,11 @@ messages_decode(MlTarget *target, MlResponseBody *body, Datum *values,
 	bool		found = false;
 	int			i;
 
+	if (MlStructured(target))
+	{
+		structured_decode(target, body, values, nulls);
+		return;
+	}
 	if (target->output_suffix && target->output_suffix[0])
 	{
 		MlDecodeText(target, body, NULL, "/stop_reason", "stop reason",
@@ -274,7 +381,7 @@ static char *
 completions_prompt(MlTarget *target, Datum *values, bool *nulls)
 {
 	return psprintf("%s\n\nHuman: %s\n\nAssistant:",
-					target->system_prompt ? target->system_prompt : "",
+					MlSystemPrompt(target) ? MlSystemPrompt(target) : "",
 					MlInputText(target, values, nulls));
 }
 

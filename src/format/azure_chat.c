@@ -65,10 +65,10 @@ azure_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 	bool		first = false;
 
 	appendStringInfoString(body, "{\"input_data\": {\"input_string\": [");
-	if (target->system_prompt)
+	if (MlSystemPrompt(target))
 	{
 		appendStringInfoString(body, "{\"role\": \"system\", \"content\": ");
-		escape_json(body, target->system_prompt);
+		escape_json(body, MlSystemPrompt(target));
 		appendStringInfoString(body, "}, ");
 	}
 	appendStringInfoString(body, "{\"role\": \"user\", \"content\": ");

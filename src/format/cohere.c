@@ -112,10 +112,10 @@ chat_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 	appendStringInfoString(body, first ? "\"message\": " : ", \"message\": ");
 	MlAppendInput(body, target, values, nulls);
 	first = false;
-	if (target->system_prompt)
+	if (MlSystemPrompt(target))
 	{
 		appendStringInfoString(body, ", \"preamble\": ");
-		escape_json(body, target->system_prompt);
+		escape_json(body, MlSystemPrompt(target));
 	}
 	MlAppendParams(body, params, cohere_param_name, &first);
 	appendStringInfoChar(body, '}');

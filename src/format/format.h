@@ -33,7 +33,8 @@ struct MlJsonText;
 
 typedef enum MlFormatKind
 {
-	ML_FORMAT_LLM,				/* one text in, one text out */
+	ML_FORMAT_LLM,				/* one text in, one text out (the chat
+								 * formats: or structured outputs) */
 	ML_FORMAT_EMBEDDING,		/* one text in, one vector out */
 	ML_FORMAT_PREDICTIVE		/* typed columns in and out */
 } MlFormatKind;

@@ -17,6 +17,15 @@
  * suffix names a single value instead.  A blocked prompt (no candidates)
  * or a candidate without text is an error giving Google's reason.
  *
+ * Structured outputs (several OUTPUT columns, or a non-STRING one, see
+ * structured.c) add "responseMimeType": "application/json" and
+ * "responseSchema": <the OUTPUT columns' schema in Gemini's OpenAPI
+ * subset> to generationConfig, and read the answer text as that JSON
+ * object.  A responseMimeType, responseSchema or responseJsonSchema the
+ * user sets under params.generationConfig is sent instead of both, and
+ * the answer still decoded into the columns.  An answer cut at the token
+ * limit (finishReason MAX_TOKENS) is a row failure.
+ *
  * GEMINI-EMBED request (embedContent): {"model": "models/<model_version>"
  * (only when model_version is set), "content": {"parts": [{"text":
  * <input>}]}, <params such as taskType, title, outputDimensionality>}; the
@@ -69,12 +78,62 @@ static const char *const embed_spellings[] = {
 
 /*
  * generate_check_schema
- *		One text in, one text out.
+ *		One text in; one text out, or structured outputs.
  */
 static void
 generate_check_schema(List *input, List *output, const char *which)
 {
-	MlCheckTextSchema(input, output, which, "GEMINI-GENERATE");
+	MlCheckChatSchema(input, output, which, "GEMINI-GENERATE");
+}
+
+/*
+ * user_response_config
+ *		Did the user set generationConfig.responseMimeType, responseSchema
+ *		or responseJsonSchema (params already respelled)?
+ */
+static bool
+user_response_config(List *params)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+	{
+		MlParam    *param = lfirst(lc);
+		const char *member;
+
+		if (!MlParamInObject(param, GEMINI_CONFIG_KEY) ||
+			list_length(param->path) < 2)
+			continue;
+		member = lsecond(param->path);
+		if (strcmp(member, "responseMimeType") == 0 ||
+			strcmp(member, "responseSchema") == 0 ||
+			strcmp(member, "responseJsonSchema") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * append_response_schema
+ *		Structured outputs: responseMimeType and responseSchema, added to
+ *		the generationConfig object just written (written says whether
+ *		there was one; body then ends with its '}') or in a new one.
+ */
+static void
+append_response_schema(StringInfo body, MlTarget *target, bool written)
+{
+	if (written)
+	{
+		Assert(body->len > 0 && body->data[body->len - 1] == '}');
+		body->data[--body->len] = '\0';
+		appendStringInfoString(body, ", ");
+	}
+	else
+		appendStringInfoString(body, ", \"" GEMINI_CONFIG_KEY "\": {");
+	appendStringInfoString(body, "\"responseMimeType\": \"application/json\", "
+						   "\"responseSchema\": ");
+	MlAppendStructuredSchema(body, target, ML_JS_OPENAPI);
+	appendStringInfoChar(body, '}');
 }
 
 static const MlStandardNames config_names = {
@@ -128,19 +187,22 @@ generate_encode(MlTarget *target, Datum *values, bool *nulls,
 	StringInfo	body = &out->data;
 	List	   *params = MlParamsRespelled(target->params, generate_spellings);
 	bool		first = false;
+	bool		written;
 
 	appendStringInfoString(body, "{\"contents\": [{\"role\": \"user\", \"parts\": [{\"text\": ");
 	MlAppendInput(body, target, values, nulls);
 	appendStringInfoString(body, "}]}]");
-	if (target->system_prompt)
+	if (MlSystemPrompt(target))
 	{
 		appendStringInfoString(body, ", \"systemInstruction\": ");
 		append_parts_open(body);
-		escape_json(body, target->system_prompt);
+		escape_json(body, MlSystemPrompt(target));
 		appendStringInfoString(body, "}]}");
 	}
-	MlAppendParamObject(body, GEMINI_CONFIG_KEY, params, config_param_name,
-						&first);
+	written = MlAppendParamObject(body, GEMINI_CONFIG_KEY, params,
+								  config_param_name, &first);
+	if (MlStructured(target) && !user_response_config(params))
+		append_response_schema(body, target, written);
 	MlAppendParams(body, params, top_level_param_name, &first);
 	appendStringInfoChar(body, '}');
 }
@@ -165,6 +227,21 @@ append_part_text(StringInfo text, const JsonbValue *part)
 }
 
 /*
+ * cut_reason
+ *		"MAX_TOKENS" when the first candidate stopped at the token limit.
+ */
+static const char *
+cut_reason(Jsonb *response)
+{
+	JsonbValue	reason;
+
+	if (MlJsonPointer(response, "/candidates/0/finishReason", &reason) &&
+		MlJsonStringIs(&reason, "MAX_TOKENS"))
+		return "MAX_TOKENS";
+	return NULL;
+}
+
+/*
  * generate_decode
  *		The first candidate's text parts, concatenated, or the value a
  *		format suffix points at.
@@ -181,8 +258,14 @@ generate_decode(MlTarget *target, MlResponseBody *body, Datum *values,
 
 	if (target->output_suffix && target->output_suffix[0])
 	{
-		MlDecodeText(target, body, NULL, "/candidates/0/finishReason",
-					 "finish reason", values, nulls);
+		if (MlStructured(target))
+			MlStructuredAtPointer(target, MlResponseJson(target, body),
+								  MlOutputPointer(target, NULL),
+								  cut_reason(MlResponseJson(target, body)),
+								  values, nulls);
+		else
+			MlDecodeText(target, body, NULL, "/candidates/0/finishReason",
+						 "finish reason", values, nulls);
 		return;
 	}
 	response = MlResponseJson(target, body);
@@ -205,7 +288,11 @@ generate_decode(MlTarget *target, MlResponseBody *body, Datum *values,
 	if (!found)
 		MlReportNoText(target, response, "/candidates/0/finishReason",
 					   "finish reason");
-	MlSetTextOutput(target, &text, values, nulls);
+	if (MlStructured(target))
+		MlStructuredFromText(target, text.data, text.len, cut_reason(response),
+							 values, nulls);
+	else
+		MlSetTextOutput(target, &text, values, nulls);
 }
 
 /*

@@ -73,6 +73,19 @@ MlInputText(MlTarget *target, Datum *values, bool *nulls)
 }
 
 /*
+ * MlSystemPrompt
+ *		The system prompt to send, or NULL: an empty '<provider>.system_prompt'
+ *		means no system prompt (Anthropic and Gemini refuse an empty one).
+ */
+const char *
+MlSystemPrompt(MlTarget *target)
+{
+	const char *prompt = target->system_prompt;
+
+	return (prompt == NULL || prompt[0] == '\0') ? NULL : prompt;
+}
+
+/*
  * MlPromptWithSystem
  *		The prompt for completion APIs that have no system field: the system
  *		prompt, a blank line, then the input.
@@ -81,10 +94,11 @@ char *
 MlPromptWithSystem(MlTarget *target, Datum *values, bool *nulls)
 {
 	char	   *input = MlInputText(target, values, nulls);
+	const char *system = MlSystemPrompt(target);
 
-	if (target->system_prompt == NULL)
+	if (system == NULL)
 		return input;
-	return psprintf("%s\n\n%s", target->system_prompt, input);
+	return psprintf("%s\n\n%s", system, input);
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "utils/jsonb.h"
 
 #include "format/format.h"
+#include "types/json_schema.h"
 #include "wire/params.h"
 #include "wire/target.h"
 
@@ -54,5 +55,25 @@ extern void MlDecodeText(MlTarget *target, MlResponseBody *body,
 						 const char *reason_name, Datum *values, bool *nulls);
 extern void MlDecodeVector(MlTarget *target, Jsonb *response,
 						   const char *pointer, Datum *values, bool *nulls);
+
+/* the system prompt, or NULL when unset or empty (an empty one means none) */
+extern const char *MlSystemPrompt(MlTarget *target);
+
+/* structured.c: structured outputs of the chat formats */
+extern void MlCheckChatSchema(List *input, List *output, const char *which,
+							  const char *format);
+extern bool MlStructured(MlTarget *target);
+extern void MlAppendStructuredSchema(StringInfo body, MlTarget *target,
+									 MlJsDialect dialect);
+extern void MlStructuredFromValue(MlTarget *target, const JsonbValue *object,
+								  Datum *values, bool *nulls);
+extern void MlStructuredFromText(MlTarget *target, const char *text, int len,
+								 const char *cut_reason, Datum *values,
+								 bool *nulls);
+extern void MlStructuredAtPointer(MlTarget *target, Jsonb *response,
+								  const char *pointer, const char *cut_reason,
+								  Datum *values, bool *nulls);
+pg_noreturn extern void MlStructuredParamConflict(MlTarget *target,
+												  const MlParam *param);
 
 #endif							/* MLPREDICT_LLM_COMMON_H */

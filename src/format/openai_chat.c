@@ -10,6 +10,15 @@
  * providers (Azure: the deployment decides) omit it.  Answer:
  * /choices/0/message/content.
  *
+ * Structured outputs (several OUTPUT columns, or a non-STRING one, see
+ * structured.c) add "response_format": {"type": "json_schema",
+ * "json_schema": {"name": "output", "strict": true, "schema": <the OUTPUT
+ * columns' schema in strict mode>}} and read the content as that JSON
+ * object.  A response_format the user sets (params.response_format.type =
+ * 'json_object' for models without json_schema) is sent instead, and the
+ * content still decoded into the columns.  A refusal, or content cut at
+ * the token limit, is a row failure.
+ *
  * IDENTIFICATION
  *	  src/format/openai_chat.c
  *
@@ -28,14 +37,45 @@
 
 #define OPENAI_DEFAULT_CHAT_MODEL "gpt-3.5-turbo"
 
+#define OPENAI_SCHEMA_NAME "output"
+
 /*
  * chat_check_schema
- *		One text in, one text out.
+ *		One text in; one text out, or structured outputs.
  */
 static void
 chat_check_schema(List *input, List *output, const char *which)
 {
-	MlCheckTextSchema(input, output, which, "OPENAI-CHAT");
+	MlCheckChatSchema(input, output, which, "OPENAI-CHAT");
+}
+
+/*
+ * user_response_format
+ *		Did the user set response_format (or a member of it)?
+ */
+static bool
+user_response_format(List *params)
+{
+	ListCell   *lc;
+
+	foreach(lc, params)
+		if (MlParamInObject(lfirst(lc), "response_format"))
+			return true;
+	return false;
+}
+
+/*
+ * append_response_format
+ *		Structured outputs: the OUTPUT columns' schema in strict mode.
+ */
+static void
+append_response_format(StringInfo body, MlTarget *target)
+{
+	appendStringInfoString(body, ", \"response_format\": {\"type\": \"json_schema\", "
+						   "\"json_schema\": {\"name\": \"" OPENAI_SCHEMA_NAME "\", "
+						   "\"strict\": true, \"schema\": ");
+	MlAppendStructuredSchema(body, target, ML_JS_STRICT);
+	appendStringInfoString(body, "}}");
 }
 
 /*
@@ -81,17 +121,45 @@ chat_encode(MlTarget *target, Datum *values, bool *nulls, MlRequestBody *out)
 	append_model_field(body, target, OPENAI_DEFAULT_CHAT_MODEL, &first);
 	appendStringInfoString(body, first ? "\"messages\": [" : ", \"messages\": [");
 	first = false;
-	if (target->system_prompt)
+	if (MlSystemPrompt(target))
 	{
 		appendStringInfoString(body, "{\"role\": \"system\", \"content\": ");
-		escape_json(body, target->system_prompt);
+		escape_json(body, MlSystemPrompt(target));
 		appendStringInfoString(body, "}, ");
 	}
 	appendStringInfoString(body, "{\"role\": \"user\", \"content\": ");
 	MlDatumToJson(body, values[0], nulls[0], ((MlColumn *) linitial(target->model->input))->typid);
 	appendStringInfoString(body, "}]");
+	if (MlStructured(target) && !user_response_format(target->params))
+		append_response_format(body, target);
 	MlAppendParams(body, target->params, chat_param_name, &first);
 	appendStringInfoChar(body, '}');
+}
+
+/*
+ * structured_decode
+ *		Structured outputs: the content is the JSON object of the OUTPUT
+ *		columns.  A refusal is a row failure giving the model's words.
+ */
+static void
+structured_decode(MlTarget *target, Jsonb *response, const char *pointer,
+				  Datum *values, bool *nulls)
+{
+	JsonbValue	refusal;
+	JsonbValue	reason;
+	const char *cut = NULL;
+
+	if (MlJsonPointer(response, "/choices/0/message/refusal", &refusal) &&
+		refusal.type == jbvString)
+		ereport(ERROR,
+				(errcode(ERRCODE_EXTERNAL_ROUTINE_EXCEPTION),
+				 errmsg("model \"%s\" refused to answer", target->display_name),
+				 errdetail("The refusal: %s",
+						   MlResponseExcerpt(target, &refusal))));
+	if (MlJsonPointer(response, "/choices/0/finish_reason", &reason) &&
+		MlJsonStringIs(&reason, "length"))
+		cut = "length";
+	MlStructuredAtPointer(target, response, pointer, cut, values, nulls);
 }
 
 /*
@@ -106,6 +174,11 @@ chat_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
 	const char *pointer = MlOutputPointer(target, "/choices/0/message/content");
 	JsonbValue	reason;
 
+	if (MlStructured(target))
+	{
+		structured_decode(target, response, pointer, values, nulls);
+		return;
+	}
 	MlDecodeAtPointer(target, response, pointer, values, nulls);
 	if (!nulls[0])
 		return;

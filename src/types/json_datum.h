@@ -33,6 +33,9 @@ extern Jsonb *MlParseJson(const char *body, size_t len, const char *who);
 /* the same, but NULL instead of an error when the body is not JSON */
 extern Jsonb *MlTryParseJson(const char *body, size_t len);
 
+/* JSON text in the database encoding -> jsonb, or NULL when not JSON */
+extern Jsonb *MlTryParseJsonText(const char *text, size_t len);
+
 /* RFC 6901 JSON pointer lookup; false when the path does not exist */
 extern bool MlJsonPointer(Jsonb *doc, const char *pointer, JsonbValue *out);
 extern bool MlJsonPointerValue(const JsonbValue *in, const char *pointer,

@@ -211,6 +211,28 @@ MlTryParseJson(const char *body, size_t len)
 	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(copy)));
 }
 
+/*
+ * MlTryParseJsonText
+ *		Parse JSON text already in the database encoding (a model's answer
+ *		taken out of a parsed response): NULL when it is not valid JSON,
+ *		without raising an error.
+ */
+Jsonb *
+MlTryParseJsonText(const char *text, size_t len)
+{
+	char	   *copy;
+
+	if (text == NULL || len == 0 || memchr(text, '\0', len) != NULL)
+		return NULL;
+	copy = pnstrdup(text, len);
+	if (!JsonTextValid(copy, len, GetDatabaseEncoding()))
+	{
+		pfree(copy);
+		return NULL;
+	}
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(copy)));
+}
+
 /* ---------------------------------------------------------------------
  * Navigating JSON values
  * ---------------------------------------------------------------------

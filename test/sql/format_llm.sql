@@ -174,7 +174,9 @@ SELECT * FROM mlpredict.decode_response('azure_chat', '[{"0": "billing"}]') AS t
 -- schema checks at CREATE MODEL time
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (a STRING, b STRING) OUTPUT (r STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.input_format' = 'AMAZON-TITAN-TEXT')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q INT) OUTPUT (r STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.input_format' = 'ANTHROPIC-MESSAGES')$$);
-SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q STRING) OUTPUT (r INT) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.input_format' = 'GEMINI-GENERATE')$$);
+-- (the chat formats OPENAI-CHAT, GEMINI-GENERATE and ANTHROPIC-MESSAGES take
+-- other OUTPUT columns as structured outputs: the structured_outputs suite)
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q STRING) OUTPUT (r INT) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.input_format' = 'COHERE-CHAT')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q STRING) OUTPUT (r STRING, s STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.input_format' = 'MISTRAL-COMPLETIONS')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q ARRAY<STRING>) OUTPUT (r STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c', 'openai.input_format' = 'COHERE-CHAT')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (q STRING) OUTPUT (r STRING) WITH ('provider' = 'openai', 'task' = 'embedding', 'openai.connection' = 'c', 'openai.input_format' = 'VERTEX-EMBED')$$);

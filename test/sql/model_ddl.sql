@@ -121,8 +121,8 @@ SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING',
 -- schema errors
 SELECT mlpredict.create_model('bad', 'a STRING, b STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
 SELECT mlpredict.create_model('bad', 'a INT', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
-SELECT mlpredict.create_model('bad', 'a STRING', 'out INT', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
-SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING, out2 STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out INT', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "AMAZON-TITAN-TEXT"}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING, out2 STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "AMAZON-TITAN-TEXT"}');
 SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING', '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
 SELECT mlpredict.create_model('bad', 'a STRING', 'out ARRAY<STRING>', '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
 SELECT mlpredict.create_model('types_demo',

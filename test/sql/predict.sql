@@ -45,7 +45,8 @@ SELECT mlpredict.create_model('params_demo', 'q STRING', 'a STRING', '{"provider
   "openai.params.seed.int": "7", "openai.params.user.string": "42", "openai.params.logprobs": "true",
   "openai.params.TopP": "0.5", "openai.params.metadata.app..name": "demo", "openai.params.metadata.tier": "gold"}');
 SELECT body::jsonb FROM mlpredict.debug_request('params_demo', 'hi');
-SELECT * FROM params_demo('hi [[sleep:1]]');
+-- (JSON mode: OpenAI wants the word JSON in the messages)
+SELECT * FROM params_demo('hi, answer in json [[sleep:1]]');
 
 -- embeddings through Azure OpenAI: 1536 deterministic floats, no "model" field
 SELECT id, array_length(response, 1) AS dims, response[1:3] AS head

@@ -18,6 +18,7 @@ import re
 
 import answers
 import faults
+import structured
 from common import ApiError, Response, dump_json
 
 ANSWER_MARKER_RE = re.compile(r"\s*\[\[(thinking|blocked)\]\]")
@@ -50,6 +51,7 @@ class Reply:
 
     def __init__(self, system, user_texts, limit=None, other_texts=()):
         system = system or ""
+        self.system, self.limit = system, limit
         cleaned, flags = [], set()
         for t in user_texts:
             c, f = clean_prompt(t)
@@ -357,6 +359,9 @@ def parse_claude(body, variant, strict=True):
             text = "\n".join(t for t in texts if t is not None)
         msgs.append((m["role"], text))
     system = body.get("system", "")
+    if system == "":
+        if "system" in body:
+            raise Invalid(("system",), "value", detail="text content blocks must be non-empty")
     if isinstance(system, list):
         system = "\n".join(t for t in (_block_text(b, ("system", j))
                                        for j, b in enumerate(system)) if t is not None)
@@ -383,13 +388,32 @@ def claude_reply(system, msgs, max_tokens):
                  other_texts=[t for r, t in msgs if r != "user"])
 
 
-def claude_message(reply, model, plan, thinking=False, id_seed=""):
-    """A Messages API answer object builder: build(pad) -> bytes."""
+def claude_tool_content(reply, tool):
+    """(content blocks, stop_reason) answering a forced tool call: the tool's
+    input follows its input_schema (structured.py)."""
+    obj, _ = structured.answer(tool["input_schema"], reply.system, reply.user)
+    if obj is None:
+        return [{"type": "text", "text": "I can't fill that in."}], "end_turn"
+    text = structured.json.dumps(obj)
+    if reply.limit is not None and answers.count_tokens(text) > reply.limit:
+        return [{"type": "tool_use", "id": "toolu_standin", "name": tool["name"],
+                 "input": {}}], "max_tokens"
+    return [{"type": "tool_use", "id": "toolu_" + answers.stable_id(text),
+             "name": tool["name"], "input": obj}], "tool_use"
+
+
+def claude_message(reply, model, plan, thinking=False, id_seed="", tool=None):
+    """A Messages API answer object builder: build(pad) -> bytes.  tool: the
+    tool tool_choice forces (structured.claude_tool), or None."""
     stop = "max_tokens" if reply.cut else "end_turn"
+    if tool is not None:
+        tool_content, stop = claude_tool_content(reply, tool)
 
     def build(pad):
         text = None if plan.null_content else reply.text + pad
-        if plan.empty:
+        if tool is not None:
+            content = [] if plan.empty else tool_content
+        elif plan.empty:
             content = []
         elif reply.thinking and text is not None:
             one, two = split_answer(reply.text)

@@ -743,7 +743,7 @@ class StandinServer(ThreadingHTTPServer):
 # Command line
 # --------------------------------------------------------------------------
 
-def run_outage(server, state, seconds):
+def run_outage(server, state, seconds, signalled=()):
     """A restart as clients see it: stop listening (new connections are
     refused), reset every open connection, and listen again on the same
     port after the given seconds (the caller then serves again)."""
@@ -752,7 +752,7 @@ def run_outage(server, state, seconds):
     server.socket.close()
     state.drop_connections()
     deadline = time.time() + seconds
-    while time.time() < deadline and not state.stop_event.is_set():
+    while time.time() < deadline and not state.stop_event.is_set() and not signalled:
         time.sleep(min(0.01, max(0.0, deadline - time.time())))
     server.reopen()
     state.log("outage over: listening again")
@@ -861,8 +861,13 @@ def main(argv=None):
     if args.pid_file:
         write_atomic(args.pid_file, pid_text)
 
+    # A signal handler runs in the main thread, possibly inside the
+    # stop_event.wait() below while it holds the event's lock: setting the
+    # event there can deadlock, so the handler only records the signal.
+    signalled = []
+
     def on_signal(signum, frame):
-        state.stop_event.set()
+        signalled.append(signum)
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
@@ -878,11 +883,11 @@ def main(argv=None):
         print("standin listening on http://%s:%d" % (args.host, port), flush=True)
     state.log("listening on %s:%d pid %d" % (args.host, port, os.getpid()))
 
-    while not state.stop_event.is_set():
+    while not state.stop_event.is_set() and not signalled:
         state.stop_event.wait(0.02)
         seconds = state.take_outage()
         if seconds is not None:
-            run_outage(server, state, seconds)
+            run_outage(server, state, seconds, signalled)
             serve()
 
     state.log("stopping")

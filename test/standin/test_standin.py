@@ -1042,7 +1042,11 @@ class BedrockTest(unittest.TestCase):
             self.assertEqual(status, 200, obj)
             self.assertEqual(obj["content"], [{"type": "text", "text": "POSITIVE"}])
             self.assertEqual(obj["model"], "claude-3-5-sonnet-20241022")
-        body = dict(body, system="")
+        status, _, obj = self.invoke("anthropic.claude-3-haiku-20240307-v1%3A0",
+                                     dict(body, system=""))
+        self.assertEqual(status, 400, obj)
+        self.assertIn("system: text content blocks must be non-empty", obj["message"])
+        body = {k: v for k, v in body.items() if k != "system"}
         body["messages"][0]["content"][0]["text"] = "think hard [[thinking]]"
         obj = self.invoke("anthropic.claude-3-haiku-20240307-v1%3A0", body)[2]
         self.assertEqual([b["type"] for b in obj["content"]],
@@ -1698,6 +1702,135 @@ class BatchTest(unittest.TestCase):
         bad = dict(frame, data=rows + [["x [[status:400]]", 1]], index=[0, 1, 2, 3])
         self.assertEqual(C.json("POST", tf % "m", {"instances": bad["data"]})[0], 400)
         self.assertEqual(C.stats()["requests"], 7)
+
+
+EXTRACT_STRICT = {
+    "type": "object", "additionalProperties": False,
+    "required": ["sentiment", "score", "topics"],
+    "properties": {"sentiment": {"type": ["string", "null"]},
+                   "score": {"type": ["number", "null"]},
+                   "topics": {"type": ["array", "null"], "items": {"type": "string"}}}}
+EXTRACT_OPENAPI = {
+    "type": "OBJECT", "required": ["sentiment", "score", "topics"],
+    "propertyOrdering": ["sentiment", "score", "topics"],
+    "properties": {"sentiment": {"type": "STRING", "nullable": True},
+                   "score": {"type": "NUMBER", "nullable": True},
+                   "topics": {"type": "ARRAY", "nullable": True,
+                              "items": {"type": "STRING"}}}}
+EXTRACT_ANSWER = {"sentiment": "POSITIVE", "score": 2.75,
+                  "topics": ["a", "great", "day"]}
+TOOL = {"name": "structured_output", "description": "d", "input_schema": EXTRACT_STRICT}
+
+
+class StructuredTest(unittest.TestCase):
+    """Structured outputs: each provider's schema shape is checked, and the
+    answer is built from the schema."""
+
+    def setUp(self):
+        C.json("POST", "/_control/reset")
+
+    def openai(self, schema, user="a great day", **extra):
+        rf = {"type": "json_schema",
+              "json_schema": {"name": "output", "strict": True, "schema": schema}}
+        return C.chat(user, SENTIMENT, response_format=rf, **extra)
+
+    def test_openai_json_schema(self):
+        status, _, obj = self.openai(EXTRACT_STRICT)
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(json.loads(obj["choices"][0]["message"]["content"]),
+                         EXTRACT_ANSWER)
+        status, _, obj = self.openai(EXTRACT_STRICT, "a great day [[wrong-type]]")
+        self.assertEqual(json.loads(obj["choices"][0]["message"]["content"])["score"],
+                         "not a number")
+        status, _, obj = self.openai(EXTRACT_STRICT, max_tokens=2)
+        self.assertEqual(obj["choices"][0]["finish_reason"], "length")
+        self.assertRaises(ValueError, json.loads, obj["choices"][0]["message"]["content"])
+        status, _, obj = C.azure("gpt4o", "chat/completions", {
+            "messages": [{"role": "user", "content": "one two"}],
+            "response_format": {"type": "json_schema", "json_schema": {
+                "name": "output", "strict": True, "schema": EXTRACT_STRICT}}})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(json.loads(obj["choices"][0]["message"]["content"]),
+                         {"sentiment": "echo: one two", "score": 1.75,
+                          "topics": ["one", "two"]})
+
+    def test_openai_strict_rules(self):
+        loose = dict(EXTRACT_STRICT)
+        del loose["additionalProperties"]
+        status, _, obj = self.openai(loose)
+        self.assertEqual(status, 400, obj)
+        self.assertEqual(obj["error"]["message"],
+                         "Invalid schema for response_format 'output': In context=(), "
+                         "'additionalProperties' is required to be supplied and to be false.")
+        self.assertEqual(obj["error"]["param"], "response_format")
+        partial = dict(EXTRACT_STRICT, required=["sentiment", "topics"])
+        status, _, obj = self.openai(partial)
+        self.assertEqual(status, 400, obj)
+        self.assertIn("Missing 'score'", obj["error"]["message"])
+        status, _, obj = self.openai(EXTRACT_OPENAPI)
+        self.assertEqual(status, 400, obj)
+        status, _, obj = C.chat("no j-word here", response_format={"type": "json_object"})
+        self.assertEqual(status, 400, obj)
+        status, _, obj = C.chat("answer in json", response_format={"type": "json_object"})
+        self.assertEqual(json.loads(obj["choices"][0]["message"]["content"]),
+                         {"answer": "echo: answer in json", "words": 3})
+
+    def gemini(self, config, user="a great day"):
+        body = {"contents": [{"role": "user", "parts": [{"text": user}]}],
+                "systemInstruction": {"parts": [{"text": SENTIMENT}]},
+                "generationConfig": config}
+        return C.json("POST", "/v1beta/models/gemini-2.0-flash:generateContent", body,
+                      {"x-goog-api-key": GOOGLEAI_KEY})
+
+    def test_gemini_response_schema(self):
+        status, _, obj = self.gemini({"responseMimeType": "application/json",
+                                      "responseSchema": EXTRACT_OPENAPI})
+        self.assertEqual(status, 200, obj)
+        self.assertEqual(json.loads(gemini_text(obj)), EXTRACT_ANSWER)
+        status, _, obj = self.gemini({"responseMimeType": "application/json",
+                                      "responseSchema": EXTRACT_OPENAPI,
+                                      "maxOutputTokens": 2})
+        self.assertEqual(obj["candidates"][0]["finishReason"], "MAX_TOKENS")
+        status, _, obj = self.gemini({"responseMimeType": "application/json",
+                                      "responseSchema": EXTRACT_STRICT})
+        self.assertEqual(status, 400, obj)
+        self.assertIn('Unknown name "additionalProperties"', obj["error"]["message"])
+        status, _, obj = self.gemini({"responseSchema": EXTRACT_OPENAPI})
+        self.assertEqual(status, 400, obj)
+        body = {"contents": [{"role": "user", "parts": [{"text": "x"}]}],
+                "systemInstruction": {"parts": [{"text": ""}]}}
+        status, _, obj = C.json("POST", "/v1beta/models/gemini-2.0-flash:generateContent",
+                                body, {"x-goog-api-key": GOOGLEAI_KEY})
+        self.assertEqual(status, 400, obj)
+        self.assertIn("empty text parameter", obj["error"]["message"])
+
+    def test_claude_tool_use(self):
+        body = {"model": "claude-sonnet-4-20250514", "max_tokens": 100, "system": SENTIMENT,
+                "messages": [{"role": "user", "content": "a great day"}],
+                "tools": [TOOL],
+                "tool_choice": {"type": "tool", "name": "structured_output"}}
+        for call in (lambda b: AnthropicTest.post(self, b),
+                     lambda b: aws_call("/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke",
+                                        dict({k: v for k, v in b.items() if k != "model"},
+                                             anthropic_version="bedrock-2023-05-31"))):
+            status, _, obj = call(body)
+            self.assertEqual(status, 200, obj)
+            self.assertEqual(obj["stop_reason"], "tool_use")
+            self.assertEqual([(b["type"], b["name"], b["input"]) for b in obj["content"]],
+                             [("tool_use", "structured_output", EXTRACT_ANSWER)])
+            status, _, obj = call(dict(body, max_tokens=3))
+            self.assertEqual(obj["stop_reason"], "max_tokens")
+            status, _, obj = call(dict(body, messages=[
+                {"role": "user", "content": "a great day [[not-json]]"}]))
+            self.assertEqual([b["type"] for b in obj["content"]], ["text"])
+            status, _, obj = call(dict(body, tools=[dict(TOOL, input_schema={"type": "array"})]))
+            self.assertEqual(status, 400, obj)
+            status, _, obj = call(dict(body, tool_choice={"type": "tool", "name": "other"}))
+            self.assertEqual(status, 400, obj)
+        status, _, obj = AnthropicTest.post(self, dict(body, system=""))
+        self.assertEqual(status, 400, obj)
+        self.assertEqual(obj["error"]["message"],
+                         "system: text content blocks must be non-empty")
 
 
 class ServiceAccountFlagTest(unittest.TestCase):

@@ -17,6 +17,7 @@ import time
 import answers
 import faults
 import llm
+import structured
 from common import ApiError, Response, dump_json
 from providers import Route
 
@@ -128,13 +129,16 @@ def _messages(call):
         if body.get("stream"):
             raise llm.Invalid(("stream",), "value", detail=(
                 "streaming is not supported by the stand-in; send \"stream\": false"))
+        tool = structured.claude_tool(body)
     except llm.Invalid as e:
         raise invalid(llm.anthropic_message(e))
+    except structured.ToolError as e:
+        raise invalid(str(e))
     reply = llm.claude_reply(system, msgs, limit)
     plan = faults.parse_all(t for r, t in msgs if r == "user")
     llm.apply_faults(call, plan, fault_error, _error_body, call.header("x-api-key"))
     build = llm.claude_message(reply, body["model"], plan, thinking,
-                               dump_json(body.get("messages")))
+                               dump_json(body.get("messages")), tool)
     return llm.finish(plan, build, _headers(call))
 
 

@@ -30,6 +30,7 @@ from urllib.parse import unquote
 import answers
 import faults
 import llm
+import structured
 import predictive
 from common import ApiError, Response, dump_json
 from llm import Field
@@ -451,13 +452,16 @@ def _claude_messages(call, body, model):
     try:
         system, msgs, limit, thinking = llm.parse_claude(body, "bedrock",
                                                          call.state.strict_params)
+        tool = structured.claude_tool(body)
     except llm.Invalid as e:
         raise bedrock_invalid(llm.bedrock_malformed(e))
+    except structured.ToolError as e:
+        raise bedrock_invalid(str(e))
     reply = llm.claude_reply(system, msgs, limit)
     plan = faults.parse_all(t for r, t in msgs if r == "user")
     llm.apply_faults(call, plan, bedrock_fault, _bedrock_error_body)
     build = llm.claude_message(reply, claude_model_name(model), plan, thinking,
-                               dump_json(body.get("messages")))
+                               dump_json(body.get("messages")), tool)
     return llm.finish(plan, build, _bedrock_headers(call, reply.input_tokens,
                                                     reply.output_tokens))
 

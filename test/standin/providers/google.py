@@ -29,6 +29,7 @@ import time
 from urllib.parse import parse_qs
 
 import answers
+import structured
 import faults
 import llm
 import make_service_account
@@ -399,6 +400,10 @@ def parse_generate(body, api, strict, role_required):
         msgs.append((role or "user", content_text(content)))
     system = get(body, "system_instruction")
     system_text = content_text(system) if system else ""
+    if system is not None and any(p.get("text") == "" for p in get(system, "parts", []) or []):
+        raise bad_request("Unable to submit request because it has an empty text parameter. "
+                          "Add a value to the parameter and try again.",
+                          "system_instruction.parts")
     config = get(body, "generation_config") or {}
     _range(config, "temperature", 0.0, 2.0, "generation_config.")
     _range(config, "top_p", 0.0, 1.0, "generation_config.")
@@ -451,6 +456,25 @@ def gemini_build(reply, model, plan, config, id_seed):
     return build
 
 
+def _response_schema(config):
+    """The responseSchema a JSON answer must follow, or None for text."""
+    mime = get(config, "response_mime_type")
+    schema = get(config, "response_schema")
+    if schema is not None and mime != "application/json":
+        raise bad_request("* GenerateContentRequest.generation_config.response_mime_type: "
+                          "response_schema requires response_mime_type to be "
+                          "application/json\n", "generation_config.response_mime_type")
+    if mime != "application/json":
+        return None
+    if schema is None:
+        return {}
+    try:
+        structured.check_gemini_schema(schema)
+    except structured.SchemaError as e:
+        raise bad_request(str(e), "generation_config.response_schema")
+    return schema
+
+
 def generate(call, model, api, service, role_required):
     body = parse_json_body(call)
     system, msgs, config = parse_generate(body, api, call.state.strict_params,
@@ -459,6 +483,12 @@ def generate(call, model, api, service, role_required):
     limit = get(config, "max_output_tokens")
     reply = llm.Reply(system, users, None if limit is None else int(float(limit)),
                       other_texts=[t for r, t in msgs if r != "user"])
+    schema = _response_schema(config)
+    if schema is not None:
+        text = structured.answer_text(schema, system, users[-1] if users else "")
+        reply.text, reply.cut = structured.cut_text(text, None if limit is None
+                                                    else int(float(limit)))
+        reply.output_tokens = answers.count_tokens(reply.text)
     plan = faults.parse_all(users)
     sent = call.header("x-goog-api-key") or call.query.get("key") or \
         call.header("Authorization")
@@ -799,14 +829,17 @@ def _vertex_claude(call):
             raise llm.Invalid(("stream",), "value", detail=(
                 "streaming is not supported by the stand-in; use :rawPredict without "
                 "\"stream\""))
+        tool = structured.claude_tool(body)
     except llm.Invalid as e:
         raise ApiError(anthropic_error(400, llm.anthropic_message(e)))
+    except structured.ToolError as e:
+        raise ApiError(anthropic_error(400, str(e)))
     reply = llm.claude_reply(system, msgs, limit)
     plan = faults.parse_all(t for r, t in msgs if r == "user")
     llm.apply_faults(call, plan, fault_maker(VERTEX, model), _error_body,
                      call.header("Authorization"))
     build = llm.claude_message(reply, model.split("@")[0], plan, thinking,
-                               dump_json(body.get("messages")))
+                               dump_json(body.get("messages")), tool)
     return llm.finish(plan, build, _headers(call))
 
 

@@ -16,6 +16,8 @@ Routes (POST only):
 Bodies are validated the way the real API does (unknown parameters are
 rejected unless strict_params is switched off), then faults.py markers in the
 user messages / embedding inputs are applied, then answers.py answers.
+A response_format of type json_schema (strict mode's rules checked) or
+json_object gets a JSON answer built from the schema (structured.py).
 Validation errors use OpenAI's error shape on both services (Azure passes
 them through); auth, 404 and injected errors use each service's own shape.
 """
@@ -26,6 +28,7 @@ from urllib.parse import unquote
 
 import answers
 import faults
+import structured
 from common import ApiError, Response, dump_json
 from providers import Route
 
@@ -425,6 +428,10 @@ def chat(call, dialect, deployment=None):
     check_type(body, "response_format", dict, "an object")
     check_type(body, "stream_options", dict, "an object")
     check_stop(body)
+    try:
+        schema = structured.openai_schema(body, messages)
+    except structured.SchemaError as e:
+        raise invalid(str(e), "response_format")
     limit = max_completion if max_completion is not None else max_tokens
     resp_model = deployment or model
 
@@ -446,7 +453,13 @@ def chat(call, dialect, deployment=None):
     clean = [(r, faults.strip_markers(t) if r == "user" else t) for r, t in messages]
     system = "\n".join(t for r, t in clean if r in ("system", "developer"))
     user = next((t for r, t in reversed(clean) if r == "user"), "")
-    content, cut = answers.truncate_words(answers.chat_reply(system, user), limit)
+    if schema is None:
+        content = answers.chat_reply(system, user)
+    elif schema:
+        content = structured.answer_text(schema, system, user)
+    else:
+        content = structured.json_object_answer(system, user)
+    content, cut = answers.truncate_words(content, limit)
     finish = "length" if cut else "stop"
     prompt_tokens = sum(answers.count_tokens(t) for _, t in clean)
     completion_tokens = answers.count_tokens(content)
