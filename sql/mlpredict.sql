@@ -805,3 +805,13 @@ AS 'MODULE_PATHNAME', 'mlpredict_process_continuous_query'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION mlpredict.process_continuous_query(text, integer) IS
 	'Processes one batch of the continuous query''s due queue rows now (at most max_rows, default its batch_size) as the query''s owner, in the current transaction; returns the rows done. Owner or superuser only';
+
+/* Issue 18 (xlate): Flink queries in execute(), and their translation */
+CREATE FUNCTION mlpredict.translate(statement text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mlpredict_translate'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION mlpredict.translate(text) IS
+	'The PostgreSQL text mlpredict.execute() runs for Confluent/Flink statements: Flink queries translated, other statements as execute() calls';
+COMMENT ON FUNCTION mlpredict.execute(text) IS
+	'Runs Confluent statements verbatim, several separated by semicolons in order: CREATE/ALTER/DROP/DESCRIBE/SHOW for connections and models, GRANT/REVOKE, continuous queries, and Flink queries (SELECT, INSERT, CREATE TABLE) translated to PostgreSQL';
