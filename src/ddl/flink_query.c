@@ -45,6 +45,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/relation.h"
 #include "access/tupdesc.h"
 #include "catalog/namespace.h"
@@ -250,9 +252,9 @@ split_args(FlinkXlate *x, int open, int close)
 	{
 		DdlToken   *tok = &x->tokens[i];
 
-		if (DdlTokenIsPunct(tok, '(') || DdlTokenIsPunct(tok, '['))
+		if (i < close && (DdlTokenIsPunct(tok, '(') || DdlTokenIsPunct(tok, '[')))
 			depth++;
-		else if (DdlTokenIsPunct(tok, ']') || (DdlTokenIsPunct(tok, ')') && i < close))
+		else if (i < close && (DdlTokenIsPunct(tok, ']') || DdlTokenIsPunct(tok, ')')))
 			depth--;
 		else if (i == close || (depth == 0 && DdlTokenIsPunct(tok, ',')))
 		{
@@ -391,6 +393,16 @@ lookup_model(FlinkXlate *x, MlModelRef *ref, int location)
 	if (plain.version_kind == ML_VERSION_ALL)
 		plain.version_kind = ML_VERSION_DEFAULT;
 	model = CatalogGetModel(&plain, true);
+	if (model == NULL && plain.version_kind == ML_VERSION_NUMBER)
+	{
+		MlModelRef	any = plain;
+
+		any.version_kind = ML_VERSION_DEFAULT;
+		if (CatalogGetModel(&any, true) != NULL)
+			FlinkError(x, location, ERRCODE_UNDEFINED_OBJECT,
+					   psprintf("model \"%s\" has no version %d", plain.name, plain.version),
+					   "DESCRIBE MODEL shows its versions.");
+	}
 	if (model == NULL)
 		FlinkError(x, location, ERRCODE_UNDEFINED_OBJECT,
 				   psprintf("model \"%s\" does not exist",
@@ -634,6 +646,89 @@ arg_name(FlinkXlate *x, FlinkArg *arg)
 }
 
 /*
+ * oss_seconds
+ *		A Flink duration ('100s', '2 min', '1500ms', '30': milliseconds) in
+ *		whole seconds, at least 1; -1 if it is not one.
+ */
+static int
+oss_seconds(const char *text)
+{
+	char	   *end;
+	double		n = strtod(text, &end);
+	double		scale = 0.001;
+
+	if (end == text || n < 0)
+		return -1;
+	while (*end == ' ')
+		end++;
+	if (pg_strcasecmp(end, "s") == 0 || pg_strcasecmp(end, "sec") == 0 ||
+		pg_strcasecmp(end, "second") == 0 || pg_strcasecmp(end, "seconds") == 0)
+		scale = 1;
+	else if (pg_strcasecmp(end, "min") == 0 || pg_strcasecmp(end, "minute") == 0 ||
+			 pg_strcasecmp(end, "minutes") == 0)
+		scale = 60;
+	else if (pg_strcasecmp(end, "h") == 0 || pg_strcasecmp(end, "hour") == 0 ||
+			 pg_strcasecmp(end, "hours") == 0)
+		scale = 3600;
+	else if (*end != '\0' && pg_strcasecmp(end, "ms") != 0)
+		return -1;
+	n = ceil(n * scale);
+	return n < 1 ? 1 : (n > 1000000 ? 1000000 : (int) n);
+}
+
+/*
+ * oss_config
+ *		The CONFIG map of open-source Flink's ML_PREDICT as mlpredict.map():
+ *		its keys become mlpredict's runtime options (async -> async_enabled,
+ *		timeout '100s' -> client_timeout 100, max-concurrent-operations ->
+ *		max_parallelism, output-mode ORDERED | ALLOW_UNORDERED -> ordered);
+ *		other keys (Confluent's) pass as they are.
+ */
+static char *
+oss_config(FlinkXlate *x, FlinkArg *map)
+{
+	List	   *items = split_args(x, map->first + 1, map->end - 1);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, "mlpredict.map(");
+	for (int k = 0; k < list_length(items); k++)
+	{
+		FlinkArg   *item = list_nth(items, k);
+		DdlToken   *key = FlinkTok(x, item->first);
+		FlinkArg   *value = k + 1 < list_length(items) ? list_nth(items, k + 1) : NULL;
+		DdlToken   *v = value ? FlinkTok(x, value->first) : NULL;
+		bool		v_string = v && v->kind == DDL_TOKEN_STRING && value->end == value->first + 1;
+		const char *name = key->kind == DDL_TOKEN_STRING ? key->value : "";
+		char	   *text = FlinkXlateRange(x, item->first, item->end);
+
+		if (k > 0)
+			appendStringInfoString(&buf, ", ");
+		if (k % 2 == 0 && strcmp(name, "async") == 0)
+			text = "'async_enabled'";
+		else if (k % 2 == 0 && strcmp(name, "max-concurrent-operations") == 0)
+			text = "'max_parallelism'";
+		else if (k % 2 == 0 && strcmp(name, "timeout") == 0 && v_string &&
+				 oss_seconds(v->value) > 0)
+		{
+			appendStringInfo(&buf, "'client_timeout', %d", oss_seconds(v->value));
+			k++;
+			continue;
+		}
+		else if (k % 2 == 0 && strcmp(name, "output-mode") == 0 && v_string)
+		{
+			appendStringInfo(&buf, "'ordered', %s",
+							 pg_strcasecmp(v->value, "ALLOW_UNORDERED") == 0 ? "false" : "true");
+			k++;
+			continue;
+		}
+		appendStringInfoString(&buf, text);
+	}
+	appendStringInfoChar(&buf, ')');
+	return buf.data;
+}
+
+/*
  * predict_ptf
  *		ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(c, ...) [, CONFIG => MAP[]]),
  *		x->pos at ML_PREDICT.
@@ -720,7 +815,7 @@ predict_ptf(FlinkXlate *x)
 		appendStringInfo(&call, ", mlpredict_in.%s", FlinkTokenText(x, FlinkTok(x, arg->first)));
 	}
 	if (slot[3])
-		appendStringInfo(&call, ", %s", FlinkXlateRange(x, slot[3]->first, slot[3]->end));
+		appendStringInfo(&call, ", %s", oss_config(x, slot[3]));
 	appendStringInfoChar(&call, ')');
 
 	/* the output: input columns, then OUTPUT columns renamed on a clash */
@@ -854,6 +949,12 @@ check_unsupported(FlinkXlate *x)
 	if (DdlTokenIsKeyword(tok, "FOR") && DdlTokenIsKeyword(next, "SYSTEM_TIME"))
 		FlinkError(x, tok->location, ERRCODE_FEATURE_NOT_SUPPORTED,
 				   "temporal joins (FOR SYSTEM_TIME AS OF) are not supported", NULL);
+	if (DdlTokenIsKeyword(tok, "TABLE") && DdlTokenIsPunct(next, '(') &&
+		keyword_in(FlinkTok(x, x->pos + 2), unsupported_calls) &&
+		DdlTokenIsPunct(FlinkTok(x, x->pos + 3), '('))
+		FlinkError(x, FlinkTok(x, x->pos + 2)->location, ERRCODE_FEATURE_NOT_SUPPORTED,
+				   psprintf("Flink function %s is not supported", FlinkTok(x, x->pos + 2)->value),
+				   "mlpredict.execute() translates ML_PREDICT, AI_COMPLETE, AI_EMBEDDING and ML_EVALUATE; windows, pattern matching and the other AI functions have no PostgreSQL translation.");
 	if (DdlTokenIsKeyword(tok, "TABLE") && DdlTokenIsPunct(next, '('))
 		FlinkError(x, tok->location, ERRCODE_FEATURE_NOT_SUPPORTED,
 				   "TABLE(...) is supported only as LATERAL TABLE(ML_PREDICT | AI_COMPLETE | AI_EMBEDDING(...))",
