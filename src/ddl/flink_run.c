@@ -95,9 +95,7 @@ FlinkRun(ReturnSetInfo *rsinfo, FlinkTranslation *t)
 	if (ret < 0)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 
-	if (SPI_tuptable != NULL && (ret == SPI_OK_SELECT || ret == SPI_OK_INSERT_RETURNING ||
-								 ret == SPI_OK_UPDATE_RETURNING ||
-								 ret == SPI_OK_DELETE_RETURNING))
+	if (SPI_tuptable != NULL)	/* a query, RETURNING or EXPLAIN */
 	{
 		TupleDesc	desc = BlessTupleDesc(SPI_tuptable->tupdesc);
 

@@ -3,7 +3,8 @@
  * flink_statement.c
  *	  Which statements of execute() are Flink queries, and the entry point
  *	  of their translation: CREATE TABLE (flink_table.c), SELECT
- *	  ML_EVALUATE(...) and every other query (flink_query.c).
+ *	  ML_EVALUATE(...) and every other query (flink_query.c), EXPLAIN of a
+ *	  query.
  *
  * IDENTIFICATION
  *	  src/ddl/flink_statement.c
@@ -26,6 +27,17 @@ FlinkIsQuery(const char *script, int start)
 	DdlLexerInit(&lex, script + start, script, start);
 	lex.soft_errors = true;
 	DdlLexerNext(&lex, &tok);
+	if (DdlTokenIsKeyword(&tok, "EXPLAIN"))
+	{
+		/* EXPLAIN [...] query; EXPLAIN CONTINUOUS QUERY is parser.c's */
+		DdlLexerNext(&lex, &tok);
+		if (DdlTokenIsKeyword(&tok, "PLAN") || DdlTokenIsKeyword(&tok, "ESTIMATED_COST") ||
+			DdlTokenIsKeyword(&tok, "CHANGELOG_MODE") || DdlTokenIsKeyword(&tok, "PLAN_ADVICE") ||
+			DdlTokenIsKeyword(&tok, "JSON_EXECUTION_PLAN"))
+			return true;
+		if (DdlTokenIsKeyword(&tok, "CREATE"))
+			return false;
+	}
 	if (DdlTokenIsKeyword(&tok, "SELECT") || DdlTokenIsKeyword(&tok, "WITH") ||
 		DdlTokenIsKeyword(&tok, "INSERT") || DdlTokenIsKeyword(&tok, "VALUES") ||
 		DdlTokenIsPunct(&tok, '('))
@@ -59,7 +71,42 @@ FlinkTranslate(const char *script, int start)
 	x.out = &out;
 	x.copied = x.tokens[0].location;
 
-	if (DdlTokenIsKeyword(&x.tokens[0], "CREATE"))
+	if (DdlTokenIsKeyword(&x.tokens[0], "EXPLAIN"))
+	{
+		/*
+		 * EXPLAIN [detail, ...] [PLAN FOR] query: PostgreSQL's EXPLAIN of
+		 * the translation; like Flink's, without costs unless
+		 * ESTIMATED_COST is asked for (the other details are Flink's own)
+		 */
+		bool		costs = false;
+
+		x.pos = 1;
+		while (DdlTokenIsKeyword(FlinkTok(&x, x.pos), "ESTIMATED_COST") ||
+			   DdlTokenIsKeyword(FlinkTok(&x, x.pos), "CHANGELOG_MODE") ||
+			   DdlTokenIsKeyword(FlinkTok(&x, x.pos), "PLAN_ADVICE") ||
+			   DdlTokenIsKeyword(FlinkTok(&x, x.pos), "JSON_EXECUTION_PLAN"))
+		{
+			costs |= DdlTokenIsKeyword(FlinkTok(&x, x.pos), "ESTIMATED_COST");
+			x.pos++;
+			if (DdlTokenIsPunct(FlinkTok(&x, x.pos), ','))
+				x.pos++;
+		}
+		if (DdlTokenIsKeyword(FlinkTok(&x, x.pos), "PLAN"))
+		{
+			if (!DdlTokenIsKeyword(FlinkTok(&x, x.pos + 1), "FOR"))
+				FlinkError(&x, FlinkTok(&x, x.pos + 1)->location, ERRCODE_SYNTAX_ERROR,
+						   "syntax error: expected EXPLAIN PLAN FOR", NULL);
+			x.pos += 2;
+		}
+		if (x.pos >= x.stop)
+			FlinkError(&x, FlinkTok(&x, x.pos)->location, ERRCODE_SYNTAX_ERROR,
+					   "syntax error: expected a query after EXPLAIN", NULL);
+		x.copied = FlinkTok(&x, x.pos)->location;
+		appendStringInfoString(&out, costs ? "EXPLAIN " : "EXPLAIN (COSTS OFF) ");
+		FlinkXlateUntil(&x, x.stop);
+		t->sql = out.data;
+	}
+	else if (DdlTokenIsKeyword(&x.tokens[0], "CREATE"))
 		t->sql = FlinkTranslateCreateTable(&x, &t->status);
 	else if (DdlTokenIsKeyword(&x.tokens[0], "SELECT") && DdlTokenIsKeyword(FlinkTok(&x, 1), "ML_EVALUATE") &&
 			 DdlTokenIsPunct(FlinkTok(&x, 2), '('))

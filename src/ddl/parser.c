@@ -69,7 +69,7 @@
 #include "util.h"
 
 #define SUPPORTED_HINT \
-	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, and CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY."
+	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY, and the Flink statements SELECT, INSERT, CREATE TABLE and EXPLAIN."
 
 /* the state of one statement parse */
 typedef struct DdlParser

@@ -109,6 +109,8 @@ BEGIN
 END $f$;
 SELECT * FROM pg_temp.plan($$SELECT * FROM ML_PREDICT(TABLE input_table, MODEL my_model, DESCRIPTOR(feature1, feature2))$$);
 SELECT * FROM pg_temp.plan($$SELECT id, text, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text))$$);
+SELECT * FROM mlpredict.execute($$EXPLAIN PLAN FOR SELECT id, text, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text))$$);
+SELECT mlpredict.translate($$EXPLAIN ESTIMATED_COST, CHANGELOG_MODE SELECT * FROM ML_PREDICT(TABLE input_table, MODEL my_model, DESCRIPTOR(feature1, feature2))$$);
 -- MLPredictITCase: SELECT id, z FROM ML_PREDICT(TABLE src, MODEL m1, DESCRIPTOR(`id`))
 SELECT * FROM mlpredict.execute($$CREATE TABLE src (id STRING); INSERT INTO src VALUES ('a'), ('b')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL m1 INPUT (id STRING) OUTPUT (z STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'openai-connection')$$);
