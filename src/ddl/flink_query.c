@@ -91,8 +91,8 @@ typedef struct FlinkArg
 	int			end;
 } FlinkArg;
 
-static bool
-keyword_in(const DdlToken *tok, const char *const *words)
+bool
+FlinkKeywordIn(const DdlToken *tok, const char *const *words)
 {
 	for (int i = 0; words[i]; i++)
 		if (DdlTokenIsKeyword(tok, words[i]))
@@ -462,7 +462,7 @@ parse_alias(FlinkXlate *x, int i, DdlToken **alias, List **cols)
 	if (as)
 		i++;
 	if (i >= x->stop || !DdlTokenIsIdent(FlinkTok(x, i)) ||
-		(!as && keyword_in(FlinkTok(x, i), not_alias)))
+		(!as && FlinkKeywordIn(FlinkTok(x, i), not_alias)))
 	{
 		if (as)
 			FlinkError(x, FlinkTok(x, i)->location, ERRCODE_SYNTAX_ERROR,
@@ -939,7 +939,7 @@ check_unsupported(FlinkXlate *x)
 	DdlToken   *tok = FlinkTok(x, x->pos);
 	DdlToken   *next = FlinkTok(x, x->pos + 1);
 
-	if (keyword_in(tok, unsupported_calls) && DdlTokenIsPunct(next, '('))
+	if (FlinkKeywordIn(tok, unsupported_calls) && DdlTokenIsPunct(next, '('))
 		FlinkError(x, tok->location, ERRCODE_FEATURE_NOT_SUPPORTED,
 				   psprintf("Flink function %s is not supported", tok->value),
 				   "mlpredict.execute() translates ML_PREDICT, AI_COMPLETE, AI_EMBEDDING and ML_EVALUATE; windows, pattern matching and the other AI functions have no PostgreSQL translation.");
@@ -950,7 +950,7 @@ check_unsupported(FlinkXlate *x)
 		FlinkError(x, tok->location, ERRCODE_FEATURE_NOT_SUPPORTED,
 				   "temporal joins (FOR SYSTEM_TIME AS OF) are not supported", NULL);
 	if (DdlTokenIsKeyword(tok, "TABLE") && DdlTokenIsPunct(next, '(') &&
-		keyword_in(FlinkTok(x, x->pos + 2), unsupported_calls) &&
+		FlinkKeywordIn(FlinkTok(x, x->pos + 2), unsupported_calls) &&
 		DdlTokenIsPunct(FlinkTok(x, x->pos + 3), '('))
 		FlinkError(x, FlinkTok(x, x->pos + 2)->location, ERRCODE_FEATURE_NOT_SUPPORTED,
 				   psprintf("Flink function %s is not supported", FlinkTok(x, x->pos + 2)->value),
@@ -997,7 +997,7 @@ track_clause(FlinkXlate *x, DdlToken *tok)
 		x->table_pos = was_table_pos;
 	else if (DdlTokenIsPunct(tok, ','))
 		x->table_pos = x->in_from[x->depth];
-	else if (keyword_in(tok, other_clauses))
+	else if (FlinkKeywordIn(tok, other_clauses))
 		x->in_from[x->depth] = false;
 }
 

@@ -38,15 +38,6 @@ static const char *const type_end[] = {
 	"NOT", "NULL", "PRIMARY", "COMMENT", "METADATA", "CONSTRAINT", "VIRTUAL", NULL
 };
 
-static bool
-keyword_in(const DdlToken *tok, const char *const *words)
-{
-	for (int i = 0; words[i]; i++)
-		if (DdlTokenIsKeyword(tok, words[i]))
-			return true;
-	return false;
-}
-
 /* raise a syntax error at token i */
 static _Noreturn void
 syntax_error_at(FlinkXlate *x, int i, const char *msg)
@@ -191,7 +182,7 @@ column_def(FlinkXlate *x, int i, int end)
 			depth++;
 		else if (DdlTokenIsPunct(tok, ')') || DdlTokenIsPunct(tok, '>'))
 			depth--;
-		else if (depth == 0 && keyword_in(tok, type_end))
+		else if (depth == 0 && FlinkKeywordIn(tok, type_end))
 			break;
 	}
 	if (t == i + 1)

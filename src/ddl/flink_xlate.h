@@ -45,6 +45,9 @@ extern DdlToken *FlinkTok(FlinkXlate *x, int i);
 extern _Noreturn void FlinkError(FlinkXlate *x, int location, int sqlstate,
 								 const char *msg, const char *hint);
 
+/* is tok one of the keywords of the NULL-terminated list words? */
+extern bool FlinkKeywordIn(const DdlToken *tok, const char *const *words);
+
 /* index of the token closing the bracket opened at index open, or -1 */
 extern int	FlinkMatching(FlinkXlate *x, int open);
 
