@@ -60,6 +60,11 @@ FROM   my_table AS t,
        LATERAL TABLE(ML_PREDICT('sentiment_model', t.text)) AS p(label);$$) ORDER BY 1;
 -- CROSS JOIN LATERAL TABLE, a version, and runtime options as MAP[...]
 SELECT * FROM pg_temp.run($$SELECT t.id, p.label FROM my_table AS t CROSS JOIN LATERAL TABLE(ML_PREDICT('sentiment_model$1', t.text, MAP['client_timeout', 60, 'debug', false])) AS p(label) WHERE t.id = 1$$);
+-- JOIN LATERAL TABLE(...) ON TRUE, an alias without AS, a WITH query, and
+-- the model as a backquoted name (landscape-2026.md's template:
+-- ML_PREDICT(`model_name[$version_id]`, column, map[...]))
+SELECT * FROM pg_temp.run($$WITH w AS (SELECT * FROM my_table WHERE id = 2) SELECT w.id, p.label FROM w LEFT JOIN LATERAL TABLE(ML_PREDICT(`sentiment_model$1`, w.text, map['async_enabled', true])) p ON TRUE$$);
+SELECT mlpredict.translate($$WITH w AS (SELECT * FROM my_table WHERE id = 2) SELECT w.id, p.label FROM w LEFT JOIN LATERAL TABLE(ML_PREDICT(`sentiment_model$1`, w.text, map['async_enabled', true])) p ON TRUE$$);
 -- INSERT INTO ... SELECT with ML_PREDICT
 SELECT * FROM mlpredict.execute($$CREATE TABLE labels (id INT, label STRING)$$);
 SELECT * FROM mlpredict.execute($$INSERT INTO labels SELECT t.id, p.label FROM my_table AS t, LATERAL TABLE(ML_PREDICT('sentiment_model', t.text)) AS p(label)$$);
