@@ -377,7 +377,7 @@ model_ref_at(FlinkXlate *x, FlinkArg *arg, char **literal)
 				*c == '_' || *c == '$';
 		names[n++] = name;
 		appendStringInfo(&buf, "%s%s", n > 1 ? "." : "",
-						 bare ? name : psprintf("\"%s\"", name));
+						 bare ? name : quote_identifier(name));
 	}
 	*literal = quote_literal_cstr(buf.data);
 	return MlMakeModelRef(names, n, pstrdup(buf.data), x->query, tok->location);

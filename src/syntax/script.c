@@ -8,6 +8,8 @@
  * a statement, and the lexer already skips quoted text and comments.
  * Pieces keep their byte offsets in the script, so each statement is then
  * parsed in place and its errors point into the text the user wrote.
+ * Flink's EXECUTE STATEMENT SET BEGIN ...; ...; END wrapper is dropped:
+ * the statements inside are pieces like any others.
  *
  * IDENTIFICATION
  *	  src/syntax/script.c
@@ -31,6 +33,22 @@ add_piece(List *pieces, int start, int end)
 }
 
 /*
+ * statement_set_begin
+ *		If tokens[i] starts Flink's EXECUTE STATEMENT SET BEGIN, the index
+ *		of the token after BEGIN; else i.
+ */
+static int
+statement_set_begin(DdlToken *tokens, int ntokens, int i)
+{
+	if (i + 4 < ntokens && DdlTokenIsKeyword(&tokens[i], "EXECUTE") &&
+		DdlTokenIsKeyword(&tokens[i + 1], "STATEMENT") &&
+		DdlTokenIsKeyword(&tokens[i + 2], "SET") &&
+		DdlTokenIsKeyword(&tokens[i + 3], "BEGIN"))
+		return i + 4;
+	return i;
+}
+
+/*
  * DdlSplitScript
  *		The statements of script (see script.h).
  */
@@ -44,6 +62,7 @@ DdlSplitScript(const char *script)
 	int			depth = 0;
 	int			start = -1;		/* first token of the current piece */
 	int			last_end = 0;	/* end of its last token */
+	bool		in_set = false; /* inside EXECUTE STATEMENT SET BEGIN */
 
 	DdlLexerInit(&lex, script, script, 0);
 	lex.soft_errors = true;
@@ -51,7 +70,26 @@ DdlSplitScript(const char *script)
 	tokens = DdlLexerTokenize(&lex, &ntokens);
 	for (int i = 0; i < ntokens; i++)
 	{
-		DdlToken   *tok = &tokens[i];
+		DdlToken   *tok;
+
+		/*
+		 * EXECUTE STATEMENT SET BEGIN stmt; ... END: the statements inside
+		 * run like any others (a script is one transaction anyway)
+		 */
+		if (start < 0 && depth == 0)
+		{
+			int			body = statement_set_begin(tokens, ntokens, i);
+
+			in_set |= body != i;
+			i = body;
+			if (in_set && DdlTokenIsKeyword(&tokens[i], "END") &&
+				(tokens[i + 1].kind == DDL_TOKEN_EOF || DdlTokenIsPunct(&tokens[i + 1], ';')))
+			{
+				in_set = false;
+				continue;
+			}
+		}
+		tok = &tokens[i];
 
 		if (tok->kind == DDL_TOKEN_ERROR)
 		{

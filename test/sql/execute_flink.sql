@@ -175,6 +175,13 @@ SELECT * FROM mlpredict.execute($$DROP MODEL `my-env`.`my-cluster`.`sentiment3`;
 -- ===================================================================
 SELECT * FROM mlpredict.execute($$SHOW MODELS LIKE 'sentiment%'; SELECT count(*) AS n FROM text_stream; -- a comment; with a semicolon
   DESCRIBE MODEL sentimentmodel;$$);
+-- Flink's statement set: its INSERTs run in order, in the same transaction
+SELECT * FROM mlpredict.execute($$EXECUTE STATEMENT SET
+BEGIN
+  INSERT INTO labels SELECT t.id + 10, p.label FROM my_table AS t, LATERAL TABLE(ML_PREDICT('sentiment_model', t.text)) AS p(label);
+  INSERT INTO labels VALUES (20, 'manual');
+END;$$);
+SELECT * FROM labels WHERE id >= 10 ORDER BY id;
 -- an error in the second statement undoes the first
 SELECT * FROM mlpredict.execute($$INSERT INTO text_stream VALUES (9, 'never'); SELECT * FROM nosuch$$);
 SELECT count(*) FROM text_stream WHERE id = 9;
