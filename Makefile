@@ -7,8 +7,9 @@ OBJS = \
 	src/module.o src/guc.o src/settings.o src/util.o \
 	src/catalog/connection.o src/catalog/connection_drop.o src/catalog/model.o src/catalog/catalog_access.o \
 	src/catalog/typed_function.o src/catalog/connection_acl.o src/catalog/role_guard.o \
-	src/syntax/lexer.o src/syntax/names.o \
+	src/syntax/lexer.o src/syntax/names.o src/syntax/script.o \
 	src/ddl/parser.o src/ddl/execute.o src/ddl/describe.o src/ddl/functions.o src/ddl/continuous_ddl.o \
+	src/ddl/flink_query.o src/ddl/flink_table.o src/ddl/flink_statement.o src/ddl/flink_run.o \
 	src/continuous/continuous_query.o src/continuous/cq_define.o src/continuous/cq_options.o \
 	src/continuous/cq_ops.o src/continuous/cq_enqueue.o src/continuous/cq_alter_check.o src/continuous/capture.o src/continuous/commit_wake.o \
 	src/types/pg_types.o src/types/flink_types.o src/types/typemap.o src/types/column_store.o \

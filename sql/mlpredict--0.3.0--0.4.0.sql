@@ -97,3 +97,13 @@ SELECT * FROM mlpredict.stat_models_raw();
 COMMENT ON VIEW mlpredict.stat_models IS
 	'Per model (schema.name) and connection of the current database: the columns of mlpredict.stat_connections, then the response cache''s hits and misses; readable by everyone (counts and names only)';
 DROP FUNCTION mlpredict.stat_models_raw_030();
+
+/* Issue 18 (xlate): Flink queries in execute(), and their translation */
+CREATE FUNCTION mlpredict.translate(statement text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mlpredict_translate'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION mlpredict.translate(text) IS
+	'The PostgreSQL text mlpredict.execute() runs for Confluent/Flink statements: Flink queries translated, other statements as execute() calls';
+COMMENT ON FUNCTION mlpredict.execute(text) IS
+	'Runs Confluent statements verbatim, several separated by semicolons in order: CREATE/ALTER/DROP/DESCRIBE/SHOW for connections and models, GRANT/REVOKE, continuous queries, and Flink queries (SELECT, INSERT, CREATE TABLE) translated to PostgreSQL';

@@ -875,3 +875,13 @@ AS 'MODULE_PATHNAME', 'mlpredict_cache_clear'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION mlpredict.cache_clear(text) IS
 	'Deletes the response cache''s entries of a model (every version, or the one named as m$n) for its owner, or of every model (NULL) for a superuser; returns the entries deleted';
+
+/* Issue 18 (xlate): Flink queries in execute(), and their translation */
+CREATE FUNCTION mlpredict.translate(statement text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'mlpredict_translate'
+LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION mlpredict.translate(text) IS
+	'The PostgreSQL text mlpredict.execute() runs for Confluent/Flink statements: Flink queries translated, other statements as execute() calls';
+COMMENT ON FUNCTION mlpredict.execute(text) IS
+	'Runs Confluent statements verbatim, several separated by semicolons in order: CREATE/ALTER/DROP/DESCRIBE/SHOW for connections and models, GRANT/REVOKE, continuous queries, and Flink queries (SELECT, INSERT, CREATE TABLE) translated to PostgreSQL';

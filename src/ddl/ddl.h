@@ -106,5 +106,6 @@ typedef struct DdlStatement
 
 /* parser.c: parse exactly one statement (a trailing semicolon is allowed) */
 extern DdlStatement *DdlParse(const char *statement);
+extern DdlStatement *DdlParseAt(const char *script, int start);
 
 #endif							/* MLPREDICT_DDL_H */

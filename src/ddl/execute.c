@@ -1,13 +1,18 @@
 /*-------------------------------------------------------------------------
  *
  * execute.c
- *	  mlpredict.execute(statement): run one Confluent statement verbatim.
+ *	  mlpredict.execute(statement): run Confluent statements verbatim.
  *
- * The statement is parsed (parser.c) and carried out through the catalog
- * API, exactly as the function forms do.  Every statement returns rows of
- * json: DESCRIBE and SHOW return their result rows keyed by Confluent's
- * column names; CREATE, ALTER and DROP return one row describing what was
- * done.  json (not jsonb) keeps the columns in Confluent's order.
+ * The text may hold several statements separated by semicolons
+ * (syntax/script.c); they run in order, in the caller's transaction, and
+ * their rows are returned one after the other.  A Confluent statement is
+ * parsed (parser.c) and carried out through the catalog API, exactly as
+ * the function forms do; a Flink query or CREATE TABLE is translated to
+ * PostgreSQL (flink_query.c) and run (flink_run.c).  Every statement
+ * returns rows of json: DESCRIBE and SHOW return their result rows keyed
+ * by Confluent's column names; CREATE, ALTER and DROP return one row
+ * describing what was done.  json (not jsonb) keeps the columns in
+ * Confluent's order.
  *
  * IDENTIFICATION
  *	  src/ddl/execute.c
@@ -16,6 +21,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -25,6 +31,8 @@
 #include "ddl/cq_ddl.h"
 #include "ddl/ddl.h"
 #include "ddl/describe.h"
+#include "ddl/flink_query.h"
+#include "syntax/script.h"
 #include "util.h"
 
 PG_FUNCTION_INFO_V1(mlpredict_execute);
@@ -263,18 +271,13 @@ execute_grant(ReturnSetInfo *rsinfo, DdlStatement *stmt)
 }
 
 /*
- * mlpredict_execute
- *		Parse and run one statement; return its rows.
+ * execute_statement
+ *		Run one parsed Confluent statement; sql is its text (positions in
+ *		stmt point into it).
  */
-Datum
-mlpredict_execute(PG_FUNCTION_ARGS)
+static void
+execute_statement(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 {
-	char	   *sql = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	DdlStatement *stmt = DdlParse(sql);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-
-	/* a scalar SETOF json result: the executor's expected desc has its column */
-	MlInitMaterializedSRF(fcinfo, true);
 	switch (stmt->kind)
 	{
 		case DDL_CREATE_CONNECTION:
@@ -312,6 +315,38 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 		default:
 			execute_model(rsinfo, stmt, sql);
 			break;
+	}
+}
+
+/*
+ * mlpredict_execute
+ *		Run each statement of the text in order; return their rows.
+ */
+Datum
+mlpredict_execute(PG_FUNCTION_ARGS)
+{
+	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	List	   *pieces = DdlSplitScript(script);
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ListCell   *lc;
+
+	if (pieces == NIL)
+		(void) DdlParse(script);	/* raises "empty statement" */
+
+	/* a scalar SETOF json result: the executor's expected desc has its column */
+	MlInitMaterializedSRF(fcinfo, true);
+	foreach(lc, pieces)
+	{
+		DdlScriptPiece *piece = lfirst(lc);
+
+		/* positions stay offsets into the script, which ends here */
+		char	   *sql = list_length(pieces) == 1 ? script : pnstrdup(script, piece->end);
+
+		if (FlinkIsQuery(sql, piece->start))
+			FlinkRun(rsinfo, FlinkTranslate(sql, piece->start));
+		else
+			execute_statement(rsinfo, DdlParseAt(sql, piece->start), sql);
+		CommandCounterIncrement();
 	}
 	return (Datum) 0;
 }

@@ -38,8 +38,10 @@
  *	  options := key = value [, ...]
  *	  key	  := 'string' | identifier [. identifier ...]
  *	  value   := 'string' | number | TRUE | FALSE
- *	  conn	  := identifier				(not qualified)
- *	  model   := [schema .] name [$version]
+ *	  conn	  := identifier | env . cluster . identifier
+ *	  model   := [schema .] name [$version] | env . cluster . name [$version]
+ *
+ *	  (a three-part name means its last part: see syntax/names.c)
  *	  role	  := identifier | 'string'
  *
  * The INPUT and OUTPUT column lists are kept as raw text (with their byte
@@ -67,7 +69,7 @@
 #include "util.h"
 
 #define SUPPORTED_HINT \
-	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, and CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY."
+	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY, and the Flink statements SELECT, INSERT, CREATE TABLE and EXPLAIN."
 
 /* the state of one statement parse */
 typedef struct DdlParser
@@ -174,12 +176,23 @@ expect_punct(DdlParser *p, char c, const char *detail)
 DdlStatement *
 DdlParse(const char *statement)
 {
-	DdlParser	p;
+	return DdlParseAt(statement ? statement : "", 0);
+}
 
-	if (statement == NULL)
-		statement = "";
+/*
+ * DdlParseAt
+ *		DdlParse for the statement that starts at byte offset start of
+ *		script and runs to its end; every location (and error position) is
+ *		an offset into script.
+ */
+DdlStatement *
+DdlParseAt(const char *script, int start)
+{
+	DdlParser	p;
+	const char *statement = script + start;
+
 	memset(&p, 0, sizeof(p));
-	DdlLexerInit(&p.lex, statement, statement, 0);
+	DdlLexerInit(&p.lex, statement, script, start);
 	p.lex.soft_errors = true;
 	p.tokens = DdlLexerTokenize(&p.lex, &p.ntokens);
 	if (p.tokens[p.ntokens - 1].kind == DDL_TOKEN_ERROR &&
@@ -187,7 +200,7 @@ DdlParse(const char *statement)
 		  DdlTokenIsKeyword(&p.tokens[1], "CONTINUOUS")))
 	{
 		/* a lexical error outside a continuous query's SQL: raise it */
-		DdlLexerInit(&p.lex, statement, statement, 0);
+		DdlLexerInit(&p.lex, statement, script, start);
 		p.tokens = DdlLexerTokenize(&p.lex, &p.ntokens);
 	}
 	p.lex.soft_errors = false;
@@ -751,32 +764,33 @@ parse_options(DdlParser *p, bool with_values)
 
 /*
  * parse_connection_name
- *		A single identifier; unquoted names are folded to lower case.
+ *		A single identifier, or `env`.`cluster`.`name` meaning name;
+ *		unquoted names are folded to lower case.
  */
 static char *
 parse_connection_name(DdlParser *p)
 {
 	DdlToken   *tok = current(p);
-	char	   *name;
+	int			nparts;
 
 	if (!DdlTokenIsIdent(tok))
 		syntax_error(p, "Expected a connection name.", NULL);
-	name = DdlTokenIdentifier(tok);
-	advance(p);
-	if (DdlTokenIsPunct(current(p), '.'))
+	nparts = MlConnectionNameParts(tok, p->ntokens - p->pos);
+	if (nparts != 1 && nparts != 3)
 		MlQualifiedConnectionError(p->lex.query, tok->location);
-	return name;
+	p->pos += 2 * nparts - 1;
+	return DdlTokenIdentifier(&p->tokens[p->pos - 1]);
 }
 
 /*
  * parse_model_ref
- *		[schema.]name[$version]; *location receives the byte offset of the
+ *		[schema.]name[$version] or env.cluster.name[$version]; *location receives the byte offset of the
  *		reference in the statement.
  */
 static MlModelRef *
 parse_model_ref(DdlParser *p, int *location)
 {
-	char	   *parts[3];
+	char	   *parts[4];
 	int			nparts = 0;
 	DdlToken   *first = current(p);
 	DdlToken   *last = first;
@@ -788,7 +802,7 @@ parse_model_ref(DdlParser *p, int *location)
 
 		if (!DdlTokenIsIdent(tok))
 			syntax_error(p, "Expected a model name.", NULL);
-		if (nparts < 3)
+		if (nparts < 4)
 			parts[nparts++] = DdlTokenIdentifier(tok);
 		last = tok;
 		advance(p);

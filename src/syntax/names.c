@@ -4,6 +4,13 @@
  *	  Model references ([schema.]name[$version]) and connection names:
  *	  splitting, case folding, version suffixes, and their errors.
  *
+ * Three-part names: Confluent names objects `environment`.`cluster`.`name`
+ * (its SHOW CREATE MODEL prints them).  One PostgreSQL database plays one
+ * environment and cluster, so a three-part model or connection name means
+ * its last part, unqualified (models are then found on search_path); the
+ * first two parts are accepted and ignored.  Two-part model names keep
+ * their meaning, schema.name; a connection name has one part or three.
+ *
  * Used by the statement parser (ddl/parser.c), which has the dotted parts
  * already tokenized, and by every SQL function that takes a model or
  * connection name as a string (the function forms, ml_predict).
@@ -40,7 +47,7 @@ MlQualifiedConnectionError(const char *query, int location)
 	ereport(ERROR,
 			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			 errmsg("connection names cannot be qualified"),
-			 errhint("Write the connection name without a catalog or database prefix."),
+			 errhint("Write the connection name alone, or as `environment`.`cluster`.`name`."),
 			 internalerrposition(error_cursor(query, location)),
 			 internalerrquery(query)));
 }
@@ -113,14 +120,15 @@ MlMakeModelRef(char **parts, int nparts, const char *display,
 	char	   *name = parts[nparts - 1];
 	char	   *dollar = strrchr(name, '$');
 
-	if (nparts > 2)
+	if (nparts > 3)
 		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("catalog-qualified model names are not supported"),
-				 errhint("Qualify the model name with a schema only, as in schema.name."),
+				(errcode(ERRCODE_SYNTAX_ERROR),
+				 errmsg("improper qualified model name (too many dotted names): %s", display),
+				 errhint("Write the model name as [schema.]name or `environment`.`cluster`.`name`."),
 				 internalerrposition(error_cursor(query, location)),
 				 internalerrquery(query)));
 
+	/* `env`.`cluster`.`name`: the name alone (see the file header) */
 	ref->schema = nparts == 2 ? parts[0] : NULL;
 	ref->version_kind = ML_VERSION_DEFAULT;
 	if (dollar != NULL)
@@ -141,10 +149,21 @@ MlMakeModelRef(char **parts, int nparts, const char *display,
 MlModelRef *
 MlParseModelRef(const char *text)
 {
+	return MlParseModelRefAt(text, NULL, -1);
+}
+
+/*
+ * MlParseModelRefAt
+ *		MlParseModelRef for a string literal at byte offset location of
+ *		query, where errors are placed (query NULL: no position).
+ */
+MlModelRef *
+MlParseModelRefAt(const char *text, const char *query, int location)
+{
 	DdlLexer	lex;
 	DdlToken   *tokens;
 	int			ntokens;
-	char	   *parts[3];
+	char	   *parts[4];
 	int			nparts = 0;
 	int			i = 0;
 
@@ -153,22 +172,41 @@ MlParseModelRef(const char *text)
 	tokens = DdlLexerTokenize(&lex, &ntokens);
 	for (;;)
 	{
-		if (!DdlTokenIsIdent(&tokens[i]) || nparts >= 3)
-			invalid_model_name(text, NULL, -1);
-		parts[nparts++] = DdlTokenIdentifier(&tokens[i++]);
+		if (!DdlTokenIsIdent(&tokens[i]))
+			invalid_model_name(text, query, location);
+		if (nparts < 4)
+			parts[nparts++] = DdlTokenIdentifier(&tokens[i]);
+		i++;
 		if (!DdlTokenIsPunct(&tokens[i], '.'))
 			break;
 		i++;
 	}
 	if (tokens[i].kind != DDL_TOKEN_EOF)
-		invalid_model_name(text, NULL, -1);
-	return MlMakeModelRef(parts, nparts, text, NULL, -1);
+		invalid_model_name(text, query, location);
+	return MlMakeModelRef(parts, nparts, text, query, location);
+}
+
+/*
+ * MlConnectionNameParts
+ *		How many dotted identifiers start at tokens[0] (1 for a plain name,
+ *		3 for `env`.`cluster`.`name`).
+ */
+int
+MlConnectionNameParts(const DdlToken *tokens, int ntokens)
+{
+	int			n = 1;
+
+	while (2 * n < ntokens && DdlTokenIsPunct(&tokens[2 * n - 1], '.') &&
+		   DdlTokenIsIdent(&tokens[2 * n]))
+		n++;
+	return n;
 }
 
 /*
  * MlParseConnectionName
  *		Parse a connection name passed as a string: one identifier, which
- *		may contain hyphens (openai-connection) or be quoted.
+ *		may contain hyphens (openai-connection) or be quoted, or three
+ *		dotted ones of which the last is the name.
  */
 char *
 MlParseConnectionName(const char *text)
@@ -176,12 +214,15 @@ MlParseConnectionName(const char *text)
 	DdlLexer	lex;
 	DdlToken   *tokens;
 	int			ntokens;
+	int			nparts;
 
 	DdlLexerInit(&lex, text, text, 0);
 	lex.soft_errors = true;
 	tokens = DdlLexerTokenize(&lex, &ntokens);
-	if (DdlTokenIsIdent(&tokens[0]) && DdlTokenIsPunct(&tokens[1], '.') &&
-		DdlTokenIsIdent(&tokens[2]))
+	nparts = DdlTokenIsIdent(&tokens[0]) ? MlConnectionNameParts(tokens, ntokens) : 1;
+	if (nparts == 3)
+		tokens += 4;
+	else if (nparts != 1)
 		MlQualifiedConnectionError(NULL, -1);
 	if (!DdlTokenIsIdent(&tokens[0]) || tokens[1].kind != DDL_TOKEN_EOF)
 		ereport(ERROR,

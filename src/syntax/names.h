@@ -12,14 +12,19 @@
 #define MLPREDICT_NAMES_H
 
 #include "mlpredict.h"
+#include "syntax/lexer.h"
 
 /*
- * Parse a model reference ([schema.]name[$version]) or a connection name
- * given as a string argument of the function forms.  Identifiers follow
+ * Parse a model reference ([schema.]name[$version], or
+ * `environment`.`cluster`.`name`[$version], meaning name) or a connection
+ * name (name or `environment`.`cluster`.`name`) given as a string argument
+ * of the function forms.  Identifiers follow
  * the statement rules (unquoted ones are folded to lower case; `...` and
  * "..." keep case).  Malformed text raises ERROR with ERRCODE_INVALID_NAME.
  */
 extern MlModelRef *MlParseModelRef(const char *text);
+extern MlModelRef *MlParseModelRefAt(const char *text, const char *query,
+									 int location);
 extern char *MlParseConnectionName(const char *text);
 
 /*
@@ -30,6 +35,12 @@ extern char *MlParseConnectionName(const char *text);
 extern MlModelRef *MlMakeModelRef(char **parts, int nparts,
 								  const char *display, const char *query,
 								  int location);
+
+/*
+ * Dotted identifiers starting at tokens[0]: 1 plain, 3 for
+ * `environment`.`cluster`.`name` (whose last part is the name)
+ */
+extern int	MlConnectionNameParts(const DdlToken *tokens, int ntokens);
 
 /* raise the error for a qualified connection name */
 extern _Noreturn void MlQualifiedConnectionError(const char *query,

@@ -59,7 +59,7 @@ SELECT mlpredict.create_connection('openai-connection', '{"type": "openai", "end
 SELECT * FROM mlpredict.execute($$CREATE OR REPLACE CONNECTION scratch WITH ('type' = 'azureopenai', 'endpoint' = 'https://x.example/v1', 'api-key' = 'k')$$);
 SELECT * FROM mlpredict.execute($$ALTER CONNECTION scratch SET ('type' = 'bedrock')$$);
 SELECT * FROM mlpredict.execute($$ALTER CONNECTION nosuch SET ('api-key' = 'x')$$);
-SELECT * FROM mlpredict.execute($$CREATE CONNECTION cat.db.c1 WITH ('type' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION db.c1 WITH ('type' = 'openai')$$);
 
 -- plain http is refused unless a superuser allows it
 SET mlpredict.allow_insecure_http = off;

@@ -87,7 +87,7 @@ SELECT s AS statement, pg_temp.try('CREATE CONTINUOUS QUERY e2 AS ' || s) AS res
   ('INSERT INTO cqe_sink (id, sentiment) SELECT id, sentiment FROM cqe_src, LATERAL cqe_sentiment(text) ON CONFLICT DO NOTHING'),
   ('INSERT INTO cqe_sink (id, sentiment) SELECT id, sentiment FROM cqe_src, LATERAL cqe_sentiment(text) RETURNING id'),
   ('INSERT INTO cqe_sink (id, sentiment) VALUES (1, ''x'')'),
-  ('INSERT INTO cqe_sink (id, sentiment) SELECT id, sentiment FROM cqe_src, LATERAL cqe_sentiment(text); SELECT 1'),
+  ('INSERT INTO cqe_sink (id, sentiment) SELECT id, sentiment FROM cqe_src, LATERAL cqe_sentiment(text); SELECT 1 FROM cqe_nosuch'),
   -- the WHERE
   ('INSERT INTO cqe_sink (id, sentiment) SELECT id, sentiment FROM cqe_src, LATERAL cqe_sentiment(text) WHERE sentiment = ''POSITIVE'''),
   ('INSERT INTO cqe_sink (id, sentiment) SELECT id, sentiment FROM cqe_src, LATERAL cqe_sentiment(text) AS p WHERE p.score > 0'),

@@ -18,8 +18,8 @@ SELECT * FROM mlpredict.execute('DROP MODEL `Quoted Name$all`');
 -- errors
 SELECT * FROM mlpredict.execute('');
 SELECT * FROM mlpredict.execute('   ;');
-SELECT * FROM mlpredict.execute('SELECT 1');
-SELECT * FROM mlpredict.execute('CREATE TABLE t (a int)');
+SELECT * FROM mlpredict.execute('UPDATE t SET a = 1');
+SELECT * FROM mlpredict.execute('CREATE VIEW v AS SELECT 1');
 SELECT * FROM mlpredict.execute('CREATE CONNECTION c2');
 SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' = 'openai'$$);
 SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' 'openai')$$);
@@ -27,7 +27,7 @@ SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' = 'openai') 
 SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ('type' = 'openai); $$);
 SELECT * FROM mlpredict.execute($$CREATE CONNECTION c2 WITH ()$$);
 SELECT * FROM mlpredict.execute($$CREATE OR REPLACE MODEL m INPUT (a STRING) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
-SELECT * FROM mlpredict.execute($$CREATE MODEL cat.db.m INPUT (a STRING) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL w.cat.db.m INPUT (a STRING) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL m INPUT (a STRING OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL m INPUT (a VARCHAR(0)) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL m INPUT (a DECIMAL(40, 2)) OUTPUT (b STRING) WITH ('provider' = 'openai')$$);
