@@ -92,6 +92,24 @@ SELECT mlpredict.translate($$SELECT id, AI_COMPLETE('description_extractor', des
 -- ML_EVALUATE (confluent.md §6.5)
 SELECT mlpredict.translate($$SELECT ML_EVALUATE(`sentiment_model$all`, label, text) FROM eval_table;$$);
 SELECT mlpredict.translate($$SELECT ML_EVALUATE('sentiment_model$1', l.label, t.text) FROM my_table t JOIN labels l ON l.id = t.id WHERE t.id > 0$$);
+-- ... and run end to end (the verbatim INSERTs of Confluent's AI_COMPLETE /
+-- AI_EMBEDDING page, the select-list forms, ML_EVALUATE)
+SELECT * FROM mlpredict.execute($$INSERT INTO claims_submitted VALUES ('c1', 'u1', 'hail damage to the roof'), ('c2', 'u2', 'rear bumper dented')$$);
+SELECT * FROM mlpredict.execute($$CREATE TABLE claims_with_structured_description (id STRING, customer_id STRING, output_json STRING); CREATE TABLE claims_embeddings (id STRING, customer_id STRING, embeddings ARRAY<FLOAT>)$$);
+SELECT * FROM mlpredict.execute($$INSERT INTO claims_with_structured_description
+  SELECT id, customer_id, output_json FROM claims_submitted, LATERAL TABLE(AI_COMPLETE('description_extractor', description));$$);
+SELECT * FROM mlpredict.execute($$INSERT INTO claims_embeddings
+  SELECT id, customer_id, embeddings FROM claims_submitted, LATERAL TABLE(AI_EMBEDDING('description_embedding', description));$$);
+SELECT id, output_json FROM claims_with_structured_description ORDER BY id;
+SELECT id, array_length(embeddings, 1) > 0 AS has_vector FROM claims_embeddings ORDER BY id;
+SELECT j->>'id' AS id, j->>'answer' AS answer
+  FROM mlpredict.execute($$SELECT id, r.answer FROM claims_submitted, LATERAL TABLE(AI_COMPLETE('description_extractor', description, MAP['debug', false])) AS r(answer)$$) AS j ORDER BY 1;
+SELECT j->>'id' AS id, j->>'ai_complete' AS completion, json_array_length(j->'v') > 0 AS has_vector
+  FROM mlpredict.execute($$SELECT id, AI_COMPLETE('description_extractor', description), AI_EMBEDDING(`description_embedding`, description) AS v FROM claims_submitted$$) AS j ORDER BY 1;
+SELECT * FROM mlpredict.execute($$CREATE TABLE eval_table (label STRING, text STRING); INSERT INTO eval_table VALUES ('POSITIVE', 'I love it'), ('NEGATIVE', 'I hate it')$$);
+SELECT j->>'model' AS model, j->>'version' AS version,
+       (SELECT string_agg(k, ', ' ORDER BY k) FROM json_object_keys(j->'metrics') AS k) AS metric_keys
+  FROM mlpredict.execute($$SELECT ML_EVALUATE(`sentiment_model$all`, label, text) FROM eval_table;$$) AS j;
 
 -- ===================================================================
 -- Open-source Flink 2.x: ML_PREDICT(TABLE t, MODEL m, DESCRIPTOR(...))
