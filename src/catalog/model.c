@@ -32,6 +32,7 @@
 #include "compat.h"
 #include "options/options.h"
 #include "stats/stats.h"
+#include "syntax/names.h"
 #include "types/typemap.h"
 #include "util.h"
 
@@ -422,6 +423,33 @@ model_connection(const char *name, const char *provider)
 }
 
 /*
+ * qualified_connection_values
+ *		A '<provider>.connection' value written as Confluent's three-part
+ *		name ('env.cluster.conn', `env`.`cluster`.`conn`) names its last
+ *		part, as connection names do everywhere; it is stored as that name.
+ *		Plain values are kept as written (connection names cannot contain
+ *		dots or quotes, so nothing else changes).
+ */
+static List *
+qualified_connection_values(List *options)
+{
+	ListCell   *lc;
+
+	foreach(lc, options)
+	{
+		MlOption   *opt = lfirst(lc);
+		size_t		len = strlen(opt->key);
+
+		if (opt->value == NULL || len <= 11 ||
+			strcmp(opt->key + len - 11, ".connection") != 0 ||
+			strpbrk(opt->value, ".`\"") == NULL)
+			continue;
+		opt->value = MlParseConnectionName(opt->value);
+	}
+	return options;
+}
+
+/*
  * check_create_options
  *		Options of CREATE MODEL: lower-cased, no default_version.
  */
@@ -430,7 +458,7 @@ check_create_options(List *options, const char *statement)
 {
 	MlOption   *dv;
 
-	options = MlOptionsLowerKeys(options);
+	options = qualified_connection_values(MlOptionsLowerKeys(options));
 	dv = MlOptionFind(options, "default_version");
 	if (dv)
 		ereport(ERROR,
@@ -656,7 +684,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 		ereport(NOTICE, (errmsg("model version does not exist, skipping")));
 		return false;
 	}
-	set_options = MlOptionsLowerKeys(set_options);
+	set_options = qualified_connection_values(MlOptionsLowerKeys(set_options));
 	MlCheckDuplicateOptions(set_options, statement);
 	dv = MlOptionFind(set_options, "default_version");
 	if (dv)

@@ -183,6 +183,13 @@ SELECT * FROM pg_temp.run($$SELECT * FROM ML_PREDICT(TABLE `e`.`c`.`text_stream`
 -- four parts, or a two-part connection: errors
 SELECT * FROM mlpredict.execute($$DESCRIBE MODEL a.b.c.sentiment3$$);
 SELECT * FROM mlpredict.describe_model('a.b.c.sentiment3');
+-- the connection named in a model option may be three-part too: stored as its name
+SELECT * FROM mlpredict.execute($$CREATE MODEL `my-env`.`my-cluster`.`sentiment3` INPUT (text STRING) OUTPUT (sentiment STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = '`my-env`.`my-cluster`.`openai-3p`')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentiment3$2 SET ('openai.connection' = 'my-env.my-cluster.openai-3p')$$);
+SELECT version, options->>'openai.connection' AS connection FROM mlpredict.models WHERE name = 'sentiment3' ORDER BY version;
+SELECT p.s IS NOT NULL AS answered FROM mlpredict.ml_predict('sentiment3$2', 'I love it') AS p(s text);
+SELECT * FROM mlpredict.execute($$ALTER MODEL sentiment3$2 SET ('openai.connection' = 'a.b.c.openai-3p')$$);
+SELECT * FROM mlpredict.execute($$DROP MODEL sentiment3$2$$);
 SELECT * FROM mlpredict.execute($$DESCRIBE CONNECTION c.`openai-3p`$$);
 SELECT * FROM mlpredict.describe_connection('x.openai-3p');
 SELECT * FROM mlpredict.execute($$SELECT * FROM a.b.c.text_stream$$);
