@@ -26,6 +26,10 @@ SELECT id, text, sentiment FROM text_stream, LATERAL sentimentmodel(text) ORDER 
 -- ... or the generic ml_predict with a column definition list.
 SELECT id, text, p.sentiment
 FROM text_stream, LATERAL mlpredict.ml_predict('sentimentmodel', text) AS p(sentiment text) ORDER BY id;
+-- ... or Flink's query pasted as is: execute() translates it (translate()
+-- shows how) and returns its rows as json.
+SELECT * FROM mlpredict.execute($$SELECT id, text, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text));$$);
+SELECT mlpredict.translate($$SELECT id, text, sentiment FROM text_stream, LATERAL TABLE(ML_PREDICT('sentimentmodel', text));$$);
 
 -- Text embedding with Azure OpenAI (formats detected from the endpoint).
 CREATE TABLE text_input (id text, input text);
@@ -86,6 +90,22 @@ SELECT method, url, headers, body FROM mlpredict.debug_request('sentimentmodel$2
 
 -- Runtime options, Confluent's MAP style.
 SELECT * FROM sentimentmodel('I love this', mlpredict.map('client_timeout', 10, 'retry_count', 5));
+
+-- Beyond the page: AI_COMPLETE in a select list (pipelined like the
+-- LATERAL join), a structured output (the OUTPUT's columns become the
+-- JSON schema the provider must answer with), and ML_EVALUATE scoring the
+-- sentiment model against labels.
+SELECT * FROM mlpredict.execute($$
+CREATE MODEL chat INPUT (prompt STRING) OUTPUT (response STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'openai-connection');
+$$);
+SELECT id, mlpredict.ai_complete('chat', text) AS answer FROM text_stream ORDER BY id;
+SELECT * FROM mlpredict.execute($$
+CREATE MODEL review_facts INPUT (review STRING) OUTPUT (sentiment STRING, score DOUBLE, topics ARRAY<STRING>) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'openai-connection', 'openai.system_prompt' = 'Give the sentiment, a score from 0 to 10 and the topics of the review.');
+$$);
+SELECT id, f.* FROM text_stream, LATERAL review_facts(text) AS f ORDER BY id;
+CREATE TABLE sentiment_labels (text text, label text);
+INSERT INTO sentiment_labels VALUES ('Happy Birthday! You are great!', 'POSITIVE'), ('Today was bad day in the stock market.', 'NEGATIVE'), ('The mitochondria are the powerhouse of the cell', 'NEUTRAL');
+SELECT * FROM mlpredict.execute($$SELECT ML_EVALUATE(`sentimentmodel$all`, label, text) FROM sentiment_labels;$$);
 
 -- Flink's other half: the same INSERT ... SELECT as a continuous query.
 -- Existing rows are backfilled, and every new row gets its prediction from
