@@ -23,6 +23,7 @@
 
 #include "access/xact.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 
@@ -328,6 +329,8 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	List	   *pieces = DdlSplitScript(script);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext statement_cxt;
+	MemoryContext outer;
 	ListCell   *lc;
 
 	if (pieces == NIL)
@@ -335,18 +338,32 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 
 	/* a scalar SETOF json result: the executor's expected desc has its column */
 	MlInitMaterializedSRF(fcinfo, true);
+	statement_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										  "mlpredict execute statement",
+										  ALLOCSET_DEFAULT_SIZES);
+	outer = MemoryContextSwitchTo(statement_cxt);
 	foreach(lc, pieces)
 	{
 		DdlScriptPiece *piece = lfirst(lc);
+		char		saved = script[piece->end];
 
-		/* positions stay offsets into the script, which ends here */
-		char	   *sql = list_length(pieces) == 1 ? script : pnstrdup(script, piece->end);
-
-		if (FlinkIsQuery(sql, piece->start))
-			FlinkRun(rsinfo, FlinkTranslate(sql, piece->start));
+		/*
+		 * Positions stay offsets into the script, which is cut short at the
+		 * statement's end while it runs (in place: a script of many
+		 * statements must not cost a copy of its text per statement).
+		 */
+		script[piece->end] = '\0';
+		if (FlinkIsQuery(script, piece->start))
+			FlinkRun(rsinfo, FlinkTranslate(script, piece->start));
 		else
-			execute_statement(rsinfo, DdlParseAt(sql, piece->start), sql);
+			execute_statement(rsinfo, DdlParseAt(script, piece->start), script);
+		script[piece->end] = saved;
 		CommandCounterIncrement();
+		/* the rows are in the tuplestore; nothing else outlives a statement */
+		MemoryContextReset(statement_cxt);
+		CHECK_FOR_INTERRUPTS();
 	}
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(statement_cxt);
 	return (Datum) 0;
 }

@@ -44,4 +44,10 @@ SELECT * FROM mlpredict.execute($$DESCRIBE CONNECTION `unterminated$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL m /* never closed$$);
 SELECT * FROM mlpredict.execute(NULL);
 
+-- a script of many statements runs in memory bounded by one statement
+-- (each statement once copied the script up to its end: 100,000 of them
+-- took tens of GB, and the kernel killed the server)
+SELECT count(*), count(DISTINCT r::text) FROM mlpredict.execute(repeat('SELECT 1 AS one;', 100000)) r;
+SELECT count(*) FROM mlpredict.execute(repeat('SHOW MODELS LIKE ''nothing%'';', 20000) || 'SHOW MODELS');
+
 DROP EXTENSION mlpredict CASCADE;
