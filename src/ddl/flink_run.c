@@ -20,8 +20,10 @@
 
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
+#include "utils/memutils.h"
 
 #include "ddl/ddl.h"
 #include "ddl/flink_query.h"
@@ -130,27 +132,39 @@ mlpredict_translate(PG_FUNCTION_ARGS)
 	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	List	   *pieces = DdlSplitScript(script);
 	StringInfoData buf;
+	MemoryContext statement_cxt;
+	MemoryContext outer;
 	ListCell   *lc;
 
 	if (pieces == NIL)
 		(void) DdlParse(script);	/* raises "empty statement" */
 	initStringInfo(&buf);
+	statement_cxt = AllocSetContextCreate(CurrentMemoryContext,
+										  "mlpredict translate statement",
+										  ALLOCSET_DEFAULT_SIZES);
+	outer = MemoryContextSwitchTo(statement_cxt);
 	foreach(lc, pieces)
 	{
 		DdlScriptPiece *piece = lfirst(lc);
-		char	   *sql = list_length(pieces) == 1 ? script : pnstrdup(script, piece->end);
+		char		saved = script[piece->end];
 
+		/* cut short in place at the statement's end, as execute() does */
+		script[piece->end] = '\0';
 		if (buf.len > 0)
 			appendStringInfoString(&buf, ";\n");
-		if (FlinkIsQuery(sql, piece->start))
-			appendStringInfoString(&buf, FlinkTranslate(sql, piece->start)->sql);
+		if (FlinkIsQuery(script, piece->start))
+			appendStringInfoString(&buf, FlinkTranslate(script, piece->start)->sql);
 		else
 		{
-			(void) DdlParseAt(sql, piece->start);
+			(void) DdlParseAt(script, piece->start);
 			appendStringInfo(&buf, "SELECT * FROM mlpredict.execute(%s)",
-							 quote_literal_cstr(pnstrdup(script + piece->start,
-														 piece->end - piece->start)));
+							 quote_literal_cstr(script + piece->start));
 		}
+		script[piece->end] = saved;
+		MemoryContextReset(statement_cxt);
+		CHECK_FOR_INTERRUPTS();
 	}
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(statement_cxt);
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

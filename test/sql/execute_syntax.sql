@@ -49,5 +49,6 @@ SELECT * FROM mlpredict.execute(NULL);
 -- took tens of GB, and the kernel killed the server)
 SELECT count(*), count(DISTINCT r::text) FROM mlpredict.execute(repeat('SELECT 1 AS one;', 100000)) r;
 SELECT count(*) FROM mlpredict.execute(repeat('SHOW MODELS LIKE ''nothing%'';', 20000) || 'SHOW MODELS');
+SELECT length(mlpredict.translate(repeat('SHOW MODELS;', 100000)));
 
 DROP EXTENSION mlpredict CASCADE;
