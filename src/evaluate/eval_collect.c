@@ -298,6 +298,13 @@ collect_embedding(EvalCollector *c, Datum label, Datum pred)
 	c->sum[2] += m.euclidean;
 }
 
+/* between rows of ROUGE-L's table, which long texts make big */
+static void
+poll_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 static void
 collect_text(EvalCollector *c, Datum label, Datum pred)
 {
@@ -312,7 +319,7 @@ collect_text(EvalCollector *c, Datum label, Datum pred)
 	uint64_t   *scratch = palloc_extended(sizeof(uint64_t) * TextScratchSize(n, r), MCXT_ALLOC_HUGE);
 	TextPairMetrics m;
 
-	MetricsTextPair(cand, n, ref, r, scratch, &m);
+	MetricsTextPair(cand, n, ref, r, scratch, &m, poll_interrupts);
 	c->sum[0] += m.bleu;
 	c->sum[1] += m.rouge;
 	c->sum[2] += m.similarity;

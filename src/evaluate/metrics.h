@@ -143,7 +143,9 @@ extern size_t TextTokenize(const char *text, size_t len, uint64_t *out);
  * and totals (Lin and Och's BLEU+1); rouge: ROUGE-L F1 (longest common
  * subsequence, precision LCS / c, recall LCS / r); similarity: cosine of
  * the two texts' token-count vectors.  Two empty texts score 1, one empty
- * text 0.  scratch: TextScratchSize(c, r) uint64_t.
+ * text 0.  scratch: TextScratchSize(c, r) uint64_t.  ROUGE-L takes c * r
+ * steps: poll, when not NULL, is called after each candidate token (the
+ * server passes a function that checks for query cancel).
  */
 typedef struct TextPairMetrics
 {
@@ -155,6 +157,7 @@ typedef struct TextPairMetrics
 extern size_t TextScratchSize(size_t c, size_t r);
 extern void MetricsTextPair(const uint64_t *cand, size_t c,
 							const uint64_t *ref, size_t r,
-							uint64_t *scratch, TextPairMetrics *out);
+							uint64_t *scratch, TextPairMetrics *out,
+							void (*poll) (void));
 
 #endif							/* MLPREDICT_EVAL_METRICS_H */

@@ -174,7 +174,7 @@ bleu(const uint64_t *cand, size_t c, const uint64_t *ref, size_t r,
 /* ROUGE-L F1: the longest common subsequence, with row of r + 1 */
 static double
 rouge_l(const uint64_t *cand, size_t c, const uint64_t *ref, size_t r,
-		uint64_t *row)
+		uint64_t *row, void (*poll) (void))
 {
 	uint64_t	lcs;
 
@@ -194,6 +194,8 @@ rouge_l(const uint64_t *cand, size_t c, const uint64_t *ref, size_t r,
 				row[j] = row[j - 1];
 			diag = up;
 		}
+		if (poll)
+			poll();
 	}
 	lcs = row[r];
 	if (lcs == 0)
@@ -238,7 +240,7 @@ count_cosine(const uint64_t *a, size_t na, const uint64_t *b, size_t nb)
  */
 void
 MetricsTextPair(const uint64_t *cand, size_t c, const uint64_t *ref, size_t r,
-				uint64_t *scratch, TextPairMetrics *out)
+				uint64_t *scratch, TextPairMetrics *out, void (*poll) (void))
 {
 	size_t		nc,
 				nr;
@@ -251,7 +253,7 @@ MetricsTextPair(const uint64_t *cand, size_t c, const uint64_t *ref, size_t r,
 		return;
 	}
 	out->bleu = bleu(cand, c, ref, r, scratch);
-	out->rouge = rouge_l(cand, c, ref, r, scratch + c + r);
+	out->rouge = rouge_l(cand, c, ref, r, scratch + c + r, poll);
 	nc = ngrams(cand, c, 1, scratch);
 	nr = ngrams(ref, r, 1, scratch + c);
 	out->similarity = count_cosine(scratch, nc, scratch + c, nr);

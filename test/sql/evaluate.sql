@@ -128,6 +128,22 @@ SELECT pg_temp.m(metrics) FROM mlpredict.ml_evaluate('echo', $q$SELECT 'echo: he
 SELECT pg_temp.m(metrics) FROM mlpredict.ml_evaluate('echo', $q$SELECT 'hello world', 'hello world'$q$);
 -- nothing in common
 SELECT pg_temp.m(metrics) FROM mlpredict.ml_evaluate('echo', $q$SELECT 'completely different', 'x'$q$);
+-- ROUGE-L's table grows with both texts (here 2 * 10^10 steps, tens of
+-- seconds): a cancel stops it at once
+CREATE FUNCTION pg_temp.canceled_within(query text, seconds int) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+BEGIN
+  PERFORM * FROM mlpredict.ml_evaluate('echo', query);
+  RETURN 'finished';
+EXCEPTION WHEN query_canceled THEN
+  RETURN CASE WHEN clock_timestamp() - t0 < make_interval(secs => seconds)
+              THEN 'canceled in time' ELSE 'canceled late' END;
+END $$;
+SET statement_timeout = '1s';
+SELECT pg_temp.canceled_within($q$SELECT repeat('w ', 150000), repeat('w ', 150000)$q$, 5);
+RESET statement_timeout;
 
 ------------------------------------------------------------------------
 -- failed rows: on_error fail (the default) stops; null and skip count them

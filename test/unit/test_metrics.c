@@ -235,7 +235,7 @@ text_pair(const char *cand, const char *ref)
 	size_t		r = TextTokenize(ref, strlen(ref), rt);
 	TextPairMetrics m;
 
-	MetricsTextPair(ct, c, rt, r, scratch, &m);
+	MetricsTextPair(ct, c, rt, r, scratch, &m, NULL);
 	return m;
 }
 
