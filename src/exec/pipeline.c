@@ -673,13 +673,28 @@ submit(PipelineState *state, PipeRow **rows, int nrows)
 }
 
 /*
+ * may_start_call
+ *		Whether another call may start: fewer than allowed_calls are being
+ *		attempted.  A call waiting out a retry's backoff gives its place to
+ *		the next one meanwhile (so one failing row does not slow the rows
+ *		behind it), up to max_calls more calls in all.
+ */
+static bool
+may_start_call(PipelineState *state)
+{
+	int			attempting = state->inflight - HttpQueueWaitingRetry(state->queue);
+
+	return attempting < allowed_calls(state) && state->inflight < 2 * state->max_calls;
+}
+
+/*
  * send_forming
  *		Send the forming batch (a call at a time while calls are allowed).
  */
 static void
 send_forming(PipelineState *state)
 {
-	while (state->nforming > 0 && state->inflight < allowed_calls(state))
+	while (state->nforming > 0 && may_start_call(state))
 	{
 		int			n = Min(state->nforming, state->batch_size);
 

@@ -132,8 +132,11 @@ typedef struct HttpResponse
  * is final, with its data allocated in the memory context current at
  * submission.  HttpQueueNext gives back the arg of a final request, in
  * the order they finish; with wait it blocks (on the latch, checking for
- * interrupts) until one is final, and returns false only when nothing is
- * outstanding.  HttpQueueCancel abandons every outstanding request (their
+ * interrupts) until one is final, and returns false when nothing is
+ * outstanding, or when one of the outstanding requests has just begun to
+ * wait out a retry's backoff (so that the caller may start another in its
+ * place).  HttpQueueWaitingRetry counts the requests waiting so now.
+ * HttpQueueCancel abandons every outstanding request (their
  * responses are never filled in); HttpQueueFree also frees the queue.
  */
 typedef struct HttpQueue HttpQueue;
@@ -143,6 +146,7 @@ extern void HttpQueueSubmit(HttpQueue *queue, HttpRequest *request,
 							HttpResponse *response, void *arg);
 extern bool HttpQueueNext(HttpQueue *queue, bool wait, void **arg);
 extern int	HttpQueueOutstanding(HttpQueue *queue);
+extern int	HttpQueueWaitingRetry(HttpQueue *queue);
 extern void HttpQueueCancel(HttpQueue *queue);
 extern void HttpQueueFree(HttpQueue *queue);
 

@@ -137,9 +137,27 @@ HttpQueueEntryDone(HttpQueueEntry *entry)
 {
 	HttpQueue  *queue = entry->queue;
 
+	HttpQueueEntryRetryWaiting(entry, false);
 	dlist_delete(&entry->node);
 	dlist_push_tail(&queue->done, &entry->node);
 	queue->noutstanding--;
+}
+
+/*
+ * HttpQueueEntryRetryWaiting
+ *		See http_queue.h.
+ */
+void
+HttpQueueEntryRetryWaiting(HttpQueueEntry *entry, bool waiting)
+{
+	HttpQueue  *queue = entry->queue;
+
+	if (entry->retry_waiting == waiting)
+		return;
+	entry->retry_waiting = waiting;
+	queue->nretry_waiting += waiting ? 1 : -1;
+	if (waiting)
+		queue->retry_wait_news = true;
 }
 
 /*
@@ -163,10 +181,22 @@ HttpQueueNext(HttpQueue *queue, bool wait, void **arg)
 		}
 		if (queue->noutstanding == 0)
 			return false;
+		if (wait && queue->retry_wait_news && dlist_is_empty(&queue->done))
+		{
+			/* the caller may start a request in the waiting one's place */
+			queue->retry_wait_news = false;
+			return false;
+		}
 		queue->backend->poll(wait);
 		if (!wait && dlist_is_empty(&queue->done))
 			return false;
 	}
+}
+
+int
+HttpQueueWaitingRetry(HttpQueue *queue)
+{
+	return queue->nretry_waiting;
 }
 
 int
@@ -185,6 +215,8 @@ HttpQueueCancel(HttpQueue *queue)
 	queue->backend->cancel(queue);
 	dlist_init(&queue->outstanding);
 	queue->noutstanding = 0;
+	queue->nretry_waiting = 0;
+	queue->retry_wait_news = false;
 	dlist_init(&queue->done);
 }
 
@@ -227,7 +259,8 @@ HttpPerform(HttpRequest **requests, HttpResponse *responses, int n)
 	{
 		for (int i = 0; i < n; i++)
 			HttpQueueSubmit(queue, requests[i], &responses[i], NULL);
-		while (HttpQueueNext(queue, true, NULL))
+		while (HttpQueueNext(queue, true, NULL) ||
+			   HttpQueueOutstanding(queue) > 0)
 			;
 	}
 	PG_FINALLY();

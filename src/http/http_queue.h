@@ -36,6 +36,7 @@ typedef struct HttpQueueEntry
 	HttpResponse *response;
 	MemoryContext response_context; /* where the response's data goes */
 	void	   *arg;			/* the submitter's */
+	bool		retry_waiting;	/* waiting out a retry's backoff */
 } HttpQueueEntry;
 
 /* The backend's data of an entry, zeroed at submission. */
@@ -70,6 +71,9 @@ struct HttpQueue
 	dlist_head	outstanding;	/* HttpQueueEntry submitted, not final */
 	dlist_head	done;			/* HttpQueueEntry final, not yet taken */
 	int			noutstanding;
+	int			nretry_waiting; /* outstanding entries with retry_waiting */
+	bool		retry_wait_news;	/* one began to wait since HttpQueueNext
+									 * last returned */
 	bool		cancelled;
 	const HttpQueueBackend *backend;	/* the one current at creation */
 	void	   *backend_state;	/* the backend's, in context (or NULL) */
@@ -83,5 +87,8 @@ extern void HttpQueueSetBackend(const HttpQueueBackend *backend);
 
 /* An entry became final: move it to its queue's done list. */
 extern void HttpQueueEntryDone(HttpQueueEntry *entry);
+
+/* An outstanding entry began (true) or ended (false) a retry's backoff. */
+extern void HttpQueueEntryRetryWaiting(HttpQueueEntry *entry, bool waiting);
 
 #endif							/* MLPREDICT_HTTP_QUEUE_H */

@@ -293,6 +293,7 @@ channel_receive(void)
 		void	   *data;
 		uint32		id;
 		OutstandingRequest *out;
+		bool		waiting;
 		shm_mq_result res;
 
 		res = shm_mq_receive(channel->responses, &nbytes, &data, true);
@@ -301,6 +302,14 @@ channel_receive(void)
 		if (res != SHM_MQ_SUCCESS)
 			break;
 		progress = true;
+		if (PoolDecodeRetryWait(data, nbytes, &id, &waiting))
+		{
+			/* a notice, not final: an abandoned request's is dropped */
+			out = hash_search(channel->outstanding, &id, HASH_FIND, NULL);
+			if (out != NULL)
+				HttpQueueEntryRetryWaiting(out->entry, waiting);
+			continue;
+		}
 		id = PoolResponseId(data, nbytes);
 		out = hash_search(channel->outstanding, &id, HASH_FIND, NULL);
 		if (out == NULL)

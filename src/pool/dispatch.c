@@ -75,6 +75,7 @@ struct Dispatcher
 {
 	HttpEngine *engine;
 	DispatchDoneHook done;
+	DispatchRetryWaitHook retry_wait;	/* or NULL */
 	dlist_head	owners;			/* DispatchOwner ring */
 	dlist_head	running;		/* DispatchJob on the wire */
 	int			nrunning;
@@ -135,6 +136,16 @@ DispatchCreate(HttpEngine *engine, DispatchDoneHook done)
 	return d;
 }
 
+/*
+ * DispatchSetRetryWaitHook
+ *		See dispatch.h.
+ */
+void
+DispatchSetRetryWaitHook(Dispatcher *d, DispatchRetryWaitHook hook)
+{
+	d->retry_wait = hook;
+}
+
 void
 DispatchAddOwner(Dispatcher *d, DispatchOwner *owner, void *arg)
 {
@@ -174,6 +185,7 @@ DispatchSubmit(Dispatcher *d, DispatchOwner *owner, DispatchJob *job)
 	job->outage_failures = 0;
 	job->unreachable_since_ms = 0;
 	job->probe = false;
+	job->retry_waiting = false;
 	job->not_before_ms = 0;
 	job->held_since_ms = 0;
 	job->held_ms = 0;
@@ -338,6 +350,11 @@ start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now)
 				errmsg("out of memory"));
 	job->transfer->job = job;
 	HttpEngineStart(d->engine, job->transfer, job->request);
+	if (job->retry_waiting)
+	{
+		job->retry_waiting = false;
+		d->retry_wait(d, job, false);
+	}
 }
 
 /*
@@ -442,6 +459,11 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	job->not_before_ms = now + delay;
 	/* Back to the head of the owner's queue: it keeps its turn. */
 	dlist_push_head(&owner->queue, &job->node);
+	if (d->retry_wait != NULL && !job->retry_waiting)
+	{
+		job->retry_waiting = true;
+		d->retry_wait(d, job, true);
+	}
 }
 
 /*

@@ -57,6 +57,7 @@ struct DispatchJob
 									 * unreachable */
 	int64		unreachable_since_ms;	/* the first of them, or 0 */
 	bool		probe;			/* on the wire as the breaker's probe */
+	bool		retry_waiting;	/* its owner was told it waits for a retry */
 	int64		not_before_ms;	/* backoff: not started before this */
 	int64		held_since_ms;	/* when it was first held back, or 0 */
 	double		held_ms;		/* total time held back */
@@ -66,10 +67,20 @@ struct DispatchJob
 /* Called when a job is final; the job is no longer the dispatcher's. */
 typedef void (*DispatchDoneHook) (Dispatcher *dispatcher, DispatchJob *job);
 
+/*
+ * Called when a job starts waiting out a retry's backoff (waiting true)
+ * and when it goes on the wire again (false), so that its owner may let
+ * another request take its place meanwhile.  Optional.
+ */
+typedef void (*DispatchRetryWaitHook) (Dispatcher *dispatcher, DispatchJob *job,
+									   bool waiting);
+
 /* The token counter of every dispatcher of the process (NULL: none). */
 extern void DispatchSetTokenCounter(PoolTokenCounter counter);
 
 extern Dispatcher *DispatchCreate(HttpEngine *engine, DispatchDoneHook done);
+extern void DispatchSetRetryWaitHook(Dispatcher *dispatcher,
+									 DispatchRetryWaitHook hook);
 extern void DispatchAddOwner(Dispatcher *dispatcher, DispatchOwner *owner,
 							 void *arg);
 extern void DispatchSetOwnerCap(Dispatcher *dispatcher, int cap,

@@ -45,6 +45,7 @@ static void local_poll(bool wait);
 static void local_cancel(HttpQueue *queue);
 static void local_start(void);
 static void local_done(Dispatcher *d, DispatchJob *job);
+static void local_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting);
 static void local_shutdown(int code, Datum arg);
 
 const HttpQueueBackend PoolLocalBackend = {
@@ -131,6 +132,7 @@ local_start(void)
 		return;
 	local_engine = HttpEngineCreate(0);
 	local_dispatcher = DispatchCreate(local_engine, local_done);
+	DispatchSetRetryWaitHook(local_dispatcher, local_retry_wait);
 	local_wait_event = MlWaitEventExtensionNew("MlpredictHttp");
 	on_proc_exit(local_shutdown, (Datum) 0);
 }
@@ -148,6 +150,12 @@ local_done(Dispatcher *d, DispatchJob *job)
  *		on_proc_exit: a FATAL exit (pg_terminate_backend during a call) does
  *		not unwind; closing the engine closes the transfers.
  */
+static void
+local_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting)
+{
+	HttpQueueEntryRetryWaiting((HttpQueueEntry *) job->arg, waiting);
+}
+
 static void
 local_shutdown(int code, Datum arg)
 {

@@ -21,6 +21,7 @@
 
 #define POOL_REQUEST_MAGIC		0x52514d4c	/* "LMQR" */
 #define POOL_RESPONSE_MAGIC		0x53524d4c	/* "LMRS" */
+#define POOL_RETRY_WAIT_MAGIC	0x57524d4c	/* "LMRW" */
 
 typedef struct PoolRequestHeader
 {
@@ -54,6 +55,14 @@ typedef struct PoolResponseHeader
 	uint32		nheaders;
 	uint64		body_len;
 } PoolResponseHeader;
+
+/* A retry-wait notice: the whole message. */
+typedef struct PoolRetryWaitMessage
+{
+	uint32		magic;
+	uint32		id;
+	uint32		waiting;
+} PoolRetryWaitMessage;
 
 /* The fixed part of an attempt in a response message. */
 typedef struct PoolAttemptHeader
@@ -253,6 +262,38 @@ PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 	put_headers(buf, response->headers, false);
 	if (h.body_len > 0)
 		appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
+}
+
+void
+PoolEncodeRetryWait(StringInfo buf, uint32 id, bool waiting)
+{
+	PoolRetryWaitMessage m;
+
+	memset(&m, 0, sizeof(m));
+	m.magic = POOL_RETRY_WAIT_MAGIC;
+	m.id = id;
+	m.waiting = waiting ? 1 : 0;
+	resetStringInfo(buf);
+	appendBinaryStringInfo(buf, (const char *) &m, sizeof(m));
+}
+
+/*
+ * PoolDecodeRetryWait
+ *		Whether the message is a retry-wait notice, and if so what it says.
+ */
+bool
+PoolDecodeRetryWait(const char *data, Size len, uint32 *id, bool *waiting)
+{
+	PoolRetryWaitMessage m;
+
+	if (len != sizeof(m))
+		return false;
+	memcpy(&m, data, sizeof(m));
+	if (m.magic != POOL_RETRY_WAIT_MAGIC)
+		return false;
+	*id = m.id;
+	*waiting = m.waiting != 0;
+	return true;
 }
 
 uint32

@@ -26,6 +26,14 @@ extern void PoolEncodeRequest(StringInfo buf, uint32 id,
 extern HttpRequest *PoolDecodeRequest(const char *data, Size len, uint32 *id);
 extern void PoolEncodeResponse(StringInfo buf, uint32 id,
 							   const HttpResponse *response);
+/*
+ * A notice that request id began (waiting) or ended a retry's backoff:
+ * travels in the response queue, ahead of the request's final response.
+ */
+extern void PoolEncodeRetryWait(StringInfo buf, uint32 id, bool waiting);
+extern bool PoolDecodeRetryWait(const char *data, Size len, uint32 *id,
+								bool *waiting);
+
 /* The id a response message answers, and its decoding. */
 extern uint32 PoolResponseId(const char *data, Size len);
 extern void PoolDecodeResponse(const char *data, Size len,

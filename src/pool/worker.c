@@ -93,6 +93,7 @@ static void send_responses(WorkerChannel *ch);
 static void send_all_responses(void);
 static void close_channel(WorkerChannel *ch);
 static void job_done(Dispatcher *d, DispatchJob *job);
+static void job_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting);
 static void report_status(void);
 static void apply_settings(void);
 
@@ -113,6 +114,7 @@ mlpredict_pool_worker_main(Datum arg)
 
 	engine = HttpEngineCreate(mlpredict_max_connections);
 	dispatcher = DispatchCreate(engine, job_done);
+	DispatchSetRetryWaitHook(dispatcher, job_retry_wait);
 	apply_settings();
 	worker_announce();
 	loop_context = AllocSetContextCreate(TopMemoryContext, "mlpredict pool loop",
@@ -354,6 +356,26 @@ job_done(Dispatcher *d, DispatchJob *job)
 			explicit_bzero(header->value, strlen(header->value));
 	}
 	MemoryContextDelete(job->context);
+	responses_waiting = true;
+}
+
+/*
+ * job_retry_wait
+ *		Tell the job's session that it began or ended a retry's backoff (a
+ *		small message, in order with its responses).
+ */
+static void
+job_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting)
+{
+	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
+	MemoryContext old = MemoryContextSwitchTo(ch->context);
+	StringInfo	msg = makeStringInfo();
+
+	PoolEncodeRetryWait(msg, (uint32) job->id, waiting);
+	ch->outbox = lappend(ch->outbox, msg);
+	ch->owner.backlog += msg->maxlen;
+	HttpBufferAdjust(msg->maxlen);
+	MemoryContextSwitchTo(old);
 	responses_waiting = true;
 }
 
