@@ -17,9 +17,9 @@
  * its last row has been released.  At most max_parallelism calls are in
  * flight (the runtime option, else mlpredict.max_parallelism;
  * async_enabled = false means one).  Under a LIMIT or in a cursor the
- * number of calls in flight starts at one and grows with the rows
- * returned, so a query that stops early has not paid for many calls it
- * does not use.
+ * scan slow-starts: it may have started at most 2n + 1 calls when n rows
+ * have had their turn, so a query that stops early has not paid for many
+ * calls it does not use, whatever the timing of the answers.
  *
  * The window.  Rows are read while a call can take them and the window
  * has room: it is bounded by the rows buffered
@@ -165,6 +165,8 @@ typedef struct PipelineState
 	bool		outer_done;
 	PipeRow    *last_returned;	/* its memory is released on the next call */
 	uint64		returned;
+	uint64		taken;			/* rows past their turn: returned or dropped */
+	uint64		calls_started;		/* calls submitted since the (re)start */
 
 	/* for EXPLAIN ANALYZE */
 	int64		n_requests;
@@ -382,14 +384,25 @@ start(PipelineState *state)
 /*
  * allowed_calls
  *		Calls that may be in flight now: max_calls, or while slow-starting
- *		one more than the rows returned so far.
+ *		as many as the budget allows: 2 * (rows past their turn) + 1 calls
+ *		started in all.  The budget counts calls started, not calls in
+ *		flight, so answers that come back quickly do not let a LIMIT start
+ *		more calls than it will use; one call is always allowed when none
+ *		is in flight (a resent half of a failed batch, say), so the scan
+ *		always moves on.
  */
 static int
 allowed_calls(PipelineState *state)
 {
+	uint64		budget;
+	uint64		more;
+
 	if (!(state->flags & PIPE_FLAG_SLOW_START))
 		return state->max_calls;
-	return (int) Min((uint64) state->max_calls, state->returned + 1);
+	budget = 2 * state->taken + 1;
+	more = budget > state->calls_started ? budget - state->calls_started : 0;
+	more = Min(more, (uint64) state->max_calls);
+	return (int) Max(Min((uint64) state->max_calls, state->inflight + more), 1);
 }
 
 /*
@@ -648,6 +661,7 @@ submit(PipelineState *state, PipeRow **rows, int nrows)
 		PipeWindowRecount(&state->window, context, &call->counted);
 
 		state->inflight++;
+		state->calls_started++;
 		state->peak_inflight = Max(state->peak_inflight, state->inflight);
 		state->n_requests++;
 		state->n_rows_sent += taken;
@@ -1036,6 +1050,7 @@ pipeline_next(ScanState *ss)
 			if (row->dedup != NULL || row->key != NULL)
 				settle(state, row);
 			take(state, row);
+			state->taken++;
 			if (!row->keep && !(state->flags & PIPE_FLAG_LEFT_JOIN) &&
 				state->ai_kind == ML_AI_NONE)
 			{
@@ -1094,6 +1109,8 @@ reset_rows(PipelineState *state)
 	state->inflight = 0;
 	state->outer_done = false;
 	state->returned = 0;
+	state->taken = 0;
+	state->calls_started = 0;
 }
 
 static void
