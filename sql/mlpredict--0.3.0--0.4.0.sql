@@ -166,7 +166,23 @@ AS $$
 				'schema_name', schema_name, 'name', name, 'version', version,
 				'options', options, 'created_at', created_at)
 				ORDER BY schema_name, name, version), '[]')
-			FROM mlpredict.model_version))
+			FROM mlpredict.model_version),
+		-- EXECUTE on the typed functions: Citus copies a function to a node
+		-- added later with PUBLIC's default EXECUTE, so the grants are sent too
+		'function_acl', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'function', p.oid::regprocedure::text,
+				'grants', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+						'grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+									ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+						'grantable', a.is_grantable) ORDER BY a.grantee), '[]')
+					FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+					WHERE a.grantee <> p.proowner))
+				ORDER BY m.schema_name, m.name), '[]')
+			FROM mlpredict.model m
+			JOIN pg_namespace n ON n.nspname = m.schema_name
+			JOIN pg_proc p ON p.pronamespace = n.oid AND p.proname = m.name
+				AND p.pronargs > 0
+				AND p.proargtypes[p.pronargs - 1] = 'mlpredict.predict_options'::regtype))
 $$;
 COMMENT ON FUNCTION mlpredict.citus_catalog() IS
 	'The catalog (connections, sealed secrets, models, versions; owners and grants by role name) as sent to Citus workers; superusers only';
@@ -182,6 +198,10 @@ RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+	fn record;
+	g record;
+	have jsonb;
 BEGIN
 	IF mlpredict.citus_role() <> 'worker' THEN
 		RAISE EXCEPTION 'mlpredict.citus_apply() runs only on a Citus worker'
@@ -232,6 +252,30 @@ BEGIN
 		version integer, options jsonb, created_at timestamptz)
 	ON CONFLICT (schema_name, name, version) DO UPDATE SET options = EXCLUDED.options,
 		created_at = EXCLUDED.created_at;
+
+	-- EXECUTE on the typed functions as on the coordinator (local changes:
+	-- Citus must not send a worker's GRANT anywhere)
+	PERFORM set_config('citus.enable_ddl_propagation', 'off', true);
+	FOR fn IN SELECT x.function, x.grants
+		FROM jsonb_to_recordset(catalog->'function_acl') AS x(function text, grants jsonb)
+	LOOP
+		CONTINUE WHEN to_regprocedure(fn.function) IS NULL;
+		SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+							ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+				'grantable', a.is_grantable) ORDER BY a.grantee), '[]')
+		INTO have
+		FROM pg_proc p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+		WHERE p.oid = to_regprocedure(fn.function) AND a.grantee <> p.proowner;
+		CONTINUE WHEN have @> fn.grants AND fn.grants @> have;
+		FOR g IN SELECT * FROM jsonb_to_recordset(have) AS y(grantee text) LOOP
+			EXECUTE format('REVOKE ALL ON FUNCTION %s FROM %s', fn.function, g.grantee);
+		END LOOP;
+		FOR g IN SELECT * FROM jsonb_to_recordset(fn.grants) AS y(grantee text, grantable boolean) LOOP
+			EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s%s', fn.function, g.grantee,
+				CASE WHEN g.grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+		END LOOP;
+	END LOOP;
 
 	PERFORM set_config('mlpredict_citus.applying', 'off', true);
 END

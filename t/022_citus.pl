@@ -154,8 +154,8 @@ SELECT mlpredict.drop_model('chat2');
 CREATE ROLE bob;
 });
 $coord->safe_psql('postgres', q{
-SELECT mlpredict.alter_model_owner('chat', 'bob');
 SELECT mlpredict.alter_connection_owner('openai-connection', 'bob');
+SELECT mlpredict.alter_model_owner('chat', 'bob');
 });
 is($w2->safe_psql('postgres', q{SELECT owner FROM mlpredict.models UNION ALL SELECT owner FROM mlpredict.connections}),
 	"bob\nbob", 'new owners reach the worker');
@@ -173,7 +173,11 @@ ROLLBACK;
 is($w1->safe_psql('postgres', q{SELECT count(*) FROM mlpredict.models}), '1',
 	'a rolled-back DROP MODEL leaves the worker alone');
 
-# A node added later gets the catalog from citus_sync().
+# A node added later gets the catalog (and EXECUTE on the typed function:
+# Citus copies it with PUBLIC's default) from citus_sync().
+# (the owners changed above)
+# (the owners changed above)
+%expected = map { $_ => $coord->safe_psql('postgres', $catalog{$_}) } keys %catalog;
 my $w3 = citus_node('worker3');
 $coord->safe_psql('postgres', qq{SELECT citus_add_node('127.0.0.1', ${\ $w3->port})});
 is($w3->safe_psql('postgres', q{SELECT count(*) FROM mlpredict.models}), '0',
