@@ -174,9 +174,8 @@ is($w1->safe_psql('postgres', q{SELECT count(*) FROM mlpredict.models}), '1',
 	'a rolled-back DROP MODEL leaves the worker alone');
 
 # A node added later gets the catalog (and EXECUTE on the typed function:
-# Citus copies it with PUBLIC's default) from citus_sync().
-# (the owners changed above)
-# (the owners changed above)
+# Citus copies it with PUBLIC's default) from citus_sync(); the catalog to
+# compare with is the one after the owner change above.
 %expected = map { $_ => $coord->safe_psql('postgres', $catalog{$_}) } keys %catalog;
 my $w3 = citus_node('worker3');
 $coord->safe_psql('postgres', qq{SELECT citus_add_node('127.0.0.1', ${\ $w3->port})});
