@@ -122,6 +122,8 @@ for my $w ($w1, $w2)
 	q{SELECT mlpredict.create_model('local_model', 'prompt STRING', 'answer STRING', '{"provider": "openai", "task": "text_generation", "openai.connection": "openai-connection"}')});
 isnt($ret, 0, 'CREATE MODEL on a worker fails');
 like($err, qr/changed on the Citus coordinator, not on a worker/, 'and says where to run it');
+($ret, $out, $err) = $w2->psql('postgres', q{SELECT mlpredict.grant_connection('openai-connection', 'alice')});
+like($err, qr/changed on the Citus coordinator, not on a worker/, 'so does a GRANT on a worker');
 
 # A distributed LATERAL query answers every row of every shard.
 $coord->safe_psql('postgres', q{
@@ -133,14 +135,21 @@ is($coord->safe_psql('postgres', q{
 SELECT count(*), count(*) FILTER (WHERE p.answer = 'echo: ' || d.body)
 FROM docs d, LATERAL chat(d.body) p}), '200|200',
 	'the distributed LATERAL query answers all 200 rows correctly');
+is($coord->safe_psql('postgres', q{
+SELECT count(*), count(*) FILTER (WHERE p.answer = 'echo: ' || d.body)
+FROM docs d, LATERAL mlpredict.ml_predict('chat', d.body) AS p(answer text)}), '200|200',
+	'ml_predict in a distributed LATERAL query answers all 200 rows too');
+is($coord->safe_psql('postgres', q{
+SELECT count(*) FROM (SELECT d.id, p.answer FROM docs d, LATERAL chat(d.body) p WHERE d.id = 7) s
+WHERE s.answer = 'echo: document 7'}), '1', 'a query routed to one shard is answered on its worker');
 my $per_node = $coord->safe_psql('postgres', q{
 SELECT node, sum(calls) > 0 FROM mlpredict.citus_stat_models WHERE model = 'public.chat' GROUP BY node ORDER BY node});
 my @nodes_calling = grep { /\|t$/ } split /\n/, $per_node;
 is(scalar @nodes_calling, 2, 'both workers called the model themselves (citus_stat_models)')
   or diag $per_node;
 is($coord->safe_psql('postgres', q{
-SELECT sum(rows) FROM mlpredict.citus_stat_models WHERE model = 'public.chat'}), '200',
-	'the cluster-wide statistics count every row once');
+SELECT sum(rows) FROM mlpredict.citus_stat_models WHERE model = 'public.chat'}), '401',
+	'the cluster-wide statistics count every row once (200 + 200 + 1)');
 is($coord->safe_psql('postgres', q{
 SELECT count(DISTINCT node) FROM mlpredict.citus_stat_connections
 WHERE connection = 'openai-connection' AND node <> 'coordinator' AND calls > 0}), '2',
