@@ -1225,9 +1225,15 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	own text := mlpredict.cluster_key_id();
+	own text;
 	r record;
 BEGIN
+	IF mlpredict.citus_role() = 'worker' THEN
+		RAISE EXCEPTION 'mlpredict.citus_check_keys() runs on the Citus coordinator'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Run it on the coordinator; it compares every worker''s key with the coordinator''s.';
+	END IF;
+	own := mlpredict.cluster_key_id();
 	node := 'coordinator';
 	key_id := own;
 	matches := true;
@@ -1271,8 +1277,9 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value';
 	END IF;
 	query := format('SELECT coalesce(jsonb_agg(to_jsonb(s)), ''[]'') FROM mlpredict.%I s', stat_view);
-	RETURN QUERY EXECUTE format('SELECT jsonb_build_object(''node'', ''coordinator'') || e
-		FROM jsonb_array_elements((%s)) e', query);
+	RETURN QUERY EXECUTE format('SELECT jsonb_build_object(''node'', %L) || e
+		FROM jsonb_array_elements((%s)) e',
+		CASE WHEN mlpredict.citus_role() = 'worker' THEN 'this worker' ELSE 'coordinator' END, query);
 	FOR r IN SELECT * FROM mlpredict.citus_run_on_workers(query) LOOP
 		IF NOT r.success THEN
 			RAISE WARNING 'no statistics from Citus worker %', r.node USING DETAIL = r.result;
