@@ -225,4 +225,27 @@ SELECT count(*), count(*) FILTER (WHERE p.answer = 'echo: ' || d.body)
 FROM docs d, LATERAL chat(d.body) p}), '200|200',
 	'after rebalancing onto the added worker every row is still answered');
 
+# On a worker: the key check is the coordinator's; the statistics views
+# show the worker's own rows.
+($ret, $out, $err) = $w1->psql('postgres', q{SELECT * FROM mlpredict.citus_check_keys()});
+like($err, qr/citus_check_keys\(\) runs on the Citus coordinator/, 'citus_check_keys() on a worker says where to run it');
+is($w1->safe_psql('postgres', q{SELECT DISTINCT node FROM mlpredict.citus_stat_models}), 'this worker',
+	'citus_stat_models on a worker shows its own rows');
+
+# A worker that cannot take the catalog fails the coordinator's change,
+# naming it; once it is back, citus_sync() brings everyone in step.
+$w3->stop;
+($ret, $out, $err) = $coord->psql('postgres',
+	q{SELECT mlpredict.alter_model('chat', '{"openai.params.temperature": 0.25}')});
+isnt($ret, 0, 'a change while a worker is down fails');
+like($err, qr/could not copy the mlpredict catalog to 1 Citus worker.*\n.*127\.0\.0\.1:${\ $w3->port}/,
+	'and names the worker that is down');
+like($coord->safe_psql('postgres', q{SELECT options::text FROM mlpredict.models}), qr/"openai.params.temperature": "0.5"/,
+	'the coordinator kept its catalog');
+$w3->start;
+$coord->safe_psql('postgres', q{SELECT mlpredict.alter_model('chat', '{"openai.params.temperature": 0.25}')});
+my $models = $coord->safe_psql('postgres', q{SELECT options::text FROM mlpredict.models});
+is($_->safe_psql('postgres', q{SELECT options::text FROM mlpredict.models}), $models,
+	$_->name . ' has the change once the worker is back') for ($w1, $w2, $w3);
+
 done_testing();
