@@ -6,7 +6,8 @@
 # the stand-in itself (citus_stat_models shows every node's calls); a worker
 # refuses catalog changes of its own and refuses to create a key file; a
 # node added later gets the catalog from mlpredict.citus_sync(); a worker
-# with another cluster key is named by mlpredict.citus_check_keys().
+# with another cluster key is named by mlpredict.citus_check_keys(); a
+# change while a worker is down fails, naming it.
 #
 # Citus is not a Debian package: the test is skipped, with a message, where
 # it is not installed for the server under test (see README "Scaling out").
