@@ -26,7 +26,7 @@ OBJS = \
 	src/stats/stats.o src/stats/stats_views.o \
 	src/cache/cache_key.o src/cache/memo.o src/cache/response_cache.o \
 	src/auth/sigv4.o src/auth/jwt.o src/auth/strbuf.o \
-	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o \
+	src/secret/secret_box.o src/secret/cluster_key.o src/secret/secret_ref.o src/secret/citus_node.o \
 	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_window.o src/exec/pipeline_path.o src/exec/predict.o src/exec/predict_answers.o src/exec/debug.o \
 	src/exec/ai_functions.o src/exec/select_list.o \
 	src/continuous/cq_wake.o src/continuous/cq_launcher.o src/continuous/cq_worker.o src/continuous/cq_process.o \

@@ -23,6 +23,12 @@
  * The ALTER SCHEMA ... RENAME event trigger (models follow their schema)
  * is here too, as the other piece of keeping identities in step.
  *
+ * On a Citus worker none of this touches the catalog: the statements come
+ * from the coordinator, which changes its own rows and sends the whole
+ * catalog to the workers at commit (mlpredict.citus_sync()); a worker
+ * updating rows in Citus's propagated transaction would only wait on that
+ * send.
+ *
  * Models need no hook for DROP ROLE: the model's owner owns its typed
  * function, so pg_shdepend already refuses.  Without the library loaded
  * in the session (not preloaded) none of this runs; the owner is stored by
@@ -52,6 +58,7 @@
 #include "utils/syscache.h"
 
 #include "catalog/ml_catalog.h"
+#include "secret/citus_node.h"
 
 static ProcessUtility_hook_type prev_utility_hook = NULL;
 
@@ -291,7 +298,7 @@ role_guard_utility(PlannedStmt *pstmt, const char *queryString,
 	Node	   *stmt = pstmt->utilityStmt;
 	bool		guarded = (IsA(stmt, DropRoleStmt) || IsA(stmt, ReassignOwnedStmt) ||
 						   IsA(stmt, DropOwnedStmt) || IsA(stmt, AlterOwnerStmt)) &&
-		catalog_present();
+		catalog_present() && !CitusIsWorker();
 	MlModel    *model = NULL;
 
 	if (guarded && IsA(stmt, DropRoleStmt))
@@ -333,6 +340,7 @@ mlpredict_follow_schema_rename(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("mlpredict.follow_schema_rename() must be called as an event trigger")));
-	CatalogFollowSchemaRename();
+	if (!CitusIsWorker())
+		CatalogFollowSchemaRename();
 	PG_RETURN_VOID();
 }

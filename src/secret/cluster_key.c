@@ -21,11 +21,14 @@
  * to the final name.  link() fails with EEXIST if another backend won the
  * race, and then the winner's complete file is read instead, so all
  * backends agree on one key and no one ever reads a half-written file.
+ * On a Citus worker it is never created (citus_node.c): a worker must use
+ * the coordinator's key, copied by hand.
  *
  * Each backend caches the key of the path it last used; the cached bytes
  * are wiped when a different path replaces them.  The key is never
  * printed: messages name the file, and callers show only the key's id
- * (secret_box_key_id).
+ * (secret_box_key_id), which mlpredict.cluster_key_id() returns so that
+ * the nodes of a Citus cluster can be compared (citus_check_keys()).
  *
  * IDENTIFICATION
  *	  src/secret/cluster_key.c
@@ -40,10 +43,14 @@
 
 #include "miscadmin.h"
 #include "storage/fd.h"
+#include "utils/builtins.h"
 
 #include "mlpredict.h"
 #include "auth/strbuf.h"
+#include "secret/citus_node.h"
 #include "secret/cluster_key.h"
+
+PG_FUNCTION_INFO_V1(mlpredict_cluster_key_id);
 
 #define KEY_FILE_HEADER		"mlpredict secret key v1\n"
 #define KEY_FILE_HEADER_LEN (sizeof(KEY_FILE_HEADER) - 1)
@@ -280,6 +287,7 @@ create_key_file(const char *path, unsigned char *key)
 	size_t		len;
 	int			save_errno;
 
+	ClusterKeyRefuseCreate(path);	/* a Citus worker uses the coordinator's */
 	if (!pg_strong_random(key, SECRET_BOX_KEY_LEN))
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -349,4 +357,21 @@ ClusterKeyGet(void)
 	strlcpy(cached_path, path, sizeof(cached_path));
 	cached_valid = true;
 	return cached_key;
+}
+
+/*
+ * mlpredict_cluster_key_id
+ *		The hex id of this server's cluster key: a fingerprint, never the
+ *		key.  Creates the key file as any first use would (refused on a
+ *		Citus worker).
+ */
+Datum
+mlpredict_cluster_key_id(PG_FUNCTION_ARGS)
+{
+	unsigned char id[SECRET_BOX_KEY_ID_LEN];
+	char		hex[SECRET_BOX_KEY_ID_HEX_LEN];
+
+	secret_box_key_id(ClusterKeyGet(), id);
+	secret_box_key_id_hex(id, hex);
+	PG_RETURN_TEXT_P(cstring_to_text(hex));
 }
