@@ -48,7 +48,10 @@ typedef enum DdlKind
 	DDL_SHOW_CQS,				/* SHOW CONTINUOUS QUERIES [[NOT] LIKE 'p'] */
 	DDL_DESCRIBE_CQ,			/* DESCRIBE CONTINUOUS QUERY q */
 	DDL_SHOW_CREATE_CQ,			/* SHOW CREATE CONTINUOUS QUERY q */
-	DDL_EXPLAIN_CQ				/* EXPLAIN CONTINUOUS QUERY q */
+	DDL_EXPLAIN_CQ,				/* EXPLAIN CONTINUOUS QUERY q */
+	DDL_FLINK_SET,				/* SET ['key' = 'value'] (Flink session) */
+	DDL_FLINK_RESET,			/* RESET ['key'] */
+	DDL_FLINK_USE				/* USE [CATALOG] name, USE MODULES ... */
 } DdlKind;
 
 typedef struct DdlStatement
@@ -102,6 +105,10 @@ typedef struct DdlStatement
 	int			query_location;
 	int			cq_version;
 	bool		reprocess_all;
+
+	/* Flink's SET / RESET: the key (NULL: all); SET: the value */
+	char	   *session_key;
+	char	   *session_value;
 } DdlStatement;
 
 /* parser.c: parse exactly one statement (a trailing semicolon is allowed) */

@@ -25,6 +25,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/memutils.h"
 
@@ -272,6 +273,57 @@ execute_grant(ReturnSetInfo *rsinfo, DdlStatement *stmt)
 								 stmt->connection ? stmt->connection : ref_text(stmt->model)));
 }
 
+/* Flink's session time zone, the one setting with a PostgreSQL meaning */
+static bool
+is_time_zone_key(const char *key)
+{
+	return key != NULL && (pg_strcasecmp(key, "sql.local-time-zone") == 0 ||
+						   pg_strcasecmp(key, "table.local-time-zone") == 0);
+}
+
+/*
+ * execute_session
+ *		Flink's SET, RESET and USE, pasted with the statements they precede.
+ *		The session time zone becomes PostgreSQL's TimeZone; other settings
+ *		and USE mean nothing here and are reported as ignored.  A value is
+ *		never repeated back: it may be a secret ('sql.secrets.*').
+ */
+static void
+execute_session(ReturnSetInfo *rsinfo, DdlStatement *stmt)
+{
+	const char *key = stmt->session_key;
+
+	if (stmt->kind == DDL_FLINK_USE)
+	{
+		emit_status(rsinfo, "USE has no effect: names here ignore Flink's catalog and database (a three-part name means its last part), and models and tables are found along search_path.");
+		return;
+	}
+	if (stmt->kind == DDL_FLINK_SET && key == NULL)
+	{
+		emit_status(rsinfo, "No Flink session settings are kept; SHOW ALL lists PostgreSQL's.");
+		return;
+	}
+	if (is_time_zone_key(key) || (stmt->kind == DDL_FLINK_RESET && key == NULL))
+	{
+		bool		set = stmt->kind == DDL_FLINK_SET;
+
+		(void) set_config_option("TimeZone", set ? stmt->session_value : NULL,
+								 superuser() ? PGC_SUSET : PGC_USERSET,
+								 PGC_S_SESSION, GUC_ACTION_SET, true, 0, false);
+		if (key == NULL)
+			emit_status(rsinfo, "TimeZone reset; no other Flink setting is kept.");
+		else if (set)
+			emit_status(rsinfo, psprintf("TimeZone set to %s (Flink's %s).",
+										 quote_literal_cstr(GetConfigOption("TimeZone", false, false)),
+										 quote_literal_cstr(key)));
+		else
+			emit_status(rsinfo, psprintf("TimeZone reset (Flink's %s).", quote_literal_cstr(key)));
+		return;
+	}
+	emit_status(rsinfo, psprintf("Flink setting %s has no effect here and was ignored.",
+								 quote_literal_cstr(key)));
+}
+
 /*
  * execute_statement
  *		Run one parsed Confluent statement; sql is its text (positions in
@@ -293,6 +345,11 @@ execute_statement(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 		case DDL_GRANT:
 		case DDL_REVOKE:
 			execute_grant(rsinfo, stmt);
+			break;
+		case DDL_FLINK_SET:
+		case DDL_FLINK_RESET:
+		case DDL_FLINK_USE:
+			execute_session(rsinfo, stmt);
 			break;
 		case DDL_CREATE_CQ:
 		case DDL_ALTER_CQ_PAUSE:

@@ -31,6 +31,9 @@
  *	  {DESCRIBE | DESC} CONTINUOUS QUERY name
  *	  SHOW CREATE CONTINUOUS QUERY name
  *	  EXPLAIN CONTINUOUS QUERY name
+ *	  SET [key = value]		(Flink's session settings; see execute.c)
+ *	  RESET [key]
+ *	  USE [CATALOG] name | USE MODULES name [, ...]
  *
  *	  (the INSERT ... SELECT of a continuous query is everything after AS,
  *	  kept as text with its offset for src/continuous/ to parse)
@@ -69,7 +72,7 @@
 #include "util.h"
 
 #define SUPPORTED_HINT \
-	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY, and the Flink statements SELECT, INSERT, CREATE TABLE and EXPLAIN."
+	"Supported statements are CREATE, ALTER, DROP, DESCRIBE, SHOW, GRANT and REVOKE for CONNECTION and MODEL, CREATE, ALTER, DROP, DESCRIBE, SHOW and EXPLAIN for CONTINUOUS QUERY, and the Flink statements SELECT, INSERT, CREATE TABLE, EXPLAIN, SET, RESET and USE."
 
 /* the state of one statement parse */
 typedef struct DdlParser
@@ -98,6 +101,8 @@ static bool accept_continuous_query(DdlParser *p);
 static char *parse_cq_name(DdlParser *p);
 static void parse_create_cq(DdlParser *p);
 static void parse_alter_cq(DdlParser *p);
+static char *parse_option_key(DdlParser *p);
+static char *parse_option_value(DdlParser *p);
 
 /* the current token */
 static inline DdlToken *
@@ -179,6 +184,55 @@ DdlParse(const char *statement)
 	return DdlParseAt(statement ? statement : "", 0);
 }
 
+/* whether only an optional ";" is left */
+static bool
+at_statement_end(DdlParser *p)
+{
+	return current(p)->kind == DDL_TOKEN_EOF || DdlTokenIsPunct(current(p), ';');
+}
+
+/* SET, after the keyword: nothing (list), or key = value */
+static void
+parse_session_set(DdlParser *p)
+{
+	p->stmt->kind = DDL_FLINK_SET;
+	if (at_statement_end(p))
+		return;
+	p->stmt->session_key = parse_option_key(p);
+	expect_punct(p, '=', "Expected = after the setting's key.");
+	p->stmt->session_value = parse_option_value(p);
+}
+
+/*
+ * USE, after the keyword: CATALOG name, MODULES name [, ...], or a
+ * [catalog.]database name.  Kept only to be reported: names here carry no
+ * catalog or database (see names.c).
+ */
+static void
+parse_use(DdlParser *p)
+{
+	p->stmt->kind = DDL_FLINK_USE;
+	if (accept_keyword(p, "MODULES"))
+	{
+		do
+		{
+			if (!DdlTokenIsIdent(current(p)))
+				syntax_error(p, "Expected a module name.", NULL);
+			advance(p);
+		} while (accept_punct(p, ','));
+		return;
+	}
+	(void) accept_keyword(p, "CATALOG");
+	if (!DdlTokenIsIdent(current(p)))
+		syntax_error(p, "Expected a catalog or database name.", NULL);
+	advance(p);
+	while (DdlTokenIsPunct(current(p), '.') && DdlTokenIsIdent(lookahead(p, 1)))
+	{
+		advance(p);
+		advance(p);
+	}
+}
+
 /*
  * DdlParseAt
  *		DdlParse for the statement that starts at byte offset start of
@@ -230,6 +284,16 @@ DdlParseAt(const char *script, int start)
 		parse_grant(&p, true);
 	else if (accept_keyword(&p, "REVOKE"))
 		parse_grant(&p, false);
+	else if (accept_keyword(&p, "SET"))
+		parse_session_set(&p);
+	else if (accept_keyword(&p, "RESET"))
+	{
+		p.stmt->kind = DDL_FLINK_RESET;
+		if (!at_statement_end(&p))
+			p.stmt->session_key = parse_option_key(&p);
+	}
+	else if (accept_keyword(&p, "USE"))
+		parse_use(&p);
 	else if (accept_keyword(&p, "EXPLAIN"))
 	{
 		if (!accept_continuous_query(&p))

@@ -51,4 +51,27 @@ SELECT count(*), count(DISTINCT r::text) FROM mlpredict.execute(repeat('SELECT 1
 SELECT count(*) FROM mlpredict.execute(repeat('SHOW MODELS LIKE ''nothing%'';', 20000) || 'SHOW MODELS');
 SELECT length(mlpredict.translate(repeat('SHOW MODELS;', 100000)));
 
+-- Flink's session statements, as pasted above the statements they precede:
+-- the session time zone is PostgreSQL's TimeZone; other settings and USE
+-- are reported as ignored, and a value (it may be a secret) is never shown
+SELECT * FROM mlpredict.execute($$SET 'sql.local-time-zone' = 'Asia/Tokyo';
+SET 'sql.secrets.openaikey' = 'sk-never-shown';
+SET 'client.statement-name' = 'sentiment-1';
+SET;
+USE CATALOG `my-environment`;
+USE `my-environment`.`my-cluster`;
+USE `my-cluster`;
+USE MODULES core, hive;
+SHOW CONNECTIONS LIKE 'nothing%'$$);
+SHOW TimeZone;
+SELECT * FROM mlpredict.execute($$RESET 'sql.local-time-zone'$$);
+SELECT current_setting('TimeZone') = 'Asia/Tokyo' AS still_tokyo;
+SELECT * FROM mlpredict.execute($$SET sql.local-time-zone = 'UTC'; RESET 'client.statement-name'; RESET$$);
+SELECT * FROM mlpredict.execute($$SET 'sql.local-time-zone' = 'Mars/Olympus_Mons'$$);
+SELECT * FROM mlpredict.execute($$SET 'k'$$);
+SELECT * FROM mlpredict.execute($$SET 'k' = $$);
+SELECT * FROM mlpredict.execute($$USE$$);
+SELECT * FROM mlpredict.execute($$USE CATALOG a b$$);
+SELECT mlpredict.translate($$SET 'sql.local-time-zone' = 'UTC'; USE CATALOG c$$);
+
 DROP EXTENSION mlpredict CASCADE;
