@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -381,6 +382,35 @@ insert_model(const char *schema, const char *name, List *input, List *output,
 }
 
 /*
+ * Most columns a model may declare: every INPUT column is an argument of
+ * ml_predict (with the model and the options, within PostgreSQL's 100),
+ * and every OUTPUT column a column of its result (at most 1600).
+ */
+#define MAX_INPUT_COLUMNS	(FUNC_MAX_ARGS - 2)
+#define MAX_OUTPUT_COLUMNS	MaxHeapAttributeNumber
+
+/*
+ * check_column_count
+ *		ERROR when a clause declares more columns than a call can carry.
+ */
+static List *
+check_column_count(List *columns, const char *clause)
+{
+	bool		input = strcmp(clause, "INPUT") == 0;
+	int			max = input ? MAX_INPUT_COLUMNS : MAX_OUTPUT_COLUMNS;
+
+	if (list_length(columns) > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("model %s declares %d columns, more than the %d a call can carry",
+						clause, list_length(columns), max),
+				 input ?
+				 errhint("Pass related values as one ROW<...> or ARRAY<...> column.") :
+				 errhint("Return related values as one ROW<...> or ARRAY<...> column.")));
+	return columns;
+}
+
+/*
  * parse_model_columns
  *		INPUT and OUTPUT columns of a CREATE MODEL; both are required.
  */
@@ -393,7 +423,7 @@ parse_model_columns(const char *text, int location, const char *clause,
 				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 				 errmsg("CREATE MODEL requires an %s clause", clause),
 				 errhint("Declare the columns, for example %s (text STRING).", clause)));
-	return MlParseColumns(text, clause, statement, location);
+	return check_column_count(MlParseColumns(text, clause, statement, location), clause);
 }
 
 /*

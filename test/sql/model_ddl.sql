@@ -84,6 +84,12 @@ SELECT mlpredict.create_model('types_demo',
   'a STRING, b VARCHAR(10), c CHAR(3), d BOOLEAN, e TINYINT, f SMALLINT, g INT, h BIGINT, i FLOAT, j DOUBLE, k DECIMAL(10, 2), l BYTES, m ARRAY<DOUBLE>, n ROW<x INT, y STRING>, o real[], p double precision',
   'response ARRAY<ARRAY<FLOAT>>',
   '{"provider": "openai", "task": "embedding", "openai.connection": "openai-connection", "openai.input_format": "OPENAI-EMBED"}');
+-- as many columns as a call can carry: 98 INPUT (ml_predict's 100
+-- arguments less the model and the options), 1600 OUTPUT
+SELECT mlpredict.create_model('too_wide_in', (SELECT string_agg('c' || g || ' STRING', ', ') FROM generate_series(1, 99) g), 'r STRING',
+  '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "JSON"}');
+SELECT mlpredict.create_model('too_wide_out', 'p STRING', (SELECT string_agg('c' || g || ' STRING', ', ') FROM generate_series(1, 1601) g),
+  '{"provider": "openai", "task": "text_generation", "openai.connection": "openai-connection"}');
 -- single-column models with other spellings of the same types
 SELECT mlpredict.create_model('embed_double', 'text VARCHAR(100)', 'v ARRAY<DOUBLE>',
   '{"provider": "azureopenai", "task": "embedding", "azureopenai.connection": "azureopenai-cli-connection"}');
