@@ -677,14 +677,16 @@ submit(PipelineState *state, PipeRow **rows, int nrows)
  *		Whether another call may start: fewer than allowed_calls are being
  *		attempted.  A call waiting out a retry's backoff gives its place to
  *		the next one meanwhile (so one failing row does not slow the rows
- *		behind it), up to max_calls more calls in all.
+ *		behind it), up to max_calls more calls in all; not when the user
+ *		asked for one call at a time (async_enabled false).
  */
 static bool
 may_start_call(PipelineState *state)
 {
 	int			attempting = state->inflight - HttpQueueWaitingRetry(state->queue);
+	int			most = state->runtime.async_enabled ? 2 * state->max_calls : state->max_calls;
 
-	return attempting < allowed_calls(state) && state->inflight < 2 * state->max_calls;
+	return attempting < allowed_calls(state) && state->inflight < most;
 }
 
 /*
