@@ -145,17 +145,18 @@ local_done(Dispatcher *d, DispatchJob *job)
 	HttpQueueEntryDone((HttpQueueEntry *) job->arg);
 }
 
-/*
- * local_shutdown
- *		on_proc_exit: a FATAL exit (pg_terminate_backend during a call) does
- *		not unwind; closing the engine closes the transfers.
- */
+/* A job began or ended a retry's backoff: so does its entry. */
 static void
 local_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting)
 {
 	HttpQueueEntryRetryWaiting((HttpQueueEntry *) job->arg, waiting);
 }
 
+/*
+ * local_shutdown
+ *		on_proc_exit: a FATAL exit (pg_terminate_backend during a call) does
+ *		not unwind; closing the engine closes the transfers.
+ */
 static void
 local_shutdown(int code, Datum arg)
 {

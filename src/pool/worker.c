@@ -330,6 +330,40 @@ read_requests(WorkerChannel *ch)
 }
 
 /*
+ * new_message
+ *		A message for the job's channel, in the channel's memory; fill it
+ *		with one of message.h's encoders, then queue it with outbox_add.
+ */
+static StringInfo
+new_message(DispatchJob *job)
+{
+	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
+	MemoryContext old = MemoryContextSwitchTo(ch->context);
+	StringInfo	msg = makeStringInfo();
+
+	MemoryContextSwitchTo(old);
+	return msg;
+}
+
+/*
+ * outbox_add
+ *		Queue an encoded message on the job's channel, counted against the
+ *		session's backlog and the buffer budget until it is sent.
+ */
+static void
+outbox_add(DispatchJob *job, StringInfo msg)
+{
+	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
+	MemoryContext old = MemoryContextSwitchTo(ch->context);
+
+	ch->outbox = lappend(ch->outbox, msg);
+	ch->owner.backlog += msg->maxlen;
+	HttpBufferAdjust(msg->maxlen);
+	MemoryContextSwitchTo(old);
+	responses_waiting = true;
+}
+
+/*
  * job_done
  *		A request is final: queue its response on its channel and free the
  *		job.  Secrets in the request are wiped first.
@@ -337,16 +371,11 @@ read_requests(WorkerChannel *ch)
 static void
 job_done(Dispatcher *d, DispatchJob *job)
 {
-	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
-	MemoryContext old = MemoryContextSwitchTo(ch->context);
-	StringInfo	msg = makeStringInfo();
+	StringInfo	msg = new_message(job);
 	ListCell   *lc;
 
 	PoolEncodeResponse(msg, (uint32) job->id, job->response);
-	ch->outbox = lappend(ch->outbox, msg);
-	ch->owner.backlog += msg->maxlen;
-	HttpBufferAdjust(msg->maxlen);
-	MemoryContextSwitchTo(old);
+	outbox_add(job, msg);
 
 	foreach(lc, job->request->headers)
 	{
@@ -356,7 +385,6 @@ job_done(Dispatcher *d, DispatchJob *job)
 			explicit_bzero(header->value, strlen(header->value));
 	}
 	MemoryContextDelete(job->context);
-	responses_waiting = true;
 }
 
 /*
@@ -367,16 +395,10 @@ job_done(Dispatcher *d, DispatchJob *job)
 static void
 job_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting)
 {
-	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
-	MemoryContext old = MemoryContextSwitchTo(ch->context);
-	StringInfo	msg = makeStringInfo();
+	StringInfo	msg = new_message(job);
 
 	PoolEncodeRetryWait(msg, (uint32) job->id, waiting);
-	ch->outbox = lappend(ch->outbox, msg);
-	ch->owner.backlog += msg->maxlen;
-	HttpBufferAdjust(msg->maxlen);
-	MemoryContextSwitchTo(old);
-	responses_waiting = true;
+	outbox_add(job, msg);
 }
 
 /*
