@@ -27,7 +27,6 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/json.h"
-#include "utils/memutils.h"
 
 #include "catalog/ml_catalog.h"
 #include "compat.h"
@@ -378,6 +377,22 @@ execute_statement(ReturnSetInfo *rsinfo, DdlStatement *stmt, const char *sql)
 }
 
 /*
+ * execute_piece
+ *		Run one statement of the script (DdlScriptForEach's callback).
+ */
+static void
+execute_piece(char *script, DdlScriptPiece *piece, void *arg)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) arg;
+
+	if (FlinkIsQuery(script, piece->start))
+		FlinkRun(rsinfo, FlinkTranslate(script, piece->start));
+	else
+		execute_statement(rsinfo, DdlParseAt(script, piece->start), script);
+	CommandCounterIncrement();
+}
+
+/*
  * mlpredict_execute
  *		Run each statement of the text in order; return their rows.
  */
@@ -386,42 +401,13 @@ mlpredict_execute(PG_FUNCTION_ARGS)
 {
 	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	List	   *pieces = DdlSplitScript(script);
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	MemoryContext statement_cxt;
-	MemoryContext outer;
-	ListCell   *lc;
 
 	if (pieces == NIL)
 		(void) DdlParse(script);	/* raises "empty statement" */
 
 	/* a scalar SETOF json result: the executor's expected desc has its column */
 	MlInitMaterializedSRF(fcinfo, true);
-	statement_cxt = AllocSetContextCreate(CurrentMemoryContext,
-										  "mlpredict execute statement",
-										  ALLOCSET_DEFAULT_SIZES);
-	outer = MemoryContextSwitchTo(statement_cxt);
-	foreach(lc, pieces)
-	{
-		DdlScriptPiece *piece = lfirst(lc);
-		char		saved = script[piece->end];
-
-		/*
-		 * Positions stay offsets into the script, which is cut short at the
-		 * statement's end while it runs (in place: a script of many
-		 * statements must not cost a copy of its text per statement).
-		 */
-		script[piece->end] = '\0';
-		if (FlinkIsQuery(script, piece->start))
-			FlinkRun(rsinfo, FlinkTranslate(script, piece->start));
-		else
-			execute_statement(rsinfo, DdlParseAt(script, piece->start), script);
-		script[piece->end] = saved;
-		CommandCounterIncrement();
-		/* the rows are in the tuplestore; nothing else outlives a statement */
-		MemoryContextReset(statement_cxt);
-		CHECK_FOR_INTERRUPTS();
-	}
-	MemoryContextSwitchTo(outer);
-	MemoryContextDelete(statement_cxt);
+	/* the rows go to the tuplestore; nothing else outlives a statement */
+	DdlScriptForEach(script, pieces, execute_piece, fcinfo->resultinfo);
 	return (Datum) 0;
 }

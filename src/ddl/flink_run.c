@@ -20,10 +20,8 @@
 
 #include "executor/spi.h"
 #include "funcapi.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
-#include "utils/memutils.h"
 
 #include "ddl/ddl.h"
 #include "ddl/flink_query.h"
@@ -121,6 +119,28 @@ FlinkRun(ReturnSetInfo *rsinfo, FlinkTranslation *t)
 }
 
 /*
+ * translate_piece
+ *		Append one statement's PostgreSQL text to the StringInfo arg
+ *		(DdlScriptForEach's callback).
+ */
+static void
+translate_piece(char *script, DdlScriptPiece *piece, void *arg)
+{
+	StringInfo	buf = (StringInfo) arg;
+
+	if (buf->len > 0)
+		appendStringInfoString(buf, ";\n");
+	if (FlinkIsQuery(script, piece->start))
+		appendStringInfoString(buf, FlinkTranslate(script, piece->start)->sql);
+	else
+	{
+		(void) DdlParseAt(script, piece->start);
+		appendStringInfo(buf, "SELECT * FROM mlpredict.execute(%s)",
+						 quote_literal_cstr(script + piece->start));
+	}
+}
+
+/*
  * mlpredict_translate
  *		The PostgreSQL text of each statement of a script, separated by
  *		";\n": a Flink query's translation, or for a Confluent statement
@@ -132,39 +152,10 @@ mlpredict_translate(PG_FUNCTION_ARGS)
 	char	   *script = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	List	   *pieces = DdlSplitScript(script);
 	StringInfoData buf;
-	MemoryContext statement_cxt;
-	MemoryContext outer;
-	ListCell   *lc;
 
 	if (pieces == NIL)
 		(void) DdlParse(script);	/* raises "empty statement" */
-	initStringInfo(&buf);
-	statement_cxt = AllocSetContextCreate(CurrentMemoryContext,
-										  "mlpredict translate statement",
-										  ALLOCSET_DEFAULT_SIZES);
-	outer = MemoryContextSwitchTo(statement_cxt);
-	foreach(lc, pieces)
-	{
-		DdlScriptPiece *piece = lfirst(lc);
-		char		saved = script[piece->end];
-
-		/* cut short in place at the statement's end, as execute() does */
-		script[piece->end] = '\0';
-		if (buf.len > 0)
-			appendStringInfoString(&buf, ";\n");
-		if (FlinkIsQuery(script, piece->start))
-			appendStringInfoString(&buf, FlinkTranslate(script, piece->start)->sql);
-		else
-		{
-			(void) DdlParseAt(script, piece->start);
-			appendStringInfo(&buf, "SELECT * FROM mlpredict.execute(%s)",
-							 quote_literal_cstr(script + piece->start));
-		}
-		script[piece->end] = saved;
-		MemoryContextReset(statement_cxt);
-		CHECK_FOR_INTERRUPTS();
-	}
-	MemoryContextSwitchTo(outer);
-	MemoryContextDelete(statement_cxt);
+	initStringInfo(&buf);		/* here, outside the per-statement context */
+	DdlScriptForEach(script, pieces, translate_piece, &buf);
 	PG_RETURN_TEXT_P(cstring_to_text(buf.data));
 }

@@ -18,6 +18,9 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
 #include "syntax/lexer.h"
 #include "syntax/script.h"
 
@@ -118,4 +121,32 @@ DdlSplitScript(const char *script)
 	if (start >= 0)
 		pieces = add_piece(pieces, start, last_end);
 	return pieces;
+}
+
+/*
+ * DdlScriptForEach
+ *		See script.h.
+ */
+void
+DdlScriptForEach(char *script, List *pieces, DdlScriptPieceFn fn, void *arg)
+{
+	MemoryContext statement_cxt = AllocSetContextCreate(CurrentMemoryContext,
+														"mlpredict script statement",
+														ALLOCSET_DEFAULT_SIZES);
+	MemoryContext outer = MemoryContextSwitchTo(statement_cxt);
+	ListCell   *lc;
+
+	foreach(lc, pieces)
+	{
+		DdlScriptPiece *piece = lfirst(lc);
+		char		saved = script[piece->end];
+
+		script[piece->end] = '\0';
+		fn(script, piece, arg);
+		script[piece->end] = saved;
+		MemoryContextReset(statement_cxt);
+		CHECK_FOR_INTERRUPTS();
+	}
+	MemoryContextSwitchTo(outer);
+	MemoryContextDelete(statement_cxt);
 }

@@ -30,4 +30,15 @@ typedef struct DdlScriptPiece
  */
 extern List *DdlSplitScript(const char *script);
 
+/*
+ * Run fn on each piece of script in order.  While fn runs, script is cut
+ * short (in place) just past the piece, so positions stay offsets into the
+ * whole script at no copy, and CurrentMemoryContext is a context reset
+ * after each piece: what must outlive a statement goes elsewhere.  Checks
+ * for interrupts between pieces.
+ */
+typedef void (*DdlScriptPieceFn) (char *script, DdlScriptPiece *piece, void *arg);
+extern void DdlScriptForEach(char *script, List *pieces, DdlScriptPieceFn fn,
+							 void *arg);
+
 #endif							/* MLPREDICT_SCRIPT_H */
