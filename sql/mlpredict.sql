@@ -383,7 +383,11 @@ COMMENT ON FUNCTION mlpredict.decode_response(text, bytea, text, jsonb) IS
  * typed function is dropped by any command (DROP FUNCTION, DROP OWNED,
  * DROP TYPE ... CASCADE, ...), forget the model, with a NOTICE unless its
  * whole schema went.  DROP MODEL deletes the rows before the function, so
- * it is not reported twice.
+ * it is not reported twice.  On a Citus worker a dropped schema or typed
+ * function (DDL the coordinator propagates) leaves the catalog rows alone:
+ * the coordinator forgets the model and sends its catalog at commit;
+ * deleting the rows in Citus's propagated transaction would only make
+ * that send wait.
  */
 CREATE FUNCTION mlpredict.forget_dropped_schemas()
 RETURNS event_trigger
@@ -393,6 +397,9 @@ AS $$
 DECLARE
 	gone record;
 BEGIN
+	IF mlpredict.citus_role() OPERATOR(pg_catalog.=) 'worker' THEN
+		RETURN;		-- the coordinator sends the catalog without the model
+	END IF;
 	IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() o
 				   WHERE o.object_type OPERATOR(pg_catalog.=) ANY (ARRAY['schema', 'function'])) THEN
 		RETURN;
@@ -1171,43 +1178,6 @@ CREATE CONSTRAINT TRIGGER mlpredict_citus_send AFTER INSERT OR UPDATE OR DELETE 
 	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mlpredict.citus_catalog_changed();
 CREATE CONSTRAINT TRIGGER mlpredict_citus_send AFTER INSERT OR UPDATE OR DELETE ON mlpredict.model_version
 	DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION mlpredict.citus_catalog_changed();
-
-/*
- * On a Citus worker a dropped schema or typed function (DDL the
- * coordinator propagates) leaves the catalog rows alone: the coordinator
- * forgets the model and sends its catalog at commit; deleting the rows in
- * Citus's propagated transaction would only make that send wait.
- */
-CREATE OR REPLACE FUNCTION mlpredict.forget_dropped_schemas()
-RETURNS event_trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-	gone record;
-BEGIN
-	IF mlpredict.citus_role() OPERATOR(pg_catalog.=) 'worker' THEN
-		RETURN;		-- the coordinator sends the catalog without the model
-	END IF;
-	IF NOT EXISTS (SELECT FROM pg_event_trigger_dropped_objects() o
-				   WHERE o.object_type OPERATOR(pg_catalog.=) ANY (ARRAY['schema', 'function'])) THEN
-		RETURN;
-	END IF;
-	FOR gone IN
-		DELETE FROM mlpredict.model m
-		WHERE NOT EXISTS (SELECT FROM pg_proc p JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-						  WHERE n.nspname OPERATOR(pg_catalog.=) m.schema_name
-							AND p.proname OPERATOR(pg_catalog.=) m.name
-							AND p.pronargs OPERATOR(pg_catalog.>) 0
-							AND p.proargtypes[p.pronargs - 1] OPERATOR(pg_catalog.=) 'mlpredict.predict_options'::regtype)
-		RETURNING m.schema_name, m.name
-	LOOP
-		IF EXISTS (SELECT FROM pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) gone.schema_name) THEN
-			RAISE NOTICE 'model %.% was dropped with its function', quote_ident(gone.schema_name), quote_ident(gone.name);
-		END IF;
-	END LOOP;
-END
-$$;
 
 /* The cluster key: a fingerprint per node, and the nodes that differ. */
 CREATE FUNCTION mlpredict.cluster_key_id()
