@@ -14,11 +14,14 @@
 # For each protocol and each number in flight (BENCH_INFLIGHT, default
 # "32 128"), over BENCH_ROWS rows (default 20000):
 #   - the pipelined query  SELECT count(*) FROM t, LATERAL chat(t.q, ...)
-#     through the pool worker, max_parallelism => N: rows/s (median of
-#     BENCH_REPEAT runs after a warm-up), CPU microseconds per request of
-#     the pool worker and of the backend (utime + stime from
-#     /proc/<pid>/stat), and the TCP connections nginx saw opened per
-#     query (new $connection serials in its access log);
+#     through the pool, max_parallelism => N, once for each number of pool
+#     workers in BENCH_POOL_WORKERS (default "1 2"; the server restarts
+#     with mlpredict.pool_workers set, and the one session spreads over
+#     them): rows/s (median of BENCH_REPEAT runs after a warm-up), CPU
+#     microseconds per request of the pool workers (together) and of the
+#     backend (utime + stime from /proc/<pid>/stat), and the TCP
+#     connections nginx saw opened per query (new $connection serials in
+#     its access log);
 #   - bench/http_ceiling.c (libcurl multi, keep-alive, N in flight, the
 #     same request body and headers): rows/s and its CPU per request;
 #   - plain HTTP only: wrk (N connections, one thread) when installed.
@@ -39,6 +42,7 @@ ROWS=${BENCH_ROWS:-20000}
 REPEAT=${BENCH_REPEAT:-3}
 INFLIGHT=${BENCH_INFLIGHT:-32 128}
 PROTOS=${BENCH_PROTOS:-http h1tls h2tls}
+POOLS=${BENCH_POOL_WORKERS:-1 2}
 PGPORT=${BENCH_PGPORT:-55441}
 PORT_BASE=${BENCH_NGINX_PORT:-18830}
 API_KEY=sk-test-openai-key
@@ -176,19 +180,33 @@ CREATE FUNCTION bench_ticks(pid int) RETURNS bigint LANGUAGE sql AS $$
 	SELECT f[12]::bigint + f[13]::bigint
 	FROM string_to_array(substring(pg_read_file('/proc/' || pid || '/stat') FROM '\) (.*)$'), ' ') f
 $$;
+-- the same, summed over every pool worker
+CREATE FUNCTION bench_pool_ticks() RETURNS bigint LANGUAGE sql AS $$
+	SELECT sum(bench_ticks(pid))::bigint FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'
+$$;
 SQL
-worker_pid=$(psql_ -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool' LIMIT 1")
+# use_pool_workers W: restart the server with W pool workers
+use_pool_workers() {
+	psql_ -q -c "ALTER SYSTEM SET mlpredict.pool_workers = $1" >/dev/null
+	as_pg "$PG_BINDIR/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w restart -m fast >/dev/null
+	for _ in $(seq 50); do
+		[ "$(psql_ -At -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")" = "$1" ] && break
+		sleep 0.1
+	done
+	worker_pid=$(psql_ -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool' ORDER BY pid LIMIT 1")
+}
 HZ=$(getconf CLK_TCK)
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A rate cpu_w cpu_b cpu_c conns crate wrate cconns
-# pipelined PROTO N: one session; a warm-up run, then REPEAT timed runs,
-# each bracketed (in SQL, so in step with the queries) by the access log's
-# size and the CPU ticks of the backend and the worker.
+# pipelined PROTO N W: one session, W pool workers; a warm-up run, then
+# REPEAT timed runs, each bracketed (in SQL, so in step with the queries)
+# by the access log's size and the CPU ticks of the backend and the
+# workers.
 pipelined() {
-	local proto=$1 n=$2 out wt bt
+	local proto=$1 n=$2 w=$3 out wt bt
 	local query="SELECT count(*) FROM t, LATERAL chat_$proto(t.q, mlpredict.options(max_parallelism => $n)) c WHERE c.a = 'ok'"
-	local probe="SELECT pg_sleep(0.3), (pg_stat_file('$work/nginx/access.log')).size, bench_ticks($worker_pid), bench_ticks(pg_backend_pid())"
+	local probe="SELECT pg_sleep(0.3), (pg_stat_file('$work/nginx/access.log')).size, bench_pool_ticks(), bench_ticks(pg_backend_pid())"
 	out=$({
 		echo "$query;"
 		for ((i = 0; i < REPEAT; i++)); do
@@ -199,7 +217,7 @@ pipelined() {
 			echo "$probe;"
 		done
 	} | psql_ -v ON_ERROR_STOP=1 -At -F ' ' 2>&1)
-	echo "$out" > "$work/run_${proto}_$n.out"
+	echo "$out" > "$work/run_${proto}_${n}_$w.out"
 	if [ "$(grep -cx "$ROWS" <<<"$out")" -ne $((REPEAT + 1)) ]; then
 		echo "instant_bench: the pipelined query did not answer all $ROWS rows ($proto, $n in flight):" >&2
 		head -5 <<<"$out" >&2
@@ -207,19 +225,19 @@ pipelined() {
 	fi
 	local ms
 	ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | median)
-	rate[$proto,$n]=$(awk -v r="$ROWS" -v ms="$ms" 'BEGIN { printf "%.0f", r / (ms / 1000) }')
+	rate[$proto,$n,$w]=$(awk -v r="$ROWS" -v ms="$ms" 'BEGIN { printf "%.0f", r / (ms / 1000) }')
 	# probe lines: " <log size> <worker ticks> <backend ticks>", before and after
 	read -r wt bt < <(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { if (++k % 2) { w0 = $2; b0 = $3 } else { w += $2 - w0; b += $3 - b0 } }
 		END { print w, b }' <<<"$out")
-	cpu_w[$proto,$n]=$(awk -v t="$wt" -v hz="$HZ" -v n="$((ROWS * REPEAT))" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-	cpu_b[$proto,$n]=$(awk -v t="$bt" -v hz="$HZ" -v n="$((ROWS * REPEAT))" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
-	conns[$proto,$n]=$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { if (++k % 2) s = $1; else print s, $1 }' <<<"$out" |
+	cpu_w[$proto,$n,$w]=$(awk -v t="$wt" -v hz="$HZ" -v n="$((ROWS * REPEAT))" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+	cpu_b[$proto,$n,$w]=$(awk -v t="$bt" -v hz="$HZ" -v n="$((ROWS * REPEAT))" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+	conns[$proto,$n,$w]=$(awk 'NF == 3 && $1 ~ /^[0-9]+$/ { if (++k % 2) s = $1; else print s, $1 }' <<<"$out" |
 		while read -r from to; do
 			connections_between "$from" "$to" "$(port_of "$proto")"
 		done | paste -sd, -)
-	printf '  pipelined %-15s %4d in flight: %s ms -> %s rows/s; CPU/request worker %s us, backend %s us; connections opened per query: %s\n' \
-		"${proto_name[$proto]}" "$n" "$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//')" \
-		"${rate[$proto,$n]}" "${cpu_w[$proto,$n]}" "${cpu_b[$proto,$n]}" "${conns[$proto,$n]}"
+	printf '  pipelined %-15s %4d in flight, %d pool worker(s): %s ms -> %s rows/s; CPU/request workers %s us, backend %s us; connections opened per query: %s\n' \
+		"${proto_name[$proto]}" "$n" "$w" "$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tr '\n' ' ' | sed 's/ $//')" \
+		"${rate[$proto,$n,$w]}" "${cpu_w[$proto,$n,$w]}" "${cpu_b[$proto,$n,$w]}" "${conns[$proto,$n,$w]}"
 }
 port_of() { case $1 in http) echo "$port_http" ;; h1tls) echo "$port_h1tls" ;; h2tls) echo "$port_h2tls" ;; esac; }
 
@@ -256,21 +274,25 @@ LUA
 	printf '  wrk        %-14s %4d connections: %s requests/s\n' "plain HTTP/1.1" "$n" "${wrate[$n]}"
 }
 
-echo "instant_bench: nginx answering at once, $ROWS rows, in flight: $INFLIGHT, $(nproc) CPUs, libcurl $(curl-config --version | cut -d' ' -f2)"
-for proto in $PROTOS; do
-	for n in $INFLIGHT; do
-		if [ "${BENCH_PERF:-0}" = 1 ] && [ "$proto" = http ] && [ "$n" = 128 ]; then
-			perf record ${BENCH_PERF_OPTS:--g} -o "$work/perf.worker.data" -p "$worker_pid" >/dev/null 2>&1 &
-			perf_pid=$!
-			pipelined "$proto" "$n"
-			kill -INT "$perf_pid"; wait "$perf_pid" || true
-		else
-			pipelined "$proto" "$n"
-		fi
-		ceiling "$proto" "$n"
-		if [ "$proto" = http ] && command -v wrk >/dev/null; then
-			wrk_run "$n"
-		fi
+echo "instant_bench: nginx answering at once, $ROWS rows, in flight: $INFLIGHT, pool workers: $POOLS, $(nproc) CPUs, libcurl $(curl-config --version | cut -d' ' -f2)"
+for w in $POOLS; do
+	use_pool_workers "$w"
+	for proto in $PROTOS; do
+		for n in $INFLIGHT; do
+			if [ "${BENCH_PERF:-0}" = 1 ] && [ "$proto" = http ] && [ "$n" = 128 ]; then
+				perf record ${BENCH_PERF_OPTS:--g} -o "$work/perf.worker$w.data" -p "$worker_pid" >/dev/null 2>&1 &
+				perf_pid=$!
+				pipelined "$proto" "$n" "$w"
+				kill -INT "$perf_pid"; wait "$perf_pid" || true
+			else
+				pipelined "$proto" "$n" "$w"
+			fi
+			[ -n "${crate[$proto,$n]:-}" ] && continue
+			ceiling "$proto" "$n"
+			if [ "$proto" = http ] && command -v wrk >/dev/null; then
+				wrk_run "$n"
+			fi
+		done
 	done
 done
 
@@ -278,48 +300,57 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print (v != "-" && v >= t) ? "met" : "MISSED" }'; }
 echo
 echo "== instant_bench: $ROWS rows, nginx answering at once; rows/s are medians of $REPEAT runs"
-printf '%-16s %5s %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s\n' protocol "in fl" pipelined "curl mult" ratio worker backend "w+b" curl "w/cu" "w+b/cu" busy "conns/q"
+printf '%-16s %5s %3s %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s\n' protocol "in fl" wkr pipelined "curl mult" ratio workers backend "w+b" curl "w/cu" "w+b/cu" busy "conns/q"
 for proto in $PROTOS; do
 	for n in $INFLIGHT; do
-		wb=$(awk -v a="${cpu_w[$proto,$n]}" -v b="${cpu_b[$proto,$n]}" 'BEGIN { printf "%.1f", a + b }')
-		busy=$(awk -v w="${cpu_w[$proto,$n]}" -v r="${rate[$proto,$n]}" 'BEGIN { printf "%.2f", w * r / 1e6 }')
-		printf '%-16s %5d %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s\n' "${proto_name[$proto]}" "$n" \
-			"${rate[$proto,$n]}" "${crate[$proto,$n]}" "$(ratio "${rate[$proto,$n]}" "${crate[$proto,$n]}")" \
-			"${cpu_w[$proto,$n]}" "${cpu_b[$proto,$n]}" "$wb" "${cpu_c[$proto,$n]}" \
-			"$(ratio "${cpu_w[$proto,$n]}" "${cpu_c[$proto,$n]}")" "$(ratio "$wb" "${cpu_c[$proto,$n]}")" \
-			"$busy" "${conns[$proto,$n]}"
+		for w in $POOLS; do
+			wb=$(awk -v a="${cpu_w[$proto,$n,$w]}" -v b="${cpu_b[$proto,$n,$w]}" 'BEGIN { printf "%.1f", a + b }')
+			busy=$(awk -v c="${cpu_w[$proto,$n,$w]}" -v r="${rate[$proto,$n,$w]}" 'BEGIN { printf "%.2f", c * r / 1e6 }')
+			printf '%-16s %5d %3d %10s %10s %6s %7s %7s %7s %7s %6s %6s %6s %s\n' "${proto_name[$proto]}" "$n" "$w" \
+				"${rate[$proto,$n,$w]}" "${crate[$proto,$n]}" "$(ratio "${rate[$proto,$n,$w]}" "${crate[$proto,$n]}")" \
+				"${cpu_w[$proto,$n,$w]}" "${cpu_b[$proto,$n,$w]}" "$wb" "${cpu_c[$proto,$n]}" \
+				"$(ratio "${cpu_w[$proto,$n,$w]}" "${cpu_c[$proto,$n]}")" "$(ratio "$wb" "${cpu_c[$proto,$n]}")" \
+				"$busy" "${conns[$proto,$n,$w]}"
+		done
 	done
 done
-echo "(CPU columns: microseconds per request; w/cu: the worker's against curl's (target <= 1.3); busy: the"
-echo " worker's CPU seconds per second of the query, 1.00 = one core saturated; conns/q: TCP connections"
-echo " nginx saw opened by each measured query)"
+echo "(wkr: pool workers; CPU columns: microseconds per request; workers: all pool workers together;"
+echo " w/cu: the workers' against curl's (target <= 1.3); busy: the workers' CPU seconds per second of"
+echo " the query, 1.00 = one core saturated; conns/q: TCP connections nginx saw opened by each measured query)"
 if [ -n "${wrate[*]:-}" ]; then
 	for n in $INFLIGHT; do
-		printf 'wrk, plain HTTP/1.1, %d connections: %s requests/s; pipelined / wrk = %s\n' "$n" "${wrate[$n]}" "$(ratio "${rate[http,$n]}" "${wrate[$n]}")"
+		for w in $POOLS; do
+			printf 'wrk, plain HTTP/1.1, %d connections: %s requests/s; pipelined (%d pool workers) / wrk = %s\n' "$n" "${wrate[$n]}" "$w" "$(ratio "${rate[http,$n,$w]}" "${wrate[$n]}")"
+		done
 	done
 fi
 echo
-for n in $INFLIGHT; do
-	for proto in $PROTOS; do
-		r=$(ratio "${rate[$proto,$n]}" "${crate[$proto,$n]}")
-		printf '%-52s %6s   target >= 0.85  %s\n' "pipelined / curl multi, ${proto_name[$proto]}, $n in flight" "$r" "$(verdict "$r" 0.85)"
+for w in $POOLS; do
+	for n in $INFLIGHT; do
+		for proto in $PROTOS; do
+			r=$(ratio "${rate[$proto,$n,$w]}" "${crate[$proto,$n]}")
+			printf '%-66s %6s   target >= 0.85  %s\n' "pipelined / curl multi, ${proto_name[$proto]}, $n in flight, $w pool worker(s)" "$r" "$(verdict "$r" 0.85)"
+		done
 	done
 done
-for n in $INFLIGHT; do
-	for proto in $PROTOS; do
-		[ "$proto" = http ] && continue
-		case " $PROTOS " in *" http "*) ;; *) continue ;; esac
-		r=$(ratio "${rate[$proto,$n]}" "${rate[http,$n]}")
-		printf '%-52s %6s   target >= 0.85  %s\n' "pipelined ${proto_name[$proto]} / plain HTTP, $n in flight" "$r" "$(verdict "$r" 0.85)"
+for w in $POOLS; do
+	for n in $INFLIGHT; do
+		for proto in $PROTOS; do
+			[ "$proto" = http ] && continue
+			case " $PROTOS " in *" http "*) ;; *) continue ;; esac
+			r=$(ratio "${rate[$proto,$n,$w]}" "${rate[http,$n,$w]}")
+			printf '%-66s %6s   target >= 0.85  %s\n' "pipelined ${proto_name[$proto]} / plain HTTP, $n in flight, $w pool worker(s)" "$r" "$(verdict "$r" 0.85)"
+		done
 	done
 done
 echo
-echo "pool statistics (every request of the run, warm-ups and ceilings' setup included):"
+echo "pool statistics (every request since the last restart, warm-ups and ceilings' setup included):"
 psql_ -c "SELECT connection, calls, errors, retries, errors_connection, errors_timeout, round(latency_p50_ms::numeric, 2) AS p50_ms, round(latency_p99_ms::numeric, 2) AS p99_ms FROM mlpredict.stat_connections ORDER BY 1"
-if [ "${BENCH_PERF:-0}" = 1 ] && [ -f "$work/perf.worker.data" ]; then
+for w in $POOLS; do
+	[ "${BENCH_PERF:-0}" = 1 ] && [ -f "$work/perf.worker$w.data" ] || continue
 	echo
-	echo "== perf: pool worker, plain HTTP, 128 in flight (top entries, self time)"
-	perf report -i "$work/perf.worker.data" --no-children --sort symbol --stdio 2>/dev/null |
+	echo "== perf: first pool worker of $w, plain HTTP, 128 in flight (top entries, self time)"
+	perf report -i "$work/perf.worker$w.data" --no-children --sort symbol --stdio 2>/dev/null |
 		grep -E '^ +[0-9.]+%' | head -25 || true
-fi
+done
 echo "(run took ${SECONDS} s)"

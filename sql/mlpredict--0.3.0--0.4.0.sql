@@ -530,3 +530,14 @@ COMMENT ON VIEW mlpredict.citus_stat_connections IS
 	'mlpredict.stat_connections of every node of the Citus cluster (node: host:port, or coordinator for this server); this server''s alone without Citus';
 
 GRANT SELECT ON mlpredict.citus_stat_models, mlpredict.citus_stat_connections TO PUBLIC;
+
+/* pool_info() also shows each worker's sessions and requests answered */
+DROP FUNCTION mlpredict.pool_info();
+CREATE FUNCTION mlpredict.pool_info(OUT worker integer, OUT pid integer,
+	OUT buffered_bytes bigint, OUT peak_buffered_bytes bigint,
+	OUT sessions integer, OUT requests bigint)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'mlpredict_pool_info'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION mlpredict.pool_info() IS
+	'One row per connection pool worker: the bytes of request and response bodies it holds now and their peak since it started (bounded by mlpredict.pool_max_buffered_bytes), the sessions it serves now and the requests it has answered since it started; no rows without the pool';

@@ -505,12 +505,13 @@ COMMENT ON FUNCTION mlpredict.stat_info() IS
 	'Whether the statistics are cluster-wide (library preloaded) or this session''s, and how many recordings were lost since startup because the statistics table was full';
 
 CREATE FUNCTION mlpredict.pool_info(OUT worker integer, OUT pid integer,
-	OUT buffered_bytes bigint, OUT peak_buffered_bytes bigint)
+	OUT buffered_bytes bigint, OUT peak_buffered_bytes bigint,
+	OUT sessions integer, OUT requests bigint)
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'mlpredict_pool_info'
 LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
 COMMENT ON FUNCTION mlpredict.pool_info() IS
-	'One row per connection pool worker: the bytes of request and response bodies it holds now and their peak since it started (bounded by mlpredict.pool_max_buffered_bytes); no rows without the pool';
+	'One row per connection pool worker: the bytes of request and response bodies it holds now and their peak since it started (bounded by mlpredict.pool_max_buffered_bytes), the sessions it serves now and the requests it has answered since it started; no rows without the pool';
 
 /* The circuit breaker of each connection (mlpredict.retry_outage_window) */
 CREATE FUNCTION mlpredict.circuit_breakers(OUT connection text, OUT state text,

@@ -161,6 +161,14 @@ MlDefineGucs(void)
 							PGC_SIGHUP, 0,
 							NULL, NULL, NULL);
 
+	DefineCustomIntVariable("mlpredict.pool_workers_per_session",
+							"Sets how many connection pool workers one session may spread its requests over.",
+							"A session opens a channel to one more worker while each one it has holds 16 or more requests; its share of mlpredict.max_connections is divided among them. 0 means all of mlpredict.pool_workers.",
+							&mlpredict_pool_workers_per_session,
+							0, 0, 16,
+							PGC_USERSET, 0,
+							NULL, NULL, NULL);
+
 	DefineCustomIntVariable("mlpredict.max_session_share",
 							"Sets the percentage of mlpredict.max_connections one session may hold in flight through the connection pool.",
 							"A session's further requests wait in the pool, so that other sessions always find slots.",

@@ -29,6 +29,7 @@ int			mlpredict_dedup_memory = 1024;
 bool		mlpredict_allow_insecure_http = false;
 int			mlpredict_max_response_size = 65536;
 int			mlpredict_pool_workers = 1;
+int			mlpredict_pool_workers_per_session = 0;
 int			mlpredict_max_connections = 64;
 char	   *mlpredict_secret_key_file = NULL;
 char	   *mlpredict_allowed_networks = NULL;

@@ -38,6 +38,7 @@ extern int	mlpredict_max_client_timeout;	/* seconds */
 
 /* the connection pool and the shared statistics */
 extern int	mlpredict_pool_workers;
+extern int	mlpredict_pool_workers_per_session;	/* 0: all */
 extern int	mlpredict_max_connections;
 extern int	mlpredict_max_session_share;	/* percent */
 extern int	mlpredict_pool_max_buffered;	/* kB */

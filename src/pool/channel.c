@@ -1,15 +1,27 @@
 /*-------------------------------------------------------------------------
  *
  * channel.c
- *	  A backend's channel to its pool worker: a DSM segment with a request
- *	  queue and a response queue (shm_mq), offered through the backend's
- *	  slot in shared memory, kept for the life of the session.
+ *	  A backend's channels to pool workers: each a DSM segment with a
+ *	  request queue and a response queue (shm_mq), offered through the
+ *	  backend's slot for that worker in shared memory, kept for the life
+ *	  of the session.
  *
  * This is the queue backend (http_queue.h) of a backend with the pool:
  * requests come from HttpQueues (http_queue.c); each gets an id on the
  * channel, and each response goes back to the queue entry its id names,
  * so several queues (a pipelined query and the OAuth token fetch it
- * makes, two pipelined joins of one query) share the channel.  While
+ * makes, two pipelined joins of one query) share the channel.
+ *
+ * Several workers.  A session starts with one channel, to its home
+ * worker (procno % mlpredict.pool_workers).  While every channel it has
+ * holds POOL_SPILL_AT or more outstanding requests, the next request
+ * opens a channel to the next worker, up to
+ * mlpredict.pool_workers_per_session of them (fixed while any channel is
+ * open); each request goes to the channel with the fewest outstanding.
+ * So a light session keeps one worker and its keep-alive connections,
+ * and one heavy query can use every worker's CPU.  Each worker is told
+ * how many the session may spread over and gives each part that
+ * fraction of mlpredict.max_session_share.  While
  * many requests are outstanding, new ones go out in batches of
  * POOL_SEND_BATCH, or at the next poll, whichever comes first, so the
  * worker's latch is set once a batch; with few outstanding, at once.
@@ -67,6 +79,12 @@
  */
 #define POOL_SEND_BATCH			16
 
+/*
+ * A session opens a channel to one more worker when each channel it has
+ * holds at least this many outstanding requests.
+ */
+#define POOL_SPILL_AT			16
+
 typedef struct PoolChannel
 {
 	dsm_segment *seg;
@@ -98,9 +116,13 @@ typedef struct PendingMessage
 typedef struct ChannelEntry
 {
 	uint32		id;				/* its id on the channel */
+	int			worker;			/* the channel's worker */
 } ChannelEntry;
 
-static PoolChannel *channel = NULL;
+/* The open channels, by worker; nopen of them are not NULL. */
+static PoolChannel *channels[POOL_MAX_WORKERS];
+static int	nopen = 0;
+static int	session_parts = 1;	/* workers to spread over, while any open */
 static uint32 pool_wait_event = 0;
 static bool callbacks_registered = false;
 static uint32 next_id = 0;
@@ -109,14 +131,18 @@ static void channel_submit(HttpQueueEntry *entry);
 static void channel_poll(bool wait);
 static void channel_cancel(HttpQueue *queue);
 static void channel_forget(HttpQueueEntry *entry);
-static void channel_open(void);
-static void channel_close(void);
+static PoolChannel *channel_choose(void);
+static int	channel_load(PoolChannel *ch);
+static PoolChannel *channel_open(int worker, bool wait);
+static void channel_close(PoolChannel *ch);
+static void channel_close_all(void);
 static void channel_exit(int code, Datum arg);
 static void channel_xact(XactEvent event, void *arg);
-static bool channel_flush(void);
-static bool channel_receive(void);
-static void channel_check_worker(void);
-pg_noreturn static void worker_gone(void);
+static bool channel_flush(PoolChannel *ch);
+static bool channel_receive(PoolChannel *ch);
+static bool channels_move(void);
+static void channel_check_worker(PoolChannel *ch);
+pg_noreturn static void worker_gone(PoolChannel *ch);
 static bool worker_running(int worker, uint64 *generation, Latch **latch);
 
 const HttpQueueBackend PoolChannelBackend = {
@@ -128,14 +154,15 @@ const HttpQueueBackend PoolChannelBackend = {
 
 /*
  * channel_submit
- *		Send a queue entry's request to the pool worker (now, or on a later
- *		poll when the request queue is full).  Opens the channel if needed;
+ *		Send a queue entry's request to a pool worker (now, or on a later
+ *		poll when the request queue is full).  Opens a channel if needed;
  *		raises ERROR when the worker is not running.
  */
 static void
 channel_submit(HttpQueueEntry *entry)
 {
 	ChannelEntry *ce = HttpQueueEntryData(entry);
+	PoolChannel *ch;
 	OutstandingRequest *out;
 	PendingMessage *pending;
 	MemoryContext old;
@@ -144,53 +171,121 @@ channel_submit(HttpQueueEntry *entry)
 	MlStatsForgetMissingDatabases();
 	if (pool_wait_event == 0)
 		pool_wait_event = MlWaitEventExtensionNew("MlpredictPool");
-	if (channel == NULL)
-		channel_open();
+	ch = channel_choose();
 
 	if (++next_id == 0)
 		next_id = 1;
 	ce->id = next_id;
-	old = MemoryContextSwitchTo(channel->context);
+	ce->worker = ch->worker;
+	old = MemoryContextSwitchTo(ch->context);
 	pending = palloc(sizeof(PendingMessage));
 	pending->id = ce->id;
 	initStringInfo(&pending->msg);
 	PoolEncodeRequest(&pending->msg, pending->id, entry->request);
-	channel->pending = lappend(channel->pending, pending);
+	ch->pending = lappend(ch->pending, pending);
 	MemoryContextSwitchTo(old);
-	out = hash_search(channel->outstanding, &ce->id, HASH_ENTER, &found);
+	out = hash_search(ch->outstanding, &ce->id, HASH_ENTER, &found);
 	out->entry = entry;
-	if (list_length(channel->pending) >= POOL_SEND_BATCH ||
-		hash_get_num_entries(channel->outstanding) <= POOL_SEND_BATCH)
-		(void) channel_flush();
+	if (list_length(ch->pending) >= POOL_SEND_BATCH ||
+		hash_get_num_entries(ch->outstanding) <= POOL_SEND_BATCH)
+		(void) channel_flush(ch);
+}
+
+/*
+ * channel_choose
+ *		The channel for the next request: the open one with the fewest
+ *		outstanding requests; the home worker's, opened now, when none is
+ *		open; another worker's, opened now, when every open one holds
+ *		POOL_SPILL_AT or more and the session may spread further (a worker
+ *		that is not running is passed over).
+ */
+static PoolChannel *
+channel_choose(void)
+{
+	int			nworkers = Max(PoolState->nworkers, 1);
+	int			home = MlMyProcNumber() % nworkers;
+	PoolChannel *best = NULL;
+
+	if (nopen == 0)
+	{
+		session_parts = mlpredict_pool_workers_per_session == 0 ? nworkers :
+			Min(mlpredict_pool_workers_per_session, nworkers);
+		return channel_open(home, true);
+	}
+	for (int i = 0; i < session_parts; i++)
+	{
+		PoolChannel *ch = channels[(home + i) % nworkers];
+
+		if (ch != NULL && (best == NULL || channel_load(ch) < channel_load(best)))
+			best = ch;
+	}
+	if (best == NULL)			/* the home channel closed, others open */
+		return channel_open(home, true);
+	if (channel_load(best) < POOL_SPILL_AT || nopen >= session_parts)
+		return best;
+	for (int i = 1; i < session_parts; i++)
+	{
+		int			worker = (home + i) % nworkers;
+
+		if (channels[worker] == NULL)
+		{
+			PoolChannel *ch = channel_open(worker, false);
+
+			if (ch != NULL)
+				return ch;
+		}
+	}
+	return best;
+}
+
+/* Requests outstanding on a channel. */
+static int
+channel_load(PoolChannel *ch)
+{
+	return (int) hash_get_num_entries(ch->outstanding);
 }
 
 /*
  * channel_poll
- *		Move messages both ways: send what waits, and hand every response
- *		that arrived to its entry (HttpQueueEntryDone).  With wait, and
- *		when nothing moved, sleep on the latch first (at most
- *		POOL_CHECK_MS), then check for interrupts and the worker.  Raises
- *		ERROR when the worker exited (after failing every outstanding
- *		request).
+ *		Move messages both ways on every channel: send what waits, and
+ *		hand every response that arrived to its entry
+ *		(HttpQueueEntryDone).  With wait, and when nothing moved, sleep on
+ *		the latch first (at most POOL_CHECK_MS; every worker sets it),
+ *		then check for interrupts and the workers.  Raises ERROR when a
+ *		worker exited (after failing its outstanding requests).
  */
 static void
 channel_poll(bool wait)
 {
-	bool		progress;
-
-	if (channel == NULL)
+	if (nopen == 0)
 		return;
-	progress = channel_flush();
-	progress |= channel_receive();
-	if (progress || !wait)
+	if (channels_move() || !wait)
 		return;
 	(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 					 POOL_CHECK_MS, pool_wait_event);
 	ResetLatch(MyLatch);
 	CHECK_FOR_INTERRUPTS();
-	channel_check_worker();
-	(void) channel_flush();
-	(void) channel_receive();
+	for (int w = 0; w < POOL_MAX_WORKERS; w++)
+		if (channels[w] != NULL)
+			channel_check_worker(channels[w]);
+	(void) channels_move();
+}
+
+/* One round of channel_flush and channel_receive on each channel. */
+static bool
+channels_move(void)
+{
+	bool		progress = false;
+
+	for (int w = 0; w < POOL_MAX_WORKERS; w++)
+	{
+		if (channels[w] == NULL)
+			continue;
+		progress |= channel_flush(channels[w]);
+		if (channels[w] != NULL)
+			progress |= channel_receive(channels[w]);
+	}
+	return progress;
 }
 
 /*
@@ -221,28 +316,32 @@ static void
 channel_forget(HttpQueueEntry *entry)
 {
 	ChannelEntry *ce = HttpQueueEntryData(entry);
+	PoolChannel *ch;
 	ListCell   *lc;
 	bool		found;
 
-	if (channel == NULL)
+	if (ce->worker < 0 || ce->worker >= POOL_MAX_WORKERS)
 		return;
-	(void) hash_search(channel->outstanding, &ce->id, HASH_REMOVE, &found);
+	ch = channels[ce->worker];
+	if (ch == NULL)
+		return;
+	(void) hash_search(ch->outstanding, &ce->id, HASH_REMOVE, &found);
 	if (!found)
 		return;
 	/* not sent yet (and not partly sent, as the head may be): drop it */
-	foreach(lc, channel->pending)
+	foreach(lc, ch->pending)
 	{
 		PendingMessage *pending = lfirst(lc);
 
-		if (pending->id != ce->id || lc == list_head(channel->pending))
+		if (pending->id != ce->id || lc == list_head(ch->pending))
 			continue;
 		explicit_bzero(pending->msg.data, pending->msg.len);
 		pfree(pending->msg.data);
 		pfree(pending);
-		channel->pending = foreach_delete_current(channel->pending, lc);
+		ch->pending = foreach_delete_current(ch->pending, lc);
 		return;
 	}
-	channel->abandoned++;
+	ch->abandoned++;
 }
 
 /*
@@ -252,26 +351,26 @@ channel_forget(HttpQueueEntry *entry)
  *		pending itself); true if any went out.
  */
 static bool
-channel_flush(void)
+channel_flush(PoolChannel *ch)
 {
 	bool		progress = false;
 
-	while (channel->pending != NIL)
+	while (ch->pending != NIL)
 	{
-		PendingMessage *pending = linitial(channel->pending);
+		PendingMessage *pending = linitial(ch->pending);
 		shm_mq_result res;
 
-		res = MlShmMqSendBatched(channel->requests, pending->msg.len,
+		res = MlShmMqSendBatched(ch->requests, pending->msg.len,
 								 pending->msg.data, true,
-								 list_length(channel->pending) == 1);
+								 list_length(ch->pending) == 1);
 		if (res == SHM_MQ_DETACHED)
-			worker_gone();
+			worker_gone(ch);
 		if (res != SHM_MQ_SUCCESS)
 			break;
 		explicit_bzero(pending->msg.data, pending->msg.len);
 		pfree(pending->msg.data);
 		pfree(pending);
-		channel->pending = list_delete_first(channel->pending);
+		ch->pending = list_delete_first(ch->pending);
 		progress = true;
 	}
 	return progress;
@@ -283,7 +382,7 @@ channel_flush(void)
  *		(or drop it, if its request was forgotten); true if any came.
  */
 static bool
-channel_receive(void)
+channel_receive(PoolChannel *ch)
 {
 	bool		progress = false;
 
@@ -296,33 +395,33 @@ channel_receive(void)
 		bool		waiting;
 		shm_mq_result res;
 
-		res = shm_mq_receive(channel->responses, &nbytes, &data, true);
+		res = shm_mq_receive(ch->responses, &nbytes, &data, true);
 		if (res == SHM_MQ_DETACHED)
-			worker_gone();
+			worker_gone(ch);
 		if (res != SHM_MQ_SUCCESS)
 			break;
 		progress = true;
 		if (PoolDecodeRetryWait(data, nbytes, &id, &waiting))
 		{
 			/* a notice, not final: an abandoned request's is dropped */
-			out = hash_search(channel->outstanding, &id, HASH_FIND, NULL);
+			out = hash_search(ch->outstanding, &id, HASH_FIND, NULL);
 			if (out != NULL)
 				HttpQueueEntryRetryWaiting(out->entry, waiting);
 			continue;
 		}
 		id = PoolResponseId(data, nbytes);
-		out = hash_search(channel->outstanding, &id, HASH_FIND, NULL);
+		out = hash_search(ch->outstanding, &id, HASH_FIND, NULL);
 		if (out == NULL)
 		{
-			if (channel->abandoned > 0)
-				channel->abandoned--;
+			if (ch->abandoned > 0)
+				ch->abandoned--;
 			continue;
 		}
 		{
 			HttpQueueEntry *entry = out->entry;
 			MemoryContext old = MemoryContextSwitchTo(entry->response_context);
 
-			(void) hash_search(channel->outstanding, &id, HASH_REMOVE, NULL);
+			(void) hash_search(ch->outstanding, &id, HASH_REMOVE, NULL);
 			PoolDecodeResponse(data, nbytes, entry->response);
 			MemoryContextSwitchTo(old);
 			HttpQueueEntryDone(entry);
@@ -355,22 +454,22 @@ worker_running(int worker, uint64 *generation, Latch **latch)
  *		generation changes when it exits and when a new one starts).
  */
 static void
-channel_check_worker(void)
+channel_check_worker(PoolChannel *ch)
 {
 	uint64		generation;
 	Latch	   *latch;
 
-	if (!worker_running(channel->worker, &generation, &latch) ||
-		generation != channel->generation)
-		worker_gone();
+	if (!worker_running(ch->worker, &generation, &latch) ||
+		generation != ch->generation)
+		worker_gone(ch);
 }
 
 static void
-worker_gone(void)
+worker_gone(PoolChannel *ch)
 {
-	int			worker = channel->worker + 1;
+	int			worker = ch->worker + 1;
 
-	channel_close();
+	channel_close(ch);
 	ereport(ERROR,
 			errcode(ERRCODE_CONNECTION_FAILURE),
 			errmsg("mlpredict pool worker %d exited while serving this session", worker),
@@ -380,27 +479,30 @@ worker_gone(void)
 
 /*
  * channel_open
- *		Create the segment and its queues, and offer it to our worker,
- *		waiting a little for one that is starting.
+ *		Create a segment and its queues, and offer it to the worker in our
+ *		slot for it.  With wait, wait a little for a worker that is
+ *		starting, then raise ERROR; without, return NULL at once if the
+ *		worker is not running.
  */
-static void
-channel_open(void)
+static PoolChannel *
+channel_open(int worker, bool wait)
 {
 	MemoryContext old;
 	PoolChannel *ch;
 	PoolChannelHeader *header;
 	shm_mq	   *mq;
-	int			slot = MlMyProcNumber();
-	int			worker = slot % Max(PoolState->nworkers, 1);
+	int			slot = MlMyProcNumber() * PoolState->nworkers + worker;
 	uint64		generation = 0;
 	Latch	   *latch = NULL;
 	TimestampTz deadline = GetCurrentTimestamp() +
 		(TimestampTz) POOL_START_WAIT_MS * 1000;
 
-	if (slot < 0 || slot >= PoolState->nslots)
+	if (MlMyProcNumber() < 0 || slot < 0 || slot >= PoolState->nslots)
 		elog(ERROR, "mlpredict pool slot %d out of range", slot);
 	while (!worker_running(worker, &generation, &latch))
 	{
+		if (!wait)
+			return NULL;
 		if (GetCurrentTimestamp() >= deadline)
 			ereport(ERROR,
 					errcode(ERRCODE_CONNECTION_FAILURE),
@@ -452,16 +554,19 @@ channel_open(void)
 	shm_mq_set_receiver(mq, MyProc);
 	ch->responses = shm_mq_attach(mq, ch->seg, NULL);
 	MemoryContextSwitchTo(old);
-	channel = ch;
+	channels[worker] = ch;
+	nopen++;
 
 	SpinLockAcquire(&PoolState->mutex);
 	PoolState->slots[slot].state = POOL_SLOT_OFFERED;
 	PoolState->slots[slot].handle = dsm_segment_handle(ch->seg);
 	PoolState->slots[slot].generation = generation;
+	PoolState->slots[slot].parts = session_parts;
 	PoolState->workers[worker].offers++;
 	SpinLockRelease(&PoolState->mutex);
 	if (latch)
 		SetLatch(latch);
+	return ch;
 }
 
 /*
@@ -470,16 +575,16 @@ channel_open(void)
  *		to abandon whatever it still does for us.  Never raises ERROR.
  */
 static void
-channel_close(void)
+channel_close(PoolChannel *ch)
 {
-	PoolChannel *ch = channel;
 	HASH_SEQ_STATUS seq;
 	OutstandingRequest *out;
 	ListCell   *lc;
 
-	if (ch == NULL)
+	if (ch == NULL || channels[ch->worker] != ch)
 		return;
-	channel = NULL;
+	channels[ch->worker] = NULL;
+	nopen--;
 	SpinLockAcquire(&PoolState->mutex);
 	if (PoolState->slots[ch->slot].handle == dsm_segment_handle(ch->seg))
 		PoolState->slots[ch->slot].state = POOL_SLOT_EMPTY;
@@ -508,27 +613,40 @@ channel_close(void)
 	pfree(ch);
 }
 
+/* Close every open channel.  Never raises ERROR. */
+static void
+channel_close_all(void)
+{
+	for (int w = 0; w < POOL_MAX_WORKERS; w++)
+		if (channels[w] != NULL)
+			channel_close(channels[w]);
+}
+
 /*
  * channel_xact
- *		A transaction abort with requests still on the channel (answers
- *		outstanding or forgotten) closes it, so that the worker drops them
+ *		A transaction abort with requests still on a channel (answers
+ *		outstanding or forgotten) closes it, so that its worker drops them
  *		now instead of finishing work nobody waits for.
  */
 static void
 channel_xact(XactEvent event, void *arg)
 {
-	if (channel == NULL)
-		return;
 	if (event != XACT_EVENT_ABORT && event != XACT_EVENT_PARALLEL_ABORT)
 		return;
-	if (hash_get_num_entries(channel->outstanding) > 0 ||
-		channel->abandoned > 0 || channel->pending != NIL)
-		channel_close();
+	for (int w = 0; w < POOL_MAX_WORKERS; w++)
+	{
+		PoolChannel *ch = channels[w];
+
+		if (ch != NULL &&
+			(hash_get_num_entries(ch->outstanding) > 0 ||
+			 ch->abandoned > 0 || ch->pending != NIL))
+			channel_close(ch);
+	}
 }
 
-/* before_shmem_exit: close the channel while shared memory is still there. */
+/* before_shmem_exit: close the channels while shared memory is still there. */
 static void
 channel_exit(int code, Datum arg)
 {
-	channel_close();
+	channel_close_all();
 }

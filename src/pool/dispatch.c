@@ -36,7 +36,8 @@
  * wire starts no more until one ends, so the others always find slots;
  * likewise an owner whose answers not yet taken (backlog) reach its share
  * of the buffer budget, so that a session that stops reading cannot
- * leave the others without memory.
+ * leave the others without memory.  An owner that is one of several
+ * serving one session (DispatchSetOwnerParts) gets its part of each.
  *
  * Buffer budget.  A job starts only while the engine's buffer budget has
  * room for its request body and no transfer is paused for the budget.
@@ -152,6 +153,7 @@ DispatchAddOwner(Dispatcher *d, DispatchOwner *owner, void *arg)
 	memset(owner, 0, sizeof(DispatchOwner));
 	dlist_init(&owner->queue);
 	owner->arg = arg;
+	owner->parts = 1;
 	dlist_push_tail(&d->owners, &owner->node);
 	d->nowners++;
 }
@@ -166,6 +168,19 @@ DispatchSetOwnerCap(Dispatcher *d, int cap, size_t backlog_cap)
 {
 	d->owner_cap = Max(cap, 0);
 	d->backlog_cap = backlog_cap;
+}
+
+/*
+ * DispatchSetOwnerParts
+ *		The owner is one of parts owners (in as many pool workers) that
+ *		serve one session: its caps are the session's divided by parts, so
+ *		that a session spreading its requests over several workers holds
+ *		no more than its share in all.
+ */
+void
+DispatchSetOwnerParts(DispatchOwner *owner, int parts)
+{
+	owner->parts = Max(parts, 1);
 }
 
 /*
@@ -242,8 +257,9 @@ start_one(Dispatcher *d, DispatchOwner *owner, int64 now, long *wake)
 
 	if (dlist_is_empty(&owner->queue))
 		return false;
-	if ((d->owner_cap > 0 && owner->nrunning >= d->owner_cap) ||
-		(d->backlog_cap > 0 && owner->backlog >= d->backlog_cap))
+	if ((d->owner_cap > 0 &&
+		 owner->nrunning >= Max(d->owner_cap / owner->parts, 1)) ||
+		(d->backlog_cap > 0 && owner->backlog >= d->backlog_cap / owner->parts))
 	{
 		/* its share is in use: the next waits for one to end or be taken */
 		hold(dlist_container(DispatchJob, node, dlist_head_node(&owner->queue)), now);
@@ -833,6 +849,36 @@ DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
 	owner->njobs = 0;
 	dlist_delete(&owner->node);
 	d->nowners--;
+}
+
+/*
+ * DispatchReleaseShared
+ *		The process is exiting with jobs on the wire: give back what they
+ *		hold in shared memory (limiter slots, a breaker's probe, the
+ *		in-flight counts of the statistics), so that the next worker finds
+ *		the caps whole.  libcurl and the jobs' memory are left alone: this
+ *		runs in an exit callback, perhaps after an error inside them.
+ *		Never raises ERROR.
+ */
+void
+DispatchReleaseShared(Dispatcher *d)
+{
+	dlist_mutable_iter iter;
+
+	dlist_foreach_modify(iter, &d->running)
+	{
+		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
+
+		dlist_delete(&job->node);
+		if (job->probe)
+			LimiterProbeEnded(job->limiter_slot);
+		job->probe = false;
+		LimiterRelease(job->limiter_slot);
+		job->limiter_slot = -1;
+		MlStatsInFlight(&job->route, -1);
+		MlStatsCanceled(&job->route);
+		d->nrunning--;
+	}
 }
 
 int

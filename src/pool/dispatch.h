@@ -35,6 +35,9 @@ typedef struct DispatchOwner
 	int			njobs;			/* queued + running */
 	size_t		backlog;		/* bytes of its final answers not yet taken
 								 * (kept by the caller) */
+	int			parts;			/* its session spreads over this many owners
+								 * (pool workers): each gets 1/parts of the
+								 * owner caps; 1 unless set */
 	void	   *arg;			/* the caller's (the worker's channel) */
 } DispatchOwner;
 
@@ -85,11 +88,13 @@ extern void DispatchAddOwner(Dispatcher *dispatcher, DispatchOwner *owner,
 							 void *arg);
 extern void DispatchSetOwnerCap(Dispatcher *dispatcher, int cap,
 								size_t backlog_cap);
+extern void DispatchSetOwnerParts(DispatchOwner *owner, int parts);
 extern void DispatchSubmit(Dispatcher *dispatcher, DispatchOwner *owner,
 						   DispatchJob *job);
 extern long DispatchStartReady(Dispatcher *dispatcher);
 extern int	DispatchCollect(Dispatcher *dispatcher);
 extern void DispatchCancelOwner(Dispatcher *dispatcher, DispatchOwner *owner);
+extern void DispatchReleaseShared(Dispatcher *dispatcher);
 extern int	DispatchRunning(Dispatcher *dispatcher);
 extern int	DispatchQueued(Dispatcher *dispatcher);
 extern int	DispatchOwners(Dispatcher *dispatcher);

@@ -60,6 +60,8 @@ typedef struct PoolWorkerInfo
 	pid_t		pid;			/* 0 while not running */
 	uint64		buffered;		/* bytes in its buffer budget now */
 	uint64		buffered_peak;	/* the most since it started */
+	int			sessions;		/* sessions it serves now */
+	uint64		requests;		/* requests answered since it started */
 } PoolWorkerInfo;
 
 extern int	PoolWorkerCount(void);

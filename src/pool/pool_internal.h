@@ -6,7 +6,9 @@
  *
  * A backend offers a channel (a DSM segment holding two shm_mq queues)
  * by writing its handle into its slot and setting the worker's latch;
- * the worker attaches and marks the slot attached.  A slot belongs to
+ * the worker attaches and marks the slot attached.  Each backend has one
+ * slot per worker (slot = procno * mlpredict.pool_workers + worker), so
+ * one session may talk to several workers at once; a slot belongs to
  * worker (slot % mlpredict.pool_workers).  Everything here is guarded by
  * PoolShared.mutex, a spinlock: only plain loads and stores happen under
  * it.
@@ -47,6 +49,8 @@ typedef struct PoolWorkerState
 	uint64		offers;			/* bumped by backends offering a channel */
 	uint64		buffered;		/* bytes in its buffer budget now */
 	uint64		buffered_peak;	/* the most since it started */
+	int			sessions;		/* channels attached now */
+	uint64		requests;		/* final answers sent since it started */
 } PoolWorkerState;
 
 typedef enum PoolSlotState
@@ -61,6 +65,7 @@ typedef struct PoolSlot
 	PoolSlotState state;
 	dsm_handle	handle;
 	uint64		generation;
+	int			parts;			/* workers the session spreads over */
 } PoolSlot;
 
 typedef struct PoolShared

@@ -35,12 +35,14 @@ static Size pool_shmem_size(void);
 
 /*
  * pool_slot_count
- *		One slot per PGPROC, so a backend's slot is its pgprocno.
+ *		One slot per PGPROC and worker: a backend's slot for worker w is
+ *		pgprocno * mlpredict.pool_workers + w.
  */
 static int
 pool_slot_count(void)
 {
-	return MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts;
+	return (MaxBackends + NUM_AUXILIARY_PROCS + max_prepared_xacts) *
+		Max(mlpredict_pool_workers, 1);
 }
 
 static Size
@@ -114,5 +116,7 @@ PoolGetWorkerInfo(int worker, PoolWorkerInfo *info)
 	info->pid = w->pid;
 	info->buffered = w->buffered;
 	info->buffered_peak = w->buffered_peak;
+	info->sessions = w->sessions;
+	info->requests = w->requests;
 	SpinLockRelease(&PoolState->mutex);
 }

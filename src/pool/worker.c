@@ -48,6 +48,7 @@
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
+#include "storage/lwlock.h"
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "utils/guc.h"
@@ -83,11 +84,12 @@ static dlist_head channels = DLIST_STATIC_INIT(channels);
 static uint64 offers_seen = 0;
 static char last_status[128];
 static bool responses_waiting = false;	/* job_done queued some */
+static uint64 requests_answered = 0;	/* published by report_status */
 
 static void worker_announce(void);
 static void worker_exit(int code, Datum arg);
 static void accept_channels(void);
-static void attach_channel(int slot, dsm_handle handle);
+static void attach_channel(int slot, dsm_handle handle, int parts);
 static void read_requests(WorkerChannel *ch);
 static void send_responses(WorkerChannel *ch);
 static void send_all_responses(void);
@@ -194,19 +196,33 @@ worker_announce(void)
 	w->pid = MyProcPid;
 	w->latch = MyLatch;
 	w->generation++;
+	w->sessions = 0;
+	w->requests = 0;
 	SpinLockRelease(&PoolState->mutex);
 	before_shmem_exit(worker_exit, (Datum) 0);
 }
 
+/*
+ * worker_exit
+ *		before_shmem_exit: give back the limiter slots and in-flight counts
+ *		of the requests still on the wire (a restarted worker would
+ *		otherwise find max_connections and max_concurrency short by them
+ *		for good), then tell backends we are gone.
+ */
 static void
 worker_exit(int code, Datum arg)
 {
 	PoolWorkerState *w = &PoolState->workers[worker_index];
 
+	/* an error may have left a lock held; the exit releases it anyway */
+	LWLockReleaseAll();
+	if (dispatcher != NULL)
+		DispatchReleaseShared(dispatcher);
 	SpinLockAcquire(&PoolState->mutex);
 	w->pid = 0;
 	w->latch = NULL;
 	w->generation++;
+	w->sessions = 0;
 	SpinLockRelease(&PoolState->mutex);
 }
 
@@ -232,6 +248,7 @@ accept_channels(void)
 	{
 		PoolSlot   *s = &PoolState->slots[slot];
 		dsm_handle	handle = 0;
+		int			parts = 1;
 		bool		offered;
 
 		SpinLockAcquire(&PoolState->mutex);
@@ -240,21 +257,24 @@ accept_channels(void)
 		if (offered)
 		{
 			handle = s->handle;
+			parts = s->parts;
 			s->state = POOL_SLOT_ATTACHED;
 		}
 		SpinLockRelease(&PoolState->mutex);
 		if (offered)
-			attach_channel(slot, handle);
+			attach_channel(slot, handle, parts);
 	}
 }
 
 /*
  * attach_channel
  *		Map a backend's segment and attach to its queues.  A segment that
- *		is already gone (the backend gave up) is skipped.
+ *		is already gone (the backend gave up) is skipped.  parts: the
+ *		number of workers the session spreads over (its share of the
+ *		limits is divided among them).
  */
 static void
-attach_channel(int slot, dsm_handle handle)
+attach_channel(int slot, dsm_handle handle, int parts)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 	dsm_segment *seg = dsm_attach(handle);
@@ -288,6 +308,7 @@ attach_channel(int slot, dsm_handle handle)
 	shm_mq_set_sender(mq, MyProc);
 	ch->responses = shm_mq_attach(mq, seg, NULL);
 	DispatchAddOwner(dispatcher, &ch->owner, ch);
+	DispatchSetOwnerParts(&ch->owner, parts);
 	dlist_push_tail(&channels, &ch->node);
 	MemoryContextSwitchTo(old);
 }
@@ -376,6 +397,7 @@ job_done(Dispatcher *d, DispatchJob *job)
 
 	PoolEncodeResponse(msg, (uint32) job->id, job->response);
 	outbox_add(job, msg);
+	requests_answered++;
 
 	foreach(lc, job->request->headers)
 	{
@@ -474,8 +496,8 @@ close_channel(WorkerChannel *ch)
 /*
  * report_status
  *		Show sessions, requests in flight and queued in pg_stat_activity,
- *		and publish the bytes buffered, when they change (this runs on
- *		every pass of the loop).
+ *		and publish the bytes buffered, the sessions and the requests
+ *		answered, when they change (this runs on every pass of the loop).
  */
 static void
 report_status(void)
@@ -485,6 +507,7 @@ report_status(void)
 	static int	last_queued = -1;
 	static size_t last_buffered = 0;
 	static size_t last_peak = 0;
+	static uint64 last_answered = 0;
 	char		status[128];
 	int			sessions = DispatchOwners(dispatcher);
 	int			running = DispatchRunning(dispatcher);
@@ -493,14 +516,18 @@ report_status(void)
 	size_t		peak = HttpBufferedPeak();
 	PoolWorkerState *w = &PoolState->workers[worker_index];
 
-	if (buffered != last_buffered || peak != last_peak)
+	if (buffered != last_buffered || peak != last_peak ||
+		sessions != last_sessions || requests_answered != last_answered)
 	{
 		SpinLockAcquire(&PoolState->mutex);
 		w->buffered = buffered;
 		w->buffered_peak = peak;
+		w->sessions = sessions;
+		w->requests = requests_answered;
 		SpinLockRelease(&PoolState->mutex);
 		last_buffered = buffered;
 		last_peak = peak;
+		last_answered = requests_answered;
 	}
 	if (sessions == last_sessions && running == last_running &&
 		queued == last_queued)
