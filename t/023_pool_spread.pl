@@ -4,7 +4,8 @@
 #  - a light session keeps to one worker (its home worker);
 #  - a heavy pipelined query spreads over every worker, and its rows all
 #    come back right;
-#  - mlpredict.pool_workers_per_session bounds how many it spreads over;
+#  - mlpredict.pool_workers_per_session bounds how many it spreads over,
+#    also when changed in a session that used the pool already;
 #  - spreading does not give a session more than mlpredict.max_session_share
 #    of mlpredict.max_connections in flight: each worker gets its part;
 #  - one of the workers exiting mid-query fails the query with an error
@@ -91,6 +92,14 @@ cmp_ok($peak, '>=', 28, "one worker: the share was used: $peak in flight");
 is($rows, 400, 'two workers: every row answered right');
 is(scalar(grep { $_ > 0 } @$per), 2, "two workers: two answered (@$per)");
 cmp_ok($peak, '<=', 32, "two workers: at most the share in flight: $peak");
+
+# A change of the setting applies to a session that has used the pool
+# already, once its channels are idle.
+($rows, $peak, $per) = heavy(400, 40, q{SET mlpredict.pool_workers_per_session = 1;
+DO $$ BEGIN PERFORM * FROM chat('warm-up on one worker'); END $$;
+SET mlpredict.pool_workers_per_session = 3;});
+is($rows, 400, 'setting changed in the session: every row answered right');
+is(scalar(grep { $_ > 0 } @$per), 3, "setting changed in the session: three answered (@$per)");
 
 # 4. Sessions show in pool_info while a spread query runs.
 standin_post($standin, '/_control/reset');

@@ -16,8 +16,10 @@
  * worker (procno % mlpredict.pool_workers).  While every channel it has
  * holds POOL_SPILL_AT or more outstanding requests, the next request
  * opens a channel to the next worker, up to
- * mlpredict.pool_workers_per_session of them (fixed while any channel is
- * open); each request goes to the channel with the fewest outstanding.
+ * mlpredict.pool_workers_per_session of them; each request goes to the
+ * channel with the fewest outstanding.  The number is fixed while any
+ * channel has requests: after a change of the setting, the channels are
+ * closed and opened anew once they are all idle.
  * So a light session keeps one worker and its keep-alive connections,
  * and one heavy query can use every worker's CPU.  Each worker is told
  * how many the session may spread over and gives each part that
@@ -132,6 +134,8 @@ static void channel_poll(bool wait);
 static void channel_cancel(HttpQueue *queue);
 static void channel_forget(HttpQueueEntry *entry);
 static PoolChannel *channel_choose(void);
+static int	parts_wanted(int nworkers);
+static bool channels_idle(void);
 static int	channel_load(PoolChannel *ch);
 static PoolChannel *channel_open(int worker, bool wait);
 static void channel_close(PoolChannel *ch);
@@ -206,10 +210,11 @@ channel_choose(void)
 	int			home = MlMyProcNumber() % nworkers;
 	PoolChannel *best = NULL;
 
+	if (nopen > 0 && parts_wanted(nworkers) != session_parts && channels_idle())
+		channel_close_all();
 	if (nopen == 0)
 	{
-		session_parts = mlpredict_pool_workers_per_session == 0 ? nworkers :
-			Min(mlpredict_pool_workers_per_session, nworkers);
+		session_parts = parts_wanted(nworkers);
 		return channel_open(home, true);
 	}
 	for (int i = 0; i < session_parts; i++)
@@ -236,6 +241,30 @@ channel_choose(void)
 		}
 	}
 	return best;
+}
+
+/* The workers mlpredict.pool_workers_per_session asks to spread over. */
+static int
+parts_wanted(int nworkers)
+{
+	if (mlpredict_pool_workers_per_session == 0)
+		return nworkers;
+	return Min(mlpredict_pool_workers_per_session, nworkers);
+}
+
+/* Whether no channel has a request outstanding, pending or abandoned. */
+static bool
+channels_idle(void)
+{
+	for (int w = 0; w < POOL_MAX_WORKERS; w++)
+	{
+		PoolChannel *ch = channels[w];
+
+		if (ch != NULL && (channel_load(ch) > 0 || ch->pending != NIL ||
+						   ch->abandoned > 0))
+			return false;
+	}
+	return true;
 }
 
 /* Requests outstanding on a channel. */
