@@ -6,7 +6,26 @@
  *
  * A number is first taken apart into w * 10^q, w being its first 19
  * significant digits (a uint64), with a note of whether nonzero digits
- * were dropped after them.  Then, from the cheapest to the dearest:
+ * were dropped after them.
+ *
+ * Most numbers are taken apart by read_window, when 32 bytes of text or
+ * more start at the number: it loads them as 8-byte words and works on 8
+ * characters at once with integer arithmetic (SWAR).  Masks of the bytes
+ * that are not digits give the point and the end of the number; the
+ * digits are combined 8 at a time (three multiplications for a whole
+ * word, a shift first for the few left over), with no loop and no branch
+ * on the digits.  The end is worked out first, from words at fixed
+ * places, because the caller's next number starts there: that chain of
+ * dependent steps, more than the work on the digits, bounds how fast a
+ * vector is read.  Any number the window does not take (a sign and
+ * integer digits of more than 7 bytes, more than 23 bytes before an
+ * exponent, more than 19 significant digits, "1.", "0x", and every number
+ * in the last 31 bytes of the text) goes to the general readers,
+ * read_decimal and read_json_decimal, which decide it, errors included;
+ * they too read 8 digits at a time while 8 bytes remain before the end,
+ * then byte by byte.
+ *
+ * Then, from the cheapest to the dearest:
  *
  * 1. Zero, and exponents so large or small that the result is an
  *    infinity or a zero whatever w is.
@@ -31,7 +50,10 @@
  *    unless they are within that error of a point where the rounding
  *    changes (a tie, or an exact result), which is tested for; for q from
  *    0 to 55, T is 5^q exactly, so ties are settled (to even) here.  The
- *    binary exponent comes from the table's e, q and the shifts.
+ *    binary exponent comes from the table's e, q and the shifts.  The
+ *    second half of the product (w times T's low 64 bits) is computed
+ *    only in the rare cases where the first half leaves the result in
+ *    doubt (product_bits).
  *    With dropped digits the value lies between w and w + 1 (times 10^q):
  *    when both give the same result, so does the value.
  * 4. Anything else (too close to a rounding point, a subnormal result,
@@ -41,8 +63,8 @@
  *    counts them).
  *
  * MlParseJsonFloat8/4 read only JSON's number syntax, checking it in the
- * same pass (read_json_decimal), so that a JSON scanner need not read a
- * number twice.
+ * same pass (read_window, read_json_decimal), so that a JSON scanner need
+ * not read a number twice.
  *
  * IDENTIFICATION
  *	  src/types/float_parse.c
@@ -61,11 +83,17 @@
 
 #include "types/float_pow5.h"
 
-/* the readers are small and called per number: no call for them */
+/*
+ * The readers are small and called per number: no call for them.  The
+ * general and rare paths are kept out of the fast one, which then needs
+ * fewer registers.
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define ALWAYS_INLINE	inline __attribute__((always_inline))
+#define NOINLINE		__attribute__((noinline))
 #else
 #define ALWAYS_INLINE	inline
+#define NOINLINE
 #endif
 
 /* the unit test counts the numbers that took the slow path */
@@ -113,6 +141,9 @@ typedef struct FloatFormat
 static const FloatFormat format8 = {52, 1023, -342, 308};
 static const FloatFormat format4 = {23, 127, -65, 38};
 
+/* the bits of a format's infinity */
+#define INF_BITS(fmt)	((uint64_t) (2 * (fmt).bias + 1) << (fmt).mant_bits)
+
 #if FLOAT_POW5_MIN > -342 || FLOAT_POW5_MAX < 308
 #error "float_pow5.h does not cover the exponents of double"
 #endif
@@ -130,42 +161,155 @@ is_digit(char c)
 }
 
 /*
- * eight_digits
- *		If the 8 bytes at p are all decimal digits, their value in *value.
- *		The bytes are loaded as one little-endian word (the first digit in
- *		the lowest byte), checked together, then combined in three steps:
- *		neighbouring digits into 2-digit numbers in 16-bit lanes, those into
- *		4-digit numbers in 32-bit lanes, and those into the 8-digit value.
- *		No step carries from one lane into the next.
+ * Eight bytes at a time (SWAR): a word loaded from the text with memcpy
+ * has its first byte lowest on a little-endian machine, which the masks
+ * below assume; elsewhere (or without the GCC builtins) the text is read
+ * a byte at a time.
  */
-static inline bool
-eight_digits(const char *p, uint64_t *value)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	const uint64_t high_nibbles = UINT64_C(0xF0F0F0F0F0F0F0F0);
-	const uint64_t zeros = UINT64_C(0x3030303030303030);
-	uint64_t	v;
-
-	memcpy(&v, p, sizeof(v));
-	/* each byte 0x30-0x39: high nibble 3, and adding 6 keeps it 3 */
-	if ((v & high_nibbles) != zeros ||
-		((v + UINT64_C(0x0606060606060606)) & high_nibbles) != zeros)
-		return false;
-	v -= zeros;
-	v = (v * 10 + (v >> 8)) & UINT64_C(0x00FF00FF00FF00FF);
-	v = (v * 100 + (v >> 16)) & UINT64_C(0x0000FFFF0000FFFF);
-	v = (v * 10000 + (v >> 32)) & UINT64_C(0x00000000FFFFFFFF);
-	*value = v;
-	return true;
-#else
-	return false;
+#if (defined(__GNUC__) || defined(__clang__)) && \
+	defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SWAR_DIGITS 1
 #endif
+
+#ifdef SWAR_DIGITS
+/* '0' in each byte of a word */
+#define ASCII_ZEROS		UINT64_C(0x3030303030303030)
+/* the top bit of each byte */
+#define BYTE_TOPS		UINT64_C(0x8080808080808080)
+
+/*
+ * The bytes read_window may read from the number's start: the three words
+ * it scans, and the up to three it takes a fraction from, which starts at
+ * most 8 bytes in.
+ */
+#define WINDOW			32
+
+/* 10^n up to 10^19; the rest only ever multiply a zero */
+static const uint64_t pow10_u64[23] = {
+	UINT64_C(1), UINT64_C(10), UINT64_C(100), UINT64_C(1000),
+	UINT64_C(10000), UINT64_C(100000), UINT64_C(1000000),
+	UINT64_C(10000000), UINT64_C(100000000), UINT64_C(1000000000),
+	UINT64_C(10000000000), UINT64_C(100000000000),
+	UINT64_C(1000000000000), UINT64_C(10000000000000),
+	UINT64_C(100000000000000), UINT64_C(1000000000000000),
+	UINT64_C(10000000000000000), UINT64_C(100000000000000000),
+	UINT64_C(1000000000000000000), UINT64_C(10000000000000000000),
+	0, 0, 0
+};
+
+/*
+ * non_digits
+ *		The top bit of each byte of v that is not a decimal digit, set; all
+ *		other bits clear.  Exact for every byte: each step keeps within its
+ *		byte (digits become 0-9 by the xor, and 7 bits plus 0x76 cannot
+ *		carry out of a byte).
+ */
+static inline uint64_t
+non_digits(uint64_t v)
+{
+	uint64_t	x = v ^ ASCII_ZEROS;
+
+	return (((x & ~BYTE_TOPS) + UINT64_C(0x7676767676767676)) | x) & BYTE_TOPS;
+}
+
+/*
+ * first_non_digit
+ *		As non_digits for the lowest byte of v that is not a digit, and the
+ *		bytes below it, in fewer steps; the bits above that byte mean
+ *		nothing (a carry or borrow may cross into them).  A digit's byte,
+ *		0x30-0x39, neither reaches 0x80 by adding 0x46 nor goes below zero
+ *		by subtracting 0x30, so nothing crosses out of the digits before
+ *		the first non-digit.
+ */
+static inline uint64_t
+first_non_digit(uint64_t v)
+{
+	return ((v + UINT64_C(0x4646464646464646)) | (v - ASCII_ZEROS)) & BYTE_TOPS;
+}
+
+/* the index of the lowest byte whose top bit is set in a nonzero mask */
+static inline size_t
+first_byte(uint64_t mask)
+{
+	return __builtin_ctzll(mask) >> 3;
+}
+
+/*
+ * word_value
+ *		The 8-digit number whose digits, 0-9 (not ASCII), are the bytes of
+ *		v, the first (most significant) in the lowest byte: each byte times
+ *		10 plus the next makes 2-digit numbers (at most 99: no carry into
+ *		the next byte), of which those in the even bytes are then combined
+ *		by two multiplications that run side by side, each byte landing
+ *		where it counts in the top half of one product.
+ */
+static inline uint64_t
+word_value(uint64_t v)
+{
+	const uint64_t lanes = UINT64_C(0x000000FF000000FF);
+
+	v = v * 10 + (v >> 8);
+	return (((v & lanes) * (100 + (UINT64_C(1000000) << 32))) +
+			(((v >> 16) & lanes) * (1 + (UINT64_C(10000) << 32)))) >> 32;
+}
+
+/*
+ * first_digits
+ *		The number made of the first n (0 to 8) bytes of v, digits 0-9:
+ *		they are moved up to the top of the word, zeros shifted in before
+ *		them, so that word_value reads them as the last n of 8 digits; the
+ *		bytes after them (whatever they are) are shifted out.  64 - 8n is
+ *		shifted in two steps, 64 being no shift count in C.
+ */
+static inline uint64_t
+first_digits(uint64_t v, size_t n)
+{
+	return word_value((v << (56 - 8 * n)) << 8);
+}
+#endif							/* SWAR_DIGITS */
+
+/*
+ * digit_run
+ *		Past the decimal digits at p, accumulating them into *w (which
+ *		overflows when there are more than MAX_DIGITS after leading zeros:
+ *		the callers then count the significant ones).  While 8 bytes remain
+ *		before end, a word at a time: 8 digits, or the digits before the
+ *		first non-digit, with no branch on how many; the last few bytes
+ *		before end one at a time.
+ */
+static inline const char *
+digit_run(const char *p, const char *end, uint64_t *w)
+{
+#ifdef SWAR_DIGITS
+	while (end - p >= 8)
+	{
+		uint64_t	v;
+		uint64_t	nd;
+		size_t		n;
+
+		memcpy(&v, p, sizeof(v));
+		nd = first_non_digit(v);
+		v -= ASCII_ZEROS;
+		if (nd == 0)
+		{
+			*w = *w * 100000000 + word_value(v);
+			p += 8;
+			continue;
+		}
+		n = first_byte(nd);
+		*w = *w * pow10_u64[n] + first_digits(v, n);
+		return p + n;
+	}
+#endif
+	for (; p < end && is_digit(*p); p++)
+		*w = *w * 10 + (uint64_t) (*p - '0');
+	return p;
 }
 
 /*
  * read_digits
  *		Digits from p into d->w (up to MAX_DIGITS significant ones, counted
- *		in *ndigits), eight at a time when they can be; in a fraction each
+ *		in *ndigits), eight at a time while they fit; in a fraction each
  *		digit taken lowers q, in the integer part each digit dropped raises
  *		it.  Returns the end of the digits.
  */
@@ -173,17 +317,21 @@ static inline const char *
 read_digits(const char *p, const char *end, Decimal *d, int *ndigits,
 			bool fraction)
 {
-	uint64_t	eight;
+#ifdef SWAR_DIGITS
+	uint64_t	v;
 
-	while (*ndigits + 8 <= MAX_DIGITS && end - p >= 8 &&
-		   eight_digits(p, &eight))
+	while (*ndigits + 8 <= MAX_DIGITS && end - p >= 8)
 	{
-		d->w = d->w * 100000000 + eight;
+		memcpy(&v, p, sizeof(v));
+		if (first_non_digit(v) != 0)
+			break;
+		d->w = d->w * 100000000 + word_value(v - ASCII_ZEROS);
 		*ndigits += 8;
 		if (fraction)
 			d->q -= 8;
 		p += 8;
 	}
+#endif
 	for (; p < end && is_digit(*p); p++)
 	{
 		if (*ndigits < MAX_DIGITS)
@@ -226,6 +374,32 @@ read_exponent(const char *p, const char *end, Decimal *d)
 			x = x * 10 + (*e - '0');
 	d->q += neg ? -x : x;
 	return e;
+}
+
+/*
+ * read_json_exponent
+ *		JSON's exponent at p, which is an "e" or "E" (then an optional sign
+ *		and digits, at most max_exp), added to d->q; returns its end, or
+ *		NULL when it is not one.
+ */
+static inline const char *
+read_json_exponent(const char *p, const char *end, int max_exp, Decimal *d)
+{
+	bool		neg = false;
+	int64_t		x = 0;
+
+	p++;
+	if (p < end && (*p == '+' || *p == '-'))
+		neg = (*p++ == '-');
+	if (p >= end || !is_digit(*p))
+		return NULL;
+	for (; p < end && is_digit(*p); p++)
+		if (x <= max_exp)
+			x = x * 10 + (*p - '0');
+	if (x > max_exp)
+		return NULL;
+	d->q += neg ? -x : x;
+	return p;
 }
 
 /*
@@ -279,34 +453,13 @@ read_long_decimal(const char *p, const char *end, Decimal *d)
 }
 
 /*
- * digit_run
- *		Past the decimal digits at p, accumulating them into *w (which
- *		overflows when there are more than MAX_DIGITS after leading zeros:
- *		the caller then reads the number again with read_long_decimal).
- */
-static inline const char *
-digit_run(const char *p, const char *end, uint64_t *w)
-{
-	uint64_t	eight;
-
-	while (end - p >= 8 && eight_digits(p, &eight))
-	{
-		*w = *w * 100000000 + eight;
-		p += 8;
-	}
-	for (; p < end && is_digit(*p); p++)
-		*w = *w * 10 + (uint64_t) (*p - '0');
-	return p;
-}
-
-/*
  * read_decimal
  *		Take apart the plain decimal number at p; returns its end, or NULL
  *		when there is none.  One pass for numbers of up to MAX_DIGITS
  *		digits after leading zeros, which is nearly all of them; longer
  *		ones are read again by read_long_decimal.
  */
-static ALWAYS_INLINE const char *
+static inline const char *
 read_decimal(const char *p, const char *end, Decimal *d)
 {
 	const char *start = p;
@@ -366,7 +519,7 @@ read_decimal(const char *p, const char *end, Decimal *d)
  *		more than max_exp.  Like read_decimal, one pass for up to MAX_DIGITS
  *		significant digits.
  */
-static ALWAYS_INLINE const char *
+static inline const char *
 read_json_decimal(const char *p, const char *end, int max_len, int max_exp,
 				  Decimal *d)
 {
@@ -411,20 +564,9 @@ read_json_decimal(const char *p, const char *end, int max_len, int max_exp,
 	}
 	if (p < end && (*p == 'e' || *p == 'E'))
 	{
-		bool		neg = false;
-		int64_t		x = 0;
-
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			neg = (*p++ == '-');
-		if (p >= end || !is_digit(*p))
+		p = read_json_exponent(p, end, max_exp, d);
+		if (p == NULL)
 			return NULL;
-		for (; p < end && is_digit(*p); p++)
-			if (x <= max_exp)
-				x = x * 10 + (*p - '0');
-		if (x > max_exp)
-			return NULL;
-		d->q += neg ? -x : x;
 	}
 	if (p - start > max_len)
 		return NULL;
@@ -432,6 +574,173 @@ read_json_decimal(const char *p, const char *end, int max_len, int max_exp,
 		d->q = 0;
 	return p;
 }
+
+#ifdef SWAR_DIGITS
+/*
+ * read_window
+ *		The fast path of all four readers (json: JSON's syntax, with max_len
+ *		and max_exp its limits), for a number at p with at least WINDOW
+ *		bytes before end: an optional sign and integer digits, 7 bytes at
+ *		most, then a point and a fraction, the whole at most 23 bytes before
+ *		an optional exponent, with up to MAX_DIGITS significant digits; or
+ *		such an integer part alone.  Returns its end, or NULL for any other
+ *		text: the caller then takes the general path, which decides.
+ *
+ * The end is found first, with as short a chain of dependent steps as
+ * can be, because the caller's next number starts there: the non-digits
+ * of the first word (the sign excepted) give the point (or an integer's
+ * end), and those after it, in that word or the next two, the fraction's
+ * end.  The digits are then taken from words loaded at the integer part
+ * and the fraction, a whole word for each 8 digits and one word shifted
+ * for the rest, with no loop and no branch on the digits themselves (the
+ * branches on the fraction's length are taken the same way by numbers of
+ * similar lengths).
+ */
+static ALWAYS_INLINE const char *
+read_window(const char *p, const char *end, bool json, int max_len,
+			int max_exp, Decimal *d)
+{
+	uint64_t	w0;
+	uint64_t	nd;
+	uint64_t	ip;
+	uint64_t	frac;
+	unsigned char c0;
+	size_t		s;
+	size_t		k;
+	size_t		ki;
+	size_t		len;
+	size_t		f;
+	size_t		kf;
+	const char *stop;
+
+	memcpy(&w0, p, sizeof(w0));
+	c0 = (unsigned char) w0;
+	d->neg = (c0 == '-');
+	s = json ? (c0 == '-') : (c0 == '-') | (c0 == '+');
+	/* a sign is a non-digit: take its bit away */
+	nd = non_digits(w0) - (s << 7);
+	if (nd == 0)
+		return NULL;			/* 8 digits or more before a point */
+	k = first_byte(nd);			/* the point, or the integer's end */
+	nd &= nd - 1;
+	if (nd != 0)
+		len = first_byte(nd);
+	else
+	{
+		uint64_t	w1;
+
+		memcpy(&w1, p + 8, sizeof(w1));
+		nd = first_non_digit(w1);
+		if (nd != 0)
+			len = 8 + first_byte(nd);
+		else
+		{
+			uint64_t	w2;
+
+			memcpy(&w2, p + 16, sizeof(w2));
+			nd = first_non_digit(w2);
+			if (nd == 0)
+				return NULL;	/* longer than 23 bytes */
+			len = 16 + first_byte(nd);
+		}
+	}
+
+	/*
+	 * The integer part, digits [s, k), and where a fraction would start, f
+	 * (k + 1).  For one digit, as in most numbers, f is worked out from s,
+	 * which is known sooner than k: the fraction's loads need not wait for
+	 * the scan of the first word.
+	 */
+	ki = k - s;
+	if (ki == 1)
+	{
+		ip = (uint64_t) (p[s] - '0');
+		f = s + 2;
+	}
+	else
+	{
+		uint64_t	a;
+
+		/* JSON has no leading zeros: "01" is "0" then more text */
+		if (json && (ki == 0 || p[s] == '0'))
+			return NULL;
+		memcpy(&a, p + s, sizeof(a));
+		ip = first_digits(a - ASCII_ZEROS, ki);
+		f = k + 1;
+	}
+
+	if (p[f - 1] != '.')
+	{
+		/* an integer ("0x" may start a hexadecimal float) */
+		if (ki == 0 || p[k] == 'x' || p[k] == 'X')
+			return NULL;
+		d->w = ip;
+		kf = 0;
+		stop = p + k;
+	}
+	else
+	{
+		uint64_t	g0;
+
+		/* the fraction, digits [f, len): the three words are in WINDOW */
+		kf = len - f;
+		if (kf == 0)
+			return NULL;
+		memcpy(&g0, p + f, sizeof(g0));
+		g0 -= ASCII_ZEROS;
+		if (kf < 8)
+			frac = first_digits(g0, kf);
+		else
+		{
+			uint64_t	g1;
+
+			memcpy(&g1, p + f + 8, sizeof(g1));
+			g1 -= ASCII_ZEROS;
+			if (kf < 16)
+				frac = word_value(g0) * pow10_u64[kf - 8] +
+					first_digits(g1, kf - 8);
+			else
+			{
+				uint64_t	g2;
+
+				memcpy(&g2, p + f + 16, sizeof(g2));
+				g2 -= ASCII_ZEROS;
+				frac = word_value(g0) * pow10_u64[kf - 8] +
+					word_value(g1) * pow10_u64[kf - 16] +
+					first_digits(g2, kf - 16);
+			}
+		}
+		if (ki + kf > MAX_DIGITS)
+		{
+			/*
+			 * Too many digits, unless the integer part is zero and enough
+			 * of the fraction's first are zeros (all 8 bytes of g0 are
+			 * digits here); otherwise the general path.
+			 */
+			if (ip != 0 || kf - (g0 != 0 ? first_byte(g0) : 8) > MAX_DIGITS)
+				return NULL;
+		}
+		d->w = ip * pow10_u64[kf] + frac;
+		stop = p + len;
+	}
+	d->q = -(int64_t) kf;
+	d->truncated = false;
+
+	/* within WINDOW still */
+	if (*stop == 'e' || *stop == 'E')
+	{
+		stop = json ? read_json_exponent(stop, end, max_exp, d) :
+			read_exponent(stop, end, d);
+		if (stop == NULL)
+			return NULL;
+	}
+	if (json && stop - p > max_len)
+		return NULL;
+	if (d->w == 0)
+		d->q = 0;				/* a zero's exponent does not matter */
+	return stop;
+}
+#endif							/* SWAR_DIGITS */
 
 /* ---------------------------------------------------------------------
  * Converting
@@ -482,15 +791,16 @@ leading_zeros(uint64_t w)
 }
 
 /*
- * product_bits
+ * product_bits_full
  *		Step 3 of the file header for a nonzero w and a q within the
- *		format's range: the bits of the correctly rounded result (sign
- *		excluded) in *bits, an infinity's when it overflows.  False when
- *		the product cannot decide it (too near a rounding point) or the
- *		result is subnormal: the caller takes the slow path.
+ *		format's range, with the whole 128-bit product: the bits of the
+ *		correctly rounded result (sign excluded) in *bits, an infinity's
+ *		when it overflows.  False when the product cannot decide it (too
+ *		near a rounding point) or the result is subnormal: the caller takes
+ *		the slow path.
  */
-static ALWAYS_INLINE bool
-product_bits(uint64_t w, int64_t q, const FloatFormat *fmt, uint64_t *bits)
+static NOINLINE bool
+product_bits_full(uint64_t w, int64_t q, const FloatFormat *fmt, uint64_t *bits)
 {
 	const struct FloatPow5 *t = &float_pow5[q - FLOAT_POW5_MIN];
 	int			lz = leading_zeros(w);
@@ -542,11 +852,59 @@ product_bits(uint64_t w, int64_t q, const FloatFormat *fmt, uint64_t *bits)
 		return false;			/* subnormal */
 	if (biased >= 2 * fmt->bias + 1)
 	{
-		*bits = (uint64_t) (2 * fmt->bias + 1) << fmt->mant_bits;
+		*bits = INF_BITS(*fmt);
 		return true;
 	}
 	*bits = ((uint64_t) biased << fmt->mant_bits) |
 		(m & ((UINT64_C(1) << fmt->mant_bits) - 1));
+	return true;
+}
+
+/*
+ * product_bits
+ *		product_bits_full, most often without its second multiplication.
+ *		The value exceeds wn * t->hi by wn * t->lo (less than 2^128) plus
+ *		the table's error times wn (less than 2^64): less than one unit of
+ *		hi, the top 64 bits of wn * t->hi, so that the value is at least hi
+ *		and below hi + 2 in those units.  When the bits of hi below the
+ *		significand and its round bit are neither all zeros nor all ones,
+ *		that whole range rounds as hi does and holds no tie: hi alone
+ *		decides the result.  Otherwise (2 in 2^9 or 2^10 products, for a
+ *		double) product_bits_full does.  Round half up may carry into the
+ *		exponent: adding the significand, hidden bit included, to the
+ *		biased exponent less one does just that.
+ */
+static ALWAYS_INLINE bool
+product_bits(uint64_t w, int64_t q, const FloatFormat *fmt, uint64_t *bits)
+{
+	const struct FloatPow5 *t = &float_pow5[q - FLOAT_POW5_MIN];
+	int			lz = leading_zeros(w);
+	uint64_t	hi,
+				mid;
+	uint64_t	upper;
+	int			shift;
+	uint64_t	rest_mask;
+	uint64_t	m;
+	int64_t		biased;
+
+	mul_64x64(w << lz, t->hi, &hi, &mid);
+	/* hi has its top bit at 63 or 62; keep the significand + a round bit */
+	upper = hi >> 63;
+	shift = 62 - fmt->mant_bits - 1 + (int) upper;
+	rest_mask = ((UINT64_C(1) << (62 - fmt->mant_bits - 1)) - 1) |
+		(upper << (62 - fmt->mant_bits - 1));
+	if (((hi + 1) & rest_mask) <= 1)
+		return product_bits_full(w, q, fmt, bits);
+	m = ((hi >> shift) + 1) >> 1;	/* in [2^mant_bits, 2^(mant_bits + 1)] */
+	biased = (int64_t) upper + (62 + 128 + fmt->bias) + t->e + q - lz;
+	if ((uint64_t) (biased - 1) >= (uint64_t) (2 * fmt->bias))
+	{
+		if (biased <= 0)
+			return false;		/* subnormal */
+		*bits = INF_BITS(*fmt);
+		return true;
+	}
+	*bits = ((uint64_t) (biased - 1) << fmt->mant_bits) + m;
 	return true;
 }
 
@@ -560,14 +918,10 @@ decimal_bits(const Decimal *d, const FloatFormat *fmt, uint64_t *bits)
 {
 	uint64_t	upper;
 
-	if (d->q < fmt->zero_below_q)
+	if ((uint64_t) (d->q - fmt->zero_below_q) >
+		(uint64_t) (fmt->inf_above_q - fmt->zero_below_q))
 	{
-		*bits = 0;
-		return true;
-	}
-	if (d->q > fmt->inf_above_q)
-	{
-		*bits = (uint64_t) (2 * fmt->bias + 1) << fmt->mant_bits;
+		*bits = d->q < 0 ? 0 : INF_BITS(*fmt);
 		return true;
 	}
 	if (!product_bits(d->w, d->q, fmt, bits))
@@ -674,9 +1028,9 @@ convert8(const char *p, const char *stop, Decimal d, double *result,
 #endif
 	if (decimal_bits(&d, &format8, &bits))
 	{
+		*status = bits == INF_BITS(format8) ? ML_FLOAT_OVERFLOW : ML_FLOAT_OK;
 		bits |= (uint64_t) d.neg << 63;
 		memcpy(result, &bits, sizeof(bits));
-		*status = isinf(*result) ? ML_FLOAT_OVERFLOW : ML_FLOAT_OK;
 		return stop;
 	}
 	if (!slow_path(p, stop, false, result, &unused, &overflow))
@@ -738,15 +1092,61 @@ convert4(const char *p, const char *stop, Decimal d, float *result,
 #endif
 	if (decimal_bits(&d, &format4, &bits))
 	{
+		*status = bits == INF_BITS(format4) ? ML_FLOAT_OVERFLOW : ML_FLOAT_OK;
 		bits32 = (uint32_t) bits | ((uint32_t) d.neg << 31);
 		memcpy(result, &bits32, sizeof(bits32));
-		*status = isinf(*result) ? ML_FLOAT_OVERFLOW : ML_FLOAT_OK;
 		return stop;
 	}
 	if (!slow_path(p, stop, true, &unused, result, &overflow))
 		return NULL;
 	*status = overflow ? ML_FLOAT_OVERFLOW : ML_FLOAT_OK;
 	return stop;
+}
+
+/*
+ * parse_general8, parse_general4, parse_json_general8, parse_json_general4
+ *		The general path of each reader: any number read_window does not
+ *		read, and those near the end of the text.  Kept out of the readers,
+ *		so that their fast path needs few registers.
+ */
+static NOINLINE const char *
+parse_general8(const char *p, const char *end, double *result,
+			   MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_decimal(p, end, &d);
+
+	return stop ? convert8(p, stop, d, result, status) : NULL;
+}
+
+static NOINLINE const char *
+parse_general4(const char *p, const char *end, float *result,
+			   MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_decimal(p, end, &d);
+
+	return stop ? convert4(p, stop, d, result, status) : NULL;
+}
+
+static NOINLINE const char *
+parse_json_general8(const char *p, const char *end, int max_len, int max_exp,
+					double *result, MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_json_decimal(p, end, max_len, max_exp, &d);
+
+	return stop ? convert8(p, stop, d, result, status) : NULL;
+}
+
+static NOINLINE const char *
+parse_json_general4(const char *p, const char *end, int max_len, int max_exp,
+					float *result, MlFloatStatus *status)
+{
+	Decimal		d;
+	const char *stop = read_json_decimal(p, end, max_len, max_exp, &d);
+
+	return stop ? convert4(p, stop, d, result, status) : NULL;
 }
 
 /*
@@ -757,10 +1157,15 @@ const char *
 MlParseFloat8(const char *p, const char *end, double *result,
 			  MlFloatStatus *status)
 {
+#ifdef SWAR_DIGITS
 	Decimal		d;
-	const char *stop = read_decimal(p, end, &d);
+	const char *stop;
 
-	return stop ? convert8(p, stop, d, result, status) : NULL;
+	if (end - p >= WINDOW &&
+		(stop = read_window(p, end, false, 0, 0, &d)) != NULL)
+		return convert8(p, stop, d, result, status);
+#endif
+	return parse_general8(p, end, result, status);
 }
 
 /*
@@ -771,10 +1176,15 @@ const char *
 MlParseFloat4(const char *p, const char *end, float *result,
 			  MlFloatStatus *status)
 {
+#ifdef SWAR_DIGITS
 	Decimal		d;
-	const char *stop = read_decimal(p, end, &d);
+	const char *stop;
 
-	return stop ? convert4(p, stop, d, result, status) : NULL;
+	if (end - p >= WINDOW &&
+		(stop = read_window(p, end, false, 0, 0, &d)) != NULL)
+		return convert4(p, stop, d, result, status);
+#endif
+	return parse_general4(p, end, result, status);
 }
 
 /*
@@ -785,10 +1195,15 @@ const char *
 MlParseJsonFloat8(const char *p, const char *end, int max_len, int max_exp,
 				  double *result, MlFloatStatus *status)
 {
+#ifdef SWAR_DIGITS
 	Decimal		d;
-	const char *stop = read_json_decimal(p, end, max_len, max_exp, &d);
+	const char *stop;
 
-	return stop ? convert8(p, stop, d, result, status) : NULL;
+	if (end - p >= WINDOW &&
+		(stop = read_window(p, end, true, max_len, max_exp, &d)) != NULL)
+		return convert8(p, stop, d, result, status);
+#endif
+	return parse_json_general8(p, end, max_len, max_exp, result, status);
 }
 
 /*
@@ -799,8 +1214,13 @@ const char *
 MlParseJsonFloat4(const char *p, const char *end, int max_len, int max_exp,
 				  float *result, MlFloatStatus *status)
 {
+#ifdef SWAR_DIGITS
 	Decimal		d;
-	const char *stop = read_json_decimal(p, end, max_len, max_exp, &d);
+	const char *stop;
 
-	return stop ? convert4(p, stop, d, result, status) : NULL;
+	if (end - p >= WINDOW &&
+		(stop = read_window(p, end, true, max_len, max_exp, &d)) != NULL)
+		return convert4(p, stop, d, result, status);
+#endif
+	return parse_json_general4(p, end, max_len, max_exp, result, status);
 }

@@ -20,9 +20,13 @@
  *	- boundaries: the least subnormal, the least normal, the largest
  *	  finite values and the points between them and infinity, of both
  *	  types, and their neighbours; powers of ten from 1e-400 to 1e400;
- *	  zeros and signs; exponents of every size; syntax edge cases.
+ *	  zeros and signs; exponents of every size; syntax edge cases;
+ *	- the edges of reading 8 digits at a time: runs of 1 to 26 digits with
+ *	  the point anywhere, leading zeros, and a non-digit at each place.
  * Each string is followed in memory by more digits beyond the end given
- * to the parser, which must not read them.
+ * to the parser, which must not read them; then it is read inside longer
+ * texts (a separator and more numbers after it), among them texts of
+ * exactly the 32 bytes the parser's fast path reads at once.
  *
  * The JSON readers (MlParseJsonFloat8/4) are checked on every string too:
  * they must end where RFC 8259's grammar (with json_text.c's limits) ends
@@ -186,6 +190,61 @@ check_in_text(const char *s, size_t len)
 }
 
 /*
+ * check_in_window
+ *		The four readers on s followed by a separator and enough text for
+ *		their fast path, which reads the 32 bytes from the number's start
+ *		8 at a time (read_window in float_parse.c), to be taken: every
+ *		other case with exactly 32 bytes from s (s and a separator, when s
+ *		is longer), the others with a longer text of numbers.  The same
+ *		ends and bits as strtod and strtof on s alone, and a plain decimal
+ *		number must be read.  check_in_text's text (22 bytes after s) is
+ *		too short for that path when s is short.
+ */
+static void
+check_in_window(const char *s, size_t len)
+{
+	static const char *const tails[] = {
+		",0.125,-3.5e-7,12345678901234567890,0.1,-0.0]",
+		"]                                             ",
+		" ,1.0e10, 99999999999999999999999, 0.5]       ",
+		"}\n\"x\": [0.000001, 1e-300, -1.79769313486e308]",
+		"\n0.1234567890123456789012345678901234567890123"
+	};
+	const char *tail = tails[cases % 5];
+	size_t		total = (cases % 2 == 0) ? (len < 31 ? 32 : len + 1) :
+		len + strlen(tail);
+	char	   *buf = malloc(total);
+	char	   *libend;
+	const char *end;
+	double		libd,
+				d;
+	float		libf,
+				f;
+	MlFloatStatus status;
+
+	/* exactly total bytes: nothing beyond them may be read */
+	memcpy(buf, s, len);
+	memcpy(buf + len, tail, total - len);
+
+	libd = strtod(s, &libend);
+	end = MlParseFloat8(buf, buf + total, &d, &status);
+	if (libend == s ? end != NULL :
+		end == NULL ? plain_decimal(s) :
+		end - buf != libend - s || memcmp(&d, &libd, 8) != 0)
+		report(s, "float8 before a window", (uint64_t) (libend - s),
+			   end ? (uint64_t) (end - buf) : UINT64_MAX);
+	libf = strtof(s, &libend);
+	end = MlParseFloat4(buf, buf + total, &f, &status);
+	if (libend == s ? end != NULL :
+		end == NULL ? plain_decimal(s) :
+		end - buf != libend - s || memcmp(&f, &libf, 4) != 0)
+		report(s, "float4 before a window", (uint64_t) (libend - s),
+			   end ? (uint64_t) (end - buf) : UINT64_MAX);
+	check_json(s, buf, total);
+	free(buf);
+}
+
+/*
  * check_one
  *		Both parsers against the C library on s, given with more digits
  *		after its end; then the JSON readers.
@@ -258,6 +317,7 @@ check_one(const char *s)
 	check_json(s, buf, len);
 	free(buf);
 	check_in_text(s, len);
+	check_in_window(s, len);
 }
 
 /* check_one on a printf-formatted string */
@@ -559,6 +619,87 @@ test_boundaries(void)
 	}
 }
 
+/*
+ * The edges of reading 8 digits at a time: runs of 1 to 26 digits (8 and
+ * 16 digits fill whole words, 19 is the most a uint64 holds whatever they
+ * are) with the point at every place, after leading zeros and signs, with
+ * and without an exponent; a non-digit at each of the first 17 places of a
+ * run; and small fixed cases.  check_one puts each before the end of the
+ * text and before texts of several lengths.
+ */
+static void
+test_swar(void)
+{
+	static const char *const prefixes[] = {
+		"", "-", "+", "0", "-000", "00000000"
+	};
+	static const char *const exps[] = {"", "e5", "E-7", "e+300", "e", "e-"};
+	static const char stops[] = ".eE,x/:; -+\x80\xff\x01";
+	static const char *const fixed[] = {
+		"0.00000000123", "-0.00000000123", "0.0000000000000000000000123",
+		"0.000000000000000000000000000000000000000000000123e30",
+		"00000000.5", "0000000000000000001", "00000000000000000001.5",
+		"-0.0000000", "0.00000000", "00000000", "1234567.", "12345678.",
+		"1234567.8", "12345678.9", ".12345678", "-.1234567", "+.123456789",
+		"0.1234567890123456789", "0.12345678901234567890",
+		"1.2345678901234567890", "12345678.901234567890", "9999999.99999999",
+		"0.99999999999999999999", "0.05865755411080276", "-0.05865755411080276",
+		"-5.8657554110802763e-05", "0.0058657554110802761", "1e-05",
+		"-0.012345678", "0.0123456789012345678", "123456.789e-3",
+		"4.9406564584124654e-324", "2.2250738585072014e-308",
+		"1.7976931348623157e308",
+	};
+	char		s[128];
+	char		digits[32];
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		check_one(fixed[i]);
+
+	for (int n = 1; n <= 26; n++)
+	{
+		for (int point = -1; point <= n; point++)
+		{
+			for (int rep = 0; rep < 3; rep++)
+			{
+				int			k;
+
+				/* a third of the digits 0 or 9: carries and ties */
+				for (int j = 0; j < n; j++)
+					digits[j] = (char) ('0' + (below(3) == 0 ? 9 * below(2) :
+											   below(10)));
+				k = sprintf(s, "%s", prefixes[below(6)]);
+				for (int j = 0; j < n; j++)
+				{
+					if (j == point)
+						s[k++] = '.';
+					s[k++] = digits[j];
+				}
+				if (point == n)
+					s[k++] = '.';
+				strcpy(s + k, exps[below(4) == 0 ? below(6) : 0]);
+				check_one(s);
+			}
+		}
+	}
+
+	for (int n = 8; n <= 24; n++)
+	{
+		for (int at = 0; at < 17 && at < n; at++)
+		{
+			for (size_t c = 0; c < sizeof(stops) - 1; c++)
+			{
+				int			k = sprintf(s, "%s", below(2) ? "" :
+										below(2) ? "-" : "0.");
+
+				for (int j = 0; j < n; j++)
+					s[k++] = j == at ? stops[c] : (char) ('0' + below(10));
+				s[k] = '\0';
+				check_one(s);
+			}
+		}
+	}
+}
+
 /* Print the cases and slow paths of the part of the corpus just run. */
 static void
 progress(const char *part)
@@ -593,6 +734,8 @@ main(void)
 	progress("halfway points");
 	test_syntax(200000 * scale);
 	progress("syntax");
+	test_swar();
+	progress("8 at a time");
 
 	printf("%lu cases (each as float8 and float4, plain and JSON), %lu took the slow path\n",
 		   cases, ml_float_parse_slow);
