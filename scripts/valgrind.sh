@@ -194,8 +194,8 @@ wait_active() {
 
 # The failure paths the suites do not reach, for valgrind to watch: a
 # session terminated with its request in flight, and with the pool, the
-# pool worker terminated with a request in flight (its backend gets an
-# error, the postmaster starts a new worker, which then serves a call).
+# pool workers terminated with a request in flight (its backend gets an
+# error, the postmaster starts new workers, which then serve a call).
 exercise_failures() {
 	local mode=$1 db=vg_failures old_pid new_pid=
 	psql_c "DROP DATABASE IF EXISTS $db"
@@ -211,18 +211,19 @@ SQL
 	psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%terminate me%' AND pid <> pg_backend_pid()" >/dev/null
 	wait $! || true
 	if [ "$mode" = pool ]; then
-		old_pid=$(psql_c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")
+		# every pool worker (test/mlpredict.conf may start several)
+		old_pid=$(psql_c "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")
 		echo "SELECT * FROM vgchat('orphan me [[sleep:30000]]')" |
 			psql_db $db >"$work/log/$mode-orphaned.out" 2>&1 &
 		wait_active 'orphan me'
-		psql_c "SELECT pg_terminate_backend($old_pid)" >/dev/null
+		psql_c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'" >/dev/null
 		wait $! || true
 		for _ in $(seq 120); do
-			new_pid=$(psql_c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")
-			[ -n "$new_pid" ] && [ "$new_pid" != "$old_pid" ] && break
+			new_pid=$(psql_c "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'mlpredict pool' AND pid NOT IN ($old_pid)")
+			[ -n "$new_pid" ] && [ "$(echo "$new_pid" | tr ',' '\n' | wc -l)" = "$(echo "$old_pid" | tr ',' '\n' | wc -l)" ] && break
 			sleep 1
 		done
-		echo "pool worker $old_pid terminated, new worker: pid ${new_pid:-none}"
+		echo "pool workers $old_pid terminated, new workers: pids ${new_pid:-none}"
 	fi
 	[ "$(echo "SELECT answer FROM vgchat('still here')" | psql_db $db)" = "echo: still here" ] ||
 		{ echo "no answer after the failures ($mode)" >&2; return 1; }
@@ -236,12 +237,12 @@ start_cluster
 # wait for the pool worker: the suites' requests go through it
 pool_pid=
 for _ in $(seq 120); do
-	pool_pid=$(psql_c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'mlpredict pool' LIMIT 1")
+	pool_pid=$(psql_c "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE backend_type = 'mlpredict pool'")
 	[ -n "$pool_pid" ] && break
 	sleep 1
 done
 if [ -n "$pool_pid" ]; then
-	echo "pool worker: pid $pool_pid"
+	echo "pool workers: pids $pool_pid"
 else
 	problems+=("no mlpredict pool worker was running")
 fi
@@ -275,8 +276,10 @@ stop_standin
 # mlpredict.so; the same error in many processes (a forked child inherits
 # its parent's leaks) is counted once.  Other errors are only counted.
 echo "== valgrind logs"
-[ -z "$pool_pid" ] || [ -f "$work/vg/vg.$pool_pid.log" ] ||
-	problems+=("no valgrind log for the pool worker (pid $pool_pid)")
+for pid in ${pool_pid//,/ }; do
+	[ -f "$work/vg/vg.$pid.log" ] ||
+		problems+=("no valgrind log for the pool worker (pid $pid)")
+done
 nlogs=$(ls "$work"/vg/vg.*.log | wc -l)
 awk '
 	{ sub(/^==[0-9]+== ?/, "") }
