@@ -114,6 +114,7 @@ static void charge_tokens(const HttpRoute *route, HttpResponse *response,
 						  int64 now);
 static void relieve_budget(Dispatcher *d);
 static void requeue_job(Dispatcher *d, DispatchJob *job);
+static void release_slot(DispatchJob *job);
 
 /*
  * DispatchSetTokenCounter
@@ -782,6 +783,22 @@ relieve_budget(Dispatcher *d)
 }
 
 /*
+ * release_slot
+ *		A job leaves the wire unfinished: give back its limiter slot (and
+ *		the breaker's probe, if it was one) and its in-flight count.
+ */
+static void
+release_slot(DispatchJob *job)
+{
+	if (job->probe)
+		LimiterProbeEnded(job->limiter_slot);
+	job->probe = false;
+	LimiterRelease(job->limiter_slot);
+	job->limiter_slot = -1;
+	MlStatsInFlight(&job->route, -1);
+}
+
+/*
  * requeue_job
  *		Take a job off the wire, unfinished, and put it back at the head of
  *		its owner's queue; the attempt does not count.
@@ -794,12 +811,7 @@ requeue_job(Dispatcher *d, DispatchJob *job)
 	HttpEngineRemove(d->engine, job->transfer);
 	free(job->transfer);
 	job->transfer = NULL;
-	if (job->probe)
-		LimiterProbeEnded(job->limiter_slot);
-	job->probe = false;
-	LimiterRelease(job->limiter_slot);
-	job->limiter_slot = -1;
-	MlStatsInFlight(&job->route, -1);
+	release_slot(job);
 	dlist_delete(&job->node);
 	owner->nrunning--;
 	d->nrunning--;
@@ -831,10 +843,7 @@ DispatchCancelOwner(Dispatcher *d, DispatchOwner *owner)
 			free(job->transfer);
 			job->transfer = NULL;
 		}
-		if (job->probe)
-			LimiterProbeEnded(job->limiter_slot);
-		LimiterRelease(job->limiter_slot);
-		MlStatsInFlight(&job->route, -1);
+		release_slot(job);
 		MlStatsCanceled(&job->route);
 		d->nrunning--;
 	}
@@ -870,12 +879,7 @@ DispatchReleaseShared(Dispatcher *d)
 		DispatchJob *job = dlist_container(DispatchJob, node, iter.cur);
 
 		dlist_delete(&job->node);
-		if (job->probe)
-			LimiterProbeEnded(job->limiter_slot);
-		job->probe = false;
-		LimiterRelease(job->limiter_slot);
-		job->limiter_slot = -1;
-		MlStatsInFlight(&job->route, -1);
+		release_slot(job);
 		MlStatsCanceled(&job->route);
 		d->nrunning--;
 	}
