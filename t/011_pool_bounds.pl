@@ -146,6 +146,23 @@ is($node->safe_psql('postgres', q{SELECT answer FROM m_quick('after')}), 'echo: 
 	'... and the pool goes on serving');
 reload_with(q{mlpredict.pool_max_buffered_bytes = '256MB'});
 
+# A long answer crosses the response queue as its head, then its body in
+# pieces.  A query that stops reading (LIMIT 1) while big answers are
+# still arriving leaves their remaining pieces to be dropped: the same
+# session's next answers are its own and whole.
+($rc, $out, $err) = $node->psql('postgres', q{SET statement_timeout = '120s';
+SELECT length(answer) > 100000 FROM generate_series(1, 12) g,
+	LATERAL m_quick('cut ' || g || ' [[big:700000]]', mlpredict.options(max_parallelism => 12)) LIMIT 1;
+SELECT string_agg(left(answer, 12) || ':' || length(answer), ',' ORDER BY g)
+FROM generate_series(1, 3) g, LATERAL m_quick('next ' || g || ' [[big:300000]]');
+SELECT answer FROM m_quick('after');});
+like($out, qr/^t\necho: next 1:(299\d\d\d),echo: next 2:\1,echo: next 3:\1\necho: after$/,
+	'after a query stopped reading big answers mid-way, the next answers are whole and in step')
+  or diag "$out\n$err";
+ok($node->poll_query_until('postgres',
+		q{SELECT sum(buffered_bytes) = 0 FROM mlpredict.pool_info()}),
+	'... and the pool holds no bytes for the dropped pieces');
+
 # ---------------------------------------------------------------------------
 # 4. the limiter table never fails open: 257 connections with requests in
 # flight, then one with max_concurrency = 1

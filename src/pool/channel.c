@@ -30,6 +30,8 @@
  * Sending never blocks: what does not fit the request queue waits in the
  * channel's pending list and goes out on the next poll, and polls drain
  * the response queue too, so neither queue can deadlock the other.  A
+ * long body arrives in pieces after its response's head (message.h),
+ * appended to the response as they come, read in place from the ring.  A
  * waiting poll sleeps on the latch at most POOL_CHECK_MS, then checks
  * for interrupts and that the worker it talks to is still the one that
  * attached.
@@ -99,6 +101,8 @@ typedef struct PoolChannel
 	HTAB	   *outstanding;	/* id -> OutstandingRequest */
 	List	   *pending;		/* PendingMessage not yet (fully) sent */
 	int			abandoned;		/* forgotten requests still to be answered */
+	uint32		piece_id;		/* the response whose body pieces arrive */
+	Size		piece_left;		/* bytes of them still to come (0: none) */
 } PoolChannel;
 
 typedef struct OutstandingRequest
@@ -144,6 +148,7 @@ static void channel_exit(int code, Datum arg);
 static void channel_xact(XactEvent event, void *arg);
 static bool channel_flush(PoolChannel *ch);
 static bool channel_receive(PoolChannel *ch);
+static void receive_piece(PoolChannel *ch, const char *data, Size nbytes);
 static bool channels_move(void);
 static void channel_check_worker(PoolChannel *ch);
 pg_noreturn static void worker_gone(PoolChannel *ch);
@@ -357,6 +362,9 @@ channel_forget(HttpQueueEntry *entry)
 	(void) hash_search(ch->outstanding, &ce->id, HASH_REMOVE, &found);
 	if (!found)
 		return;
+	/* its head has come: the rest of its body is dropped as it comes */
+	if (ch->piece_left > 0 && ch->piece_id == ce->id)
+		return;
 	/* not sent yet (and not partly sent, as the head may be): drop it */
 	foreach(lc, ch->pending)
 	{
@@ -430,6 +438,11 @@ channel_receive(PoolChannel *ch)
 		if (res != SHM_MQ_SUCCESS)
 			break;
 		progress = true;
+		if (ch->piece_left > 0)
+		{
+			receive_piece(ch, data, nbytes);
+			continue;
+		}
 		if (PoolDecodeRetryWait(data, nbytes, &id, &waiting))
 		{
 			/* a notice, not final: an abandoned request's is dropped */
@@ -438,10 +451,12 @@ channel_receive(PoolChannel *ch)
 				HttpQueueEntryRetryWaiting(out->entry, waiting);
 			continue;
 		}
-		id = PoolResponseId(data, nbytes);
+		id = PoolResponseId(data, nbytes, &ch->piece_left);
+		ch->piece_id = id;
 		out = hash_search(ch->outstanding, &id, HASH_FIND, NULL);
 		if (out == NULL)
 		{
+			/* its pieces, if any, are dropped as they come */
 			if (ch->abandoned > 0)
 				ch->abandoned--;
 			continue;
@@ -450,13 +465,39 @@ channel_receive(PoolChannel *ch)
 			HttpQueueEntry *entry = out->entry;
 			MemoryContext old = MemoryContextSwitchTo(entry->response_context);
 
-			(void) hash_search(ch->outstanding, &id, HASH_REMOVE, NULL);
-			PoolDecodeResponse(data, nbytes, entry->response);
+			ch->piece_left = PoolDecodeResponse(data, nbytes, entry->response);
 			MemoryContextSwitchTo(old);
-			HttpQueueEntryDone(entry);
+			if (ch->piece_left == 0)
+			{
+				(void) hash_search(ch->outstanding, &id, HASH_REMOVE, NULL);
+				HttpQueueEntryDone(entry);
+			}
 		}
 	}
 	return progress;
+}
+
+/*
+ * receive_piece
+ *		A piece of the body of response piece_id: appended to it, the
+ *		response done with its last piece; dropped if the request was
+ *		forgotten meanwhile.
+ */
+static void
+receive_piece(PoolChannel *ch, const char *data, Size nbytes)
+{
+	OutstandingRequest *out;
+
+	out = hash_search(ch->outstanding, &ch->piece_id, HASH_FIND, NULL);
+	PoolAppendBodyPiece(data, nbytes, &ch->piece_left,
+						out != NULL ? out->entry->response : NULL);
+	if (out != NULL && ch->piece_left == 0)
+	{
+		HttpQueueEntry *entry = out->entry;
+
+		(void) hash_search(ch->outstanding, &ch->piece_id, HASH_REMOVE, NULL);
+		HttpQueueEntryDone(entry);
+	}
 }
 
 /*

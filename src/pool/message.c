@@ -227,7 +227,7 @@ PoolDecodeRequest(const char *data, Size len, uint32 *id)
 	return request;
 }
 
-void
+int
 PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 {
 	PoolResponseHeader h;
@@ -260,8 +260,10 @@ PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 	}
 	put_string(buf, response->error);
 	put_headers(buf, response->headers, false);
-	if (h.body_len > 0)
-		appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
+	if (h.body_len == 0)
+		return buf->len;
+	appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
+	return h.body_len > POOL_BODY_PIECE ? buf->len - (int) h.body_len : buf->len;
 }
 
 void
@@ -297,7 +299,7 @@ PoolDecodeRetryWait(const char *data, Size len, uint32 *id, bool *waiting)
 }
 
 uint32
-PoolResponseId(const char *data, Size len)
+PoolResponseId(const char *data, Size len, Size *body_left)
 {
 	MsgReader	r = {data, len, 0};
 	PoolResponseHeader h;
@@ -305,14 +307,16 @@ PoolResponseId(const char *data, Size len)
 	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
 	if (h.magic != POOL_RESPONSE_MAGIC)
 		malformed();
+	*body_left = h.body_len > POOL_BODY_PIECE ? h.body_len : 0;
 	return h.id;
 }
 
-void
+Size
 PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
 {
 	MsgReader	r = {data, len, 0};
 	PoolResponseHeader h;
+	Size		inline_len;
 
 	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
 	if (h.magic != POOL_RESPONSE_MAGIC)
@@ -337,13 +341,34 @@ PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
 	}
 	strlcpy(response->error, get_string(&r), sizeof(response->error));
 	response->headers = get_headers(&r, h.nheaders, false);
-	if (h.body_len > MaxAllocSize - 1)
+	/* the rest is the body, or nothing when it follows in pieces */
+	inline_len = r.len - r.pos;
+	if (h.body_len > MaxAllocSize - 1 ||
+		inline_len != (h.body_len > POOL_BODY_PIECE ? 0 : h.body_len))
 		malformed();
 	if (response->body.data == NULL)
 		initStringInfo(&response->body);
 	else
 		resetStringInfo(&response->body);
 	enlargeStringInfo(&response->body, (int) h.body_len);
-	appendBinaryStringInfo(&response->body, get_bytes(&r, h.body_len),
-						   (int) h.body_len);
+	appendBinaryStringInfo(&response->body, get_bytes(&r, inline_len),
+						   (int) inline_len);
+	return h.body_len - inline_len;
+}
+
+/*
+ * PoolAppendBodyPiece
+ *		Append a piece of the body that PoolDecodeResponse left to come
+ *		(*left bytes of it, counted down); with response NULL (its request
+ *		was forgotten), only count it.
+ */
+void
+PoolAppendBodyPiece(const char *data, Size len, Size *left,
+					HttpResponse *response)
+{
+	if (len == 0 || len > *left || len > POOL_BODY_PIECE)
+		malformed();
+	if (response != NULL)
+		appendBinaryStringInfo(&response->body, data, (int) len);
+	*left -= len;
 }

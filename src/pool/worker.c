@@ -73,9 +73,20 @@ typedef struct WorkerChannel
 	shm_mq_handle *responses;	/* we send */
 	DispatchOwner owner;
 	MemoryContext context;		/* jobs and pending responses */
-	List	   *outbox;			/* StringInfo responses not yet sent */
+	List	   *outbox;			/* OutboxMessages not yet (fully) sent */
 	bool		gone;			/* the backend detached */
 } WorkerChannel;
+
+/*
+ * An encoded message in a channel's outbox: sent as its head, then (a
+ * long response's body) in pieces of POOL_BODY_PIECE (message.h).
+ */
+typedef struct OutboxMessage
+{
+	StringInfoData msg;
+	int			head_len;		/* bytes of the first shm_mq message */
+	int			sent;			/* bytes sent so far */
+} OutboxMessage;
 
 static int	worker_index;
 static Dispatcher *dispatcher;
@@ -355,15 +366,16 @@ read_requests(WorkerChannel *ch)
  *		A message for the job's channel, in the channel's memory; fill it
  *		with one of message.h's encoders, then queue it with outbox_add.
  */
-static StringInfo
+static OutboxMessage *
 new_message(DispatchJob *job)
 {
 	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
 	MemoryContext old = MemoryContextSwitchTo(ch->context);
-	StringInfo	msg = makeStringInfo();
+	OutboxMessage *m = palloc0(sizeof(OutboxMessage));
 
+	initStringInfo(&m->msg);
 	MemoryContextSwitchTo(old);
-	return msg;
+	return m;
 }
 
 /*
@@ -372,14 +384,14 @@ new_message(DispatchJob *job)
  *		session's backlog and the buffer budget until it is sent.
  */
 static void
-outbox_add(DispatchJob *job, StringInfo msg)
+outbox_add(DispatchJob *job, OutboxMessage *m)
 {
 	WorkerChannel *ch = (WorkerChannel *) job->owner->arg;
 	MemoryContext old = MemoryContextSwitchTo(ch->context);
 
-	ch->outbox = lappend(ch->outbox, msg);
-	ch->owner.backlog += msg->maxlen;
-	HttpBufferAdjust(msg->maxlen);
+	ch->outbox = lappend(ch->outbox, m);
+	ch->owner.backlog += m->msg.maxlen;
+	HttpBufferAdjust(m->msg.maxlen);
 	MemoryContextSwitchTo(old);
 	responses_waiting = true;
 }
@@ -392,11 +404,11 @@ outbox_add(DispatchJob *job, StringInfo msg)
 static void
 job_done(Dispatcher *d, DispatchJob *job)
 {
-	StringInfo	msg = new_message(job);
+	OutboxMessage *m = new_message(job);
 	ListCell   *lc;
 
-	PoolEncodeResponse(msg, (uint32) job->id, job->response);
-	outbox_add(job, msg);
+	m->head_len = PoolEncodeResponse(&m->msg, (uint32) job->id, job->response);
+	outbox_add(job, m);
 	requests_answered++;
 
 	foreach(lc, job->request->headers)
@@ -417,10 +429,11 @@ job_done(Dispatcher *d, DispatchJob *job)
 static void
 job_retry_wait(Dispatcher *d, DispatchJob *job, bool waiting)
 {
-	StringInfo	msg = new_message(job);
+	OutboxMessage *m = new_message(job);
 
-	PoolEncodeRetryWait(msg, (uint32) job->id, waiting);
-	outbox_add(job, msg);
+	PoolEncodeRetryWait(&m->msg, (uint32) job->id, waiting);
+	m->head_len = m->msg.len;
+	outbox_add(job, m);
 }
 
 /*
@@ -444,28 +457,35 @@ send_all_responses(void)
 /*
  * send_responses
  *		Send queued responses until the queue is full, as one batch: only
- *		the last is flushed (a full queue flushes what is pending itself).
- *		A partly sent message stays first and is resent with the same
- *		bytes, as shm_mq requires.
+ *		the last part of the last is flushed (a full queue flushes what is
+ *		pending itself).  A partly sent part stays next and is resent with
+ *		the same bytes, as shm_mq requires.
  */
 static void
 send_responses(WorkerChannel *ch)
 {
 	while (ch->outbox != NIL && !ch->gone)
 	{
-		StringInfo	msg = (StringInfo) linitial(ch->outbox);
-		shm_mq_result res = MlShmMqSendBatched(ch->responses, msg->len, msg->data,
-											   true, list_length(ch->outbox) == 1);
+		OutboxMessage *m = (OutboxMessage *) linitial(ch->outbox);
+		int			len = m->sent == 0 ? m->head_len :
+			Min(POOL_BODY_PIECE, m->msg.len - m->sent);
+		bool		whole = (m->sent + len == m->msg.len);
+		shm_mq_result res;
 
+		res = MlShmMqSendBatched(ch->responses, len, m->msg.data + m->sent,
+								 true, whole && list_length(ch->outbox) == 1);
 		if (res == SHM_MQ_DETACHED)
 			ch->gone = true;
 		if (res != SHM_MQ_SUCCESS)
 			return;
+		m->sent += len;
+		if (!whole)
+			continue;
 		ch->outbox = list_delete_first(ch->outbox);
-		ch->owner.backlog -= Min(ch->owner.backlog, (size_t) msg->maxlen);
-		HttpBufferAdjust(-(ssize_t) msg->maxlen);
-		pfree(msg->data);
-		pfree(msg);
+		ch->owner.backlog -= Min(ch->owner.backlog, (size_t) m->msg.maxlen);
+		HttpBufferAdjust(-(ssize_t) m->msg.maxlen);
+		pfree(m->msg.data);
+		pfree(m);
 	}
 }
 
@@ -482,7 +502,7 @@ close_channel(WorkerChannel *ch)
 
 	DispatchCancelOwner(dispatcher, &ch->owner);
 	foreach(lc, ch->outbox)
-		HttpBufferAdjust(-(ssize_t) ((StringInfo) lfirst(lc))->maxlen);
+		HttpBufferAdjust(-(ssize_t) ((OutboxMessage *) lfirst(lc))->msg.maxlen);
 	dlist_delete(&ch->node);
 	dsm_detach(ch->seg);
 	SpinLockAcquire(&PoolState->mutex);
