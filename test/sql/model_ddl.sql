@@ -41,6 +41,11 @@ SELECT version, options FROM mlpredict.models WHERE name = 'sentimentmodel' ORDE
 SELECT * FROM mlpredict.execute('SHOW MODELS');
 SELECT * FROM mlpredict.execute($$SHOW MODELS LIKE 'sent%'$$);
 SELECT * FROM mlpredict.execute($$SHOW MODELS FROM public NOT LIKE '%embed'$$);
+-- Flink's [catalog.]database: Confluent's `environment`.`cluster` is this
+-- database (the models SHOW MODELS lists); one part is a schema, which must exist
+SELECT * FROM mlpredict.execute($$SHOW MODELS FROM `my-env`.`my-cluster` LIKE 'sent%';$$);
+SELECT * FROM mlpredict.execute($$SHOW MODELS IN `my-env`.`my-cluster`;$$);
+SELECT * FROM mlpredict.execute($$SHOW MODELS IN `my-cluster`;$$);
 SELECT * FROM mlpredict.execute('SHOW CREATE MODEL azure_embed');
 SELECT mlpredict.show_create_model('sentimentmodel$2');
 -- SHOW CREATE MODEL's text is a valid statement: it adds a version
@@ -108,6 +113,20 @@ SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": 
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "nosuch"}');
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "azureopenai", "task": "classification", "azureopenai.connection": "openai-connection"}');
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.temperature' = '0')$$);
+-- Confluent's ML_EVALUATE page still registers its model the 2024 way, with
+-- the endpoint and key inline: refused with a pointer to connections
+SELECT * FROM mlpredict.execute($$CREATE MODEL `my_remote_model`
+INPUT (f1 INT, f2 STRING)
+OUTPUT (output_label STRING)
+WITH(
+  'task' = 'classification',
+  'provider' = 'openai',
+  'openai.endpoint' = 'https://api.openai.com/v1/llm/v1/chat',
+  'openai.api_key' = '<api-key>'
+);$$);
+SELECT mlpredict.create_model('bad', 'text STRING', 'out ARRAY<FLOAT>', '{"provider": "vertexai", "task": "embedding", "vertexai.connection": "c", "vertexai.service_key": "{}"}');
+-- managed models (provider confluent) run inside Confluent Cloud only
+SELECT * FROM mlpredict.execute($$CREATE MODEL managed_embed INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>) WITH ('provider' = 'confluent', 'task' = 'embedding', 'confluent.model' = 'BAAI/bge-large-en-v1.5');$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'azureopenai.system_prompt' = 'x')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.parameters.temperature' = '0')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'Task' = 'classification')$$);
