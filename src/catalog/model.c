@@ -27,6 +27,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/formatting.h"
 #include "utils/lsyscache.h"
 
 #include "catalog/ml_catalog.h"
@@ -453,15 +454,17 @@ model_connection(const char *name, const char *provider)
 }
 
 /*
- * qualified_connection_values
- *		A '<provider>.connection' value written as Confluent's three-part
- *		name ('env.cluster.conn', `env`.`cluster`.`conn`) names its last
- *		part, as connection names do everywhere; it is stored as that name.
- *		Plain values are kept as written (connection names cannot contain
- *		dots or quotes, so nothing else changes).
+ * canonical_option_values
+ *		Values stored in one spelling whatever the case they were written
+ *		in: the task in lower case (tasks are matched ignoring case, and
+ *		the catalog and the version rules compare the stored task), and a
+ *		'<provider>.connection' value written as Confluent's three-part
+ *		name ('env.cluster.conn', `env`.`cluster`.`conn`) as its last part,
+ *		as connection names do everywhere.  Plain connection names are kept
+ *		as written (they cannot contain dots or quotes).
  */
 static List *
-qualified_connection_values(List *options)
+canonical_option_values(List *options)
 {
 	ListCell   *lc;
 
@@ -470,6 +473,8 @@ qualified_connection_values(List *options)
 		MlOption   *opt = lfirst(lc);
 		size_t		len = strlen(opt->key);
 
+		if (opt->value != NULL && strcmp(opt->key, "task") == 0)
+			opt->value = asc_tolower(opt->value, strlen(opt->value));
 		if (opt->value == NULL || len <= 11 ||
 			strcmp(opt->key + len - 11, ".connection") != 0 ||
 			strpbrk(opt->value, ".`\"") == NULL)
@@ -488,7 +493,7 @@ check_create_options(List *options, const char *statement)
 {
 	MlOption   *dv;
 
-	options = qualified_connection_values(MlOptionsLowerKeys(options));
+	options = canonical_option_values(MlOptionsLowerKeys(options));
 	dv = MlOptionFind(options, "default_version");
 	if (dv)
 		ereport(ERROR,
@@ -714,7 +719,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 		ereport(NOTICE, (errmsg("model version does not exist, skipping")));
 		return false;
 	}
-	set_options = qualified_connection_values(MlOptionsLowerKeys(set_options));
+	set_options = canonical_option_values(MlOptionsLowerKeys(set_options));
 	MlCheckDuplicateOptions(set_options, statement);
 	dv = MlOptionFind(set_options, "default_version");
 	if (dv)

@@ -218,5 +218,16 @@ RESET ROLE;
 SELECT mlpredict.revoke_connection('openai-connection', 'mlp_dev');
 DROP ROLE mlp_dev;
 
+-- the task is matched ignoring case like the provider, and stored in lower
+-- case (an upper-case task once failed the catalog's CHECK constraint);
+-- VARCHAR(2147483647), as Confluent's SHOW CREATE MODEL prints STRING, is
+-- the same type for the version rule
+SELECT * FROM mlpredict.execute($$CREATE MODEL `upper_task` INPUT (`text` VARCHAR(2147483647)) OUTPUT (`output` VARCHAR(2147483647)) WITH ('OPENAI.CONNECTION' = 'openai-connection', 'PROVIDER' = 'OpenAI', 'TASK' = 'TEXT_GENERATION');$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL upper_task INPUT (text STRING) OUTPUT (output STRING) WITH ('openai.connection' = 'openai-connection', 'provider' = 'openai', 'task' = 'text_generation')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL upper_task$2 SET ('Task' = 'Text_Generation')$$);
+SELECT version, task, options->>'task' AS option FROM mlpredict.models WHERE name = 'upper_task' ORDER BY version;
+SELECT * FROM mlpredict.execute($$ALTER MODEL upper_task SET ('TASK' = 'CLASSIFICATION')$$);
+SELECT * FROM mlpredict.execute('DROP MODEL upper_task$all');
+
 -- clean up
 DROP EXTENSION mlpredict CASCADE;
