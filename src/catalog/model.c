@@ -108,29 +108,47 @@ model_exists_in(const char *schema, const char *name)
 }
 
 /*
+ * find_model_schema
+ *		The named schema if it has a model called name, else the first
+ *		schema on search_path that has one; NULL if none.
+ */
+static char *
+find_model_schema(const char *named_schema, const char *name)
+{
+	ListCell   *lc;
+
+	if (named_schema)
+		return model_exists_in(named_schema, name) ? pstrdup(named_schema) : NULL;
+	foreach(lc, fetch_search_path(false))
+	{
+		char	   *schema = get_namespace_name(lfirst_oid(lc));
+
+		if (schema && model_exists_in(schema, name))
+			return schema;
+	}
+	return NULL;
+}
+
+/*
  * CatalogResolveModelSchema
  *		Schema holding the referenced model: the named one, or the first
- *		schema on search_path that has a model of that name.
+ *		schema on search_path that has a model of that name.  When no model
+ *		has the name, its other spelling (ref->alt_name: Flink keeps the
+ *		case of unquoted names) is looked up the same way, and ref is
+ *		changed to name the model found.
  */
 char *
 CatalogResolveModelSchema(MlModelRef *ref, bool missing_ok)
 {
-	ListCell   *lc;
+	char	   *schema = find_model_schema(ref->schema, ref->name);
 
-	if (ref->schema)
+	if (schema)
+		return schema;
+	if (ref->alt_name && (schema = find_model_schema(ref->schema, ref->alt_name)) != NULL)
 	{
-		if (model_exists_in(ref->schema, ref->name))
-			return ref->schema;
-	}
-	else
-	{
-		foreach(lc, fetch_search_path(false))
-		{
-			char	   *schema = get_namespace_name(lfirst_oid(lc));
-
-			if (schema && model_exists_in(schema, ref->name))
-				return schema;
-		}
+		ref->name = ref->alt_name;
+		ref->alt_name = NULL;
+		return schema;
 	}
 	if (missing_ok)
 		return NULL;
@@ -556,6 +574,10 @@ CatalogCreateModel(MlModelRef *ref, const char *input_text, int input_location,
 	MlValidateModelOptions(options, input, output, statement, model_connection);
 	schema = CatalogModelCreationSchema(ref);
 	model = load_versions(schema, ref->name, &versions);
+	/* the other spelling of the name (see CatalogResolveModelSchema) */
+	if (model == NULL && ref->alt_name &&
+		(model = load_versions(schema, ref->alt_name, &versions)) != NULL)
+		ref->name = ref->alt_name;
 	if (model && if_not_exists)
 	{
 		ereport(NOTICE,

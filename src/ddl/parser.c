@@ -866,6 +866,7 @@ parse_model_ref(DdlParser *p, int *location)
 	DdlToken   *first = current(p);
 	DdlToken   *last = first;
 	char	   *display;
+	MlModelRef *ref;
 
 	for (;;)
 	{
@@ -884,8 +885,10 @@ parse_model_ref(DdlParser *p, int *location)
 	display = pnstrdup(p->lex.query + first->location,
 					   last->location + last->length - first->location);
 	*location = first->location;
-	return MlMakeModelRef(parts, nparts, display, p->lex.query,
-						  first->location);
+	ref = MlMakeModelRef(parts, nparts, display, p->lex.query,
+						 first->location);
+	MlModelRefSetAltName(ref, last);
+	return ref;
 }
 
 /* CONTINUOUS QUERY, when present */
