@@ -472,14 +472,35 @@ model_connection(const char *name, const char *provider)
 }
 
 /*
+ * connection_spelling
+ *		The connection a '<provider>.connection' value names: the value as
+ *		written, or, when no connection has that name, its lower-case
+ *		spelling if one has that (CREATE CONNECTION MyConn stores myconn,
+ *		while Flink keeps the case, so Confluent's statements then write
+ *		'MyConn').
+ */
+static char *
+connection_spelling(char *name)
+{
+	char	   *lower;
+
+	if (CatalogGetConnection(name, false, true) != NULL)
+		return name;
+	lower = asc_tolower(name, strlen(name));
+	if (strcmp(lower, name) != 0 && CatalogGetConnection(lower, false, true) != NULL)
+		return lower;
+	return name;
+}
+
+/*
  * canonical_option_values
  *		Values stored in one spelling whatever the case they were written
  *		in: the task in lower case (tasks are matched ignoring case, and
  *		the catalog and the version rules compare the stored task), and a
  *		'<provider>.connection' value written as Confluent's three-part
  *		name ('env.cluster.conn', `env`.`cluster`.`conn`) as its last part,
- *		as connection names do everywhere.  Plain connection names are kept
- *		as written (they cannot contain dots or quotes).
+ *		as connection names do everywhere, then as the connection's stored
+ *		spelling (connection_spelling).
  */
 static List *
 canonical_option_values(List *options)
@@ -494,10 +515,11 @@ canonical_option_values(List *options)
 		if (opt->value != NULL && strcmp(opt->key, "task") == 0)
 			opt->value = asc_tolower(opt->value, strlen(opt->value));
 		if (opt->value == NULL || len <= 11 ||
-			strcmp(opt->key + len - 11, ".connection") != 0 ||
-			strpbrk(opt->value, ".`\"") == NULL)
+			strcmp(opt->key + len - 11, ".connection") != 0)
 			continue;
-		opt->value = MlParseConnectionName(opt->value);
+		if (strpbrk(opt->value, ".`\"") != NULL)
+			opt->value = MlParseConnectionName(opt->value);
+		opt->value = connection_spelling(opt->value);
 	}
 	return options;
 }

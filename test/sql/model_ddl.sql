@@ -228,6 +228,14 @@ SELECT * FROM mlpredict.execute($$ALTER MODEL upper_task$2 SET ('Task' = 'Text_G
 SELECT version, task, options->>'task' AS option FROM mlpredict.models WHERE name = 'upper_task' ORDER BY version;
 SELECT * FROM mlpredict.execute($$ALTER MODEL upper_task SET ('TASK' = 'CLASSIFICATION')$$);
 SELECT * FROM mlpredict.execute('DROP MODEL upper_task$all');
+-- CREATE CONNECTION MyConn stores myconn; Flink keeps the case, so the
+-- model names it 'MyConn': the lower-case spelling is used when no
+-- connection has the name as written
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION MyConn WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:18787/v1/chat/completions', 'api-key' = 'sk-test-openai-key')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL conn_case INPUT (text STRING) OUTPUT (o STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'MyConn')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL conn_case SET ('openai.connection' = '`my-env`.`my-cluster`.`MyConn`')$$);
+SELECT options->>'openai.connection' AS connection FROM mlpredict.models WHERE name = 'conn_case';
+SELECT * FROM mlpredict.execute($$DROP CONNECTION MyConn CASCADE$$);
 
 -- clean up
 DROP EXTENSION mlpredict CASCADE;
