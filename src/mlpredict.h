@@ -60,6 +60,12 @@ typedef struct MlModelRef
 	char	   *name;
 	MlVersionKind version_kind;
 	int			version;		/* valid for ML_VERSION_NUMBER */
+	/*
+	 * The name's other spelling, tried when no model has name (Flink keeps
+	 * the case of every identifier): as written when name was folded to
+	 * lower case, folded when name was quoted; NULL when both are the same.
+	 */
+	char	   *alt_name;
 } MlModelRef;
 
 /* A registered connection. */

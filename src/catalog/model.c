@@ -27,6 +27,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/formatting.h"
 #include "utils/lsyscache.h"
 
 #include "catalog/ml_catalog.h"
@@ -107,29 +108,47 @@ model_exists_in(const char *schema, const char *name)
 }
 
 /*
+ * find_model_schema
+ *		The named schema if it has a model called name, else the first
+ *		schema on search_path that has one; NULL if none.
+ */
+static char *
+find_model_schema(const char *named_schema, const char *name)
+{
+	ListCell   *lc;
+
+	if (named_schema)
+		return model_exists_in(named_schema, name) ? pstrdup(named_schema) : NULL;
+	foreach(lc, fetch_search_path(false))
+	{
+		char	   *schema = get_namespace_name(lfirst_oid(lc));
+
+		if (schema && model_exists_in(schema, name))
+			return schema;
+	}
+	return NULL;
+}
+
+/*
  * CatalogResolveModelSchema
  *		Schema holding the referenced model: the named one, or the first
- *		schema on search_path that has a model of that name.
+ *		schema on search_path that has a model of that name.  When no model
+ *		has the name, its other spelling (ref->alt_name: Flink keeps the
+ *		case of unquoted names) is looked up the same way, and ref is
+ *		changed to name the model found.
  */
 char *
 CatalogResolveModelSchema(MlModelRef *ref, bool missing_ok)
 {
-	ListCell   *lc;
+	char	   *schema = find_model_schema(ref->schema, ref->name);
 
-	if (ref->schema)
+	if (schema)
+		return schema;
+	if (ref->alt_name && (schema = find_model_schema(ref->schema, ref->alt_name)) != NULL)
 	{
-		if (model_exists_in(ref->schema, ref->name))
-			return ref->schema;
-	}
-	else
-	{
-		foreach(lc, fetch_search_path(false))
-		{
-			char	   *schema = get_namespace_name(lfirst_oid(lc));
-
-			if (schema && model_exists_in(schema, ref->name))
-				return schema;
-		}
+		ref->name = ref->alt_name;
+		ref->alt_name = NULL;
+		return schema;
 	}
 	if (missing_ok)
 		return NULL;
@@ -453,15 +472,38 @@ model_connection(const char *name, const char *provider)
 }
 
 /*
- * qualified_connection_values
- *		A '<provider>.connection' value written as Confluent's three-part
- *		name ('env.cluster.conn', `env`.`cluster`.`conn`) names its last
- *		part, as connection names do everywhere; it is stored as that name.
- *		Plain values are kept as written (connection names cannot contain
- *		dots or quotes, so nothing else changes).
+ * connection_spelling
+ *		The connection a '<provider>.connection' value names: the value as
+ *		written, or, when no connection has that name, its lower-case
+ *		spelling if one has that (CREATE CONNECTION MyConn stores myconn,
+ *		while Flink keeps the case, so Confluent's statements then write
+ *		'MyConn').
+ */
+static char *
+connection_spelling(char *name)
+{
+	char	   *lower;
+
+	if (CatalogGetConnection(name, false, true) != NULL)
+		return name;
+	lower = asc_tolower(name, strlen(name));
+	if (strcmp(lower, name) != 0 && CatalogGetConnection(lower, false, true) != NULL)
+		return lower;
+	return name;
+}
+
+/*
+ * canonical_option_values
+ *		Values stored in one spelling whatever the case they were written
+ *		in: the task in lower case (tasks are matched ignoring case, and
+ *		the catalog and the version rules compare the stored task), and a
+ *		'<provider>.connection' value written as Confluent's three-part
+ *		name ('env.cluster.conn', `env`.`cluster`.`conn`) as its last part,
+ *		as connection names do everywhere, then as the connection's stored
+ *		spelling (connection_spelling).
  */
 static List *
-qualified_connection_values(List *options)
+canonical_option_values(List *options)
 {
 	ListCell   *lc;
 
@@ -470,11 +512,14 @@ qualified_connection_values(List *options)
 		MlOption   *opt = lfirst(lc);
 		size_t		len = strlen(opt->key);
 
+		if (opt->value != NULL && strcmp(opt->key, "task") == 0)
+			opt->value = asc_tolower(opt->value, strlen(opt->value));
 		if (opt->value == NULL || len <= 11 ||
-			strcmp(opt->key + len - 11, ".connection") != 0 ||
-			strpbrk(opt->value, ".`\"") == NULL)
+			strcmp(opt->key + len - 11, ".connection") != 0)
 			continue;
-		opt->value = MlParseConnectionName(opt->value);
+		if (strpbrk(opt->value, ".`\"") != NULL)
+			opt->value = MlParseConnectionName(opt->value);
+		opt->value = connection_spelling(opt->value);
 	}
 	return options;
 }
@@ -488,7 +533,7 @@ check_create_options(List *options, const char *statement)
 {
 	MlOption   *dv;
 
-	options = qualified_connection_values(MlOptionsLowerKeys(options));
+	options = canonical_option_values(MlOptionsLowerKeys(options));
 	dv = MlOptionFind(options, "default_version");
 	if (dv)
 		ereport(ERROR,
@@ -551,6 +596,10 @@ CatalogCreateModel(MlModelRef *ref, const char *input_text, int input_location,
 	MlValidateModelOptions(options, input, output, statement, model_connection);
 	schema = CatalogModelCreationSchema(ref);
 	model = load_versions(schema, ref->name, &versions);
+	/* the other spelling of the name (see CatalogResolveModelSchema) */
+	if (model == NULL && ref->alt_name &&
+		(model = load_versions(schema, ref->alt_name, &versions)) != NULL)
+		ref->name = ref->alt_name;
 	if (model && if_not_exists)
 	{
 		ereport(NOTICE,
@@ -714,7 +763,7 @@ CatalogAlterModelOptions(MlModelRef *ref, List *set_options, List *reset_keys,
 		ereport(NOTICE, (errmsg("model version does not exist, skipping")));
 		return false;
 	}
-	set_options = qualified_connection_values(MlOptionsLowerKeys(set_options));
+	set_options = canonical_option_values(MlOptionsLowerKeys(set_options));
 	MlCheckDuplicateOptions(set_options, statement);
 	dv = MlOptionFind(set_options, "default_version");
 	if (dv)

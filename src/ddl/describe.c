@@ -17,6 +17,7 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
@@ -192,7 +193,9 @@ DescribeModel(MlModelRef *ref, bool all_columns)
 
 /*
  * ShowModels
- *		Model names in a schema (default: first schema of search_path).
+ *		Model names in a schema (default: first schema of search_path).  A
+ *		schema that does not exist is an error, as Flink's SHOW MODELS FROM
+ *		a database that does not exist is.
  */
 DdlResult *
 ShowModels(const char *schema, const char *pattern, bool not_like)
@@ -200,6 +203,11 @@ ShowModels(const char *schema, const char *pattern, bool not_like)
 	DdlResult  *result = new_result(model_name_column, 1);
 	ListCell   *lc;
 
+	if (schema != NULL && !OidIsValid(get_namespace_oid(schema, true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_SCHEMA),
+				 errmsg("schema \"%s\" does not exist", schema),
+				 errhint("SHOW MODELS FROM takes a schema, or Confluent's `environment`.`cluster`, which is this database and lists what SHOW MODELS lists.")));
 	foreach(lc, CatalogListModels(schema))
 	{
 		char	   *name = lfirst(lc);

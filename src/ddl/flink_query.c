@@ -52,6 +52,7 @@
 #include "catalog/namespace.h"
 #include "nodes/makefuncs.h"
 #include "utils/builtins.h"
+#include "utils/formatting.h"
 #include "utils/rel.h"
 
 #include "catalog/ml_catalog.h"
@@ -352,6 +353,7 @@ model_ref_at(FlinkXlate *x, FlinkArg *arg, char **literal)
 	int			n = 0;
 	ListCell   *lc;
 	StringInfoData buf;
+	MlModelRef *ref;
 
 	if (tok->kind == DDL_TOKEN_STRING && arg->end == arg->first + 1)
 	{
@@ -370,17 +372,23 @@ model_ref_at(FlinkXlate *x, FlinkArg *arg, char **literal)
 	{
 		DdlToken   *part = lfirst(lc);
 		char	   *name = DdlTokenIdentifier(part);
-		bool		bare = (name[0] >= 'a' && name[0] <= 'z') || name[0] == '_';
+		/* an unquoted word stays as written, so that the string is folded,
+		 * and its other spelling kept, as the name was here */
+		const char *spelled = part->kind == DDL_TOKEN_WORD ? part->value : name;
+		bool		bare = isalpha((unsigned char) spelled[0]) || spelled[0] == '_';
 
-		for (const char *c = name; *c; c++)
-			bare &= (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-				*c == '_' || *c == '$';
+		for (const char *c = spelled; *c; c++)
+			bare &= isalnum((unsigned char) *c) || *c == '_' || *c == '$';
+		if (part->kind != DDL_TOKEN_WORD)
+			bare &= strcmp(spelled, asc_tolower(spelled, strlen(spelled))) == 0;
 		names[n++] = name;
 		appendStringInfo(&buf, "%s%s", n > 1 ? "." : "",
-						 bare ? name : quote_identifier(name));
+						 bare ? spelled : quote_identifier(name));
 	}
 	*literal = quote_literal_cstr(buf.data);
-	return MlMakeModelRef(names, n, pstrdup(buf.data), x->query, tok->location);
+	ref = MlMakeModelRef(names, n, pstrdup(buf.data), x->query, tok->location);
+	MlModelRefSetAltName(ref, llast(parts));
+	return ref;
 }
 
 /* the model a reference names, or 42704 at location */

@@ -21,7 +21,7 @@
  *	  ALTER MODEL model OWNER TO role
  *	  DROP MODEL [IF EXISTS] model
  *	  {DESCRIBE | DESC} MODEL model
- *	  SHOW MODELS [{FROM | IN} schema] [[NOT] LIKE 'pattern']
+ *	  SHOW MODELS [{FROM | IN} {schema | env.cluster}] [[NOT] LIKE 'pattern']
  *	  SHOW CREATE MODEL model
  *	  CREATE CONTINUOUS QUERY [IF NOT EXISTS] name [WITH (options)] AS insert
  *	  ALTER CONTINUOUS QUERY name {PAUSE | RESUME | SET (options)
@@ -674,7 +674,14 @@ parse_like(DdlParser *p)
 	p->stmt->like_pattern = parse_string(p, "Expected a pattern string after LIKE.");
 }
 
-/* the schema of SHOW MODELS FROM/IN: one identifier */
+/*
+ * parse_schema_name
+ *		The database of SHOW MODELS FROM/IN, Flink's [catalog.]database:
+ *		one identifier is a schema; two are Confluent's
+ *		`environment`.`cluster`, which this database plays (see the
+ *		three-part names in syntax/names.c), so they give NULL: the same
+ *		models as SHOW MODELS without FROM.
+ */
 static char *
 parse_schema_name(DdlParser *p)
 {
@@ -685,14 +692,14 @@ parse_schema_name(DdlParser *p)
 		syntax_error(p, "Expected a schema name.", NULL);
 	name = DdlTokenIdentifier(tok);
 	advance(p);
+	if (!accept_punct(p, '.'))
+		return name;
+	if (!DdlTokenIsIdent(current(p)))
+		syntax_error(p, "Expected the database of `environment`.`cluster`.", NULL);
+	advance(p);
 	if (DdlTokenIsPunct(current(p), '.'))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("catalog-qualified schema names are not supported"),
-				 errhint("Write the schema name without a catalog prefix."),
-				 internalerrposition(DdlErrorPosition(p->lex.query, tok->location)),
-				 internalerrquery(p->lex.query)));
-	return name;
+		syntax_error(p, "Expected a schema name or `environment`.`cluster`.", NULL);
+	return NULL;
 }
 
 /* SHOW CONNECTIONS, SHOW MODELS or SHOW CREATE MODEL */
@@ -859,6 +866,7 @@ parse_model_ref(DdlParser *p, int *location)
 	DdlToken   *first = current(p);
 	DdlToken   *last = first;
 	char	   *display;
+	MlModelRef *ref;
 
 	for (;;)
 	{
@@ -877,8 +885,10 @@ parse_model_ref(DdlParser *p, int *location)
 	display = pnstrdup(p->lex.query + first->location,
 					   last->location + last->length - first->location);
 	*location = first->location;
-	return MlMakeModelRef(parts, nparts, display, p->lex.query,
-						  first->location);
+	ref = MlMakeModelRef(parts, nparts, display, p->lex.query,
+						 first->location);
+	MlModelRefSetAltName(ref, last);
+	return ref;
 }
 
 /* CONTINUOUS QUERY, when present */

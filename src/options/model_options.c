@@ -48,6 +48,18 @@ static const char *const metadata_options[] = {
 	"tag", "description", NULL
 };
 
+/*
+ * Confluent's 2024 model options that carried the endpoint and secrets
+ * inline ('openai.endpoint', 'openai.api_key', ...; its ML_EVALUATE page
+ * still shows them).  Connections replaced them: refused with a hint that
+ * says so rather than as unknown keys.
+ */
+static const char *const inline_connection_options[] = {
+	"endpoint", "api_key", "api-key", "aws_access_key_id", "aws_secret_access_key",
+	"aws_session_token", "aws-access-key", "aws-secret-key", "aws-session-token",
+	"service_key", "service-key", NULL
+};
+
 /* the response cache's options (src/cache/), the same for every provider */
 static const char *const cache_options[] = {
 	"mlpredict.cache_ttl", "mlpredict.cache_nondeterministic", NULL
@@ -136,6 +148,13 @@ check_option_key(MlOption *opt, const MlProvider *provider, const char *statemen
 			MlKeyInList(suffix, common_options) ||
 			MlKeyInList(suffix, provider->model_options))
 			return;
+		if (MlKeyInList(suffix, inline_connection_options))
+			option_ereport(opt, statement,
+						   errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						   errmsg("unrecognized model option \"%s\"", opt->key),
+						   errdetail("Endpoints and secrets are no longer model options: a model names a connection, which holds them."),
+						   errhint("Create the connection with CREATE CONNECTION name WITH ('type' = '%s', 'endpoint' = '...', <secret keys>) and set '%s.connection' = 'name' instead.",
+								   provider->name, provider->name));
 	}
 	else if (dot && MlProviderLookup(pnstrdup(opt->key, dot - opt->key), true))
 		option_ereport(opt, statement,

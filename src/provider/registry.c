@@ -63,6 +63,8 @@ MlProviderLookup(const char *name, bool missing_ok)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("unsupported provider \"%s\"", name ? name : ""),
+			 name && pg_strcasecmp(name, "confluent") == 0 ?
+			 errdetail("Provider \"confluent\" is Confluent Cloud's managed models, which run inside Confluent Cloud and have no endpoint to call from here.") : 0,
 			 errhint("Supported providers are %s.", MlProviderNames())));
 	return NULL;
 }

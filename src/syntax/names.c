@@ -26,6 +26,8 @@
  */
 #include "postgres.h"
 
+#include "parser/scansup.h"
+
 #include "syntax/lexer.h"
 #include "syntax/names.h"
 
@@ -142,6 +144,29 @@ MlMakeModelRef(char **parts, int nparts, const char *display,
 }
 
 /*
+ * MlModelRefSetAltName
+ *		The other spelling of the reference's name: Flink keeps the case of
+ *		unquoted identifiers, so a model created as `MyModel` is called as
+ *		'MyModel', and one created as MyModel (folded to mymodel here) as
+ *		`MyModel`.  The catalog tries it when no model has the name itself.
+ */
+void
+MlModelRefSetAltName(MlModelRef *ref, const DdlToken *last)
+{
+	char	   *alt;
+	char	   *dollar;
+
+	if (last->kind == DDL_TOKEN_WORD)
+		alt = pstrdup(last->value);
+	else
+		alt = downcase_identifier(last->value, strlen(last->value), false, false);
+	dollar = strrchr(alt, '$');
+	if (dollar != NULL)
+		*dollar = '\0';
+	ref->alt_name = strcmp(alt, ref->name) != 0 ? alt : NULL;
+}
+
+/*
  * MlParseModelRef
  *		Parse a model reference passed as a string, such as
  *		'public.sentimentmodel$2', '"MyModel"' or '`m$all`'.
@@ -166,6 +191,8 @@ MlParseModelRefAt(const char *text, const char *query, int location)
 	char	   *parts[4];
 	int			nparts = 0;
 	int			i = 0;
+	int			last;
+	MlModelRef *ref;
 
 	DdlLexerInit(&lex, text, text, 0);
 	lex.soft_errors = true;
@@ -176,14 +203,16 @@ MlParseModelRefAt(const char *text, const char *query, int location)
 			invalid_model_name(text, query, location);
 		if (nparts < 4)
 			parts[nparts++] = DdlTokenIdentifier(&tokens[i]);
-		i++;
+		last = i++;
 		if (!DdlTokenIsPunct(&tokens[i], '.'))
 			break;
 		i++;
 	}
 	if (tokens[i].kind != DDL_TOKEN_EOF)
 		invalid_model_name(text, query, location);
-	return MlMakeModelRef(parts, nparts, text, query, location);
+	ref = MlMakeModelRef(parts, nparts, text, query, location);
+	MlModelRefSetAltName(ref, &tokens[last]);
+	return ref;
 }
 
 /*

@@ -37,6 +37,12 @@ extern MlModelRef *MlMakeModelRef(char **parts, int nparts,
 								  int location);
 
 /*
+ * Record on ref the other spelling of its name (see MlModelRef.alt_name),
+ * from last, the token of the reference's last part.
+ */
+extern void MlModelRefSetAltName(MlModelRef *ref, const DdlToken *last);
+
+/*
  * Dotted identifiers starting at tokens[0]: 1 plain, 3 for
  * `environment`.`cluster`.`name` (whose last part is the name)
  */

@@ -135,10 +135,50 @@ MlColumnsFromJson(const char *json)
 }
 
 /*
+ * canonical_decl
+ *		A declaration with Flink's spelled-out names of STRING and BYTES
+ *		(VARCHAR(2147483647), VARBINARY(2147483647), as Confluent's SHOW
+ *		CREATE MODEL prints them) replaced by the short names: the same
+ *		types, wherever they are nested.
+ */
+static char *
+canonical_decl(const char *decl)
+{
+	static const char *const spelled[][2] = {
+		{"VARCHAR(2147483647)", "STRING"},
+		{"VARBINARY(2147483647)", "BYTES"},
+	};
+	StringInfoData buf;
+	const char *p = decl;
+
+	initStringInfo(&buf);
+	while (*p != '\0')
+	{
+		int			i;
+
+		for (i = 0; i < lengthof(spelled); i++)
+		{
+			size_t		len = strlen(spelled[i][0]);
+
+			if (strncmp(p, spelled[i][0], len) == 0)
+			{
+				appendStringInfoString(&buf, spelled[i][1]);
+				p += len;
+				break;
+			}
+		}
+		if (i == lengthof(spelled))
+			appendStringInfoChar(&buf, *p++);
+	}
+	return buf.data;
+}
+
+/*
  * MlColumnsEqual
  *		True when both lists declare the same columns in the same order:
- *		same names, declarations and resolved types (not the pgtype text,
- *		which older versions stored unqualified).
+ *		same names, declarations (STRING and VARCHAR(2147483647) being one
+ *		type, as in Flink) and resolved types (not the pgtype text, which
+ *		older versions stored unqualified).
  */
 bool
 MlColumnsEqual(List *a, List *b)
@@ -154,7 +194,7 @@ MlColumnsEqual(List *a, List *b)
 		MlColumn   *cb = lfirst(lb);
 
 		if (strcmp(ca->name, cb->name) != 0 ||
-			strcmp(ca->decl, cb->decl) != 0 ||
+			strcmp(canonical_decl(ca->decl), canonical_decl(cb->decl)) != 0 ||
 			ca->typid != cb->typid || ca->typmod != cb->typmod)
 			return false;
 	}

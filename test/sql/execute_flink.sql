@@ -269,6 +269,22 @@ SELECT s AS statement, pg_temp.sqlstate(s) AS result FROM (VALUES
   ($$SELECT * FROM ML_PREDICT(TABLE input_table, MODEL my_model, DESCRIPTOR(feature1, feature2), MAP['a', 1], 5)$$),
   ($$SELECT `unterminated FROM t$$)
 ) v(s);
+-- Flink keeps the case of every identifier: a model created as `MyModel`
+-- is called as 'MyModel' or MyModel, one created as MyModel (folded here)
+-- as `MyModel`; the name as folded (PostgreSQL's rule) is tried first
+SELECT * FROM mlpredict.execute($$CREATE MODEL `MyModel` INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection')$$);
+SELECT * FROM mlpredict.execute($$SELECT id, label FROM my_table, LATERAL TABLE(ML_PREDICT('MyModel', text)) ORDER BY id$$);
+SELECT * FROM mlpredict.execute($$SELECT id, label FROM my_table, LATERAL TABLE(ML_PREDICT(MyModel$1, text, MAP['debug', false])) ORDER BY id$$);
+SELECT mlpredict.translate($$SELECT AI_COMPLETE('MyModel', text) FROM my_table$$);
+SELECT * FROM mlpredict.execute($$DESCRIBE MODEL MyModel$$);
+-- CREATE MODEL MyModel adds a version to it rather than a second model
+SELECT * FROM mlpredict.execute($$CREATE MODEL MyModel INPUT (text STRING) OUTPUT (label STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection')$$);
+SELECT * FROM mlpredict.execute($$DROP MODEL MyModel$all$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL EMBED_MODEL INPUT (`text` STRING) OUTPUT (`output` ARRAY<FLOAT>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
+SELECT * FROM mlpredict.execute($$SELECT id, CARDINALITY(`output`) AS dims FROM my_table, LATERAL TABLE(ML_PREDICT(`EMBED_MODEL`, text)) ORDER BY id$$);
+SELECT * FROM mlpredict.execute($$SELECT id, CARDINALITY(`output`) AS dims FROM my_table, LATERAL TABLE(ML_PREDICT('EMBED_MODEL', ('text: ' || text))) ORDER BY id$$);
+SELECT * FROM mlpredict.execute($$SHOW CREATE MODEL `EMBED_MODEL`$$);
+SELECT * FROM mlpredict.execute($$DROP MODEL `EMBED_MODEL`$$);
 -- an error raised while the translation runs shows the translated text
 SELECT * FROM mlpredict.execute($$SELECT nosuch FROM my_table, LATERAL TABLE(ML_PREDICT('sentiment_model', text))$$);
 SELECT * FROM mlpredict.execute($$SELECT 1;

@@ -41,6 +41,11 @@ SELECT version, options FROM mlpredict.models WHERE name = 'sentimentmodel' ORDE
 SELECT * FROM mlpredict.execute('SHOW MODELS');
 SELECT * FROM mlpredict.execute($$SHOW MODELS LIKE 'sent%'$$);
 SELECT * FROM mlpredict.execute($$SHOW MODELS FROM public NOT LIKE '%embed'$$);
+-- Flink's [catalog.]database: Confluent's `environment`.`cluster` is this
+-- database (the models SHOW MODELS lists); one part is a schema, which must exist
+SELECT * FROM mlpredict.execute($$SHOW MODELS FROM `my-env`.`my-cluster` LIKE 'sent%';$$);
+SELECT * FROM mlpredict.execute($$SHOW MODELS IN `my-env`.`my-cluster`;$$);
+SELECT * FROM mlpredict.execute($$SHOW MODELS IN `my-cluster`;$$);
 SELECT * FROM mlpredict.execute('SHOW CREATE MODEL azure_embed');
 SELECT mlpredict.show_create_model('sentimentmodel$2');
 -- SHOW CREATE MODEL's text is a valid statement: it adds a version
@@ -108,6 +113,20 @@ SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": 
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "nosuch"}');
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING', '{"provider": "azureopenai", "task": "classification", "azureopenai.connection": "openai-connection"}');
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.temperature' = '0')$$);
+-- Confluent's ML_EVALUATE page still registers its model the 2024 way, with
+-- the endpoint and key inline: refused with a pointer to connections
+SELECT * FROM mlpredict.execute($$CREATE MODEL `my_remote_model`
+INPUT (f1 INT, f2 STRING)
+OUTPUT (output_label STRING)
+WITH(
+  'task' = 'classification',
+  'provider' = 'openai',
+  'openai.endpoint' = 'https://api.openai.com/v1/llm/v1/chat',
+  'openai.api_key' = '<api-key>'
+);$$);
+SELECT mlpredict.create_model('bad', 'text STRING', 'out ARRAY<FLOAT>', '{"provider": "vertexai", "task": "embedding", "vertexai.connection": "c", "vertexai.service_key": "{}"}');
+-- managed models (provider confluent) run inside Confluent Cloud only
+SELECT * FROM mlpredict.execute($$CREATE MODEL managed_embed INPUT (text STRING) OUTPUT (embedding ARRAY<FLOAT>) WITH ('provider' = 'confluent', 'task' = 'embedding', 'confluent.model' = 'BAAI/bge-large-en-v1.5');$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'azureopenai.system_prompt' = 'x')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.parameters.temperature' = '0')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'Task' = 'classification')$$);
@@ -198,6 +217,25 @@ SELECT * FROM mlpredict.execute($$ALTER MODEL sentimentmodel SET ('openai.params
 RESET ROLE;
 SELECT mlpredict.revoke_connection('openai-connection', 'mlp_dev');
 DROP ROLE mlp_dev;
+
+-- the task is matched ignoring case like the provider, and stored in lower
+-- case (an upper-case task once failed the catalog's CHECK constraint);
+-- VARCHAR(2147483647), as Confluent's SHOW CREATE MODEL prints STRING, is
+-- the same type for the version rule
+SELECT * FROM mlpredict.execute($$CREATE MODEL `upper_task` INPUT (`text` VARCHAR(2147483647)) OUTPUT (`output` VARCHAR(2147483647)) WITH ('OPENAI.CONNECTION' = 'openai-connection', 'PROVIDER' = 'OpenAI', 'TASK' = 'TEXT_GENERATION');$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL upper_task INPUT (text STRING) OUTPUT (output STRING) WITH ('openai.connection' = 'openai-connection', 'provider' = 'openai', 'task' = 'text_generation')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL upper_task$2 SET ('Task' = 'Text_Generation')$$);
+SELECT version, task, options->>'task' AS option FROM mlpredict.models WHERE name = 'upper_task' ORDER BY version;
+SELECT * FROM mlpredict.execute($$ALTER MODEL upper_task SET ('TASK' = 'CLASSIFICATION')$$);
+SELECT * FROM mlpredict.execute('DROP MODEL upper_task$all');
+-- CREATE CONNECTION MyConn stores myconn; Flink keeps the case, so the
+-- model names it 'MyConn': the lower-case spelling is used when no
+-- connection has the name as written
+SELECT * FROM mlpredict.execute($$CREATE CONNECTION MyConn WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:18787/v1/chat/completions', 'api-key' = 'sk-test-openai-key')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL conn_case INPUT (text STRING) OUTPUT (o STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'MyConn')$$);
+SELECT * FROM mlpredict.execute($$ALTER MODEL conn_case SET ('openai.connection' = '`my-env`.`my-cluster`.`MyConn`')$$);
+SELECT options->>'openai.connection' AS connection FROM mlpredict.models WHERE name = 'conn_case';
+SELECT * FROM mlpredict.execute($$DROP CONNECTION MyConn CASCADE$$);
 
 -- clean up
 DROP EXTENSION mlpredict CASCADE;
