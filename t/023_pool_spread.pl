@@ -7,7 +7,8 @@
 #  - mlpredict.pool_workers_per_session bounds how many it spreads over,
 #    also when changed in a session that used the pool already;
 #  - spreading does not give a session more than mlpredict.max_session_share
-#    of mlpredict.max_connections in flight: each worker gets its part;
+#    of mlpredict.max_connections in flight: each worker gets its part,
+#    and a share smaller than the workers limits the workers used;
 #  - one of the workers exiting mid-query fails the query with an error
 #    naming it, gives back the limiter slots and in-flight counts of its
 #    requests (the caps are whole again), and the session predicts again
@@ -134,6 +135,18 @@ ok(defined poll_value($node, 'postgres', qq{SELECT count(*) FROM mlpredict.pool_
 is($rows, 300, 'worker exit: a heavy query is answered again');
 is(poll_value($node, 'postgres', q{SELECT in_flight FROM mlpredict.stat_connections
 	WHERE connection = 'conn'}, qr/^0$/), '0', 'worker exit: nothing left in flight (the exited worker gave its slots back)');
+
+# 6. With a session share smaller than the workers (4 connections, 50%:
+# 2), a session spreads over no more workers than its share, so each
+# part's cap of at least 1 cannot add up to more than the share.
+$node->append_conf('postgresql.conf', 'mlpredict.max_connections = 4');
+$node->reload;
+ok(defined poll_value($node, 'postgres', q{SHOW mlpredict.max_connections}, qr/^4$/),
+	'small share: mlpredict.max_connections is 4');
+($rows, $peak, $per) = heavy(120, 40);
+is($rows, 120, 'small share: every row answered right');
+cmp_ok($peak, '<=', 2, "small share: at most the share (2) in flight: $peak");
+cmp_ok(scalar(grep { $_ > 0 } @$per), '<=', 2, "small share: at most two workers answered (@$per)");
 
 $node->stop;
 done_testing();

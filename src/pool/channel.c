@@ -248,13 +248,21 @@ channel_choose(void)
 	return best;
 }
 
-/* The workers mlpredict.pool_workers_per_session asks to spread over. */
+/*
+ * The workers mlpredict.pool_workers_per_session asks to spread over; no
+ * more than the session's share of mlpredict.max_connections, so that
+ * each part's share (at least 1) adds up to no more than the whole.
+ */
 static int
 parts_wanted(int nworkers)
 {
-	if (mlpredict_pool_workers_per_session == 0)
-		return nworkers;
-	return Min(mlpredict_pool_workers_per_session, nworkers);
+	int			parts = nworkers;
+
+	if (mlpredict_pool_workers_per_session > 0)
+		parts = Min(mlpredict_pool_workers_per_session, nworkers);
+	if (PoolSessionCap() > 0)
+		parts = Min(parts, PoolSessionCap());
+	return parts;
 }
 
 /* Whether no channel has a request outstanding, pending or abandoned. */

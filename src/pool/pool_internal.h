@@ -88,6 +88,13 @@ extern PoolShared *PoolState;
 extern void PoolShmemRequest(void);
 extern void PoolShmemInit(void);
 
+/*
+ * pool_shmem.c: the requests one session may have on the wire in all its
+ * workers, mlpredict.max_session_share of mlpredict.max_connections (at
+ * least 1); 0 when mlpredict.max_connections sets no limit.
+ */
+extern int	PoolSessionCap(void);
+
 /* worker.c */
 extern PGDLLEXPORT void mlpredict_pool_worker_main(Datum arg);
 

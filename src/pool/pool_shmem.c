@@ -120,3 +120,16 @@ PoolGetWorkerInfo(int worker, PoolWorkerInfo *info)
 	info->requests = w->requests;
 	SpinLockRelease(&PoolState->mutex);
 }
+
+/*
+ * PoolSessionCap
+ *		See pool_internal.h.
+ */
+int
+PoolSessionCap(void)
+{
+	if (mlpredict_max_connections <= 0)
+		return 0;
+	return Max(1, (int) ((int64) mlpredict_max_connections *
+						 mlpredict_max_session_share / 100));
+}

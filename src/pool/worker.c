@@ -181,14 +181,10 @@ mlpredict_pool_worker_main(Datum arg)
 static void
 apply_settings(void)
 {
-	int			cap = 0;
 	size_t		budget = (size_t) mlpredict_pool_max_buffered * 1024;
 
 	HttpEngineSetMaxConnections(engine, mlpredict_max_connections);
-	if (mlpredict_max_connections > 0)
-		cap = Max(1, (int) ((int64) mlpredict_max_connections *
-							mlpredict_max_session_share / 100));
-	DispatchSetOwnerCap(dispatcher, cap,
+	DispatchSetOwnerCap(dispatcher, PoolSessionCap(),
 						budget / 100 * (size_t) mlpredict_max_session_share);
 	HttpBufferSetBudget(budget);
 }
