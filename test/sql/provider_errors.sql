@@ -43,6 +43,13 @@ SELECT * FROM chat_as_int('a number where text was declared');
 SET mlpredict.max_response_size = 64;
 SELECT * FROM chat('huge [[big:200000]]');
 RESET mlpredict.max_response_size;
+-- big answers (beyond 64 kB, they cross the pool's queue in pieces after
+-- their head): a query that stops reading while some still arrive leaves
+-- the next answers whole, each the one asked for
+SELECT length(c.a) > 150000 AS long FROM generate_series(1, 6) g,
+  LATERAL chat('big ' || g || ' [[big:200000]]', mlpredict.options(max_parallelism => 6)) c LIMIT 1;
+SELECT g, left(c.a, 11) AS head, length(c.a) BETWEEN 199000 AND 200000 AS long
+FROM generate_series(1, 3) g, LATERAL chat('next ' || g || ' [[big:200000]]') c ORDER BY g;
 
 -- the network (libcurl words the detail differently from version to
 -- version: "127.0.0.1 port 1: Couldn't connect to server" in Debian 12,
