@@ -170,6 +170,64 @@ SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'cqp_src'::regclass AND NOT tgisinternal;
 DROP ROLE regress_cq_heir;
 
+-- A batch runs the owner's code (WHERE functions, sink triggers) in the
+-- session of whoever processes it - a pool worker serving every owner, or
+-- a superuser calling process_continuous_query: as a security-restricted
+-- operation (a temporary table left there would capture the superuser's
+-- unqualified names, its triggers running as the superuser), and the
+-- settings the owner's code changes end with the batch.  The WHERE is
+-- stored with its functions schema-qualified, so that it means the same
+-- under the batch's search_path as under its creator's.
+CREATE SCHEMA cqp_own AUTHORIZATION regress_cq_owner;
+SELECT * FROM mlpredict.execute('GRANT EXECUTE ON MODEL cqp_model TO regress_cq_owner');
+SET ROLE regress_cq_owner;
+CREATE TABLE cqp_own.src (id int PRIMARY KEY, text text);
+CREATE TABLE cqp_own.sink (id int PRIMARY KEY, label text);
+INSERT INTO cqp_own.src VALUES (1, 'good'), (2, 'bad');
+CREATE FUNCTION cqp_own.wanted(id int) RETURNS boolean IMMUTABLE LANGUAGE sql AS 'SELECT $1 > 0';
+CREATE FUNCTION cqp_own.sink_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('work_mem', '77kB', false);
+  PERFORM set_config('statement_timeout', '4321', false);
+  IF NEW.id = 2 THEN
+    CREATE TEMP TABLE cqp_capture (x int);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER cqp_sink_trigger BEFORE INSERT OR UPDATE ON cqp_own.sink
+  FOR EACH ROW EXECUTE FUNCTION cqp_own.sink_trigger();
+SET search_path = cqp_own, public;
+BEGIN;
+SELECT mlpredict.create_continuous_query('cqp_restricted', 'INSERT INTO sink SELECT id, label FROM src, LATERAL cqp_model(text) WHERE wanted(id) AND id = 1');
+SELECT mlpredict.pause_continuous_query('cqp_restricted');
+COMMIT;
+RESET search_path;
+SELECT where_clause FROM mlpredict.continuous_queries q, LATERAL (SELECT value AS where_clause FROM mlpredict.describe_continuous_query(q.name) WHERE property = 'Where') w WHERE q.name = 'cqp_restricted';
+RESET ROLE;
+SHOW work_mem;
+BEGIN;
+SELECT mlpredict.resume_continuous_query('cqp_restricted');
+SELECT mlpredict.process_continuous_query('cqp_restricted');
+COMMIT;
+SELECT * FROM cqp_own.sink;
+SHOW work_mem;
+SHOW statement_timeout;
+-- the trigger's temporary table is refused (the whole batch fails)
+SET ROLE regress_cq_owner;
+BEGIN;
+SELECT mlpredict.create_continuous_query('cqp_temp', 'INSERT INTO cqp_own.sink SELECT id, label FROM cqp_own.src, LATERAL cqp_model(text) WHERE id = 2');
+SELECT mlpredict.pause_continuous_query('cqp_temp');
+COMMIT;
+RESET ROLE;
+BEGIN;
+SELECT mlpredict.resume_continuous_query('cqp_temp');
+SELECT pg_temp.try($$SELECT mlpredict.process_continuous_query('cqp_temp')$$);
+COMMIT;
+SELECT count(*) AS temp_tables FROM pg_class WHERE relname = 'cqp_capture';
+SHOW work_mem;
+SELECT mlpredict.drop_continuous_query('cqp_restricted'), mlpredict.drop_continuous_query('cqp_temp');
+DROP SCHEMA cqp_own CASCADE;
+
 DROP TABLE cqp_src, cqp_sink;
 SELECT mlpredict.drop_model('cqp_model$all');
 SELECT mlpredict.drop_connection('cqp-openai');
