@@ -95,11 +95,18 @@ DROP FUNCTION cqp_who(int);
 
 -- the owner's queue: a parked row
 UPDATE mlpredict.continuous_query_queue SET parked = true, attempts = 5, last_sqlstate = '2200X', last_error = 'nope' WHERE query = 'cqp_job' AND key = '{2}';
+-- and its last error, whose message may quote the data (here a model's
+-- answer that is not an integer)
+INSERT INTO mlpredict.continuous_query_progress AS p (query, last_sqlstate, last_error, last_error_at)
+VALUES ('cqp_job', '22P02', 'invalid input syntax for type integer: "the customer 123-45-6789"', now())
+ON CONFLICT (query) DO UPDATE SET last_sqlstate = excluded.last_sqlstate, last_error = excluded.last_error, last_error_at = excluded.last_error_at;
 
 -- another role: sees the status, not the dead letters; manages nothing
 SET ROLE regress_cq_other;
 SELECT name, owner, state, rows_pending, rows_parked FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 SELECT count(*) AS dead_letters FROM mlpredict.continuous_query_dead_letter;
+-- the SQLSTATE, not the message
+SELECT last_sqlstate, last_error, last_error_at IS NOT NULL AS failed FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 SELECT pg_temp.try('SELECT count(*) FROM mlpredict.continuous_query');
 SELECT pg_temp.try('SELECT count(*) FROM mlpredict.continuous_query_queue');
 SELECT pg_temp.try('DELETE FROM mlpredict.continuous_query_queue');
@@ -122,6 +129,7 @@ SELECT key FROM mlpredict.continuous_query_queue WHERE query = 'cqp_job' ORDER B
 -- the owner: its dead letter, retry, explain
 SET ROLE regress_cq_owner;
 SELECT query, key, attempts, last_sqlstate, last_error FROM mlpredict.continuous_query_dead_letter;
+SELECT last_sqlstate, last_error FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 SELECT mlpredict.retry_parked('cqp_job');
 SELECT count(*) > 0 AS explained FROM mlpredict.explain_continuous_query('cqp_job');
 RESET ROLE;
