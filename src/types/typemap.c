@@ -140,6 +140,7 @@ init_column_parser(ColumnParser *cp, const char *text, const char *clause,
 	cp->tokens = DdlLexerTokenize(&cp->lex, &ntokens);
 	cp->pos = 0;
 	cp->end = ntokens - 1;
+	cp->depth = 0;
 	cp->clause = clause;
 	cp->clause_lower = pstrdup(clause);
 	for (char *c = cp->clause_lower; *c != '\0'; c++)

@@ -28,6 +28,8 @@ typedef struct ColumnParser
 	int			end;			/* index of the token that ends the list */
 	const char *clause;			/* "INPUT" or "OUTPUT" */
 	char	   *clause_lower;	/* "input" or "output", for messages */
+	int			depth;			/* ARRAY and ROW levels around the type
+								 * being parsed (flink_types.c) */
 } ColumnParser;
 
 /* a parsed type */

@@ -143,6 +143,26 @@ SELECT mlpredict.create_model('bad', '', 'out STRING', '{"provider": "openai", "
 SELECT mlpredict.create_model('bad', 'a record', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING, x ARRAY<) OUTPUT (out STRING) WITH ('provider' = 'openai')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection')$$);
+-- types nested without bound, from a role with no rights at all: the
+-- parser recursed once per level (ARRAY<ARRAY<... 200000 levels overflowed
+-- the stack, SIGSEGV) and each level repeated its element's declaration
+-- (ROW<x ROW<x ... or INT ARRAY ARRAY ... took memory quadratic in the
+-- text, gigabytes for a few hundred kB, until the OOM killer); 32 levels
+-- is the limit
+CREATE ROLE regress_mdl_nobody;
+SET ROLE regress_mdl_nobody;
+\set VERBOSITY terse
+SELECT mlpredict.create_model('bad', 'a STRING', 'out ' || repeat('ARRAY<', 200000) || 'INT' || repeat('>', 200000), '{}');
+SELECT mlpredict.create_model('bad', 'a ' || repeat('ROW<x ', 100000) || 'INT' || repeat('>', 100000), 'out STRING', '{}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out INT' || repeat(' ARRAY', 100000), '{}');
+SELECT * FROM mlpredict.execute('CREATE MODEL bad INPUT (a STRING) OUTPUT (out ' || repeat('ROW<x ', 100000) || 'INT' || repeat('>', 100000) || ') WITH (''provider'' = ''openai'')');
+SELECT mlpredict.translate('SELECT CAST(a AS ' || repeat('ARRAY<', 100000) || 'INT' || repeat('>', 100000) || ') FROM t');
+\set VERBOSITY default
+RESET ROLE;
+DROP ROLE regress_mdl_nobody;
+SELECT mlpredict.create_model('bad', 'a STRING', 'out ' || repeat('ARRAY<', 33) || 'INT' || repeat('>', 33), '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "JSON"}');
+SELECT mlpredict.create_model('deep32', 'a STRING', 'out ' || repeat('ROW<x ', 32) || 'INT' || repeat('>', 32), '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "JSON"}');
+SELECT mlpredict.drop_model('deep32');
 -- version rules
 SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (input STRING) OUTPUT (response ARRAY<FLOAT>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<DOUBLE>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
