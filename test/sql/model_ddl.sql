@@ -121,6 +121,16 @@ SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (o
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.stop' = 'a', 'openai.params.stop_sequences' = 'b')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.seed' = '1', 'openai.params.seed.int' = '2')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.response_format' = 'x', 'openai.params.response_format.type' = 'json_object')$$);
+-- a parameter name nests at most 16 levels (the request body was written
+-- one recursion per dot: 200000 of them overflowed the stack, SIGSEGV,
+-- when the model was called)
+\set VERBOSITY terse
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING', jsonb_build_object('provider', 'openai', 'task', 'classification', 'openai.connection', 'openai-connection', 'openai.params.' || repeat('a.', 200000) || 'b', '1'));
+\set VERBOSITY default
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q' = '1')$$);
+SELECT mlpredict.create_model('params16', 'a STRING', 'out STRING', jsonb_build_object('provider', 'openai', 'task', 'classification', 'openai.connection', 'openai-connection', 'openai.params.' || repeat('a.', 15) || 'b', '1'));
+SELECT body FROM mlpredict.debug_request('params16', 'x');
+SELECT mlpredict.drop_model('params16');
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING',
   (SELECT jsonb_object_agg('openai.params.p' || i, i) FROM generate_series(1, 33) i)
   || '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
