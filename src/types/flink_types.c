@@ -353,6 +353,13 @@ parse_row_type(ColumnParser *cp, TypeDesc *t)
 		char	   *name;
 		ListCell   *lc;
 
+		CHECK_FOR_INTERRUPTS();
+		if (list_length(names) >= TYPEMAP_MAX_COLUMNS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a ROW type in %s declares more than %d fields",
+							cp->clause, TYPEMAP_MAX_COLUMNS),
+					 errposition_at(cp, tok)));
 		if (at_end(cp) || !DdlTokenIsIdent(tok))
 			column_syntax_error(cp, "Expected a field name.");
 		name = DdlTokenIdentifier(tok);

@@ -32,6 +32,15 @@ typedef struct ColumnParser
 								 * being parsed (flink_types.c) */
 } ColumnParser;
 
+/*
+ * Columns of a list, fields of a ROW<...>: far more than anything takes (a
+ * call carries 98 INPUT and 1600 OUTPUT columns, a table 1600), and few
+ * enough that the duplicate-name checks, which compare each name with
+ * those before it, stay quick (a list of 80000 columns took 50 s of
+ * uncancellable comparisons before this limit).
+ */
+#define TYPEMAP_MAX_COLUMNS 10000
+
 /* a parsed type */
 typedef struct TypeDesc
 {

@@ -167,6 +167,11 @@ SELECT mlpredict.create_model('bad', 'a ' || repeat('ROW<x ', 100000) || 'INT' |
 SELECT mlpredict.create_model('bad', 'a STRING', 'out INT' || repeat(' ARRAY', 100000), '{}');
 SELECT * FROM mlpredict.execute('CREATE MODEL bad INPUT (a STRING) OUTPUT (out ' || repeat('ROW<x ', 100000) || 'INT' || repeat('>', 100000) || ') WITH (''provider'' = ''openai'')');
 SELECT mlpredict.translate('SELECT CAST(a AS ' || repeat('ARRAY<', 100000) || 'INT' || repeat('>', 100000) || ') FROM t');
+-- nor lists without bound: each column's name was compared with all the
+-- ones before it, without a cancel check (80000 columns: 50 s, deaf to
+-- statement_timeout); 10000 columns and ROW fields are the limit
+SELECT mlpredict.create_model('bad', (SELECT string_agg(format('c%s STRING', i), ', ') FROM generate_series(1, 80000) i), 'out STRING', '{}');
+SELECT mlpredict.create_model('bad', 'a ROW<' || (SELECT string_agg(format('c%s STRING', i), ', ') FROM generate_series(1, 80000) i) || '>', 'out STRING', '{}');
 \set VERBOSITY default
 RESET ROLE;
 DROP ROLE regress_mdl_nobody;
