@@ -172,6 +172,11 @@ SELECT mlpredict.translate('SELECT CAST(a AS ' || repeat('ARRAY<', 100000) || 'I
 -- statement_timeout); 10000 columns and ROW fields are the limit
 SELECT mlpredict.create_model('bad', (SELECT string_agg(format('c%s STRING', i), ', ') FROM generate_series(1, 80000) i), 'out STRING', '{}');
 SELECT mlpredict.create_model('bad', 'a ROW<' || (SELECT string_agg(format('c%s STRING', i), ', ') FROM generate_series(1, 80000) i) || '>', 'out STRING', '{}');
+-- nor option lists: every option was compared with every other (200000
+-- parameters: 4.5 minutes, deaf to statement_timeout); 1000 is the limit
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING', (SELECT jsonb_object_agg('openai.params.k' || i, 'v') FROM generate_series(1, 200000) i));
+SELECT * FROM mlpredict.execute('CREATE MODEL bad INPUT (a STRING) OUTPUT (out STRING) WITH (' || (SELECT string_agg(format('''k%s'' = ''v''', i), ', ') FROM generate_series(1, 80000) i) || ')');
+SELECT mlpredict.create_continuous_query('bad', 'INSERT INTO a SELECT 1 FROM b, LATERAL m(x)', (SELECT jsonb_object_agg('k' || i, 'v') FROM generate_series(1, 200000) i));
 \set VERBOSITY default
 RESET ROLE;
 DROP ROLE regress_mdl_nobody;
