@@ -626,7 +626,10 @@ SELECT q.name,
 			THEN p.last_batch_rows OPERATOR(pg_catalog.*) 1000.0::double precision OPERATOR(pg_catalog./) p.last_batch_ms END AS throughput,
 	   p.last_batch_at,
 	   p.last_sqlstate,
-	   p.last_error,
+	   -- an error message may quote the data (an input function's "invalid
+	   -- input syntax for type integer: ...", the owner's RAISE): the
+	   -- owner's own, like the dead letters
+	   CASE WHEN pg_catalog.pg_has_role(q.owner::pg_catalog.oid, 'MEMBER') THEN p.last_error END AS last_error,
 	   p.last_error_at,
 	   p.model_version_used,
 	   q.statement
@@ -639,7 +642,7 @@ FROM mlpredict.continuous_query q
 		FROM mlpredict.continuous_query_queue k
 		WHERE k.query OPERATOR(pg_catalog.=) q.name) w ON true;
 COMMENT ON VIEW mlpredict.continuous_queries IS
-	'Continuous queries: state, source, sink, model, rows pending and parked, age of the oldest pending row, rows done and failed, throughput of the last batch (rows/s), last error, model version used';
+	'Continuous queries: state, source, sink, model, rows pending and parked, age of the oldest pending row, rows done and failed, throughput of the last batch (rows/s), last error (its message only for the owner), model version used';
 GRANT SELECT ON mlpredict.continuous_queries TO PUBLIC;
 
 /* Parked rows (retried max_attempts times) of the queries the current user owns */

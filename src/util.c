@@ -19,6 +19,7 @@
 
 #include "catalog/pg_collation.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
@@ -118,6 +119,11 @@ MlOptionsFromJsonb(Jsonb *jsonb, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s options must be a JSON object", what),
 				 errhint("Pass options as jsonb, for example '{\"type\": \"openai\"}'.")));
+	if (JB_ROOT_COUNT(jsonb) > ML_MAX_OPTIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s options hold %d keys, more than %d", what,
+						(int) JB_ROOT_COUNT(jsonb), ML_MAX_OPTIONS)));
 
 	it = JsonbIteratorInit(&jsonb->root);
 	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
@@ -257,6 +263,7 @@ MlCheckDuplicateOptions(List *options, const char *statement)
 		MlOption   *opt = lfirst(lc);
 		ListCell   *lc2;
 
+		CHECK_FOR_INTERRUPTS();
 		for_each_cell(lc2, options, lnext(options, lc))
 		{
 			MlOption   *other = lfirst(lc2);

@@ -29,6 +29,15 @@ typedef struct MlUrl
 
 extern bool MlSplitUrl(const char *url, MlUrl *out);
 extern char *MlJoinUrl(const MlUrl *url);
+/*
+ * Options one statement or jsonb may give (connections, models, continuous
+ * queries): far more than any takes (a model has a dozen and up to 32
+ * <provider>.params.*), and few enough that the checks that compare every
+ * option with every other (duplicates, parameter conflicts) stay quick.
+ * Without it 200000 keys held a backend for minutes, deaf to cancel.
+ */
+#define ML_MAX_OPTIONS 1000
+
 extern MlOption *MlMakeOption(const char *key, const char *value, int location);
 extern const char *MlOptionGet(List *options, const char *key);
 extern MlOption *MlOptionFind(List *options, const char *key);

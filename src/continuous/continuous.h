@@ -111,4 +111,25 @@ extern char *ContinuousBatchSQL(ContinuousQuery *cq, int *version_used);
 /* the delete statement (see above), or NULL when it has nothing to do */
 extern char *ContinuousDeleteSQL(ContinuousQuery *cq);
 
+/*
+ * Running the owner's statements (batches, backfill, reprocess, EXPLAIN):
+ * ContinuousBecomeOwner switches to the query's owner in a security-
+ * restricted operation (no temporary objects, no SET ROLE, no PREPARE or
+ * LISTEN left behind in the session of whoever runs the batch: a pool
+ * worker or a superuser calling process_continuous_query) with
+ * search_path = pg_catalog, pg_temp, in a GUC nest level;
+ * ContinuousRestoreUser goes back to the caller and rolls back every
+ * setting the owner's code changed (set_config(..., false) in a WHERE
+ * function or a sink trigger must not outlive the batch).
+ */
+typedef struct ContinuousOwnerContext
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	int			save_nestlevel;
+} ContinuousOwnerContext;
+
+extern void ContinuousBecomeOwner(ContinuousQuery *cq, ContinuousOwnerContext *ctx);
+extern void ContinuousRestoreUser(ContinuousOwnerContext *ctx);
+
 #endif							/* MLPREDICT_CONTINUOUS_H */

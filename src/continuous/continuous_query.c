@@ -24,6 +24,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 #include "compat.h"
@@ -508,4 +509,32 @@ ContinuousDeleteSQL(ContinuousQuery *cq)
 		appendStringInfo(&buf, " AND coalesce((%s), false)", cq->where_clause);
 	appendStringInfoChar(&buf, ')');
 	return buf.data;
+}
+
+/*
+ * ContinuousBecomeOwner
+ *		Become the query's owner for its statements (see continuous.h).
+ */
+void
+ContinuousBecomeOwner(ContinuousQuery *cq, ContinuousOwnerContext *ctx)
+{
+	GetUserIdAndSecContext(&ctx->save_userid, &ctx->save_sec_context);
+	ctx->save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	SetUserIdAndSecContext(cq->owner,
+						   ctx->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/*
+ * ContinuousRestoreUser
+ *		Undo ContinuousBecomeOwner, discarding the owner's GUC changes.
+ */
+void
+ContinuousRestoreUser(ContinuousOwnerContext *ctx)
+{
+	SetUserIdAndSecContext(ctx->save_userid, ctx->save_sec_context);
+	AtEOXact_GUC(false, ctx->save_nestlevel);
 }

@@ -55,6 +55,7 @@
 #include "rewrite/rewriteManip.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/json.h"
@@ -413,6 +414,27 @@ constant_option(Node *node)
 }
 
 /*
+ * deparse_qualified
+ *		Deparse expr with search_path = pg_catalog, pg_temp, the one its
+ *		batches run with: every function, operator and type outside
+ *		pg_catalog is written schema-qualified, so that the stored text
+ *		means the same objects whoever runs it, with whatever search_path.
+ */
+static char *
+deparse_qualified(Node *expr, List *dpcontext, bool forceprefix)
+{
+	int			nest = NewGUCNestLevel();
+	char	   *text;
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	text = deparse_expression(expr, dpcontext, forceprefix, false);
+	AtEOXact_GUC(true, nest);
+	return text;
+}
+
+/*
  * resolve_runtime_options
  *		The model call's trailing runtime options (Confluent's MAP[...],
  *		mlpredict.map(...) or mlpredict.options(...)), constants only:
@@ -439,7 +461,7 @@ resolve_runtime_options(CqDefine *d, Node *arg)
 		NOT_SUPPORTED(d, fc->location, "the last argument of the model call must be a column or runtime options");
 	/* evaluated now, to check the keys and values */
 	(void) eval_const_expressions(NULL, expr);
-	d->runtime_options = deparse_expression(expr, NIL, false, false);
+	d->runtime_options = deparse_qualified(expr, NIL, false);
 }
 
 /*
@@ -619,7 +641,7 @@ resolve_where(CqDefine *d, Node *where, const char *sql)
 	if (contain_mutable_functions(expr))
 		NOT_SUPPORTED(d, exprLocation(where),
 					  "the WHERE of a continuous query may use immutable functions only");
-	d->where_clause = deparse_expression(expr, deparse_context_for("s", d->source), true, false);
+	d->where_clause = deparse_qualified(expr, deparse_context_for("s", d->source), true);
 }
 
 /* the unique index of relid on exactly the columns (any order), or InvalidOid */

@@ -73,16 +73,13 @@ static int64
 enqueue_rows(ContinuousQuery *cq, const char *select_sql, int nargs, Oid *types,
 			 Datum *values)
 {
-	Oid			save_userid;
-	int			save_sec;
+	ContinuousOwnerContext owner;
 	Portal		portal;
 	int64		total = 0;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	SetUserIdAndSecContext(cq->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	ContinuousBecomeOwner(cq, &owner);
 	portal = SPI_cursor_open_with_args(NULL, select_sql, nargs, types, values, NULL,
 									   true, 0);
 	for (;;)
@@ -100,16 +97,17 @@ enqueue_rows(ContinuousQuery *cq, const char *select_sql, int nargs, Oid *types,
 			keys[i] = CStringGetTextDatum(SPI_getvalue(SPI_tuptable->vals[i],
 													   SPI_tuptable->tupdesc, 1));
 		SPI_freetuptable(SPI_tuptable);
-		SetUserIdAndSecContext(save_userid, save_sec);
+		/* the queue is written as the extension owner (CatalogBegin) */
+		SetUserIdAndSecContext(owner.save_userid, owner.save_sec_context);
 		total += queue_chunk(cq->name, PointerGetDatum(construct_array(keys, (int) n, TEXTOID,
 																	   -1, false, TYPALIGN_INT)));
-		SetUserIdAndSecContext(cq->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-							   SECURITY_RESTRICTED_OPERATION);
+		SetUserIdAndSecContext(cq->owner, owner.save_sec_context |
+							   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
 		pfree(keys);
 		CHECK_FOR_INTERRUPTS();
 	}
 	SPI_cursor_close(portal);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	ContinuousRestoreUser(&owner);
 	SPI_finish();
 	if (total > 0)
 		ContinuousWakeAtCommit();

@@ -200,19 +200,19 @@ ContinuousExplain(const char *name)
 	MemoryContext caller = CurrentMemoryContext;
 	List	   *lines = NIL;
 	uint64		i;
-	Oid			save_userid;
-	int			save_sec;
+	ContinuousOwnerContext owner;
 
 	values[0] = PointerGetDatum(construct_empty_array(TEXTOID));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	/* planned as the owner: constant folding may call the owner's functions */
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(cq->owner, save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	/*
+	 * planned as the owner, with the batch's search_path: constant folding
+	 * may call the owner's functions
+	 */
+	ContinuousBecomeOwner(cq, &owner);
 	if (SPI_execute_with_args(sql, 1, types, values, NULL, false, 0) < 0)
 		elog(ERROR, "EXPLAIN of the batch statement failed");
-	SetUserIdAndSecContext(save_userid, save_sec);
+	ContinuousRestoreUser(&owner);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		MemoryContext old = MemoryContextSwitchTo(caller);

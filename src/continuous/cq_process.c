@@ -266,28 +266,22 @@ ctid_array(Batch *b, const char *state, char wanted)
 /*
  * run_statements
  *		The batch and delete statements for keys, as the query's owner with
- *		a search_path that no object of anyone's can capture a name in.
+ *		a search_path that no object of anyone's can capture a name in, in
+ *		a security-restricted operation whose setting changes are undone
+ *		(ContinuousBecomeOwner).
  */
 static uint64
 run_statements(Batch *b, Datum keys)
 {
 	Oid			argtypes[1] = {TEXTARRAYOID};
 	Datum		values[1] = {keys};
-	Oid			save_userid;
-	int			save_sec_context;
-	int			nest;
+	ContinuousOwnerContext owner;
 	int			rc;
 	uint64		written;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	nest = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	SetUserIdAndSecContext(b->cq->owner,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	ContinuousBecomeOwner(b->cq, &owner);
 	rc = SPI_execute_with_args(b->sql, 1, argtypes, values, NULL, false, 0);
 	if (rc < 0)
 		elog(ERROR, "batch statement of continuous query \"%s\" failed: %s",
@@ -300,8 +294,7 @@ run_statements(Batch *b, Datum keys)
 			elog(ERROR, "delete statement of continuous query \"%s\" failed: %s",
 				 b->cq->name, SPI_result_code_string(rc));
 	}
-	SetUserIdAndSecContext(save_userid, save_sec_context);
-	AtEOXact_GUC(true, nest);
+	ContinuousRestoreUser(&owner);
 	SPI_finish();
 	return written;
 }

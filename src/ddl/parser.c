@@ -820,6 +820,12 @@ parse_options(DdlParser *p, bool with_values)
 	{
 		MlOption   *opt = palloc0(sizeof(MlOption));
 
+		if (list_length(options) >= ML_MAX_OPTIONS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("more than %d options", ML_MAX_OPTIONS),
+					 internalerrposition(DdlErrorPosition(p->lex.query, current(p)->location)),
+					 internalerrquery(p->lex.query)));
 		opt->location = current(p)->location;
 		opt->key = parse_option_key(p);
 		if (with_values)

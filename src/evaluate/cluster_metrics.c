@@ -83,7 +83,7 @@ ClusterIntraVariance(const double *points, size_t n, size_t d,
 double
 ClusterDaviesBouldin(const double *points, size_t n, size_t d,
 					 const int *cluster, int k, const double *centroids,
-					 const int64_t *sizes, double *scatter)
+					 const int64_t *sizes, double *scatter, void (*poll) (void))
 {
 	double		total = 0;
 
@@ -112,6 +112,8 @@ ClusterDaviesBouldin(const double *points, size_t n, size_t d,
 				worst = (scatter[a] + scatter[b]) / sep;
 		}
 		total += worst;
+		if (poll)
+			poll();
 	}
 	return total / k;
 }

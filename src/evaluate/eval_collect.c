@@ -298,7 +298,10 @@ collect_embedding(EvalCollector *c, Datum label, Datum pred)
 	c->sum[2] += m.euclidean;
 }
 
-/* between rows of ROUGE-L's table, which long texts make big */
+/*
+ * between rows of ROUGE-L's table, which long texts make big, and of the
+ * Davies-Bouldin index's k * k centroid distances (k up to the rows)
+ */
 static void
 poll_interrupts(void)
 {
@@ -419,7 +422,7 @@ clustering_metrics(EvalCollector *c, StringInfo json)
 		ClusterCentroids(c->p.data, n, d, c->cluster, k, centroids, (int64_t *) sizes);
 		variance = ClusterIntraVariance(c->p.data, n, d, c->cluster, centroids);
 		dbi = ClusterDaviesBouldin(c->p.data, n, d, c->cluster, k, centroids,
-								   (int64_t *) sizes, scratch);
+								   (int64_t *) sizes, scratch, poll_interrupts);
 	}
 	if (k >= 2 && (size_t) k < n)
 	{

@@ -104,12 +104,16 @@ extern double ClusterIntraVariance(const double *points, size_t n, size_t d,
  * Davies-Bouldin: S_i = mean distance of cluster i's points to its
  * centroid, R_ij = (S_i + S_j) / |c_i - c_j|, index = mean over i of
  * max over j != i of R_ij.  NAN with fewer than 2 clusters or when two
- * centroids coincide.  scatter: k doubles of scratch.
+ * centroids coincide.  scatter: k doubles of scratch.  It takes k * k
+ * centroid distances (k can be as large as n, one cluster per row): poll,
+ * when not NULL, is called after each cluster's row of them (the server
+ * passes a function that checks for query cancel).
  */
 extern double ClusterDaviesBouldin(const double *points, size_t n, size_t d,
 								   const int *cluster, int k,
 								   const double *centroids,
-								   const int64_t *sizes, double *scatter);
+								   const int64_t *sizes, double *scatter,
+								   void (*poll) (void));
 
 /*
  * The silhouette of point i: a = mean distance to the other points of its

@@ -42,6 +42,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -50,6 +51,18 @@
 
 /* Flink allows DECIMAL precision up to 38 */
 #define FLINK_MAX_DECIMAL_PRECISION 38
+
+/*
+ * ARRAY and ROW levels a column type may nest.  The parser recurses once
+ * per level and each level's declaration repeats its element's, so
+ * without a limit a long enough ARRAY<ARRAY<...>> overflowed the stack
+ * (SIGSEGV, the whole cluster restarted) and ROW<x ROW<x ...>> or
+ * INT ARRAY ARRAY ... took memory quadratic in its length (the kernel's
+ * OOM killer, the same restart), before any privilege was checked.
+ * Structured outputs already stop at 16 levels, PostgreSQL arrays at 6
+ * dimensions.
+ */
+#define FLINK_MAX_TYPE_DEPTH 32
 
 /* how a Flink type keyword is parsed */
 typedef enum FlinkTypeKind
@@ -141,6 +154,18 @@ resolve_builtin(TypeDesc *t, const char *pgtype)
  *		(arrays are multi-dimensional) but the declaration records the
  *		extra level.
  */
+/* refuse a type nested deeper than FLINK_MAX_TYPE_DEPTH */
+static void
+check_type_depth(ColumnParser *cp, int depth, const DdlToken *tok)
+{
+	if (depth > FLINK_MAX_TYPE_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("a type in %s nests more than %d ARRAY and ROW levels",
+						cp->clause, FLINK_MAX_TYPE_DEPTH),
+				 errposition_at(cp, tok)));
+}
+
 static void
 make_array(ColumnParser *cp, TypeDesc *t, const DdlToken *tok)
 {
@@ -328,6 +353,13 @@ parse_row_type(ColumnParser *cp, TypeDesc *t)
 		char	   *name;
 		ListCell   *lc;
 
+		CHECK_FOR_INTERRUPTS();
+		if (list_length(names) >= TYPEMAP_MAX_COLUMNS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a ROW type in %s declares more than %d fields",
+							cp->clause, TYPEMAP_MAX_COLUMNS),
+					 errposition_at(cp, tok)));
 		if (at_end(cp) || !DdlTokenIsIdent(tok))
 			column_syntax_error(cp, "Expected a field name.");
 		name = DdlTokenIdentifier(tok);
@@ -366,6 +398,8 @@ parse_row_type(ColumnParser *cp, TypeDesc *t)
 static void
 parse_array_suffix(ColumnParser *cp, TypeDesc *t)
 {
+	int			levels = 0;
+
 	for (;;)
 	{
 		DdlToken   *tok = cur(cp);
@@ -383,6 +417,7 @@ parse_array_suffix(ColumnParser *cp, TypeDesc *t)
 		}
 		else
 			return;
+		check_type_depth(cp, cp->depth + ++levels, tok);
 		make_array(cp, t, tok);
 	}
 }
@@ -484,10 +519,20 @@ parse_flink_type(ColumnParser *cp, TypeDesc *t)
 void
 TypemapParseType(ColumnParser *cp, TypeDesc *t)
 {
+	check_stack_depth();
 	if (at_end(cp) || !DdlTokenIsIdent(cur(cp)))
 		column_syntax_error(cp, "Expected a data type.");
+	/* ARRAY<T> and ROW<name T, ...> parse T one level deeper */
+	check_type_depth(cp, cp->depth, cur(cp));
+	cp->depth++;
 	if (parse_flink_type(cp, t))
+	{
+		cp->depth--;
 		parse_array_suffix(cp, t);
+	}
 	else
+	{
+		cp->depth--;
 		TypemapParsePgType(cp, t);
+	}
 }

@@ -28,6 +28,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
@@ -140,6 +141,7 @@ init_column_parser(ColumnParser *cp, const char *text, const char *clause,
 	cp->tokens = DdlLexerTokenize(&cp->lex, &ntokens);
 	cp->pos = 0;
 	cp->end = ntokens - 1;
+	cp->depth = 0;
 	cp->clause = clause;
 	cp->clause_lower = pstrdup(clause);
 	for (char *c = cp->clause_lower; *c != '\0'; c++)
@@ -183,6 +185,12 @@ MlParseColumns(const char *text, const char *clause, const char *statement,
 				 statement ? errposition_at(&cp, cur(&cp)) : 0));
 	do
 	{
+		CHECK_FOR_INTERRUPTS();
+		if (list_length(columns) >= TYPEMAP_MAX_COLUMNS)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("%s declares more than %d columns", cp.clause, TYPEMAP_MAX_COLUMNS),
+					 errposition_at(&cp, cur(&cp))));
 		columns = lappend(columns, parse_column(&cp, columns));
 	} while (accept_punct(&cp, ','));
 	if (!at_end(&cp))

@@ -28,7 +28,18 @@ typedef struct ColumnParser
 	int			end;			/* index of the token that ends the list */
 	const char *clause;			/* "INPUT" or "OUTPUT" */
 	char	   *clause_lower;	/* "input" or "output", for messages */
+	int			depth;			/* ARRAY and ROW levels around the type
+								 * being parsed (flink_types.c) */
 } ColumnParser;
+
+/*
+ * Columns of a list, fields of a ROW<...>: far more than anything takes (a
+ * call carries 98 INPUT and 1600 OUTPUT columns, a table 1600), and few
+ * enough that the duplicate-name checks, which compare each name with
+ * those before it, stay quick (a list of 80000 columns took 50 s of
+ * uncancellable comparisons before this limit).
+ */
+#define TYPEMAP_MAX_COLUMNS 10000
 
 /* a parsed type */
 typedef struct TypeDesc

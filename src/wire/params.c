@@ -20,6 +20,8 @@
 
 #include <math.h>
 
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
@@ -43,6 +45,14 @@ static const StandardParam standard_params[] = {
 	{"stop", ML_PARAM_CSV, {"stop", "stop_sequences", "stopsequences", NULL}},
 	{NULL, ML_PARAM_STRING, {NULL}}
 };
+
+/*
+ * Levels a parameter name may nest ("a.b.c" is three).  Request bodies
+ * nest a few; the body is written recursively, one level per segment, so
+ * a name of 200000 dots overflowed the stack (SIGSEGV) when the model was
+ * called.
+ */
+#define ML_PARAM_MAX_DEPTH 16
 
 /*
  * split_path
@@ -193,6 +203,16 @@ parse_one_param(MlOption *opt, size_t prefixlen, const char *statement)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("parameter option \"%s\" has no parameter name", opt->key)));
 	param->path = split_path(param->name);
+	if (list_length(param->path) > ML_PARAM_MAX_DEPTH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("parameter option \"%.*s%s\" nests more than %d levels",
+						pg_mbcliplen(opt->key, strlen(opt->key), 64), opt->key,
+						strlen(opt->key) > 64 ? "..." : "", ML_PARAM_MAX_DEPTH),
+				 errdetail("Each dot in a parameter name opens a JSON object."),
+				 statement && opt->location >= 0 ?
+				 internalerrposition(MlErrorPosition(statement, opt->location)) : 0,
+				 statement && opt->location >= 0 ? internalerrquery(statement) : 0));
 	param->value = pstrdup(opt->value);
 	std = list_length(param->path) == 1 ? standard_param(param->name) : NULL;
 	param->standard = std ? std->name : NULL;
@@ -334,6 +354,7 @@ append_level(StringInfo buf, List *params, int depth,
 	ListCell   *lc;
 	List	   *done = NIL;
 
+	check_stack_depth();
 	foreach(lc, params)
 	{
 		MlParam    *param = lfirst(lc);

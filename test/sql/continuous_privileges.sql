@@ -95,11 +95,18 @@ DROP FUNCTION cqp_who(int);
 
 -- the owner's queue: a parked row
 UPDATE mlpredict.continuous_query_queue SET parked = true, attempts = 5, last_sqlstate = '2200X', last_error = 'nope' WHERE query = 'cqp_job' AND key = '{2}';
+-- and its last error, whose message may quote the data (here a model's
+-- answer that is not an integer)
+INSERT INTO mlpredict.continuous_query_progress AS p (query, last_sqlstate, last_error, last_error_at)
+VALUES ('cqp_job', '22P02', 'invalid input syntax for type integer: "the customer 123-45-6789"', now())
+ON CONFLICT (query) DO UPDATE SET last_sqlstate = excluded.last_sqlstate, last_error = excluded.last_error, last_error_at = excluded.last_error_at;
 
 -- another role: sees the status, not the dead letters; manages nothing
 SET ROLE regress_cq_other;
 SELECT name, owner, state, rows_pending, rows_parked FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 SELECT count(*) AS dead_letters FROM mlpredict.continuous_query_dead_letter;
+-- the SQLSTATE, not the message
+SELECT last_sqlstate, last_error, last_error_at IS NOT NULL AS failed FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 SELECT pg_temp.try('SELECT count(*) FROM mlpredict.continuous_query');
 SELECT pg_temp.try('SELECT count(*) FROM mlpredict.continuous_query_queue');
 SELECT pg_temp.try('DELETE FROM mlpredict.continuous_query_queue');
@@ -122,6 +129,7 @@ SELECT key FROM mlpredict.continuous_query_queue WHERE query = 'cqp_job' ORDER B
 -- the owner: its dead letter, retry, explain
 SET ROLE regress_cq_owner;
 SELECT query, key, attempts, last_sqlstate, last_error FROM mlpredict.continuous_query_dead_letter;
+SELECT last_sqlstate, last_error FROM mlpredict.continuous_queries WHERE name = 'cqp_job';
 SELECT mlpredict.retry_parked('cqp_job');
 SELECT count(*) > 0 AS explained FROM mlpredict.explain_continuous_query('cqp_job');
 RESET ROLE;
@@ -169,6 +177,64 @@ DROP OWNED BY regress_cq_owner;
 SELECT count(*) AS queries_left FROM mlpredict.continuous_query;
 SELECT count(*) AS triggers_left FROM pg_trigger WHERE tgrelid = 'cqp_src'::regclass AND NOT tgisinternal;
 DROP ROLE regress_cq_heir;
+
+-- A batch runs the owner's code (WHERE functions, sink triggers) in the
+-- session of whoever processes it - a pool worker serving every owner, or
+-- a superuser calling process_continuous_query: as a security-restricted
+-- operation (a temporary table left there would capture the superuser's
+-- unqualified names, its triggers running as the superuser), and the
+-- settings the owner's code changes end with the batch.  The WHERE is
+-- stored with its functions schema-qualified, so that it means the same
+-- under the batch's search_path as under its creator's.
+CREATE SCHEMA cqp_own AUTHORIZATION regress_cq_owner;
+SELECT * FROM mlpredict.execute('GRANT EXECUTE ON MODEL cqp_model TO regress_cq_owner');
+SET ROLE regress_cq_owner;
+CREATE TABLE cqp_own.src (id int PRIMARY KEY, text text);
+CREATE TABLE cqp_own.sink (id int PRIMARY KEY, label text);
+INSERT INTO cqp_own.src VALUES (1, 'good'), (2, 'bad');
+CREATE FUNCTION cqp_own.wanted(id int) RETURNS boolean IMMUTABLE LANGUAGE sql AS 'SELECT $1 > 0';
+CREATE FUNCTION cqp_own.sink_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('work_mem', '77kB', false);
+  PERFORM set_config('statement_timeout', '4321', false);
+  IF NEW.id = 2 THEN
+    CREATE TEMP TABLE cqp_capture (x int);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER cqp_sink_trigger BEFORE INSERT OR UPDATE ON cqp_own.sink
+  FOR EACH ROW EXECUTE FUNCTION cqp_own.sink_trigger();
+SET search_path = cqp_own, public;
+BEGIN;
+SELECT mlpredict.create_continuous_query('cqp_restricted', 'INSERT INTO sink SELECT id, label FROM src, LATERAL cqp_model(text) WHERE wanted(id) AND id = 1');
+SELECT mlpredict.pause_continuous_query('cqp_restricted');
+COMMIT;
+RESET search_path;
+SELECT where_clause FROM mlpredict.continuous_queries q, LATERAL (SELECT value AS where_clause FROM mlpredict.describe_continuous_query(q.name) WHERE property = 'Where') w WHERE q.name = 'cqp_restricted';
+RESET ROLE;
+SHOW work_mem;
+BEGIN;
+SELECT mlpredict.resume_continuous_query('cqp_restricted');
+SELECT mlpredict.process_continuous_query('cqp_restricted');
+COMMIT;
+SELECT * FROM cqp_own.sink;
+SHOW work_mem;
+SHOW statement_timeout;
+-- the trigger's temporary table is refused (the whole batch fails)
+SET ROLE regress_cq_owner;
+BEGIN;
+SELECT mlpredict.create_continuous_query('cqp_temp', 'INSERT INTO cqp_own.sink SELECT id, label FROM cqp_own.src, LATERAL cqp_model(text) WHERE id = 2');
+SELECT mlpredict.pause_continuous_query('cqp_temp');
+COMMIT;
+RESET ROLE;
+BEGIN;
+SELECT mlpredict.resume_continuous_query('cqp_temp');
+SELECT pg_temp.try($$SELECT mlpredict.process_continuous_query('cqp_temp')$$);
+COMMIT;
+SELECT count(*) AS temp_tables FROM pg_class WHERE relname = 'cqp_capture';
+SHOW work_mem;
+SELECT mlpredict.drop_continuous_query('cqp_restricted'), mlpredict.drop_continuous_query('cqp_temp');
+DROP SCHEMA cqp_own CASCADE;
 
 DROP TABLE cqp_src, cqp_sink;
 SELECT mlpredict.drop_model('cqp_model$all');

@@ -140,6 +140,16 @@ SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (o
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.stop' = 'a', 'openai.params.stop_sequences' = 'b')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.seed' = '1', 'openai.params.seed.int' = '2')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.response_format' = 'x', 'openai.params.response_format.type' = 'json_object')$$);
+-- a parameter name nests at most 16 levels (the request body was written
+-- one recursion per dot: 200000 of them overflowed the stack, SIGSEGV,
+-- when the model was called)
+\set VERBOSITY terse
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING', jsonb_build_object('provider', 'openai', 'task', 'classification', 'openai.connection', 'openai-connection', 'openai.params.' || repeat('a.', 200000) || 'b', '1'));
+\set VERBOSITY default
+SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING) OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection', 'openai.params.a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q' = '1')$$);
+SELECT mlpredict.create_model('params16', 'a STRING', 'out STRING', jsonb_build_object('provider', 'openai', 'task', 'classification', 'openai.connection', 'openai-connection', 'openai.params.' || repeat('a.', 15) || 'b', '1'));
+SELECT body FROM mlpredict.debug_request('params16', 'x');
+SELECT mlpredict.drop_model('params16');
 SELECT mlpredict.create_model('bad', 'text STRING', 'out STRING',
   (SELECT jsonb_object_agg('openai.params.p' || i, i) FROM generate_series(1, 33) i)
   || '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
@@ -162,6 +172,36 @@ SELECT mlpredict.create_model('bad', '', 'out STRING', '{"provider": "openai", "
 SELECT mlpredict.create_model('bad', 'a record', 'out STRING', '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection"}');
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad INPUT (text STRING, x ARRAY<) OUTPUT (out STRING) WITH ('provider' = 'openai')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL bad OUTPUT (out STRING) WITH ('provider' = 'openai', 'task' = 'classification', 'openai.connection' = 'openai-connection')$$);
+-- types nested without bound, from a role with no rights at all: the
+-- parser recursed once per level (ARRAY<ARRAY<... 200000 levels overflowed
+-- the stack, SIGSEGV) and each level repeated its element's declaration
+-- (ROW<x ROW<x ... or INT ARRAY ARRAY ... took memory quadratic in the
+-- text, gigabytes for a few hundred kB, until the OOM killer); 32 levels
+-- is the limit
+CREATE ROLE regress_mdl_nobody;
+SET ROLE regress_mdl_nobody;
+\set VERBOSITY terse
+SELECT mlpredict.create_model('bad', 'a STRING', 'out ' || repeat('ARRAY<', 200000) || 'INT' || repeat('>', 200000), '{}');
+SELECT mlpredict.create_model('bad', 'a ' || repeat('ROW<x ', 100000) || 'INT' || repeat('>', 100000), 'out STRING', '{}');
+SELECT mlpredict.create_model('bad', 'a STRING', 'out INT' || repeat(' ARRAY', 100000), '{}');
+SELECT * FROM mlpredict.execute('CREATE MODEL bad INPUT (a STRING) OUTPUT (out ' || repeat('ROW<x ', 100000) || 'INT' || repeat('>', 100000) || ') WITH (''provider'' = ''openai'')');
+SELECT mlpredict.translate('SELECT CAST(a AS ' || repeat('ARRAY<', 100000) || 'INT' || repeat('>', 100000) || ') FROM t');
+-- nor lists without bound: each column's name was compared with all the
+-- ones before it, without a cancel check (80000 columns: 50 s, deaf to
+-- statement_timeout); 10000 columns and ROW fields are the limit
+SELECT mlpredict.create_model('bad', (SELECT string_agg(format('c%s STRING', i), ', ') FROM generate_series(1, 80000) i), 'out STRING', '{}');
+SELECT mlpredict.create_model('bad', 'a ROW<' || (SELECT string_agg(format('c%s STRING', i), ', ') FROM generate_series(1, 80000) i) || '>', 'out STRING', '{}');
+-- nor option lists: every option was compared with every other (200000
+-- parameters: 4.5 minutes, deaf to statement_timeout); 1000 is the limit
+SELECT mlpredict.create_model('bad', 'a STRING', 'out STRING', (SELECT jsonb_object_agg('openai.params.k' || i, 'v') FROM generate_series(1, 200000) i));
+SELECT * FROM mlpredict.execute('CREATE MODEL bad INPUT (a STRING) OUTPUT (out STRING) WITH (' || (SELECT string_agg(format('''k%s'' = ''v''', i), ', ') FROM generate_series(1, 80000) i) || ')');
+SELECT mlpredict.create_continuous_query('bad', 'INSERT INTO a SELECT 1 FROM b, LATERAL m(x)', (SELECT jsonb_object_agg('k' || i, 'v') FROM generate_series(1, 200000) i));
+\set VERBOSITY default
+RESET ROLE;
+DROP ROLE regress_mdl_nobody;
+SELECT mlpredict.create_model('bad', 'a STRING', 'out ' || repeat('ARRAY<', 33) || 'INT' || repeat('>', 33), '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "JSON"}');
+SELECT mlpredict.create_model('deep32', 'a STRING', 'out ' || repeat('ROW<x ', 32) || 'INT' || repeat('>', 32), '{"provider": "openai", "task": "classification", "openai.connection": "openai-connection", "openai.input_format": "JSON"}');
+SELECT mlpredict.drop_model('deep32');
 -- version rules
 SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (input STRING) OUTPUT (response ARRAY<FLOAT>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);
 SELECT * FROM mlpredict.execute($$CREATE MODEL azure_embed INPUT (text STRING) OUTPUT (response ARRAY<DOUBLE>) WITH ('azureopenai.connection' = 'azureopenai-cli-connection', 'provider' = 'azureopenai', 'task' = 'embedding')$$);

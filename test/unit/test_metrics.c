@@ -173,7 +173,7 @@ test_clustering(void)
 		NEAR(c[1], 11);
 		CHECK(sizes[0] == 2 && sizes[1] == 2);
 		NEAR(ClusterIntraVariance(pts, 4, 1, cl, c), 1);
-		NEAR(ClusterDaviesBouldin(pts, 4, 1, cl, 2, c, sizes, scatter), 0.2);
+		NEAR(ClusterDaviesBouldin(pts, 4, 1, cl, 2, c, sizes, scatter, NULL), 0.2);
 		NEAR(silhouette(pts, 4, 1, cl, 2, sizes), (9.0 / 11 + 7.0 / 9) / 2);
 	}
 	/* 2-D: {(0,0), (0,2)} and {(4,0), (4,2)} */
@@ -185,7 +185,7 @@ test_clustering(void)
 		NEAR(c[1], 1);
 		NEAR(c[2], 4);
 		NEAR(ClusterIntraVariance(pts, 4, 2, cl, c), 1);
-		NEAR(ClusterDaviesBouldin(pts, 4, 2, cl, 2, c, sizes, scatter), 0.5);
+		NEAR(ClusterDaviesBouldin(pts, 4, 2, cl, 2, c, sizes, scatter, NULL), 0.5);
 	}
 	/* a tie: point 1 is as far from its own cluster as from the other */
 	{
@@ -200,7 +200,7 @@ test_clustering(void)
 		NEAR(ClusterSilhouettePoint(pts, 3, 1, cl, 2, sizes, 2, sums), 0);
 		NEAR(silhouette(pts, 3, 1, cl, 2, sizes), 0.5 / 3);
 		/* S = {0.5, 0}, centroids 0.5 and 2 */
-		NEAR(ClusterDaviesBouldin(pts, 3, 1, cl, 2, c, sizes, scatter), 0.5 / 1.5);
+		NEAR(ClusterDaviesBouldin(pts, 3, 1, cl, 2, c, sizes, scatter, NULL), 0.5 / 1.5);
 	}
 	/* all wrong: each cluster holds one point of each pair */
 	{
@@ -210,7 +210,7 @@ test_clustering(void)
 		ClusterCentroids(pts, 4, 1, cl, 2, c, sizes);
 		NEAR(ClusterIntraVariance(pts, 4, 1, cl, c), 25);
 		/* the centroids coincide: undefined */
-		CHECK(isnan(ClusterDaviesBouldin(pts, 4, 1, cl, 2, c, sizes, scatter)));
+		CHECK(isnan(ClusterDaviesBouldin(pts, 4, 1, cl, 2, c, sizes, scatter, NULL)));
 		NEAR(silhouette(pts, 4, 1, cl, 2, sizes), (5.0 - 10) / 10);
 	}
 	/* one cluster */
@@ -219,9 +219,36 @@ test_clustering(void)
 		int			cl[] = {0, 0};
 
 		ClusterCentroids(pts, 2, 1, cl, 1, c, sizes);
-		CHECK(isnan(ClusterDaviesBouldin(pts, 2, 1, cl, 1, c, sizes, scatter)));
+		CHECK(isnan(ClusterDaviesBouldin(pts, 2, 1, cl, 1, c, sizes, scatter, NULL)));
 		NEAR(ClusterIntraVariance(pts, 2, 1, cl, c), 1);
 	}
+}
+
+static int	polls;
+
+static void
+count_poll(void)
+{
+	polls++;
+}
+
+/*
+ * The Davies-Bouldin index takes k * k steps, k up to the rows: the
+ * server's poll (a cancel check) runs once per cluster.
+ */
+static void
+test_davies_bouldin_polls(void)
+{
+	double		pts[] = {0, 2, 10, 12, 20, 22};
+	int			cl[] = {0, 0, 1, 1, 2, 2};
+	double		c[3];
+	int64_t		sizes[3];
+	double		scatter[3];
+
+	ClusterCentroids(pts, 6, 1, cl, 3, c, sizes);
+	polls = 0;
+	NEAR(ClusterDaviesBouldin(pts, 6, 1, cl, 3, c, sizes, scatter, count_poll), 0.2);
+	CHECK(polls == 3);
 }
 
 /* the text metrics of two strings */
@@ -302,6 +329,7 @@ main(void)
 	test_regression();
 	test_vectors();
 	test_clustering();
+	test_davies_bouldin_polls();
 	test_text();
 	return unit_report();
 }
