@@ -37,7 +37,8 @@ OBJS = \
 # Earlier versions' install scripts, frozen as released, and the update
 # scripts from each to the next (ALTER EXTENSION mlpredict UPDATE).
 DATA        = $(wildcard sql/$(EXTENSION)--*--*.sql) sql/$(EXTENSION)--0.1.0.sql \
-              sql/$(EXTENSION)--0.2.0.sql sql/$(EXTENSION)--0.3.0.sql
+              sql/$(EXTENSION)--0.2.0.sql sql/$(EXTENSION)--0.3.0.sql \
+              sql/$(EXTENSION)--0.4.0.sql
 DATA_built  = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PG_CPPFLAGS = -I$(srcdir)/src -DMLPREDICT_VERSION=\"$(EXTVERSION)\" $(shell curl-config --cflags)

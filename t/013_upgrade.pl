@@ -1,5 +1,5 @@
 # ALTER EXTENSION mlpredict UPDATE from 0.1.0 (through 0.2.0 to the current
-# version), and from 0.2.0 and 0.3.0: a database that held 0.1.0's
+# version), and from 0.2.0, 0.3.0 and 0.4.0: a database that held 0.1.0's
 # catalog (owners by role name, the old typed-function body, a connection
 # whose owner role was dropped) ends up with exactly the objects a fresh
 # CREATE EXTENSION makes, its models keep working, the new rules apply
@@ -34,6 +34,7 @@ CREATE DATABASE fresh;
 CREATE DATABASE old;
 CREATE DATABASE from020;
 CREATE DATABASE from030;
+CREATE DATABASE from040;
 });
 
 # A fresh database: the reference for what an update must produce, and the
@@ -142,10 +143,10 @@ SELECT format('event trigger %s %s %s %s %s', evtname, evtevent, evttags, evtfoi
 FROM pg_event_trigger
 ORDER BY 1
 };
-# 0.2.0 and 0.3.0 databases updated to the current version: the same
-# objects too.
+# 0.2.0, 0.3.0 and 0.4.0 databases updated to the current version: the
+# same objects too.
 my %from_release;
-for my $v ('0.2.0', '0.3.0')
+for my $v ('0.2.0', '0.3.0', '0.4.0')
 {
 	(my $db = "from$v") =~ s/\.//g;
 	$node->safe_psql($db, qq{CREATE EXTENSION mlpredict VERSION '$v'});
