@@ -42,3 +42,52 @@ FROM mlpredict.continuous_query q
 		WHERE k.query OPERATOR(pg_catalog.=) q.name) w ON true;
 COMMENT ON VIEW mlpredict.continuous_queries IS
 	'Continuous queries: state, source, sink, model, rows pending and parked, age of the oldest pending row, rows done and failed, throughput of the last batch (rows/s), last error (its message only for the owner), model version used';
+
+/*
+ * citus_catalog: the typed functions' grants only for functions the model's
+ * owner owns, as the privileges view matches them (another role's function
+ * of the same name and argument shape is not the model's).
+ */
+CREATE OR REPLACE FUNCTION mlpredict.citus_catalog()
+RETURNS jsonb
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT jsonb_build_object(
+		'connection', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'name', name, 'type', type, 'endpoint', endpoint, 'options', options,
+				'comment', comment, 'owner', owner::text, 'acl', acl::text[],
+				'created_at', created_at) ORDER BY name), '[]')
+			FROM mlpredict.connection),
+		'connection_secret', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'connection', connection, 'keys', keys, 'sealed', encode(sealed, 'hex'))
+				ORDER BY connection), '[]')
+			FROM mlpredict.connection_secret),
+		'model', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'schema_name', schema_name, 'name', name, 'input', input, 'output', output,
+				'task', task, 'comment', comment, 'default_version', default_version,
+				'owner', owner::text, 'created_at', created_at) ORDER BY schema_name, name), '[]')
+			FROM mlpredict.model),
+		'model_version', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'schema_name', schema_name, 'name', name, 'version', version,
+				'options', options, 'created_at', created_at)
+				ORDER BY schema_name, name, version), '[]')
+			FROM mlpredict.model_version),
+		-- EXECUTE on the typed functions: Citus copies a function to a node
+		-- added later with PUBLIC's default EXECUTE, so the grants are sent too
+		'function_acl', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+				'function', p.oid::regprocedure::text,
+				'grants', (SELECT coalesce(jsonb_agg(jsonb_build_object(
+						'grantee', CASE WHEN a.grantee = 0 THEN 'PUBLIC'
+									ELSE quote_ident(pg_get_userbyid(a.grantee)) END,
+						'grantable', a.is_grantable) ORDER BY a.grantee), '[]')
+					FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+					WHERE a.grantee <> p.proowner))
+				ORDER BY m.schema_name, m.name), '[]')
+			FROM mlpredict.model m
+			JOIN pg_namespace n ON n.nspname = m.schema_name
+			JOIN pg_proc p ON p.pronamespace = n.oid AND p.proname = m.name
+				AND p.proowner = m.owner::oid
+				AND p.pronargs > 0
+				AND p.proargtypes[p.pronargs - 1] = 'mlpredict.predict_options'::regtype))
+$$;

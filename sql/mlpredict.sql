@@ -970,6 +970,7 @@ AS $$
 			FROM mlpredict.model m
 			JOIN pg_namespace n ON n.nspname = m.schema_name
 			JOIN pg_proc p ON p.pronamespace = n.oid AND p.proname = m.name
+				AND p.proowner = m.owner::oid
 				AND p.pronargs > 0
 				AND p.proargtypes[p.pronargs - 1] = 'mlpredict.predict_options'::regtype))
 $$;

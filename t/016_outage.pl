@@ -7,7 +7,9 @@
 # the connection named, how long it has been failing and the last error,
 # the setting in the hint, no secret), the following ones fail at once
 # (each well under a second), the breaker shows as open, and a
-# statement_timeout still stops a statement waiting for an endpoint.
+# statement_timeout still stops a statement waiting for an endpoint.  A
+# connect that a session's short connect_timeout cuts off does not count
+# against the endpoint (every session shares its breaker).
 # Through the pool and without it (the in-backend dispatcher shares the
 # logic; its breakers are the session's).
 use strict;
@@ -17,6 +19,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time usleep);
+use IO::Socket::INET;
 use MlpredictTest;
 
 my $rows = 3000;
@@ -197,6 +200,45 @@ LOAD 'mlpredict';
 ALTER SYSTEM RESET mlpredict.retry_outage_window;
 SELECT pg_reload_conf();
 });
+
+	# 4. A connect that times out marks the endpoint down (for every
+	# session) only when it had at least a second: one session's short
+	# connect_timeout must not open the breaker for the others.  A
+	# listener whose accept queue is full drops new SYNs, so connecting to
+	# it times out.
+	my $hole = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+		LocalPort => 0, Proto => 'tcp') or die "listen: $@";
+	my $hole_port = $hole->sockport;
+	my @queued = map {
+		IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $hole_port,
+			Proto => 'tcp', Blocking => 0)
+	} 1 .. 4;
+	$node->safe_psql('postgres', qq{
+SELECT * FROM mlpredict.execute(\$\$CREATE CONNECTION hole WITH ('type' = 'openai', 'endpoint' = 'http://127.0.0.1:$hole_port/v1/chat/completions', 'api-key' = 'sk-hole-key')\$\$);
+SELECT * FROM mlpredict.execute(\$\$CREATE MODEL holechat INPUT (prompt STRING) OUTPUT (answer STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'hole')\$\$);
+});
+	my $breaker_sql = q{SELECT coalesce(max(state || ' ' || failures), 'none')
+FROM mlpredict.circuit_breakers() WHERE connection = 'hole'};
+	# (each statement and the look at the breaker in one session: without
+	# the pool, breakers are the session's)
+	$t0 = time;
+	($rc, $out, $err) = $node->psql('postgres', q{
+SELECT count(*) FROM generate_series(1, 4) g,
+	LATERAL holechat('row ' || g, mlpredict.options(connect_timeout => 200, retry_count => 0));
+} . $breaker_sql, on_error_stop => 0);
+	$took = time - $t0;
+	like($err, qr/ERROR:  .*holechat/, "$mode: a connect cut short by connect_timeout => 200 fails the statement");
+	ok($took < 3, sprintf('%s: ... at once (%.2f s)', $mode, $took)) or diag $err;
+	like($out, qr/^(none|closed 0)$/, "$mode: ... and does not count against the endpoint");
+	($rc, $out, $err) = $node->psql('postgres', q{
+SELECT count(*) FROM generate_series(1, 2) g,
+	LATERAL holechat('row ' || g, mlpredict.options(connect_timeout => 1000, client_timeout => 2));
+} . $breaker_sql, on_error_stop => 0);
+	like($err, qr/ERROR:  /, "$mode: a connect given a second that times out fails too");
+	like($out, qr/^(open|closed|half-open) [1-9]/,
+		"$mode: ... and that one counts: the endpoint is failing");
+	close $_ for grep { defined } @queued;
+	close $hole;
 
 	$node->stop;
 }

@@ -92,8 +92,16 @@ static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
 					  long *wake);
 static void start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now);
 static void finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc);
-static RetryFailure attempt_failure(const HttpTransfer *t, CURLcode rc,
+/*
+ * A connect that timed out marks its endpoint unreachable (shared by every
+ * session: the outage retries and the circuit breaker) only when it was
+ * allowed at least this long.
+ */
+#define DISPATCH_UNREACHABLE_AFTER_MS	1000
+
+static RetryFailure attempt_failure(const DispatchJob *job, CURLcode rc,
 									const HttpResponse *response);
+static int	connect_allowed_ms(const HttpRequest *request);
 static RetryClass attempt_class(RetryFailure failure, HttpResponse *response,
 								long *server_ms);
 static int64 report_health(DispatchJob *job, RetryFailure failure,
@@ -431,7 +439,7 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	HttpTransferFinish(job->transfer, rc, response);
 	MemoryContextSwitchTo(old);
 	HttpTransferLogResult(job->request, response);
-	failure = attempt_failure(job->transfer, rc, response);
+	failure = attempt_failure(job, rc, response);
 
 	HttpEngineRemove(d->engine, job->transfer);
 	free(job->transfer);
@@ -492,8 +500,9 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
  *		else.
  */
 static RetryFailure
-attempt_failure(const HttpTransfer *t, CURLcode rc, const HttpResponse *response)
+attempt_failure(const DispatchJob *job, CURLcode rc, const HttpResponse *response)
 {
+	const HttpTransfer *t = job->transfer;
 	curl_off_t	connect_us = 0;
 	curl_off_t	pretransfer_us = 0;
 
@@ -507,8 +516,15 @@ attempt_failure(const HttpTransfer *t, CURLcode rc, const HttpResponse *response
 				return RETRY_UNREACHABLE;
 			return RETRY_DROPPED;
 		case HTTP_TIMEOUT:
-			/* nothing was sent: the time ran out while connecting */
-			if (t->easy != NULL &&
+			/*
+			 * Nothing was sent: the time ran out while connecting.  That
+			 * says the endpoint is unreachable only when the time allowed
+			 * was not cut short by the caller: a session's 100 ms
+			 * connect_timeout against a distant provider must not mark the
+			 * endpoint down for every other session.
+			 */
+			if (connect_allowed_ms(job->request) >= DISPATCH_UNREACHABLE_AFTER_MS &&
+				t->easy != NULL &&
 				curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
 				curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) == CURLE_OK &&
 				connect_us == 0 && pretransfer_us == 0)
@@ -523,6 +539,17 @@ attempt_failure(const HttpTransfer *t, CURLcode rc, const HttpResponse *response
 		default:
 			return RETRY_OTHER;
 	}
+}
+
+/* The time an attempt had to connect: the shorter of its limits (0: none). */
+static int
+connect_allowed_ms(const HttpRequest *request)
+{
+	int			ms = request->connect_timeout_ms > 0 ? request->connect_timeout_ms : INT_MAX;
+
+	if (request->timeout_ms > 0)
+		ms = Min(ms, request->timeout_ms);
+	return ms;
 }
 
 /*
