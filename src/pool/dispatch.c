@@ -504,7 +504,7 @@ attempt_failure(const DispatchJob *job, CURLcode rc, const HttpResponse *respons
 {
 	const HttpTransfer *t = job->transfer;
 	curl_off_t	connect_us = 0;
-	curl_off_t	pretransfer_us = 0;
+	long		request_bytes = 0;
 
 	switch (response->outcome)
 	{
@@ -517,7 +517,9 @@ attempt_failure(const DispatchJob *job, CURLcode rc, const HttpResponse *respons
 			return RETRY_DROPPED;
 		case HTTP_TIMEOUT:
 			/*
-			 * Nothing was sent: the time ran out while connecting.  That
+			 * No connection was made and no request byte sent: the time ran
+			 * out while connecting (libcurl 8 reports a pretransfer time
+			 * even then, so that is not the test).  That
 			 * says the endpoint is unreachable only when the time allowed
 			 * was not cut short by the caller: a session's 100 ms
 			 * connect_timeout against a distant provider must not mark the
@@ -526,8 +528,8 @@ attempt_failure(const DispatchJob *job, CURLcode rc, const HttpResponse *respons
 			if (connect_allowed_ms(job->request) >= DISPATCH_UNREACHABLE_AFTER_MS &&
 				t->easy != NULL &&
 				curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
-				curl_easy_getinfo(t->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us) == CURLE_OK &&
-				connect_us == 0 && pretransfer_us == 0)
+				curl_easy_getinfo(t->easy, CURLINFO_REQUEST_SIZE, &request_bytes) == CURLE_OK &&
+				connect_us == 0 && request_bytes == 0)
 				return RETRY_UNREACHABLE;
 			return RETRY_OTHER;
 		case HTTP_FAILED:
