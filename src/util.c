@@ -21,6 +21,7 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -407,4 +408,19 @@ MlJoinUrl(const MlUrl *url)
 {
 	return psprintf("%s://%s%s%s%s", url->scheme, url->authority, url->path,
 					url->query ? "?" : "", url->query ? url->query : "");
+}
+
+/*
+ * MlPinSearchPath
+ *		See util.h.
+ */
+int
+MlPinSearchPath(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
 }

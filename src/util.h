@@ -28,6 +28,13 @@ typedef struct MlUrl
 } MlUrl;
 
 extern bool MlSplitUrl(const char *url, MlUrl *out);
+
+/*
+ * Open a GUC nest level with search_path = pg_catalog, pg_temp, for code
+ * whose names must not depend on the caller's path; returns the level, to
+ * close with AtEOXact_GUC (an ERROR closes it with the transaction).
+ */
+extern int	MlPinSearchPath(void);
 extern char *MlJoinUrl(const MlUrl *url);
 /*
  * Options one statement or jsonb may give (connections, models, continuous

@@ -33,6 +33,7 @@
 #include "utils/rel.h"
 
 #include "catalog/ml_catalog.h"
+#include "util.h"
 
 /*
  * extension_row
@@ -121,10 +122,7 @@ CatalogBegin(CatalogAccess *access)
 	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	access->save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	access->save_nestlevel = MlPinSearchPath();
 	SetUserIdAndSecContext(owner,
 						   access->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 }

@@ -519,10 +519,7 @@ void
 ContinuousBecomeOwner(ContinuousQuery *cq, ContinuousOwnerContext *ctx)
 {
 	GetUserIdAndSecContext(&ctx->save_userid, &ctx->save_sec_context);
-	ctx->save_nestlevel = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
+	ctx->save_nestlevel = MlPinSearchPath();
 	SetUserIdAndSecContext(cq->owner,
 						   ctx->save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);

@@ -423,13 +423,9 @@ constant_option(Node *node)
 static char *
 deparse_qualified(Node *expr, List *dpcontext, bool forceprefix)
 {
-	int			nest = NewGUCNestLevel();
-	char	   *text;
+	int			nest = MlPinSearchPath();
+	char	   *text = deparse_expression(expr, dpcontext, forceprefix, false);
 
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	text = deparse_expression(expr, dpcontext, forceprefix, false);
 	AtEOXact_GUC(true, nest);
 	return text;
 }

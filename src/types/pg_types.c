@@ -29,6 +29,7 @@
 #include "compat.h"
 #include "syntax/lexer.h"
 #include "types/typemap_internal.h"
+#include "util.h"
 
 /* where to point errors raised while resolving a PostgreSQL type name */
 typedef struct TypeErrorArg
@@ -62,12 +63,9 @@ bool
 TypemapLookupSystemType(const char *str, Oid *typid, int32 *typmod,
 						bool missing_ok)
 {
-	int			nestlevel = NewGUCNestLevel();
+	int			nestlevel = MlPinSearchPath();
 	bool		found;
 
-	(void) set_config_option("search_path", "pg_catalog, pg_temp",
-							 PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
 	found = MlParseTypeString(str, typid, typmod, missing_ok);
 	AtEOXact_GUC(true, nestlevel);
 	return found;
