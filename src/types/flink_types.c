@@ -148,12 +148,6 @@ resolve_builtin(TypeDesc *t, const char *pgtype)
 	TypemapLookupSystemType(pgtype, &t->typid, &t->typmod, false);
 }
 
-/*
- * make_array
- *		Turn t into an array of t.  An array stays the same PostgreSQL type
- *		(arrays are multi-dimensional) but the declaration records the
- *		extra level.
- */
 /* refuse a type nested deeper than FLINK_MAX_TYPE_DEPTH */
 static void
 check_type_depth(ColumnParser *cp, int depth, const DdlToken *tok)
@@ -166,6 +160,12 @@ check_type_depth(ColumnParser *cp, int depth, const DdlToken *tok)
 				 errposition_at(cp, tok)));
 }
 
+/*
+ * make_array
+ *		Turn t into an array of t.  An array stays the same PostgreSQL type
+ *		(arrays are multi-dimensional) but the declaration records the
+ *		extra level.
+ */
 static void
 make_array(ColumnParser *cp, TypeDesc *t, const DdlToken *tok)
 {
@@ -519,20 +519,18 @@ parse_flink_type(ColumnParser *cp, TypeDesc *t)
 void
 TypemapParseType(ColumnParser *cp, TypeDesc *t)
 {
+	bool		flink;
+
 	check_stack_depth();
 	if (at_end(cp) || !DdlTokenIsIdent(cur(cp)))
 		column_syntax_error(cp, "Expected a data type.");
 	/* ARRAY<T> and ROW<name T, ...> parse T one level deeper */
 	check_type_depth(cp, cp->depth, cur(cp));
 	cp->depth++;
-	if (parse_flink_type(cp, t))
-	{
-		cp->depth--;
+	flink = parse_flink_type(cp, t);
+	cp->depth--;
+	if (flink)
 		parse_array_suffix(cp, t);
-	}
 	else
-	{
-		cp->depth--;
 		TypemapParsePgType(cp, t);
-	}
 }
