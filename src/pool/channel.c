@@ -473,7 +473,7 @@ channel_receive(PoolChannel *ch)
 			HttpQueueEntry *entry = out->entry;
 			MemoryContext old = MemoryContextSwitchTo(entry->response_context);
 
-			ch->piece_left = PoolDecodeResponse(data, nbytes, entry->response);
+			PoolDecodeResponse(data, nbytes, entry->response);
 			MemoryContextSwitchTo(old);
 			if (ch->piece_left == 0)
 			{

@@ -72,6 +72,13 @@
 #define RETRY_BASE_MS	250
 #define RETRY_MAX_MS	60000
 
+/*
+ * A connect that timed out marks its endpoint unreachable (shared by every
+ * session: the outage retries and the circuit breaker) only when it was
+ * allowed at least this long.
+ */
+#define DISPATCH_UNREACHABLE_AFTER_MS	1000
+
 struct Dispatcher
 {
 	HttpEngine *engine;
@@ -92,13 +99,6 @@ static bool start_one(Dispatcher *d, DispatchOwner *owner, int64 now,
 					  long *wake);
 static void start_job(Dispatcher *d, DispatchJob *job, int slot, int64 now);
 static void finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc);
-/*
- * A connect that timed out marks its endpoint unreachable (shared by every
- * session: the outage retries and the circuit breaker) only when it was
- * allowed at least this long.
- */
-#define DISPATCH_UNREACHABLE_AFTER_MS	1000
-
 static RetryFailure attempt_failure(const DispatchJob *job, CURLcode rc,
 									const HttpResponse *response);
 static int	connect_allowed_ms(const HttpRequest *request);

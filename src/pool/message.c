@@ -88,6 +88,13 @@ static void put_headers(StringInfo buf, List *headers, bool with_secret);
 static List *get_headers(MsgReader *r, uint32 n, bool with_secret);
 pg_noreturn static void malformed(void);
 
+/* The bytes of a body of body_len that follow its head in pieces. */
+static inline uint64
+body_in_pieces(uint64 body_len)
+{
+	return body_len > POOL_BODY_PIECE ? body_len : 0;
+}
+
 static void
 put_string(StringInfo buf, const char *s)
 {
@@ -260,10 +267,9 @@ PoolEncodeResponse(StringInfo buf, uint32 id, const HttpResponse *response)
 	}
 	put_string(buf, response->error);
 	put_headers(buf, response->headers, false);
-	if (h.body_len == 0)
-		return buf->len;
-	appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
-	return h.body_len > POOL_BODY_PIECE ? buf->len - (int) h.body_len : buf->len;
+	if (h.body_len > 0)
+		appendBinaryStringInfo(buf, response->body.data, (int) h.body_len);
+	return buf->len - (int) body_in_pieces(h.body_len);
 }
 
 void
@@ -307,11 +313,11 @@ PoolResponseId(const char *data, Size len, Size *body_left)
 	memcpy(&h, get_bytes(&r, sizeof(h)), sizeof(h));
 	if (h.magic != POOL_RESPONSE_MAGIC)
 		malformed();
-	*body_left = h.body_len > POOL_BODY_PIECE ? h.body_len : 0;
+	*body_left = body_in_pieces(h.body_len);
 	return h.id;
 }
 
-Size
+void
 PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
 {
 	MsgReader	r = {data, len, 0};
@@ -344,7 +350,7 @@ PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
 	/* the rest is the body, or nothing when it follows in pieces */
 	inline_len = r.len - r.pos;
 	if (h.body_len > MaxAllocSize - 1 ||
-		inline_len != (h.body_len > POOL_BODY_PIECE ? 0 : h.body_len))
+		inline_len != h.body_len - body_in_pieces(h.body_len))
 		malformed();
 	if (response->body.data == NULL)
 		initStringInfo(&response->body);
@@ -353,7 +359,6 @@ PoolDecodeResponse(const char *data, Size len, HttpResponse *response)
 	enlargeStringInfo(&response->body, (int) h.body_len);
 	appendBinaryStringInfo(&response->body, get_bytes(&r, inline_len),
 						   (int) inline_len);
-	return h.body_len - inline_len;
 }
 
 /*

@@ -49,12 +49,12 @@ extern bool PoolDecodeRetryWait(const char *data, Size len, uint32 *id,
 
 /*
  * The id a response message answers (and in *body_left the number of body
- * bytes that follow in pieces), and its decoding, which returns that
- * number too (the body has room for them: append them with
- * PoolAppendBodyPiece, or count them with response NULL to drop them).
+ * bytes that follow in pieces), and its decoding (the body gets room for
+ * those: append them with PoolAppendBodyPiece, or count them with response
+ * NULL to drop them).
  */
 extern uint32 PoolResponseId(const char *data, Size len, Size *body_left);
-extern Size PoolDecodeResponse(const char *data, Size len,
+extern void PoolDecodeResponse(const char *data, Size len,
 							   HttpResponse *response);
 extern void PoolAppendBodyPiece(const char *data, Size len, Size *left,
 								HttpResponse *response);
