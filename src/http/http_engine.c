@@ -17,25 +17,25 @@
  * ready sockets (or the expired timer) to curl_multi_socket_action.  The
  * caller checks for interrupts after each wait.
  *
- * Built with -DMLPREDICT_USE_EPOLL where the kernel has epoll (off by
- * default: with it, HTTP/2 transfers through the pool worker still fail
- * now and then in libcurl 7.88 with "Stream error in the HTTP/2 framing
- * layer" under bench/instant_bench.sh, even with the generations below,
- * and it measured no cheaper per request there), the
- * sockets are in an epoll set of the engine's own, changed in place
- * from the socket callback (one epoll_ctl per change libcurl asks for,
- * as libcurl's own loop would do), and the WaitEventSet, built once, watches that epoll descriptor: it
- * never needs rebuilding, however often connections come and go or
- * switch between reading and writing.  Sockets already ready are taken
- * without blocking first, so a busy engine does not sleep at all.  Each
- * event carries the generation of its descriptor number, bumped whenever
- * a socket comes or goes on it, so that an event taken for a socket that
- * libcurl closed while acting on an earlier event (a hang-up after a
- * GOAWAY, say) is never handed to a new socket that reuses the number.
- * Otherwise, the WaitEventSet holds one entry per socket; a WaitEventSet
- * cannot shrink, so the engine rebuilds it when sockets came or went, and
- * adjusts it in place (ModifyWaitEvent) when only what they are watched
- * for changed.
+ * The WaitEventSet holds one entry per socket.  A WaitEventSet cannot
+ * shrink, so the engine rebuilds it when sockets came or went, and adjusts
+ * it in place (ModifyWaitEvent) when only what they are watched for
+ * changed.  A connection that goes back to libcurl's cache between
+ * transfers is not a socket that went: libcurl stops watching it
+ * (CURL_POLL_REMOVE) and asks again when the next transfer reuses it,
+ * which over keep-alive connections is once per request.  Such a socket
+ * stays in the set, parked: watched for reading, which an idle connection
+ * only becomes when the server closes it or sends something unasked
+ * (then it leaves the set, at the next rebuild).  A socket goes for good
+ * when libcurl closes it, which it does through our
+ * CURLOPT_CLOSESOCKETFUNCTION (http_close_socket_cb), so the set never
+ * holds a descriptor number that a new socket may since have taken.  Only
+ * sockets libcurl has watched for reading are parked: those of
+ * connections.  An attempt to connect is watched for writing only, and
+ * libcurl 7.x closes one that loses or times out without calling us (it
+ * says CURL_POLL_REMOVE afterwards), so its socket leaves at once.  Over
+ * keep-alive connections, the set then changes only when one opens or
+ * closes, and a request costs no system call for it.
  *
  * Memory.  The socket callbacks run inside libcurl and must never raise
  * an ERROR; the engine and its socket table are malloc'd, and failure is
@@ -50,10 +50,6 @@
 #include "postgres.h"
 
 #include <curl/curl.h>
-#if defined(HAVE_SYS_EPOLL_H) && defined(MLPREDICT_USE_EPOLL)
-#include <sys/epoll.h>
-#define HTTP_USE_EPOLL 1
-#endif
 
 #include "miscadmin.h"
 #include "storage/latch.h"
@@ -77,16 +73,17 @@
 #define HTTP_H2_STREAK			32
 #define HTTP_H2_HOST_CONNECTIONS 4L
 
-/* Ready sockets taken from the engine's epoll set at a time. */
-#define HTTP_EPOLL_BATCH		64
-
-/* A socket libcurl asked us to watch, with its CURL_POLL_* mask. */
+/*
+ * A socket libcurl asked us to watch, with its CURL_POLL_* mask; 0: parked
+ * (libcurl stopped watching it, and it is still open).
+ */
 typedef struct HttpSocket
 {
 	curl_socket_t fd;
 	int			what;
 	int			position;		/* in the engine's wait set, -1: not in it */
 	bool		changed;		/* what changed since the set was built */
+	bool		read;			/* ever watched for reading: a connection */
 } HttpSocket;
 
 struct HttpEngine
@@ -105,14 +102,6 @@ struct HttpEngine
 	int			running;		/* transfers libcurl still runs */
 	int			h2_streak;		/* transfers in a row answered over HTTP/2 */
 	bool		h2_capped;		/* CURLMOPT_MAX_HOST_CONNECTIONS is set */
-#ifdef HTTP_USE_EPOLL
-	int			epfd;			/* the sockets' epoll set, -1: not yet */
-	bool		epoll_failed;	/* an epoll_ctl failed in the callback */
-	int			epoll_errno;
-	uint32	   *fd_generation;	/* per descriptor number: bumped whenever a
-								 * socket comes or goes on it */
-	int			fd_generation_cap;
-#endif
 };
 
 static bool http_curl_initialized = false;
@@ -122,17 +111,13 @@ static int	http_socket_cb(CURL *easy, curl_socket_t fd, int what,
 static int	http_timer_cb(CURLM *multi, long timeout_ms, void *userp);
 static void http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags);
 static uint32 socket_events(int what);
+static HttpSocket *find_socket(HttpEngine *engine, curl_socket_t fd, int hint);
+static void forget_socket(HttpEngine *engine, HttpSocket *sock);
+static int	http_close_socket_cb(void *clientp, curl_socket_t fd);
 static void build_wait_set(HttpEngine *engine);
 static void free_wait_set(HttpEngine *engine);
 static void http_note_version(HttpEngine *engine, CURL *easy);
 static void http_set_h2_cap(HttpEngine *engine, bool on);
-#ifdef HTTP_USE_EPOLL
-static int	epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what,
-							void *socketp);
-static bool epoll_act(HttpEngine *engine);
-static bool fd_generation_room(HttpEngine *engine, curl_socket_t fd);
-static void epoll_check(HttpEngine *engine);
-#endif
 
 /*
  * HttpEngineCreate
@@ -159,28 +144,8 @@ HttpEngineCreate(long max_connections)
 	engine = calloc(1, sizeof(HttpEngine));
 	if (engine != NULL)
 		engine->multi = curl_multi_init();
-#ifdef HTTP_USE_EPOLL
-	if (engine != NULL)
-		engine->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (engine != NULL && engine->epfd < 0)
-	{
-		int			save_errno = errno;
-
-		if (engine->multi != NULL)
-			curl_multi_cleanup(engine->multi);
-		free(engine);
-		errno = save_errno;
-		ereport(ERROR,
-				errcode_for_socket_access(),
-				errmsg("could not create an epoll set for HTTP requests: %m"));
-	}
-#endif
 	if (engine == NULL || engine->multi == NULL)
 	{
-#ifdef HTTP_USE_EPOLL
-		if (engine != NULL)
-			close(engine->epfd);
-#endif
 		free(engine);
 		ereport(ERROR,
 				errcode(ERRCODE_OUT_OF_MEMORY),
@@ -199,6 +164,7 @@ HttpEngineCreate(long max_connections)
 	engine->h2_capped = true;
 	engine->h2_streak = HTTP_H2_STREAK;
 	HttpEngineSetMaxConnections(engine, max_connections);
+	HttpTransferSetCloser(http_close_socket_cb, engine);
 	return engine;
 }
 
@@ -232,12 +198,9 @@ HttpEngineDestroy(HttpEngine *engine)
 	if (engine == NULL)
 		return;
 	HttpTransferShutdown();
-	curl_multi_cleanup(engine->multi);
+	curl_multi_cleanup(engine->multi);	/* closes through the engine */
+	HttpTransferSetCloser(NULL, NULL);
 	free_wait_set(engine);
-#ifdef HTTP_USE_EPOLL
-	close(engine->epfd);
-	free(engine->fd_generation);
-#endif
 	free(engine->sockets);
 	free(engine);
 }
@@ -389,7 +352,8 @@ HttpEngineTimeout(HttpEngine *engine, long limit_ms)
 
 /*
  * socket_events
- *		The WaitEventSet events for a socket's CURL_POLL_* mask.
+ *		The WaitEventSet events for a socket's CURL_POLL_* mask; a parked
+ *		socket (0) is watched for reading.
  */
 static uint32
 socket_events(int what)
@@ -400,7 +364,7 @@ socket_events(int what)
 		events |= WL_SOCKET_READABLE;
 	if (what & CURL_POLL_OUT)
 		events |= WL_SOCKET_WRITEABLE;
-	return events;
+	return events != 0 ? events : WL_SOCKET_READABLE;
 }
 
 /*
@@ -416,18 +380,6 @@ build_wait_set(HttpEngine *engine)
 {
 	int			nevents = engine->nsockets + 2;
 
-#ifdef HTTP_USE_EPOLL
-	/* the latch, postmaster death and the epoll set: built once */
-	if (engine->wait_set != NULL)
-		return;
-	engine->occurred = MemoryContextAlloc(TopMemoryContext, 3 * sizeof(WaitEvent));
-	engine->wait_set = MlCreateLastingWaitEventSet(3);
-	AddWaitEventToSet(engine->wait_set, WL_LATCH_SET, PGINVALID_SOCKET, MyLatch, NULL);
-	AddWaitEventToSet(engine->wait_set, WL_EXIT_ON_PM_DEATH, PGINVALID_SOCKET, NULL, NULL);
-	AddWaitEventToSet(engine->wait_set, WL_SOCKET_READABLE, (pgsocket) engine->epfd,
-					  NULL, NULL);
-	return;
-#endif
 
 	if (engine->wait_set != NULL && !engine->set_stale)
 	{
@@ -453,11 +405,12 @@ build_wait_set(HttpEngine *engine)
 	for (int i = 0; i < engine->nsockets; i++)
 	{
 		HttpSocket *sock = &engine->sockets[i];
-		uint32		events = socket_events(sock->what);
 
-		sock->position = events == 0 ? -1 :
-			AddWaitEventToSet(engine->wait_set, events, (pgsocket) sock->fd,
-							  NULL, NULL);
+		/* the socket's index rides along, to find it again quickly */
+		sock->position = AddWaitEventToSet(engine->wait_set,
+										   socket_events(sock->what),
+										   (pgsocket) sock->fd, NULL,
+										   (void *) (intptr_t) i);
 		sock->changed = false;
 	}
 	engine->set_stale = false;
@@ -477,6 +430,31 @@ free_wait_set(HttpEngine *engine)
 }
 
 /*
+ * watched_socket
+ *		Whether libcurl watches the socket of a ready event.  Not if an
+ *		earlier action of this pass closed it, nor if it is parked: a
+ *		connection idle in libcurl's cache that became readable (the
+ *		server closed it, or sent something unasked), which is dropped
+ *		from the set, or it would end every wait at once.  If libcurl
+ *		reuses it, it asks for it again (and finds it closed, if it is).
+ */
+static bool
+watched_socket(HttpEngine *engine, const WaitEvent *event)
+{
+	HttpSocket *sock = find_socket(engine, (curl_socket_t) event->fd,
+								   (int) (intptr_t) event->user_data);
+
+	if (sock == NULL)
+		return false;
+	if (sock->what == 0)
+	{
+		forget_socket(engine, sock);
+		return false;
+	}
+	return true;
+}
+
+/*
  * HttpEngineWait
  *		Wait up to timeout_ms for the latch, postmaster death or a watched
  *		socket, then let libcurl act on what happened (or on its timer).
@@ -493,11 +471,6 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 	bool		acted = false;
 
 	timeout_ms = HttpEngineTimeout(engine, timeout_ms);
-#ifdef HTTP_USE_EPOLL
-	/* sockets ready already: act on them without sleeping */
-	if (epoll_act(engine))
-		return;
-#endif
 	if (timeout_ms <= 0)
 	{
 		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);
@@ -506,11 +479,7 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 
 	build_wait_set(engine);
 	occurred = engine->occurred;
-#ifdef HTTP_USE_EPOLL
-	nevents = 3;
-#else
 	nevents = engine->nsockets + 2;
-#endif
 	nready = WaitEventSetWait(engine->wait_set, timeout_ms, occurred, nevents,
 							  wait_event_info);
 
@@ -520,16 +489,11 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 
 		if (occurred[i].events & WL_LATCH_SET)
 			ResetLatch(MyLatch);
-#ifdef HTTP_USE_EPOLL
-		if (occurred[i].events & WL_SOCKET_READABLE)
-			acted |= epoll_act(engine);
-		continue;
-#endif
 		if (occurred[i].events & WL_SOCKET_READABLE)
 			flags |= CURL_CSELECT_IN;
 		if (occurred[i].events & WL_SOCKET_WRITEABLE)
 			flags |= CURL_CSELECT_OUT;
-		if (flags != 0)
+		if (flags != 0 && watched_socket(engine, &occurred[i]))
 		{
 			http_socket_action(engine, (curl_socket_t) occurred[i].fd, flags);
 			acted = true;
@@ -544,152 +508,6 @@ HttpEngineWait(HttpEngine *engine, long timeout_ms, uint32 wait_event_info)
 		http_socket_action(engine, CURL_SOCKET_TIMEOUT, 0);
 }
 
-#ifdef HTTP_USE_EPOLL
-/*
- * epoll_act
- *		Hand the sockets of the engine's epoll set that are ready now to
- *		libcurl, without blocking; true if there were any.  Raises ERROR
- *		if epoll_wait or libcurl fails.
- */
-static bool
-epoll_act(HttpEngine *engine)
-{
-	struct epoll_event ready[HTTP_EPOLL_BATCH];
-	int			n;
-
-	epoll_check(engine);
-	n = epoll_wait(engine->epfd, ready, HTTP_EPOLL_BATCH, 0);
-	if (n < 0 && errno != EINTR)
-		ereport(ERROR,
-				errcode_for_socket_access(),
-				errmsg("could not wait for HTTP sockets: %m"));
-	for (int i = 0; i < n; i++)
-	{
-		int			flags = 0;
-		uint32		ev = ready[i].events;
-		int			fd = (int) (ready[i].data.u64 & 0xFFFFFFFF);
-		uint32		generation = (uint32) (ready[i].data.u64 >> 32);
-
-		/*
-		 * Acting on an earlier event may have closed this socket and opened
-		 * another on the same number: its event (a hang-up, an error) is
-		 * not the new socket's.
-		 */
-		if (fd >= engine->fd_generation_cap ||
-			engine->fd_generation[fd] != generation)
-			continue;
-		if (ev & (EPOLLIN | EPOLLHUP | EPOLLRDHUP))
-			flags |= CURL_CSELECT_IN;
-		if (ev & EPOLLOUT)
-			flags |= CURL_CSELECT_OUT;
-		if (ev & EPOLLERR)
-			flags |= CURL_CSELECT_ERR;
-		http_socket_action(engine, (curl_socket_t) fd, flags);
-	}
-	return n > 0;
-}
-
-/*
- * epoll_check
- *		Raise the ERROR of an epoll_ctl that failed inside the socket
- *		callback (where no ERROR may be raised).
- */
-static void
-epoll_check(HttpEngine *engine)
-{
-	if (!engine->epoll_failed)
-		return;
-	engine->epoll_failed = false;
-	errno = engine->epoll_errno;
-	ereport(ERROR,
-			errcode_for_socket_access(),
-			errmsg("could not watch an HTTP socket: %m"));
-}
-
-/*
- * fd_generation_room
- *		Make room for descriptor number fd in the generation table.  Runs
- *		inside libcurl: a failure is kept for epoll_check.
- */
-static bool
-fd_generation_room(HttpEngine *engine, curl_socket_t fd)
-{
-	int			cap = engine->fd_generation_cap;
-	uint32	   *grown;
-
-	if (fd < 0)
-		return true;
-	if (fd < cap)
-		return true;
-	while (cap <= fd)
-		cap = cap == 0 ? 256 : cap * 2;
-	grown = realloc(engine->fd_generation, cap * sizeof(uint32));
-	if (grown == NULL)
-	{
-		engine->epoll_failed = true;
-		engine->epoll_errno = ENOMEM;
-		return false;
-	}
-	memset(grown + engine->fd_generation_cap, 0,
-		   (cap - engine->fd_generation_cap) * sizeof(uint32));
-	engine->fd_generation = grown;
-	engine->fd_generation_cap = cap;
-	return true;
-}
-
-/*
- * epoll_socket_cb
- *		The socket callback's work with epoll: add, change or remove the
- *		socket in the engine's epoll set.  libcurl's socketp (set with
- *		curl_multi_assign) tells whether the socket is in the set already.
- *		Runs inside libcurl: never raises ERROR; a failure is kept for
- *		epoll_check and reported to libcurl with -1.
- */
-static int
-epoll_socket_cb(HttpEngine *engine, curl_socket_t fd, int what, void *socketp)
-{
-	struct epoll_event ev;
-
-	if (!fd_generation_room(engine, fd))
-		return -1;
-	if (what == CURL_POLL_REMOVE)
-	{
-		/* events already taken for it are stale from now on */
-		engine->fd_generation[fd]++;
-		/* it may be closed already, which removed it: nothing to report */
-		if (socketp != NULL)
-			(void) epoll_ctl(engine->epfd, EPOLL_CTL_DEL, fd, NULL);
-		return 0;
-	}
-	if (socketp == NULL)
-		engine->fd_generation[fd]++;	/* a new socket on this number */
-	memset(&ev, 0, sizeof(ev));
-	ev.data.u64 = ((uint64) engine->fd_generation[fd] << 32) | (uint32) fd;
-	if (what & CURL_POLL_IN)
-		ev.events |= EPOLLIN;
-	if (what & CURL_POLL_OUT)
-		ev.events |= EPOLLOUT;
-	if (epoll_ctl(engine->epfd, socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
-				  fd, &ev) == 0)
-	{
-		if (socketp == NULL)
-			(void) curl_multi_assign(engine->multi, fd, engine);
-		return 0;
-	}
-	/* closed and its number reused, or watched already: the other way */
-	if ((errno == ENOENT || errno == EEXIST) &&
-		epoll_ctl(engine->epfd, errno == ENOENT ? EPOLL_CTL_ADD : EPOLL_CTL_MOD,
-				  fd, &ev) == 0)
-	{
-		if (socketp == NULL)
-			(void) curl_multi_assign(engine->multi, fd, engine);
-		return 0;
-	}
-	engine->epoll_failed = true;
-	engine->epoll_errno = errno;
-	return -1;
-}
-#endif
 
 /*
  * http_socket_cb
@@ -705,21 +523,25 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 	HttpEngine *engine = (HttpEngine *) userp;
 	int			i;
 
-#ifdef HTTP_USE_EPOLL
-	return epoll_socket_cb(engine, fd, what, socketp);
-#endif
 	for (i = 0; i < engine->nsockets; i++)
 		if (engine->sockets[i].fd == fd)
 			break;
 
+	/*
+	 * Not watched any more.  A connection's socket is not closed either
+	 * (that comes through http_close_socket_cb): parked, in the set,
+	 * watched for reading.  Any other may be closed already.
+	 */
 	if (what == CURL_POLL_REMOVE)
 	{
-		if (i < engine->nsockets)
+		if (i == engine->nsockets)
+			return 0;
+		if (!engine->sockets[i].read)
 		{
-			engine->sockets[i] = engine->sockets[--engine->nsockets];
-			engine->set_stale = true;
+			forget_socket(engine, &engine->sockets[i]);
+			return 0;
 		}
-		return 0;
+		what = 0;
 	}
 
 	if (i == engine->nsockets)
@@ -742,22 +564,67 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 		engine->sockets[i].what = 0;
 		engine->sockets[i].position = -1;
 		engine->sockets[i].changed = false;
+		engine->sockets[i].read = false;
 		engine->nsockets++;
 		engine->set_stale = true;
 	}
-	if (engine->sockets[i].what != what)
+	/* in the set already: changed in place, if the events differ at all */
+	if (engine->sockets[i].position >= 0 &&
+		socket_events(engine->sockets[i].what) != socket_events(what))
 	{
-		/* in place if it stays watched, else the set is rebuilt */
-		if (engine->sockets[i].position >= 0 && socket_events(what) != 0)
-		{
-			engine->sockets[i].changed = true;
-			engine->set_changed = true;
-		}
-		else
-			engine->set_stale = true;
+		engine->sockets[i].changed = true;
+		engine->set_changed = true;
 	}
 	engine->sockets[i].what = what;
+	if (what & CURL_POLL_IN)
+		engine->sockets[i].read = true;
 	return 0;
+}
+
+/*
+ * find_socket
+ *		The engine's entry for a socket, NULL if none; hint is where it
+ *		was when the wait set was built (it may have moved since).
+ */
+static HttpSocket *
+find_socket(HttpEngine *engine, curl_socket_t fd, int hint)
+{
+	if (hint >= 0 && hint < engine->nsockets && engine->sockets[hint].fd == fd)
+		return &engine->sockets[hint];
+	for (int i = 0; i < engine->nsockets; i++)
+		if (engine->sockets[i].fd == fd)
+			return &engine->sockets[i];
+	return NULL;
+}
+
+/*
+ * forget_socket
+ *		Take a socket out of the engine's table; the wait set is rebuilt
+ *		without it before the next wait.  Never raises ERROR.
+ */
+static void
+forget_socket(HttpEngine *engine, HttpSocket *sock)
+{
+	*sock = engine->sockets[--engine->nsockets];
+	engine->set_stale = true;
+}
+
+/*
+ * http_close_socket_cb
+ *		CURLOPT_CLOSESOCKETFUNCTION: libcurl closes one of its sockets, for
+ *		good.  It leaves the engine's table (and, at the next rebuild, the
+ *		wait set) before its descriptor number can be given to another.
+ *		Runs inside libcurl: must not raise ERROR.
+ */
+static int
+http_close_socket_cb(void *clientp, curl_socket_t fd)
+{
+	HttpEngine *engine = (HttpEngine *) clientp;
+	HttpSocket *sock = find_socket(engine, fd, -1);
+
+	if (sock != NULL)
+		forget_socket(engine, sock);
+	return close(fd);
 }
 
 /*
@@ -795,30 +662,12 @@ http_socket_action(HttpEngine *engine, curl_socket_t fd, int flags)
 {
 	CURLMcode	rc;
 
+	/* One-shot timer: libcurl re-arms it if it still needs it. */
 	if (fd == CURL_SOCKET_TIMEOUT)
-	{
-		/* One-shot timer: libcurl re-arms it if it still needs it. */
 		engine->timer_active = false;
-	}
-#ifndef HTTP_USE_EPOLL
-	else
-	{
-		int			i;
-
-		/* An earlier action of this pass may have closed the socket. */
-		for (i = 0; i < engine->nsockets; i++)
-			if (engine->sockets[i].fd == fd)
-				break;
-		if (i == engine->nsockets)
-			return;
-	}
-#endif
 
 	engine->socket_oom = false;
 	rc = curl_multi_socket_action(engine->multi, fd, flags, &engine->running);
-#ifdef HTTP_USE_EPOLL
-	epoll_check(engine);
-#endif
 
 	if (engine->socket_oom || rc == CURLM_OUT_OF_MEMORY)
 		ereport(ERROR,

@@ -119,6 +119,13 @@ extern void HttpTransferLogResult(const HttpRequest *request,
 								  const HttpResponse *response);
 extern void HttpTransferRelease(CURLM *multi, HttpTransfer *t);
 extern void HttpTransferShutdown(void);
+
+/*
+ * Have every easy handle made from now on close its sockets through
+ * closer(data, fd), which must close fd; set while no handle is kept
+ * (the engine sets it when it is made, and clears it when destroyed).
+ */
+extern void HttpTransferSetCloser(curl_closesocket_callback closer, void *data);
 extern void HttpTransferResume(HttpTransfer *t);
 
 /*

@@ -99,6 +99,10 @@ static CURLSH *http_share = NULL;
 static HttpEasy *http_free_easy[HTTP_MAX_FREE_EASY];
 static int	http_nfree_easy = 0;
 
+/* Who closes the handles' sockets (the engine: see HttpTransferSetCloser) */
+static curl_closesocket_callback http_closer = NULL;
+static void *http_closer_data = NULL;
+
 /* The buffer budget (see http_internal.h): limit, total and its peak. */
 static size_t http_budget = 0;
 static size_t http_buffered = 0;
@@ -432,6 +436,11 @@ http_easy_configure(CURL *easy)
 	HTTP_SETOPT(easy, CURLOPT_USERAGENT, "mlpredict/" MLPREDICT_VERSION);
 	HTTP_SETOPT(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
 	HTTP_SETOPT(easy, CURLOPT_HEADERFUNCTION, http_header_cb);
+	if (http_closer != NULL)
+	{
+		HTTP_SETOPT(easy, CURLOPT_CLOSESOCKETFUNCTION, http_closer);
+		HTTP_SETOPT(easy, CURLOPT_CLOSESOCKETDATA, http_closer_data);
+	}
 	http_share_attach(easy);
 
 	/* Optimisations: failure (e.g. libcurl built without HTTP/2) is fine. */
@@ -1122,6 +1131,18 @@ HttpTransferRelease(CURLM *multi, HttpTransfer *t)
 	t->easy = NULL;
 	free(t->head.data);
 	t->head.data = NULL;
+}
+
+/*
+ * HttpTransferSetCloser
+ *		See http_internal.h.
+ */
+void
+HttpTransferSetCloser(curl_closesocket_callback closer, void *data)
+{
+	Assert(http_nfree_easy == 0);
+	http_closer = closer;
+	http_closer_data = data;
 }
 
 /*

@@ -158,9 +158,13 @@ class ServerState:
 
     # -- outages (POST /_control/outage) -------------------------------------
 
-    def request_outage(self, seconds):
+    def request_outage(self, seconds, requester=None):
+        """Ask for an outage; the requester's own connection (the control
+        request's) is left out of the reset: it closes once its answer is
+        sent, so the client reads that answer whenever the reset comes."""
         with self.lock:
             self.outage_seconds = seconds
+            self.sockets.discard(requester)
 
     def take_outage(self):
         with self.lock:
@@ -654,8 +658,11 @@ class Handler(BaseHTTPRequestHandler):
                 return control_error(400, "outage needs {\"seconds\": N}: %s" % e)
             if not 0 <= seconds <= 3600:
                 return control_error(400, "seconds must be between 0 and 3600")
-            state.request_outage(seconds)
-            return Response.json(200, {"ok": True, "seconds": seconds})
+            self.close_connection = True
+            state.request_outage(seconds, self.connection)
+            resp = Response.json(200, {"ok": True, "seconds": seconds})
+            resp.headers.append(("Connection", "close"))
+            return resp
         if name == "health":
             return Response.json(200, {"ok": True, "pid": os.getpid(),
                                        "port": self.server.server_address[1]})
