@@ -10,7 +10,8 @@
 #  - mlpredict.pool_max_buffered_bytes bounds the bytes a pool worker
 #    holds: big answers in parallel all arrive, the worker's peak stays
 #    within the budget (mlpredict.pool_info()), and a single answer
-#    larger than the budget fails with a clear error;
+#    larger than the budget fails with a clear error; the worker keeps
+#    the memory of big answers while busy and gives it back once idle;
 #  - the limiter table has room for every connection that may have
 #    requests in flight: with mlpredict.max_connections above 256 and
 #    more than 256 connections busy, a connection's max_concurrency still
@@ -119,6 +120,14 @@ ok(defined poll_value($node, 'postgres',
 	q{SELECT sum(in_flight) FROM mlpredict.stat_connections WHERE connection = 'slow'}, qr/^0$/),
 	'cancelling the big query frees its slots');
 
+# Resident anonymous memory of a process, in kB.
+sub rss_anon_kb
+{
+	my ($pid) = @_;
+	my $status = PostgreSQL::Test::Utils::slurp_file("/proc/$pid/status");
+	return $status =~ /^RssAnon:\s*(\d+) kB/m ? $1 : -1;
+}
+
 # ---------------------------------------------------------------------------
 # 3. the pool worker's buffer budget
 reload_with(q{mlpredict.pool_max_buffered_bytes = '2MB'}, q{mlpredict.max_session_share = 100});
@@ -162,6 +171,29 @@ like($out, qr/^t\necho: next 1:(299\d\d\d),echo: next 2:\1,echo: next 3:\1\necho
 ok($node->poll_query_until('postgres',
 		q{SELECT sum(buffered_bytes) = 0 FROM mlpredict.pool_info()}),
 	'... and the pool holds no bytes for the dropped pieces');
+
+# The worker keeps freed memory in its heap while it is busy, and gives it
+# back once idle for a second.  Sixteen answers of 600 kB arrive at once
+# for a backend that reads one row every 50 ms: the worker holds most of
+# them until sent, then frees them.
+my $worker = (pool_worker_pids($node))[0];
+my $anon_before = rss_anon_kb($worker);
+($rc, $out, $err) = $node->psql('postgres', q{SET statement_timeout = '120s';
+SELECT count(*) FROM (SELECT length(answer), pg_sleep(0.05) FROM generate_series(1, 16) g,
+	LATERAL m_quick('held ' || g || ' [[big:600000]]', mlpredict.options(max_parallelism => 16))) a;});
+is($out, 16, 'sixteen answers of 600 kB read slowly') or diag $err;
+my $anon_kept = rss_anon_kb($worker);
+cmp_ok($anon_kept, '>', $anon_before + 2048,
+	"the busy worker kept the freed memory ($anon_before kB before, $anon_kept kB after)");
+my $anon_after;
+for (1 .. 100)
+{
+	$anon_after = rss_anon_kb($worker);
+	last if $anon_after < $anon_before + 1024;
+	usleep(100_000);
+}
+cmp_ok($anon_after, '<', $anon_before + 1024,
+	"once idle, the worker gave it back ($anon_after kB)");
 
 # ---------------------------------------------------------------------------
 # 4. the limiter table never fails open: 257 connections with requests in
