@@ -253,6 +253,9 @@ extern void MlJsonRequire(struct MlTarget *target, Jsonb *doc,
 						  const char *pointer, JsonbValue *out);
 extern void MlDecodeAtPointer(struct MlTarget *target, Jsonb *response,
 							  const char *pointer, Datum *values, bool *nulls);
+extern bool MlDecodeStringAtPointer(struct MlTarget *target,
+									MlResponseBody *body, const char *pointer,
+									Datum *values, bool *nulls);
 extern void MlRaiseRemoteError(struct MlTarget *target, Jsonb *doc);
 extern char *MlResponseExcerpt(struct MlTarget *target, const JsonbValue *value);
 extern int	MlJsonArrayLength(const JsonbValue *value);

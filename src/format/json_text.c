@@ -623,17 +623,14 @@ MlJsonTextValues(MlJsonText *doc, int node)
  */
 
 /*
- * decode_key
- *		The key of member node with its escapes undone (UTF-8; the scan
- *		refused escapes beyond ASCII in other database encodings).
+ * unescape
+ *		The checked string text [p, end) (quotes excluded) with its escapes
+ *		undone, appended to out (UTF-8; the scan refused escapes beyond
+ *		ASCII in other database encodings).
  */
 static void
-decode_key(MlJsonText *doc, int node, StringInfo out)
+unescape(const char *p, const char *end, StringInfo out)
 {
-	const char *p = doc->data + doc->nodes[node].key_start;
-	const char *end = p + doc->nodes[node].key_len;
-
-	resetStringInfo(out);
 	while (p < end)
 	{
 		unsigned char utf8[8];
@@ -679,6 +676,43 @@ decode_key(MlJsonText *doc, int node, StringInfo out)
 		}
 		p++;
 	}
+}
+
+/*
+ * decode_key
+ *		The key of member node with its escapes undone.
+ */
+static void
+decode_key(MlJsonText *doc, int node, StringInfo out)
+{
+	const char *p = doc->data + doc->nodes[node].key_start;
+
+	resetStringInfo(out);
+	unescape(p, p + doc->nodes[node].key_len, out);
+}
+
+/*
+ * MlJsonTextString
+ *		See json_text.h.
+ */
+char *
+MlJsonTextString(MlJsonText *doc, int node, int *len)
+{
+	MlJsonTextNode *n = &doc->nodes[node];
+	const char *p = doc->data + n->start + 1;
+	const char *end = doc->data + n->end - 1;
+	StringInfoData out;
+
+	Assert(n->kind == JT_STRING);
+	if (memchr(p, '\\', end - p) == NULL)
+	{
+		*len = end - p;
+		return pnstrdup(p, end - p);
+	}
+	initStringInfo(&out);
+	unescape(p, end, &out);
+	*len = out.len;
+	return out.data;
 }
 
 /*

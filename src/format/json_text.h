@@ -96,6 +96,12 @@ extern int	MlJsonTextMember(MlJsonText *doc, int node, const char *key);
 /* element i of array node, or ML_JSON_TEXT_NONE */
 extern int	MlJsonTextElement(MlJsonText *doc, int node, int i);
 
+/*
+ * The text of JT_STRING node, its escapes undone, NUL-terminated and
+ * palloc'd; its length in *len.  What jsonb would hold for it.
+ */
+extern char *MlJsonTextString(MlJsonText *doc, int node, int *len);
+
 /* the integer a JT_NUMBER node holds; false when it is not one */
 extern bool MlJsonTextInt(MlJsonText *doc, int node, int64 *value);
 

@@ -170,15 +170,19 @@ structured_decode(MlTarget *target, Jsonb *response, const char *pointer,
 static void
 chat_decode(MlTarget *target, MlResponseBody *body, Datum *values, bool *nulls)
 {
-	Jsonb	   *response = MlResponseJson(target, body);
 	const char *pointer = MlOutputPointer(target, "/choices/0/message/content");
+	Jsonb	   *response;
 	JsonbValue	reason;
 
 	if (MlStructured(target))
 	{
-		structured_decode(target, response, pointer, values, nulls);
+		structured_decode(target, MlResponseJson(target, body), pointer,
+						  values, nulls);
 		return;
 	}
+	if (MlDecodeStringAtPointer(target, body, pointer, values, nulls))
+		return;
+	response = MlResponseJson(target, body);
 	MlDecodeAtPointer(target, response, pointer, values, nulls);
 	if (!nulls[0])
 		return;

@@ -153,6 +153,154 @@ sum_fields(const JsonbValue *root, const char *spec, int64 *sum)
 }
 
 /*
+ * Usage read from the decoder's text index of a body without arrays of
+ * numbers (a chat answer read without jsonb), for the token counts that
+ * are integers, which they always are: the same sums as through jsonb.
+ * Anything else (a count written as 12.0, a path into an array of
+ * numbers) answers TEXT_UNKNOWN, and the lookups go through jsonb.
+ */
+typedef enum TextFound
+{
+	TEXT_NONE,
+	TEXT_FOUND,
+	TEXT_UNKNOWN
+} TextFound;
+
+/*
+ * text_at
+ *		The node at pointer below node (segments as in usage_fields: plain
+ *		keys and array indexes); ML_JSON_TEXT_NONE or ML_JSON_TEXT_UNKNOWN.
+ */
+static int
+text_at(MlJsonText *doc, int node, const char *pointer)
+{
+	while (node >= 0 && *pointer == '/')
+	{
+		const char *seg = pointer + 1;
+		int			len = strcspn(seg, "/");
+		char	   *key = pnstrdup(seg, len);
+		MlJsonTextKind kind = doc->nodes[node].kind;
+
+		if (kind == JT_OBJECT)
+			node = MlJsonTextMember(doc, node, key);
+		else if (kind == JT_ARRAY && len > 0 && strspn(key, "0123456789") == len &&
+				 len < 9 && (len == 1 || key[0] != '0'))
+			node = MlJsonTextElement(doc, node, atoi(key));
+		else if (kind == JT_NUMBERS)
+			node = ML_JSON_TEXT_UNKNOWN;
+		else
+			node = ML_JSON_TEXT_NONE;
+		pfree(key);
+		pointer = seg + len;
+	}
+	return node;
+}
+
+/*
+ * text_sum_path
+ *		sum_path on the text index.
+ */
+static TextFound
+text_sum_path(MlJsonText *doc, int node, const char *pointer, int64 *sum)
+{
+	const char *star = strstr(pointer, "/*");
+	char	   *prefix;
+	TextFound	found = TEXT_NONE;
+	int64		n;
+
+	if (star == NULL)
+	{
+		node = text_at(doc, node, pointer);
+		if (node == ML_JSON_TEXT_UNKNOWN)
+			return TEXT_UNKNOWN;
+		if (node < 0 || doc->nodes[node].kind != JT_NUMBER)
+			return TEXT_NONE;
+		if (!MlJsonTextInt(doc, node, &n))
+			return TEXT_UNKNOWN;
+		if (n < 0 || n > USAGE_MAX_TOKENS)
+			return TEXT_NONE;
+		*sum = Min(*sum + n, USAGE_MAX_TOKENS);
+		return TEXT_FOUND;
+	}
+	prefix = pnstrdup(pointer, star - pointer);
+	node = text_at(doc, node, prefix);
+	pfree(prefix);
+	if (node == ML_JSON_TEXT_UNKNOWN || (node >= 0 && doc->nodes[node].kind == JT_NUMBERS))
+		return TEXT_UNKNOWN;
+	if (node < 0 || doc->nodes[node].kind != JT_ARRAY)
+		return TEXT_NONE;
+	for (int i = 0; i < doc->nodes[node].count; i++)
+	{
+		TextFound	f = text_sum_path(doc, MlJsonTextElement(doc, node, i),
+									  star + 2, sum);
+
+		if (f == TEXT_UNKNOWN)
+			return TEXT_UNKNOWN;
+		if (f == TEXT_FOUND)
+			found = TEXT_FOUND;
+	}
+	return found;
+}
+
+/*
+ * text_sum_fields
+ *		sum_fields on the text index.
+ */
+static TextFound
+text_sum_fields(MlJsonText *doc, const char *spec, int64 *sum)
+{
+	char	   *copy;
+	char	   *next;
+	TextFound	found = TEXT_NONE;
+
+	*sum = 0;
+	if (spec == NULL)
+		return TEXT_NONE;
+	copy = pstrdup(spec);
+	for (char *part = copy; part != NULL; part = next)
+	{
+		TextFound	f;
+
+		next = strchr(part, '+');
+		if (next != NULL)
+			*next++ = '\0';
+		f = text_sum_path(doc, 0, part, sum);
+		if (f == TEXT_UNKNOWN)
+		{
+			found = TEXT_UNKNOWN;
+			break;
+		}
+		if (f == TEXT_FOUND)
+			found = TEXT_FOUND;
+	}
+	pfree(copy);
+	return found;
+}
+
+/*
+ * text_usage
+ *		MlResponseUsage's lookups on the text index: TEXT_UNKNOWN when they
+ *		must go through jsonb.
+ */
+static TextFound
+text_usage(MlJsonText *doc, int64 *prompt_tokens, int64 *completion_tokens)
+{
+	for (int i = 0; i < lengthof(usage_fields); i++)
+	{
+		TextFound	p = text_sum_fields(doc, usage_fields[i].prompt, prompt_tokens);
+		TextFound	c = text_sum_fields(doc, usage_fields[i].completion,
+										completion_tokens);
+
+		if (p == TEXT_UNKNOWN || c == TEXT_UNKNOWN)
+			return TEXT_UNKNOWN;
+		if (p == TEXT_FOUND || c == TEXT_FOUND)
+			return TEXT_FOUND;
+	}
+	*prompt_tokens = *completion_tokens = 0;
+	return TEXT_NONE;
+}
+
+/*
  * header_value
  *		A response header (lower-case name) of the body; NULL if absent.
  */
@@ -305,6 +453,16 @@ MlResponseUsage(MlResponseBody *body, int64 *prompt_tokens,
 
 		if (found_in || found_out)
 			return true;
+	}
+	/* a chat answer the decoder read without jsonb */
+	if (body->json == NULL && body->text != NULL && body->text->nnumbers == 0)
+	{
+		TextFound	found = text_usage(body->text, prompt_tokens,
+									   completion_tokens);
+
+		if (found != TEXT_UNKNOWN)
+			return found == TEXT_FOUND;
+		*prompt_tokens = *completion_tokens = 0;
 	}
 	if ((doc = usage_json(body)) == NULL)
 		return false;

@@ -192,5 +192,28 @@ SELECT * FROM mlpredict.execute($$CREATE MODEL cohere_embed_json INPUT (texts te
 SELECT * FROM mlpredict.decode_response('cohere_embed_json', '{"embeddings": [[1, 2], [3, 4]]}') AS t(e jsonb);
 SELECT count(*) AS models FROM mlpredict.models WHERE name = 'bad';
 
+-- OPENAI-CHAT answers are read from their JSON text when the content is a
+-- string, else through jsonb: the same text, escapes undone (a surrogate
+-- pair, \/ and \u00e9 included), the last of duplicate keys, an escaped
+-- key, a VARCHAR's length check, and the errors of everything else
+SELECT * FROM mlpredict.execute($$CREATE MODEL chat_text INPUT (q STRING) OUTPUT (a STRING) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')$$);
+SELECT * FROM mlpredict.execute($$CREATE MODEL chat_short INPUT (q STRING) OUTPUT (a VARCHAR(3)) WITH ('provider' = 'openai', 'task' = 'text_generation', 'openai.connection' = 'c')$$);
+SELECT a, length(a) FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"content": "q\"b\\s\/ \u00e9\uD83D\uDE00\n\tend é"}}]}', 'UTF8')) AS t(a text);
+SELECT a FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"content": "first", "content": "last"}}]}', 'UTF8')) AS t(a text);
+SELECT a FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"cont\u0065nt": "escaped key"}}]}', 'UTF8')) AS t(a text);
+SELECT a FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"content": 42}}]}', 'UTF8')) AS t(a text);
+SELECT a FROM mlpredict.decode_response('chat_short', convert_to(
+  '{"choices": [{"message": {"content": "abcd"}}]}', 'UTF8')) AS t(a varchar(3));
+SELECT a FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"content": null}, "finish_reason": "content_filter"}]}', 'UTF8')) AS t(a text);
+SELECT a FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"content": "bad \u0000"}}]}', 'UTF8')) AS t(a text);
+SELECT a FROM mlpredict.decode_response('chat_text', convert_to(
+  '{"choices": [{"message": {"content": "cut"', 'UTF8')) AS t(a text);
+
 SET client_min_messages = warning;
 DROP EXTENSION mlpredict CASCADE;
