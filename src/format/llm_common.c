@@ -417,10 +417,13 @@ MlDecodeText(MlTarget *target, MlResponseBody *body,
 			 const char *default_pointer, const char *reason_pointer,
 			 const char *reason_name, Datum *values, bool *nulls)
 {
-	Jsonb	   *response = MlResponseJson(target, body);
+	const char *pointer = MlOutputPointer(target, default_pointer);
+	Jsonb	   *response;
 
-	MlDecodeAtPointer(target, response, MlOutputPointer(target, default_pointer),
-					  values, nulls);
+	if (MlDecodeStringAtPointer(target, body, pointer, values, nulls))
+		return;
+	response = MlResponseJson(target, body);
+	MlDecodeAtPointer(target, response, pointer, values, nulls);
 	if (nulls[0])
 		MlReportNoText(target, response, reason_pointer, reason_name);
 }

@@ -344,7 +344,7 @@ MlDecodeStringAtPointer(MlTarget *target, MlResponseBody *body,
 	JsonbValue	v;
 	int			node;
 
-	if (body->json != NULL)
+	if (body->json != NULL || pointer == NULL)
 		return false;
 	if (doc == NULL)
 		doc = body->text = MlJsonTextScan(body->data, body->len, InvalidOid);
