@@ -126,29 +126,52 @@ sum_path(const JsonbValue *node, const char *pointer, int64 *sum)
 }
 
 /*
+ * spec_parts
+ *		The "+"-joined pointers of spec, as a List of strings in one
+ *		palloc'd copy (free the first element, then the List).
+ */
+static List *
+spec_parts(const char *spec)
+{
+	List	   *parts = NIL;
+	char	   *next;
+
+	for (char *part = pstrdup(spec); part != NULL; part = next)
+	{
+		next = strchr(part, '+');
+		if (next != NULL)
+			*next++ = '\0';
+		parts = lappend(parts, part);
+	}
+	return parts;
+}
+
+/* Free what spec_parts returned. */
+static void
+free_parts(List *parts)
+{
+	pfree(linitial(parts));
+	list_free(parts);
+}
+
+/*
  * sum_fields
  *		Add up the "+"-joined pointers of spec; false if none was found.
  */
 static bool
 sum_fields(const JsonbValue *root, const char *spec, int64 *sum)
 {
-	char	   *copy;
-	char	   *part;
-	char	   *next;
+	List	   *parts;
+	ListCell   *lc;
 	bool		found = false;
 
 	*sum = 0;
 	if (spec == NULL)
 		return false;
-	copy = pstrdup(spec);
-	for (part = copy; part != NULL; part = next)
-	{
-		next = strchr(part, '+');
-		if (next != NULL)
-			*next++ = '\0';
-		found |= sum_path(root, part, sum);
-	}
-	pfree(copy);
+	parts = spec_parts(spec);
+	foreach(lc, parts)
+		found |= sum_path(root, lfirst(lc), sum);
+	free_parts(parts);
 	return found;
 }
 
@@ -249,22 +272,18 @@ text_sum_path(MlJsonText *doc, int node, const char *pointer, int64 *sum)
 static TextFound
 text_sum_fields(MlJsonText *doc, const char *spec, int64 *sum)
 {
-	char	   *copy;
-	char	   *next;
+	List	   *parts;
+	ListCell   *lc;
 	TextFound	found = TEXT_NONE;
 
 	*sum = 0;
 	if (spec == NULL)
 		return TEXT_NONE;
-	copy = pstrdup(spec);
-	for (char *part = copy; part != NULL; part = next)
+	parts = spec_parts(spec);
+	foreach(lc, parts)
 	{
-		TextFound	f;
+		TextFound	f = text_sum_path(doc, 0, lfirst(lc), sum);
 
-		next = strchr(part, '+');
-		if (next != NULL)
-			*next++ = '\0';
-		f = text_sum_path(doc, 0, part, sum);
 		if (f == TEXT_UNKNOWN)
 		{
 			found = TEXT_UNKNOWN;
@@ -273,7 +292,7 @@ text_sum_fields(MlJsonText *doc, const char *spec, int64 *sum)
 		if (f == TEXT_FOUND)
 			found = TEXT_FOUND;
 	}
-	pfree(copy);
+	free_parts(parts);
 	return found;
 }
 
