@@ -380,7 +380,6 @@ build_wait_set(HttpEngine *engine)
 {
 	int			nevents = engine->nsockets + 2;
 
-
 	if (engine->wait_set != NULL && !engine->set_stale)
 	{
 		if (!engine->set_changed)
