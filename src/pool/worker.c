@@ -204,7 +204,7 @@ apply_settings(void)
  *
  * With glibc's defaults, free() gives the top of the heap back to the
  * kernel as soon as 128 kB of it is free, and the next allocations fault
- * fresh pages in: in bench/instant_bench.sh the worker made about 6,500
+ * fresh pages in: in bench/instant_bench.sh the worker made 2,300-5,200
  * brk calls and 52,000 page faults per 80,000 requests, each request's
  * libcurl receive buffer (16 kB, allocated and freed per transfer) among
  * the allocations that paid for them.  Explicit thresholds also stop
