@@ -308,6 +308,21 @@ MlJsonRequire(MlTarget *target, Jsonb *doc, const char *pointer,
 }
 
 /*
+ * first_column_from
+ *		The model's only OUTPUT column from a JSON value.
+ */
+static void
+first_column_from(MlTarget *target, const JsonbValue *v, Datum *values,
+				  bool *nulls)
+{
+	MlColumn   *col = linitial(target->model->output);
+
+	values[0] = MlJsonToDatum(v, col->typid, col->typmod,
+							  MlColumnDimensions(col), target->display_name,
+							  col->name, &nulls[0]);
+}
+
+/*
  * MlDecodeAtPointer
  *		Decode the value at pointer into the model's single output column.
  *		A missing value is an error that shows the start of the response.
@@ -316,13 +331,10 @@ void
 MlDecodeAtPointer(MlTarget *target, Jsonb *response, const char *pointer,
 				  Datum *values, bool *nulls)
 {
-	MlColumn   *col = linitial(target->model->output);
 	JsonbValue	v;
 
 	MlJsonRequire(target, response, pointer, &v);
-	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
-							  MlColumnDimensions(col), target->display_name,
-							  col->name, &nulls[0]);
+	first_column_from(target, &v, values, nulls);
 }
 
 /*
@@ -339,7 +351,6 @@ bool
 MlDecodeStringAtPointer(MlTarget *target, MlResponseBody *body,
 						const char *pointer, Datum *values, bool *nulls)
 {
-	MlColumn   *col = linitial(target->model->output);
 	MlJsonText *doc = body->text;
 	JsonbValue	v;
 	int			node;
@@ -355,9 +366,7 @@ MlDecodeStringAtPointer(MlTarget *target, MlResponseBody *body,
 		return false;
 	v.type = jbvString;
 	v.val.string.val = MlJsonTextString(doc, node, &v.val.string.len);
-	values[0] = MlJsonToDatum(&v, col->typid, col->typmod,
-							  MlColumnDimensions(col), target->display_name,
-							  col->name, &nulls[0]);
+	first_column_from(target, &v, values, nulls);
 	return true;
 }
 

@@ -520,11 +520,8 @@ http_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
 			   void *socketp)
 {
 	HttpEngine *engine = (HttpEngine *) userp;
-	int			i;
-
-	for (i = 0; i < engine->nsockets; i++)
-		if (engine->sockets[i].fd == fd)
-			break;
+	HttpSocket *found = find_socket(engine, fd, -1);
+	int			i = found != NULL ? (int) (found - engine->sockets) : engine->nsockets;
 
 	/*
 	 * Not watched any more.  A connection's socket is not closed either
