@@ -7,7 +7,9 @@
 # two 2^63-1 overflowed).  Now a count outside 0..10^15 is not a count (the
 # body's usage is read instead) and sums stop at 10^15.  The endpoint is a
 # small answering server of this test's own (the stand-in computes its
-# counts), reached through the pool.
+# counts), reached through the pool.  It also sends the counts as a header
+# name in capitals with blanks around its value and a folded line: the
+# pool worker takes the header lines apart itself (http_transfer.c).
 use strict;
 use warnings;
 
@@ -39,10 +41,16 @@ class H(http.server.BaseHTTPRequestHandler):
         elif "huge" in prompt:
             headers = {"x-amzn-bedrock-input-token-count": "9223372036854775807",
                        "x-amzn-bedrock-output-token-count": "9223372036854775807"}
+        elif "folded" in prompt:
+            # a name in capitals, blanks around the value, a folded line
+            self.send_response(200)
+            self._headers_buffer.append(b"X-Amzn-Bedrock-Input-Token-Count :   7  \r\n")
+            self._headers_buffer.append(b"x-amzn-bedrock-output-token-count:\r\n\t 4 \r\n")
         elif "many" in prompt:
             results = [{"tokenCount": 10**15, "outputText": "ok", "completionReason": "FINISH"}] * 10000
         out = json.dumps({"inputTextTokenCount": 3, "results": results}).encode()
-        self.send_response(200)
+        if "folded" not in prompt:
+            self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(out)))
         for k, v in headers.items():
@@ -92,10 +100,12 @@ SELECT mlpredict.create_connection('hostile', jsonb_build_object('type', 'bedroc
   'tokens_per_minute', '1000000'));
 SELECT mlpredict.create_model(m, 'prompt STRING', 'answer STRING',
   '{"provider": "bedrock", "task": "text_generation", "bedrock.connection": "hostile"}')
-FROM unnest(ARRAY['plain', 'negative', 'huge', 'many']) m;
+FROM unnest(ARRAY['plain', 'negative', 'huge', 'folded', 'many']) m;
 });
 
-for my $m (qw(plain negative huge many))
+# ("many" goes last: its 10^15 tokens leave the connection's token budget
+# empty for a minute)
+for my $m (qw(plain negative huge folded many))
 {
 	is($node->safe_psql('postgres', "SELECT answer FROM $m('say $m')"),
 		'ok', "the $m answer decodes");
@@ -104,17 +114,18 @@ my $stats = $node->safe_psql('postgres', q{
 SELECT string_agg(format('%s %s %s', split_part(model, '.', 2), prompt_tokens, completion_tokens), E'\n' ORDER BY model)
 FROM mlpredict.stat_models WHERE connection = 'hostile'});
 is($stats, join("\n",
+	'folded 7 4',
 	'huge 3 2',
 	'many 3 1000000000000000',
 	'negative 3 2',
 	'plain 3 2'),
-	'token counts outside 0..10^15 are ignored and sums stop at 10^15');
+	'token counts outside 0..10^15 are ignored and sums stop at 10^15; header names are case-blind, values trimmed, a folded line joined');
 
 # the connection's totals are the sums of its models' bounded counts
 is($node->safe_psql('postgres', q{
 SELECT format('%s %s', prompt_tokens, completion_tokens)
 FROM mlpredict.stat_connections WHERE connection = 'hostile'}),
-	'12 1000000000000006', 'the connection totals add up the bounded counts');
+	'19 1000000000000010', 'the connection totals add up the bounded counts');
 
 $node->stop;
 done_testing();
