@@ -48,6 +48,7 @@ typedef struct MlKeyPrefix
 	int			ninputs;
 	int16	   *typlen;
 	bool	   *typbyval;
+	struct MlKeyHash *hash;		/* SHA-256 states (cache_key.c) */
 } MlKeyPrefix;
 
 extern void MlKeyPrefixInit(MlKeyPrefix *prefix, MlTarget *target);
