@@ -545,75 +545,73 @@ http_easy_free(HttpEasy *h)
 }
 
 /*
- * http_body_lend
- *		Give a starting transfer its handle's spare body buffer, counted in
- *		the buffer budget like a buffer it grew itself.
+ * buffer_borrow / buffer_keep
+ *		Take a handle's spare buffer for a starting transfer's empty one
+ *		(true when there was one); give a transfer's buffer back to the
+ *		handle's spare when that is empty and the buffer at most max bytes,
+ *		else free it.  Never raise ERROR.
+ */
+static bool
+buffer_borrow(HttpBuffer *spare, HttpBuffer *buf)
+{
+	if (spare->data == NULL || buf->data != NULL)
+		return false;
+	*buf = *spare;
+	buf->len = 0;
+	memset(spare, 0, sizeof(HttpBuffer));
+	return true;
+}
+
+static void
+buffer_keep(HttpBuffer *spare, HttpBuffer *buf, size_t max)
+{
+	if (buf->data != NULL && spare != NULL && spare->data == NULL &&
+		buf->cap <= max)
+	{
+		*spare = *buf;
+		spare->len = 0;
+	}
+	else
+		free(buf->data);
+	memset(buf, 0, sizeof(HttpBuffer));
+}
+
+/*
+ * http_body_lend / http_body_return
+ *		A transfer's body buffer from its handle's spare, counted in the
+ *		buffer budget like a buffer it grew itself; back to the spare when
+ *		small (the caller uncounts it).
  */
 static void
 http_body_lend(HttpTransfer *t)
 {
-	HttpEasy   *h = t->handle;
-
-	if (h->spare.data == NULL || t->body.data != NULL)
-		return;
-	t->body = h->spare;
-	t->body.len = 0;
-	memset(&h->spare, 0, sizeof(HttpBuffer));
-	http_count(t, t->body.cap);
+	if (buffer_borrow(&t->handle->spare, &t->body))
+		http_count(t, t->body.cap);
 }
 
-/*
- * http_body_return
- *		Keep a transfer's body buffer with its handle when it is small
- *		(the caller uncounts it), else free it.  Never raises ERROR.
- */
 static void
 http_body_return(HttpTransfer *t)
 {
-	HttpEasy   *h = t->handle;
-
-	if (t->body.data != NULL && h != NULL && h->spare.data == NULL &&
-		t->body.cap <= HTTP_SPARE_BODY_MAX)
-	{
-		h->spare = t->body;
-		h->spare.len = 0;
-	}
-	else
-		free(t->body.data);
-	memset(&t->body, 0, sizeof(HttpBuffer));
+	buffer_keep(t->handle != NULL ? &t->handle->spare : NULL, &t->body,
+				HTTP_SPARE_BODY_MAX);
 }
 
 /*
  * http_head_lend / http_head_return
  *		The same for the header buffer, which is not counted in the budget
- *		(at most HTTP_MAX_HEADER_BYTES a transfer).  Never raises ERROR.
+ *		(at most HTTP_MAX_HEADER_BYTES a transfer).
  */
 static void
 http_head_lend(HttpTransfer *t)
 {
-	HttpEasy   *h = t->handle;
-
-	if (h->head_spare.data == NULL || t->head.data != NULL)
-		return;
-	t->head = h->head_spare;
-	t->head.len = 0;
-	memset(&h->head_spare, 0, sizeof(HttpBuffer));
+	(void) buffer_borrow(&t->handle->head_spare, &t->head);
 }
 
 static void
 http_head_return(HttpTransfer *t)
 {
-	HttpEasy   *h = t->handle;
-
-	if (t->head.data != NULL && h != NULL && h->head_spare.data == NULL &&
-		t->head.cap <= HTTP_SPARE_HEAD_MAX)
-	{
-		h->head_spare = t->head;
-		h->head_spare.len = 0;
-	}
-	else
-		free(t->head.data);
-	memset(&t->head, 0, sizeof(HttpBuffer));
+	buffer_keep(t->handle != NULL ? &t->handle->head_spare : NULL, &t->head,
+				HTTP_SPARE_HEAD_MAX);
 }
 
 /* Wipe the lines of a header list (they may carry credentials). */
