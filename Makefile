@@ -30,7 +30,7 @@ OBJS = \
 	src/exec/request.o src/exec/batch.o src/exec/decode_rows.o src/exec/pipeline.o src/exec/pipeline_window.o src/exec/pipeline_path.o src/exec/predict.o src/exec/predict_answers.o src/exec/debug.o \
 	src/exec/ai_functions.o src/exec/select_list.o \
 	src/continuous/cq_wake.o src/continuous/cq_launcher.o src/continuous/cq_worker.o src/continuous/cq_process.o \
-	src/continuous/cq_dbguard.o \
+	src/continuous/cq_dbguard.o src/continuous/cq_cycle.o \
 	src/evaluate/metrics.o src/evaluate/cluster_metrics.o src/evaluate/text_metrics.o \
 	src/evaluate/evaluate.o src/evaluate/eval_statement.o src/evaluate/eval_collect.o
 

@@ -1159,15 +1159,13 @@ record_query(CqDefine *d, ContinuousQuery *cq, const char *options_json, const c
 }
 
 /*
- * create_trigger
- *		AFTER INSERT OR DELETE OR UPDATE OF <key, inputs, WHERE columns>
- *		ON source FOR EACH ROW, and AFTER TRUNCATE ON source FOR EACH
- *		STATEMENT, as the creating user.
+ * followed_columns
+ *		The source columns whose change queues a row: key, inputs, WHERE
+ *		columns.
  */
-static void
-create_trigger(CqDefine *d)
+static List *
+followed_columns(CqDefine *d)
 {
-	StringInfoData sql;
 	List	   *columns = list_copy(d->keys);
 	ListCell   *lc;
 
@@ -1177,6 +1175,21 @@ create_trigger(CqDefine *d)
 	foreach(lc, d->where_columns)
 		if (!str_member(columns, strVal(lfirst(lc))))
 			columns = lappend(columns, strVal(lfirst(lc)));
+	return columns;
+}
+
+/*
+ * create_trigger
+ *		AFTER INSERT OR DELETE OR UPDATE OF <followed_columns> ON source FOR
+ *		EACH ROW, and AFTER TRUNCATE ON source FOR EACH STATEMENT, as the
+ *		creating user.
+ */
+static void
+create_trigger(CqDefine *d)
+{
+	StringInfoData sql;
+	List	   *columns = followed_columns(d);
+
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "CREATE TRIGGER %s AFTER INSERT OR DELETE OR UPDATE OF %s ON %s "
 					 "FOR EACH ROW EXECUTE FUNCTION mlpredict.continuous_query_capture(%s)",
@@ -1304,6 +1317,7 @@ ContinuousQueryCreate(const char *name, const char *statement, int query_locatio
 	cq = as_query(&d);
 	check_create_rights(&d, cq);
 	check_batch_statement(cq);
+	ContinuousCheckNoLoop(cq, followed_columns(&d));
 
 	options_json = ContinuousOptionsJson(options, statement, false, NULL);
 	if (d.runtime_options)

@@ -53,6 +53,13 @@ extern char *ContinuousCanonicalStatement(const char *name, const char *options_
 extern char *ContinuousOptionsJson(List *options, const char *statement,
 								   bool for_alter, const char *current_json);
 
+/*
+ * cq_cycle.c: refuse (42P17) a new query that would queue its own rows
+ * again through other queries; follows are the source columns its capture
+ * trigger will follow (key, inputs, WHERE columns).
+ */
+extern void ContinuousCheckNoLoop(ContinuousQuery *cq, List *follows);
+
 /* cq_ops.c: the operations on an existing query (owner or superuser) */
 extern void ContinuousQuerySetState(const char *name, bool running);
 extern void ContinuousQueryAlter(const char *name, List *options, const char *statement);

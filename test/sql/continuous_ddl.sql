@@ -242,6 +242,36 @@ ALTER TABLE notes DROP COLUMN body CASCADE;
 SELECT count(*) AS still_there FROM mlpredict.continuous_query WHERE name = 'notes_job';
 DROP TABLE notes, note_mood;
 
+-- queries that would feed each other are refused: loop_one writes
+-- questions.question, which loop_two follows (its input); loop_two writing
+-- posts.body, which loop_one follows, would queue every row again after
+-- each answer, for ever.  Writing a column loop_one does not follow is
+-- fine.
+CREATE TABLE posts (id int PRIMARY KEY, body text, reply text);
+CREATE TABLE questions (id int PRIMARY KEY, question text, answer text);
+CREATE TABLE answers (id int PRIMARY KEY, answer text);
+SELECT mlpredict.create_continuous_query('loop_one', 'INSERT INTO questions (id, question) SELECT id, sentiment FROM posts, LATERAL sentimentmodel(body)', '{"backfill": false}');
+SELECT mlpredict.create_continuous_query('loop_two', 'INSERT INTO posts (id, body) SELECT id, sentiment FROM questions, LATERAL sentimentmodel(question)', '{"backfill": false}');
+SELECT * FROM mlpredict.execute($$CREATE CONTINUOUS QUERY loop_two WITH ('backfill' = 'false') AS INSERT INTO posts (id, reply) SELECT id, sentiment FROM questions, LATERAL sentimentmodel(question) WHERE answer IS NULL$$);
+-- a WHERE column is followed too: loop_three would write questions.answer,
+-- which loop_two's WHERE reads, and follow posts.reply, which loop_two writes
+SELECT mlpredict.create_continuous_query('loop_three', 'INSERT INTO questions (id, answer) SELECT id, sentiment FROM posts, LATERAL sentimentmodel(reply)', '{"backfill": false}');
+-- three in a row: posts -> questions -> answers -> posts
+SELECT mlpredict.drop_continuous_query('loop_two');
+SELECT mlpredict.create_continuous_query('loop_two', 'INSERT INTO answers (id, answer) SELECT id, sentiment FROM questions, LATERAL sentimentmodel(question)', '{"backfill": false}');
+SELECT mlpredict.create_continuous_query('loop_three', 'INSERT INTO posts (id, body) SELECT id, sentiment FROM answers, LATERAL sentimentmodel(answer)', '{"backfill": false}');
+SELECT mlpredict.create_continuous_query('loop_three', 'INSERT INTO posts (id, reply) SELECT id, sentiment FROM answers, LATERAL sentimentmodel(answer)', '{"backfill": false}');
+SELECT name, source, sink FROM mlpredict.continuous_query WHERE name LIKE 'loop%' ORDER BY name;
+-- through a partition of a followed table: the rows written into it fire
+-- the parent's trigger
+CREATE TABLE feed (site text NOT NULL, id int NOT NULL, body text, PRIMARY KEY (site, id)) PARTITION BY LIST (site);
+CREATE TABLE feed_a PARTITION OF feed FOR VALUES IN ('a');
+CREATE TABLE feed_mood (site text NOT NULL, id int NOT NULL, mood text, PRIMARY KEY (site, id));
+SELECT mlpredict.create_continuous_query('feed_one', 'INSERT INTO feed_mood SELECT site, id, sentiment FROM feed, LATERAL sentimentmodel(body)', '{"backfill": false}');
+SELECT mlpredict.create_continuous_query('feed_two', 'INSERT INTO feed_a (site, id, body) SELECT site, id, sentiment FROM feed_mood, LATERAL sentimentmodel(mood)', '{"backfill": false}');
+SELECT mlpredict.drop_continuous_query(name) FROM mlpredict.continuous_query WHERE name LIKE 'loop%' OR name LIKE 'feed%';
+DROP TABLE posts, questions, answers, feed, feed_mood;
+
 -- clean up: what later suites must not find
 SELECT * FROM mlpredict.execute('DROP CONTINUOUS QUERY mood_job');
 SELECT mlpredict.drop_continuous_query('sentiment_job');
