@@ -450,7 +450,6 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 	endpoint_since = report_health(job, failure, retry_class, response, now);
 	LimiterRelease(job->limiter_slot);
 	job->limiter_slot = -1;
-	MlStatsInFlight(route, -1);
 	dlist_delete(&job->node);
 	owner->nrunning--;
 	d->nrunning--;
@@ -469,6 +468,7 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 
 	retry = plan_retry(job, response, failure, retry_class, server_ms,
 					   endpoint_since, now, &delay);
+	/* in flight down by one, and the call's outcome when it is final */
 	MlStatsAttempt(route, response, job->request->body_len, retry);
 
 	/* Throttled, retried or not: every session using the connection waits. */
@@ -476,7 +476,6 @@ finish_attempt(Dispatcher *d, DispatchJob *job, CURLcode rc)
 		LimiterPause(route, now + delay, now);
 	if (!retry)
 	{
-		MlStatsCallDone(route, response);
 		charge_tokens(route, response, now);
 		owner->njobs--;
 		return;

@@ -485,8 +485,9 @@ MlStatErrorClass(const HttpResponse *final)
 
 /*
  * MlStatsAttempt
- *		One HTTP attempt ended: its latency, the bytes sent and received,
- *		and a retry when another attempt follows.
+ *		One HTTP attempt ended: one request fewer in flight, its latency,
+ *		the bytes sent and received, and a retry when another attempt
+ *		follows, else the call's final outcome (see MlStatsCallDone).
  */
 void
 MlStatsAttempt(const HttpRoute *route, const HttpResponse *attempt,
@@ -495,10 +496,16 @@ MlStatsAttempt(const HttpRoute *route, const HttpResponse *attempt,
 	StatDelta	delta;
 
 	delta_init(&delta);
+	delta.in_flight = -1;
 	delta.bucket = latency_bucket(attempt->elapsed_ms);
 	delta.bytes_sent = (int64) bytes_sent;
 	delta.bytes_received = Max(attempt->body.len, 0);
 	delta.retries = retried ? 1 : 0;
+	if (!retried)
+	{
+		delta.calls = 1;
+		delta.error = MlStatErrorClass(attempt);
+	}
 	stats_record(route, &delta);
 }
 

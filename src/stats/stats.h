@@ -53,10 +53,14 @@ extern void MlStatsShmemInit(void);
 
 /*
  * Recorded by the dispatcher, in the worker or in the backend:
- *  - MlStatsAttempt: one HTTP attempt ended (latency, bytes; retried says
- *    whether another attempt follows);
- *  - MlStatsCallDone: a request's final outcome (a call; an error by
- *    class when the final response is not a 2xx);
+ *  - MlStatsAttempt: one HTTP attempt ended: it left the wire (in flight
+ *    down by one), its latency and bytes; retried says whether another
+ *    attempt follows, and when none does it was the request's final
+ *    outcome, counted as MlStatsCallDone counts it (one update of the
+ *    statistics for what were three);
+ *  - MlStatsCallDone: a request's final outcome without an attempt of
+ *    its own (a call; an error by class when the final response is not a
+ *    2xx);
  *  - MlStatsThrottled: a request was held back by a cap, a rate limit or
  *    a provider's Retry-After for waited_ms before it could start;
  *  - MlStatsInFlight: requests on the wire went up or down by delta;
